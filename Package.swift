@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+// exokernel: a daemon that securely multiplexes a NIC and a pool of memory frames among
+// mutually distrustful library-OS applications. Module layout: see docs/ and ARCHITECTURE.
+import PackageDescription
+
+// Swift 6 language mode (strict concurrency) is the default for tools 6.x; this adds
+// explicit `any` so existential costs stay visible.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "exokernel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "exokerneld", targets: ["exokerneld"]),
+        .executable(name: "exoctl", targets: ["exoctl"]),
+        .executable(name: "exobench", targets: ["exobench"]),
+        .executable(name: "frames-demo", targets: ["frames-demo"]),
+        .library(name: "ExOS", targets: ["ExOS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure: control messages and (later) ring descriptor layout.
+        .target(name: "ExoWire", swiftSettings: strict),
+        // Pure: the arbiter's bookkeeping. No syscalls.
+        .target(
+            name: "ExoCore",
+            dependencies: ["ExoWire", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // The only hand-written C: GNU-only and macro-only Linux calls.
+        .target(name: "CExoShims"),
+        // Typed wrappers over Linux syscalls.
+        .target(name: "ExoPlatform", dependencies: ["CExoShims"], swiftSettings: strict),
+        // The daemon: event loop, sessions, configuration, frame backing.
+        .target(
+            name: "ExoDaemon",
+            dependencies: ["ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "exokerneld",
+            dependencies: ["ExoDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        // The library OS.
+        .target(name: "ExOS", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
+        .executableTarget(
+            name: "exoctl",
+            dependencies: ["ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "exobench",
+            dependencies: ["ExOS", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
+
+        .testTarget(name: "ExoWireTests", dependencies: ["ExoWire"], swiftSettings: strict),
+        .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"], swiftSettings: strict),
+        .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoDaemon"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
+    ]
+)

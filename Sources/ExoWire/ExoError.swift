@@ -1,0 +1,103 @@
+// The closed set of refusals the daemon can answer with. Each case is one wire error code
+// (docs/PROTOCOL.md); codes are stable and never reused.
+
+/// Every typed refusal of the control protocol. `rawValue` is the code on the wire.
+public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvertible {
+    // Framing and session errors (1-99). Those marked "closes" end the session.
+    /// The message could not be decoded (bad magic, length, field). Closes the session.
+    case malformedMessage = 1
+    /// No protocol version in common. Closes the session.
+    case unsupportedVersion = 2
+    /// A request that needs an attached session arrived before the hello finished.
+    case notAttached = 3
+    /// The hello names a tenant this peer (uid/gid) may not be. Closes the session.
+    case notPermitted = 4
+    /// The message type is unknown to this daemon.
+    case unknownRequest = 5
+    /// The request needs operator rights (root or the operator group).
+    case notOperator = 6
+    /// The message carried file descriptors it must not carry (they were closed).
+    case unexpectedDescriptors = 7
+    /// A second hello on an attached session.
+    case alreadyAttached = 8
+    /// A batch or list longer than the protocol allows.
+    case batchTooLarge = 9
+    /// The daemon is at its connection limit (global or per uid). Closes the session.
+    case tooManyConnections = 10
+    /// The hello did not arrive in time. Closes the session.
+    case handshakeTimeout = 11
+
+    // Frame refusals (100-199). The session survives all of these.
+    /// The frame is already allocated (held by someone).
+    case alreadyAllocated = 100
+    /// The caller's session holds no holding on that frame.
+    case notHolder = 101
+    /// The caller's holding lacks the grant right.
+    case noGrantRight = 102
+    /// Frame number outside the pool.
+    case outOfRange = 103
+    /// The tenant's frame quota would be exceeded.
+    case overQuota = 104
+    /// Not enough free frames for the request.
+    case poolExhausted = 105
+    /// The caller already holds this frame (a session holds a frame at most once).
+    case alreadyHolder = 106
+    /// Rights asked for exceed the rights held.
+    case rightsExceeded = 107
+    /// The frame is in flight on a ring; retry after the daemon returns it.
+    case frameInFlight = 108
+    /// The named tenant does not exist.
+    case unknownTenant = 109
+
+    // Capability refusals (200-299).
+    /// The token does not verify (forged, corrupted, spliced, or from another daemon run).
+    case invalidToken = 200
+    /// The token is addressed to another tenant.
+    case notAudience = 201
+    /// The token was valid but its holding ended or it was already redeemed.
+    case tokenRevoked = 202
+
+    // Daemon-side failures (900-999).
+    /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
+    case internalError = 900
+
+    /// True for errors after which the daemon closes the session.
+    public var closesSession: Bool {
+        switch self {
+        case .malformedMessage, .unsupportedVersion, .notPermitted, .tooManyConnections, .handshakeTimeout:
+            return true
+        default:
+            return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .malformedMessage: "malformed message"
+        case .unsupportedVersion: "no common protocol version"
+        case .notAttached: "session not attached"
+        case .notPermitted: "peer may not attach as that tenant"
+        case .unknownRequest: "unknown request type"
+        case .notOperator: "operator rights required"
+        case .unexpectedDescriptors: "message carried unexpected file descriptors"
+        case .alreadyAttached: "session already attached"
+        case .batchTooLarge: "batch too large"
+        case .tooManyConnections: "too many connections"
+        case .handshakeTimeout: "handshake timed out"
+        case .alreadyAllocated: "frame already allocated"
+        case .notHolder: "not a holder of that frame"
+        case .noGrantRight: "holding lacks the grant right"
+        case .outOfRange: "frame number out of range"
+        case .overQuota: "frame quota exceeded"
+        case .poolExhausted: "not enough free frames"
+        case .alreadyHolder: "already a holder of that frame"
+        case .rightsExceeded: "rights exceed those held"
+        case .frameInFlight: "frame is in flight on a ring"
+        case .unknownTenant: "no such tenant"
+        case .invalidToken: "invalid capability token"
+        case .notAudience: "token is addressed to another tenant"
+        case .tokenRevoked: "token revoked or already redeemed"
+        case .internalError: "internal daemon error"
+        }
+    }
+}
