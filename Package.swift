@@ -39,11 +39,14 @@ let package = Package(
         // The daemon: event loop, sessions, configuration, frame backing.
         .target(
             name: "ExoDaemon",
-            dependencies: ["ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "exokerneld",
-            dependencies: ["ExoDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // The library OS.
         .target(name: "ExOS", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
@@ -62,6 +65,10 @@ let package = Package(
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
         .testTarget(name: "ExoDaemonTests", dependencies: ["ExoDaemon"], swiftSettings: strict),
+        // A scriptable tenant the integration tests drive (built as an executable beside the others).
+        .executableTarget(
+            name: "exo-testclient", dependencies: ["ExoWire", "ExoPlatform"], path: "Tests/TestClient",
+            swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests", dependencies: ["ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
     ]

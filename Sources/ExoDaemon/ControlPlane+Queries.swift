@@ -1,0 +1,99 @@
+// Operator queries (exoctl): status and paged listings of tenants, frames and capabilities,
+// read from the arbiter's bookkeeping. Queries change nothing.
+
+import ExoCore
+import ExoWire
+import Glibc
+
+extension ControlPlane {
+    /// Handles a request of an operator session.
+    func handleOperator(_ request: Request, sessions: Int) -> Response {
+        do throws(ExoError) {
+            switch request {
+            case .status:
+                return Response(reply: .status(status(sessions: sessions)))
+            case .tenants(let page):
+                return Response(reply: .tenants(tenants(page)))
+            case .frames(let tenantName, let page):
+                return Response(reply: .frames(try frames(tenant: tenantName, page: page)))
+            case .capabilities(let tenantName, let page):
+                return Response(reply: .capabilities(try capabilities(tenant: tenantName, page: page)))
+            case .ping:
+                return Response(reply: .pong)
+            case .hello:
+                throw ExoError.alreadyAttached
+            default:
+                // Frame operations need a tenant identity; operators have none.
+                throw ExoError.notPermitted
+            }
+        } catch {
+            return Response(reply: .error(error, detail: error.description))
+        }
+    }
+
+    private func limit(_ page: Page) -> Int {
+        let asked = Int(page.limit)
+        return asked == 0 || asked > WireLimits.maxPageSize ? WireLimits.maxPageSize : asked
+    }
+
+    private func tenantID(_ name: String?) throws(ExoError) -> TenantID? {
+        guard let name else { return nil }
+        guard let spec = arbiter.tenant(named: name) else { throw ExoError.unknownTenant }
+        return spec.id
+    }
+
+    private func tenantName(_ id: TenantID) -> String { arbiter.tenant(id)?.name ?? "?" }
+
+    func status(sessions: Int) -> StatusInfo {
+        let uptime = (MonotonicClock.nanoseconds() - startNanoseconds) / 1_000_000_000
+        return StatusInfo(
+            daemonVersion: DaemonVersion.string, protocolVersion: WireLimits.maxVersion,
+            pid: UInt32(getpid()), uptimeSeconds: uptime, poolFrames: arbiter.frameCount,
+            frameSize: config.frameSize, freeFrames: arbiter.freeFrameCount,
+            tenantsConfigured: UInt32(config.tenants.count), sessions: UInt32(sessions),
+            holdings: UInt32(arbiter.holdingCount), outstandingTokens: UInt32(arbiter.outstandingTokenCount))
+    }
+
+    private func tenants(_ page: Page) -> ListingPage<TenantInfo> {
+        let start = Int(page.cursor)
+        guard start < config.tenants.count else { return ListingPage(entries: [], nextCursor: nil) }
+        let end = min(config.tenants.count, start + limit(page))
+        let entries = (start..<end).map { index -> TenantInfo in
+            let t = config.tenants[index]
+            let usage = arbiter.usage(of: TenantID(index))
+            return TenantInfo(id: TenantID(index), name: t.name, frameQuota: t.frameQuota,
+                framesHeld: usage.framesHeld, sessions: usage.sessions, uids: t.uids)
+        }
+        return ListingPage(entries: entries, nextCursor: end < config.tenants.count ? UInt32(end) : nil)
+    }
+
+    private func frames(tenant: String?, page: Page) throws(ExoError) -> ListingPage<FrameInfo> {
+        let filter = try tenantID(tenant)
+        let (states, next) = arbiter.frameStates(tenant: filter, from: page.cursor, limit: limit(page))
+        let entries = states.map { state in
+            FrameInfo(frame: state.frame, epoch: state.epoch, inFlight: state.inFlight,
+                holders: state.holders.map { h in
+                    FrameHolderInfo(tenant: h.tenant, tenantName: tenantName(h.tenant), session: h.session,
+                        holding: h.id, rights: h.rights)
+                })
+        }
+        return ListingPage(entries: entries, nextCursor: next)
+    }
+
+    private func capabilities(tenant: String?, page: Page) throws(ExoError) -> ListingPage<CapabilityInfo> {
+        let filter = try tenantID(tenant)
+        let (tokens, next) = arbiter.outstandingTokens(tenant: filter, from: UInt64(page.cursor), limit: limit(page))
+        let entries = tokens.map { t in
+            CapabilityInfo(tokenID: t.tokenID, frame: t.frame, rights: t.rights,
+                issuerTenant: tenantName(t.issuerTenant), issuerHolding: t.issuerHolding,
+                audienceTenant: tenantName(t.audience))
+        }
+        // Token ids are per-run counters; a cursor past UInt32 ends the listing (documented).
+        return ListingPage(entries: entries, nextCursor: next.flatMap { UInt32(exactly: $0) })
+    }
+}
+
+/// The version `exoctl status` reports.
+public enum DaemonVersion {
+    public static let string = "0.1.0"
+}

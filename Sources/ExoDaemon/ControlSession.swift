@@ -1,0 +1,78 @@
+// One control connection: who the peer is, how far the handshake got, and the bounded queue
+// of records waiting to be written to it.
+
+import ExoPlatform
+import ExoWire
+
+/// What a connection is allowed to do, decided once by the handshake (a secure binding).
+enum SessionRole: Equatable {
+    /// Connected, hello not yet received; closed if it does not arrive by the deadline.
+    case awaitingHello(deadlineNanoseconds: UInt64)
+    /// Attached as a tenant; `session` is the arbiter's id for this connection's holdings.
+    case tenant(TenantID, session: SessionID)
+    /// Attached as an operator (root or a member of the operator group): queries only.
+    case `operator`
+}
+
+/// One record queued for sending, with the descriptors it carries. The descriptors are owned
+/// here and closed once the record was sent or the session ended.
+struct OutboundRecord {
+    var bytes: [UInt8]
+    var descriptors: [OwnedDescriptor]
+}
+
+/// A connected peer of the control socket. Owned by the daemon's event loop (one thread).
+final class ControlSession {
+    let connectionID: UInt64
+    let socket: OwnedDescriptor
+    let credentials: PeerCredentials
+    var role: SessionRole
+    /// Protocol version agreed in the hello; replies before it use the highest we speak.
+    var version: UInt16 = WireLimits.maxVersion
+    /// Set when the session must close once its queue drained (e.g. after a fatal error reply).
+    var closeAfterFlush = false
+    private(set) var outbound: [OutboundRecord] = []
+    private var outboundHead = 0
+    let outboundLimit: Int
+
+    init(connectionID: UInt64, socket: OwnedDescriptor, credentials: PeerCredentials,
+         handshakeDeadline: UInt64, outboundLimit: Int) {
+        self.connectionID = connectionID
+        self.socket = socket
+        self.credentials = credentials
+        self.role = .awaitingHello(deadlineNanoseconds: handshakeDeadline)
+        self.outboundLimit = outboundLimit
+    }
+
+    var pendingOutbound: Int { outbound.count - outboundHead }
+
+    /// Queues a record. Returns false when the queue is full: the peer is not reading and must be
+    /// disconnected rather than allowed to pile up memory and descriptors in flight.
+    func enqueue(_ record: OutboundRecord) -> Bool {
+        guard pendingOutbound < outboundLimit else { return false }
+        outbound.append(record)
+        return true
+    }
+
+    /// Writes queued records until the socket would block. Returns true when the queue is empty.
+    func flush() throws(SystemError) -> Bool {
+        while outboundHead < outbound.count {
+            let record = outbound[outboundHead]
+            let raw = record.descriptors.map(\.raw)
+            guard try UnixSeqpacket.send(socket.raw, record.bytes, descriptors: raw) else { return false }
+            for d in record.descriptors { d.close() }
+            outbound[outboundHead] = OutboundRecord(bytes: [], descriptors: [])
+            outboundHead += 1
+        }
+        outbound.removeAll(keepingCapacity: true)
+        outboundHead = 0
+        return true
+    }
+
+    /// Drops whatever was not sent; the descriptors close with their owners.
+    func discardOutbound() {
+        for record in outbound[outboundHead...] { for d in record.descriptors { d.close() } }
+        outbound.removeAll()
+        outboundHead = 0
+    }
+}

@@ -1,0 +1,122 @@
+// Reading control records: framing checks (truncation, stray descriptors, version), the
+// hello, and dispatch of attached sessions' requests to the control plane.
+
+import ExoCore
+import ExoPlatform
+import ExoWire
+
+extension Daemon {
+    /// Most records handled per wake-up of one session, so one busy peer cannot starve others.
+    private static let recordsPerWake = 64
+
+    func readRecords(_ session: ControlSession) {
+        let id = session.connectionID
+        for _ in 0..<Daemon.recordsPerWake {
+            guard isLive(id), !session.closeAfterFlush else { return }
+            let record: ReceivedRecord?
+            do {
+                record = try UnixSeqpacket.receive(session.socket.raw, into: receive)
+            } catch {
+                closeSession(id, reason: "receive failed: \(error)")
+                return
+            }
+            guard let record else { return }  // would block
+            if record.isEndOfStream {
+                closeSession(id, reason: "peer closed the connection")
+                return
+            }
+            handle(record, from: session)
+        }
+    }
+
+    private func handle(_ record: ReceivedRecord, from session: ControlSession) {
+        let bytes = UnsafeRawBufferPointer(rebasing: receive[..<min(record.byteCount, receive.count)])
+        if record.truncated || record.controlTruncated || record.byteCount > WireLimits.maxMessageSize {
+            for d in record.descriptors { d.close() }
+            refuse(session, requestID: 0, .malformedMessage, detail: "record larger than \(WireLimits.maxMessageSize) bytes or too many descriptors")
+            return
+        }
+        let header: MessageHeader
+        let message: Message
+        do {
+            header = try MessageCodec.peekHeader(bytes)
+            message = try MessageCodec.decode(bytes)
+        } catch {
+            for d in record.descriptors { d.close() }
+            if case .unsupportedVersion = error {
+                refuse(session, requestID: 0, .unsupportedVersion, detail: "\(error)")
+            } else {
+                refuse(session, requestID: 0, .malformedMessage, detail: "\(error)")
+            }
+            return
+        }
+        // No request of this protocol carries descriptors: close any that came along.
+        if !record.descriptors.isEmpty {
+            for d in record.descriptors { d.close() }
+            refuse(session, requestID: header.requestID, .unexpectedDescriptors,
+                detail: "\(record.descriptors.count) descriptors closed")
+            return
+        }
+        guard case .request(let requestID, let request) = message else {
+            refuse(session, requestID: header.requestID, .malformedMessage, detail: "peers send requests only")
+            return
+        }
+        if case .hello(let hello) = request {
+            handleHello(hello, requestID: requestID, session: session)
+            return
+        }
+        guard header.version == session.version else {
+            refuse(session, requestID: requestID, .unsupportedVersion,
+                detail: "message version \(header.version), session version \(session.version)")
+            return
+        }
+        let response: Response
+        switch session.role {
+        case .awaitingHello:
+            refuse(session, requestID: requestID, .notAttached, detail: "send hello first")
+            return
+        case .tenant(let tenant, let arbiterSession):
+            response = plane.handleTenant(request, tenant: tenant, session: arbiterSession)
+        case .operator:
+            response = plane.handleOperator(request, sessions: sessionCount)
+        }
+        let bytes = MessageCodec.encode(.reply(id: requestID, response.reply), version: session.version)
+        send(OutboundRecord(bytes: bytes, descriptors: response.descriptors), to: session)
+        if !response.events.isEmpty { deliver(response.events) }
+    }
+
+    private func handleHello(_ hello: Hello, requestID: UInt32, session: ControlSession) {
+        guard case .awaitingHello = session.role else {
+            refuse(session, requestID: requestID, .alreadyAttached, detail: "this session is attached")
+            return
+        }
+        let credentials = session.credentials
+        let decision = Handshake.decide(hello, config: config, peer: (credentials.uid, credentials.gid),
+            daemonUID: daemonUID, operatorGID: operatorGID,
+            peerGroups: { (try? PeerIdentity.groups(of: session.socket.raw)) ?? [] })
+        switch decision {
+        case .refuse(let error, let reason):
+            Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): \(reason)")
+            refuse(session, requestID: requestID, error, detail: reason)
+        case .operator(let version):
+            session.role = .operator
+            session.version = version
+            sendAccepted(session, requestID: requestID, sessionID: 0, tenant: TenantID.max, quota: 0)
+        case .tenant(let tenant, let version):
+            let arbiterSession = attachTenant(session, tenant: tenant, version: version)
+            Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(config.tenants[Int(tenant)].name)")
+            sendAccepted(session, requestID: requestID, sessionID: arbiterSession, tenant: tenant,
+                quota: config.tenants[Int(tenant)].frameQuota)
+        }
+    }
+
+    private func sendAccepted(_ session: ControlSession, requestID: UInt32, sessionID: SessionID,
+                              tenant: TenantID, quota: UInt32) {
+        let accepted = HelloAccepted(version: session.version, features: FeatureBits(), sessionID: sessionID,
+            tenantID: tenant, frameSize: config.frameSize, poolFrames: config.frameCount, frameQuota: quota,
+            maxMessageSize: UInt32(WireLimits.maxMessageSize),
+            maxDescriptorsPerMessage: UInt16(WireLimits.maxDescriptorsPerMessage))
+        let bytes = MessageCodec.encode(.reply(id: requestID, .helloAccepted(accepted)), version: session.version)
+        send(OutboundRecord(bytes: bytes, descriptors: []), to: session)
+    }
+}

@@ -1,0 +1,324 @@
+// The daemon's event loop: one thread, one epoll set over the control socket, signals, the
+// watchdog timer and every session. Nothing here blocks; slow peers are disconnected.
+
+import Crypto
+import ExoCore
+import ExoPlatform
+import ExoWire
+import Glibc
+
+/// A configured, listening exokerneld. `run()` returns when SIGTERM or SIGINT arrives.
+public final class Daemon {
+    private enum Token {
+        static let listener: UInt64 = 1
+        static let signals: UInt64 = 2
+        static let watchdog: UInt64 = 3
+        static let firstConnection: UInt64 = 1_000
+    }
+
+    let config: DaemonConfig
+    let plane: ControlPlane
+    private let epoll: Epoll
+    private let listener: OwnedDescriptor
+    private let signals: SignalFD
+    private let watchdogTimer: TimerFD
+    private let notifier: SystemdNotifier?
+    let daemonUID = getuid()
+    let operatorGID: UInt32?
+    private var sessions: [UInt64: ControlSession] = [:]
+    private var connectionsByUID: [UInt32: Int] = [:]
+    private var sessionsByTenant: [TenantID: Set<UInt64>] = [:]
+    private var nextConnectionID = Token.firstConnection
+    /// Held open so that accept() can still take and refuse a connection at EMFILE.
+    private var spareDescriptor: OwnedDescriptor?
+    private var receiveBuffer: UnsafeMutableRawBufferPointer
+    private var running = true
+
+    /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
+    /// sets up signals and the watchdog. Throws a message fit for the operator.
+    public init(config: DaemonConfig) throws(DaemonStartError) {
+        self.config = config
+        let tenants = config.tenants.enumerated().map { index, t in
+            TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota)
+        }
+        // A key and run id of this run only: tokens of a previous run never verify.
+        let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
+            tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
+        plane = ControlPlane(config: config, arbiter: arbiter)
+        operatorGID = config.operatorGroup.flatMap(Daemon.resolve)
+        receiveBuffer = .allocate(byteCount: WireLimits.maxMessageSize + 1, alignment: 16)
+        do {
+            signal(SIGPIPE, SIG_IGN)
+            signals = try SignalFD(signals: [SIGTERM, SIGINT, SIGHUP])
+            epoll = try Epoll()
+            watchdogTimer = try TimerFD()
+            listener = try SocketPath.bindControlSocket(config.socketPath)
+            try epoll.add(listener.raw, events: .readable, token: Token.listener)
+            try epoll.add(signals.fd, events: .readable, token: Token.signals)
+            try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
+            spareDescriptor = Daemon.openSpare()
+        } catch let error as DaemonStartError {
+            throw error
+        } catch {
+            throw DaemonStartError(message: "cannot set up the event loop: \(error)")
+        }
+        notifier = SystemdNotifier.fromEnvironment()
+    }
+
+    deinit { receiveBuffer.deallocate() }
+
+    /// Serves until SIGTERM/SIGINT, then ends every session and removes the socket.
+    public func run() {
+        if let interval = SystemdNotifier.watchdogIntervalMicroseconds(), interval > 0 {
+            // Ping at half the interval, as sd_watchdog_enabled(3) recommends.
+            let half = interval * 500
+            watchdogTimer.arm(initialNanoseconds: half, intervalNanoseconds: half)
+        }
+        Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
+            + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
+        notify("READY=1\nSTATUS=serving \(config.socketPath)")
+        while running {
+            do {
+                try epoll.wait(timeoutMilliseconds: nextTimeoutMilliseconds()) { token, events in
+                    self.dispatch(token: token, events: events)
+                }
+            } catch {
+                Log.error("epoll_wait failed: \(error)")
+                break
+            }
+            expireHandshakes()
+        }
+        notify("STOPPING=1")
+        shutdown()
+    }
+
+    private func dispatch(token: UInt64, events: Epoll.Events) {
+        switch token {
+        case Token.listener: acceptConnections()
+        case Token.signals: handleSignals()
+        case Token.watchdog:
+            _ = watchdogTimer.drain()
+            notify("WATCHDOG=1")
+        default:
+            guard let session = sessions[token] else { return }
+            if events.contains(.writable) { flush(session) }
+            if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
+                readRecords(session)
+            }
+        }
+    }
+
+    private func handleSignals() {
+        while let signo = signals.next() {
+            switch signo {
+            case SIGTERM, SIGINT:
+                Log.info("signal \(signo): shutting down")
+                running = false
+            default:
+                Log.info("signal \(signo) ignored (configuration reload is not supported; restart instead)")
+            }
+        }
+    }
+
+    private func notify(_ state: String) {
+        guard let notifier else { return }
+        do { try notifier.send(state) } catch { Log.warning("sd_notify failed: \(error)") }
+    }
+
+    private func shutdown() {
+        for id in Array(sessions.keys) { closeSession(id, reason: "daemon stopping") }
+        epoll.remove(listener.raw)
+        listener.close()
+        SocketPath.remove(config.socketPath)
+        Log.info("stopped")
+    }
+
+    // MARK: sessions
+
+    func register(_ session: ControlSession) {
+        sessions[session.connectionID] = session
+        connectionsByUID[session.credentials.uid, default: 0] += 1
+    }
+
+    /// Ends a connection: its holdings and tokens end at once (frames nobody else holds become
+    /// free), queued replies are dropped, and the audiences of its dead offers are told.
+    func closeSession(_ id: UInt64, reason: String) {
+        guard let session = sessions.removeValue(forKey: id) else { return }
+        epoll.remove(session.socket.raw)
+        session.discardOutbound()
+        session.socket.close()
+        let uid = session.credentials.uid
+        if let count = connectionsByUID[uid], count > 1 { connectionsByUID[uid] = count - 1 } else {
+            connectionsByUID[uid] = nil
+        }
+        if case .tenant(let tenant, let arbiterSession) = session.role {
+            sessionsByTenant[tenant]?.remove(id)
+            if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
+            deliver(plane.closeSession(arbiterSession))
+            Log.info("session \(id) (tenant \(config.tenants[Int(tenant)].name), pid \(session.credentials.pid)) ended: \(reason)")
+        }
+    }
+
+    /// Queues a record; a peer whose queue is full is not reading and is disconnected.
+    func send(_ record: OutboundRecord, to session: ControlSession) {
+        guard session.enqueue(record) else {
+            closeSession(session.connectionID, reason: "outbound queue full (peer not reading)")
+            return
+        }
+        flush(session)
+    }
+
+    private func flush(_ session: ControlSession) {
+        do {
+            let drained = try session.flush()
+            if drained && session.closeAfterFlush {
+                closeSession(session.connectionID, reason: "closed after refusal")
+                return
+            }
+            let events: Epoll.Events = drained ? .readable : [.readable, .writable]
+            try epoll.modify(session.socket.raw, events: events, token: session.connectionID)
+        } catch {
+            closeSession(session.connectionID, reason: "send failed: \(error)")
+        }
+    }
+
+    /// Sends events to every session of each audience tenant.
+    func deliver(_ events: [(audience: TenantID, event: Event)]) {
+        for (audience, event) in events {
+            guard let ids = sessionsByTenant[audience] else { continue }
+            let bytes = MessageCodec.encode(.event(event))
+            for id in ids { if let s = sessions[id] { send(OutboundRecord(bytes: bytes, descriptors: []), to: s) } }
+        }
+    }
+
+    func attachTenant(_ session: ControlSession, tenant: TenantID, version: UInt16) -> SessionID {
+        let arbiterSession = plane.arbiter.openSession(tenant: tenant)
+        session.role = .tenant(tenant, session: arbiterSession)
+        session.version = version
+        sessionsByTenant[tenant, default: []].insert(session.connectionID)
+        return arbiterSession
+    }
+
+    var sessionCount: Int { sessions.count }
+
+    func isLive(_ id: UInt64) -> Bool { sessions[id] != nil }
+
+    // MARK: accept
+
+    private func acceptConnections() {
+        while true {
+            let accepted: OwnedDescriptor?
+            do {
+                accepted = try UnixSeqpacket.accept(listener.raw)
+            } catch {
+                if error.errno == EMFILE || error.errno == ENFILE {
+                    refuseAtDescriptorLimit()
+                    continue
+                }
+                if error.errno == ECONNABORTED || error.errno == EINTR { continue }
+                Log.warning("accept failed: \(error)")
+                return
+            }
+            guard let socket = accepted else { return }
+            admit(socket)
+        }
+    }
+
+    /// At EMFILE the pending connection would wake epoll forever: free the spare descriptor,
+    /// accept the connection and close it at once, then take the spare back.
+    private func refuseAtDescriptorLimit() {
+        spareDescriptor?.close()
+        spareDescriptor = nil
+        if let socket = try? UnixSeqpacket.accept(listener.raw) { socket.close() }
+        spareDescriptor = Daemon.openSpare()
+        Log.warning("out of file descriptors: refused a control connection")
+    }
+
+    private func admit(_ socket: OwnedDescriptor) {
+        guard let credentials = try? PeerIdentity.credentials(of: socket.raw) else {
+            socket.close()
+            return
+        }
+        let refusal: String?
+        if sessions.count >= config.maxConnections {
+            refusal = "daemon has \(sessions.count) connections (daemon.max_connections)"
+        } else if connectionsByUID[credentials.uid, default: 0] >= config.maxConnectionsPerUID {
+            refusal = "uid \(credentials.uid) has too many connections (daemon.max_connections_per_uid)"
+        } else {
+            refusal = nil
+        }
+        if let refusal {
+            // Best effort: tell the peer why, without waiting for it to read.
+            let bytes = MessageCodec.encode(.reply(id: 0, .error(.tooManyConnections, detail: refusal)))
+            _ = try? UnixSeqpacket.send(socket.raw, bytes, descriptors: [])
+            socket.close()
+            return
+        }
+        let id = nextConnectionID
+        nextConnectionID += 1
+        let deadline = MonotonicClock.nanoseconds() + UInt64(config.handshakeTimeoutMilliseconds) * 1_000_000
+        let session = ControlSession(connectionID: id, socket: socket, credentials: credentials,
+            handshakeDeadline: deadline, outboundLimit: config.outboundQueueLimit)
+        do {
+            try epoll.add(socket.raw, events: .readable, token: id)
+        } catch {
+            socket.close()
+            return
+        }
+        register(session)
+    }
+
+    // MARK: timers
+
+    private func nextTimeoutMilliseconds() -> Int32 {
+        var earliest = UInt64.max
+        for session in sessions.values {
+            if case .awaitingHello(let deadline) = session.role { earliest = min(earliest, deadline) }
+        }
+        guard earliest != UInt64.max else { return -1 }
+        let now = MonotonicClock.nanoseconds()
+        guard earliest > now else { return 0 }
+        return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
+    }
+
+    private func expireHandshakes() {
+        let now = MonotonicClock.nanoseconds()
+        for session in Array(sessions.values) {
+            guard case .awaitingHello(let deadline) = session.role, deadline <= now, !session.closeAfterFlush
+            else { continue }
+            refuse(session, requestID: 0, .handshakeTimeout, detail: "no hello within \(config.handshakeTimeoutMilliseconds) ms")
+        }
+    }
+
+    /// Answers with an error; errors that close the session close it once the answer is out.
+    func refuse(_ session: ControlSession, requestID: UInt32, _ error: ExoError, detail: String) {
+        let bytes = MessageCodec.encode(.reply(id: requestID, .error(error, detail: detail)), version: session.version)
+        if error.closesSession { session.closeAfterFlush = true }
+        send(OutboundRecord(bytes: bytes, descriptors: []), to: session)
+    }
+
+    var receive: UnsafeMutableRawBufferPointer { receiveBuffer }
+
+    private static func openSpare() -> OwnedDescriptor? {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        return fd >= 0 ? OwnedDescriptor(adopting: fd) : nil
+    }
+
+    private static func resolve(_ group: OperatorGroup) -> UInt32? {
+        switch group {
+        case .gid(let gid): return gid
+        case .name(let name):
+            guard let entry = getgrnam(name) else {
+                Log.warning("operator group '\(name)' does not exist: only root may use exoctl")
+                return nil
+            }
+            return entry.pointee.gr_gid
+        }
+    }
+}
+
+/// Why the daemon could not start, in words for the operator.
+public struct DaemonStartError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

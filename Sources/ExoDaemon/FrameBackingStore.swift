@@ -1,0 +1,60 @@
+// The memory behind each frame: one sealed, 0600 memfd per allocated frame, created on first
+// map. Once a frame's fd has left the daemon its memfd serves that allocation only.
+
+import ExoPlatform
+import Glibc
+import ExoWire
+
+/// Backing memfds indexed by frame number.
+///
+/// Invariants (PLATFORM.md, "Limits that shape the frame pool"):
+/// - a memfd is sealed (shrink, grow, seal) and `fchmod`ed 0600 before any fd of it leaves the
+///   daemon, so a read-only holder can neither map it writable nor reopen it writable;
+/// - the daemon can never take back an fd or a mapping it sent, so when a frame becomes free its
+///   memfd is closed here and the next allocation of that frame gets a fresh, zeroed one.
+final class FrameBackingStore {
+    private var backing: [OwnedDescriptor?]
+    let frameSize: Int
+
+    init(frameCount: UInt32, frameSize: UInt32) {
+        backing = Array(repeating: nil, count: Int(frameCount))
+        self.frameSize = Int(frameSize)
+    }
+
+    /// Number of frames that currently have a memfd (each costs the daemon one fd).
+    private(set) var liveBackings = 0
+
+    /// An fd to send to a holder of `frame` with `rights`. The returned descriptor is owned by the
+    /// caller, who closes it once it has been sent: for a writable holding it is a `dup` of the
+    /// frame's memfd, for a read-only one a read-only reopening.
+    func descriptorToSend(frame: FrameNumber, rights: Rights) throws(SystemError) -> OwnedDescriptor {
+        let memfd = try backingDescriptor(frame)
+        if rights.contains(.write) {
+            let copy = dup(memfd)
+            guard copy >= 0 else { throw SystemError(operation: "dup", errno: errno) }
+            // dup does not carry FD_CLOEXEC; the copy only lives until sendmsg, but be strict.
+            _ = fcntl(copy, F_SETFD, FD_CLOEXEC)
+            return OwnedDescriptor(adopting: copy)
+        }
+        return try FrameMemory.reopenReadOnly(memfd)
+    }
+
+    /// Forgets the memfd of a frame that became free. Holders that still map it keep their
+    /// (now private) pages; nobody else will ever be given this memfd again.
+    func release(frame: FrameNumber) {
+        let index = Int(frame)
+        guard index < backing.count, let memfd = backing[index] else { return }
+        memfd.close()
+        backing[index] = nil
+        liveBackings -= 1
+    }
+
+    private func backingDescriptor(_ frame: FrameNumber) throws(SystemError) -> Int32 {
+        let index = Int(frame)
+        if let existing = backing[index] { return existing.raw }
+        let memfd = try FrameMemory.createSealed(name: "exokernel-frame-\(frame)", size: frameSize)
+        backing[index] = memfd
+        liveBackings += 1
+        return memfd.raw
+    }
+}

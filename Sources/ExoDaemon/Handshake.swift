@@ -1,0 +1,55 @@
+// The attach handshake's decision, as pure logic: which protocol version, and whether this
+// peer (as the kernel reports it, SO_PEERCRED/SO_PEERGROUPS) may be the tenant it names.
+
+import ExoWire
+
+/// Outcome of a hello. Refusals carry a reason the peer is told before the session closes.
+enum HandshakeDecision: Equatable {
+    case tenant(TenantID, version: UInt16)
+    case `operator`(version: UInt16)
+    case refuse(ExoError, reason: String)
+}
+
+enum Handshake {
+    /// Highest version both sides speak, or nil.
+    static func negotiate(_ hello: Hello) -> UInt16? {
+        let low = max(hello.minVersion, WireLimits.minVersion)
+        let high = min(hello.maxVersion, WireLimits.maxVersion)
+        return low <= high ? high : nil
+    }
+
+    /// Decides a hello. `peerGroups` is asked only for operators (it costs a syscall).
+    static func decide(
+        _ hello: Hello, config: DaemonConfig, peer: (uid: UInt32, gid: UInt32), daemonUID: UInt32,
+        operatorGID: UInt32?, peerGroups: () -> [UInt32]
+    ) -> HandshakeDecision {
+        guard let version = negotiate(hello) else {
+            return .refuse(.unsupportedVersion,
+                reason: "daemon speaks versions \(WireLimits.minVersion)...\(WireLimits.maxVersion), "
+                    + "peer \(hello.minVersion)...\(hello.maxVersion)")
+        }
+        switch hello.role {
+        case .operator:
+            if peer.uid == 0 || peer.uid == daemonUID { return .operator(version: version) }
+            if let gid = operatorGID, peer.gid == gid || peerGroups().contains(gid) {
+                return .operator(version: version)
+            }
+            return .refuse(.notOperator, reason: "uid \(peer.uid) is neither root nor in the operator group")
+        case .tenant:
+            guard let index = config.tenants.firstIndex(where: { $0.name == hello.tenantName }) else {
+                return .refuse(.notPermitted, reason: "no tenant named '\(hello.tenantName)' is configured")
+            }
+            let tenant = config.tenants[index]
+            if peer.uid == 0 && !config.allowRootTenants {
+                return .refuse(.notPermitted,
+                    reason: "root may not attach as a tenant (daemon.allow_root_tenants is for tests only)")
+            }
+            let allowed = peer.uid == 0 || tenant.uids.contains(peer.uid) || tenant.gids.contains(peer.gid)
+            guard allowed else {
+                return .refuse(.notPermitted,
+                    reason: "uid \(peer.uid) gid \(peer.gid) may not attach as tenant '\(tenant.name)'")
+            }
+            return .tenant(TenantID(index), version: version)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// exokerneld's entry point: flags, configuration, and the daemon's run. Everything else
+// lives in ExoDaemon so it can be tested.
+
+import ArgumentParser
+import ExoDaemon
+import ExoPlatform
+import Glibc
+
+@main
+struct Exokerneld: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exokerneld",
+        abstract: "Securely multiplex memory frames (and a NIC) among library-OS applications.",
+        discussion: """
+            Exit status: 0 after a clean stop or a valid --check-config; 1 when the configuration \
+            is invalid or the daemon cannot start.
+            The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
+            configuration, /run/exokernel/exokerneld.sock.
+            """)
+
+    @Option(name: .long, help: "Configuration file to run with.")
+    var config: String = "/etc/exokernel/exokerneld.toml"
+
+    @Option(name: .customLong("check-config"), help: "Validate this configuration file and exit.")
+    var checkConfig: String?
+
+    @Option(name: .long, help: "Control socket path (overrides the configuration and EXOKERNEL_SOCKET).")
+    var socket: String?
+
+    func run() throws {
+        let path = checkConfig ?? config
+        var loaded: DaemonConfig
+        do {
+            loaded = try ConfigLoader.load(path: path)
+        } catch {
+            fail("\(error)")
+        }
+        if let socket {
+            loaded.socketPath = socket
+        } else if let env = getenv("EXOKERNEL_SOCKET"), let value = String(validatingCString: env), !value.isEmpty {
+            loaded.socketPath = value
+        }
+        let files = ResourceLimits.openFiles()
+        let limits = HostLimits(openFilesSoft: files.soft, maxMapCount: ResourceLimits.maxMapCount() ?? 65_530,
+            daemonUID: getuid())
+        let (errors, warnings) = ConfigValidator.check(loaded, file: path, limits: limits)
+        for warning in warnings { say("exokerneld: warning: \(warning)") }
+        for error in errors { say("exokerneld: \(error)") }
+        guard errors.isEmpty else { Glibc.exit(1) }
+        if checkConfig != nil {
+            say("\(path): configuration is valid (\(loaded.frameCount) frames, \(loaded.tenants.count) tenants)")
+            return
+        }
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(config: loaded)
+        } catch {
+            fail("\(error)")
+        }
+        daemon.run()
+    }
+
+    private func say(_ line: String) {
+        var text = line + "\n"
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    private func fail(_ message: String) -> Never {
+        say("exokerneld: \(message)")
+        Glibc.exit(1)
+    }
+}
