@@ -1,0 +1,50 @@
+// The daemon runs under what exokerneld.service gives it: only CAP_NET_ADMIN and CAP_NET_RAW,
+// no new privileges, and the unit's descriptor limit; the units themselves pass
+// systemd-analyze verify.
+
+import Foundation
+import Testing
+
+@Suite(.enabled(if: getuid() == 0, "integration tests run as root"))
+struct ServiceSandboxTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func daemonServesTenantsWithOnlyTheUnitsCapabilitiesAndLimits() throws {
+        let daemon = try DaemonHarness(launcher: [
+            "/usr/bin/prlimit", "--nofile=20000:20000",
+            "/usr/bin/setpriv", "--bounding-set=-all,+net_admin,+net_raw", "--inh-caps=-all",
+            "--no-new-privs",
+        ])
+        defer { daemon.stop() }
+        let status = try String(contentsOfFile: "/proc/\(daemon.pid)/status", encoding: .utf8)
+        let effective = status.split(separator: "\n").first { $0.hasPrefix("CapEff:") }
+        // CAP_NET_ADMIN is bit 12, CAP_NET_RAW bit 13.
+        #expect(effective?.hasSuffix("0000000000003000") == true, "\(effective ?? "no CapEff")")
+        #expect(status.contains("NoNewPrivs:\t1"))
+        let limits = try String(contentsOfFile: "/proc/\(daemon.pid)/limits", encoding: .utf8)
+        #expect(limits.contains("Max open files            20000                20000"))
+
+        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        defer { a.quit() }
+        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        defer { b.quit() }
+        try a.ok("attach alice")
+        try b.ok("attach bob")
+        try a.ok("alloc 1")
+        try a.ok("map 1")
+        try a.ok("fill 1 7")
+        let token = try #require(TenantProcess.value("token", in: try a.ok("grant 1 r bob")))
+        try b.ok("redeem \(token)")
+        try b.ok("map 1")  // the read-only reopening works without CAP_DAC_OVERRIDE
+        #expect(try b.ok("read 1") == "byte=7 uniform=true")
+        #expect(try b.send("try-reopen-writable 1").hasPrefix("err errno=13"))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+    func unitFilesPassSystemdAnalyzeVerify() throws {
+        let script = Self.repositoryRoot.appendingPathComponent("systemd/verify-units.sh").path
+        let result = try runCommand("/bin/bash", [script], timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+}
