@@ -1,0 +1,97 @@
+// Frame requests: allocate (a given list or any free frames), unref, authorize a mapping,
+// and the in-flight references that keep a frame on a ring from changing owner.
+import ExoWire
+
+extension Arbiter {
+    /// Allocates exactly `batch` to `session`, each with rights `.owner`, in batch order.
+    /// Checks, in order: every frame in range (`.outOfRange`); every frame free and named
+    /// once (`.alreadyAllocated`, also for a duplicate inside the batch); the tenant's
+    /// holdings plus `batch.count` within quota (`.overQuota`).
+    public func allocate(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> [Holding] {
+        let tenant = try tenantOf(session)
+        try checkInRange(batch)
+        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
+        for frame in batch {
+            guard frames.isFree(frame), seen.insert(frame).inserted else { throw .alreadyAllocated }
+        }
+        guard tenants.fits(tenant, adding: batch.count) else { throw .overQuota }
+        return claim(batch, session: session, tenant: tenant)
+    }
+
+    /// Allocates the `count` lowest-numbered free frames to `session`, rights `.owner`.
+    /// Checks quota first (`.overQuota`), then the pool (`.poolExhausted`).
+    public func allocateAny(session: SessionID, count: UInt32) throws(ExoError) -> [Holding] {
+        let tenant = try tenantOf(session)
+        guard tenants.fits(tenant, adding: Int(count)) else { throw .overQuota }
+        guard let picked = frames.lowestFree(Int(count)) else { throw .poolExhausted }
+        return claim(picked, session: session, tenant: tenant)
+    }
+
+    /// Ends the caller session's holding of each frame in `batch`. Checks, in order: range
+    /// (`.outOfRange`); the session holds each frame, and a second copy of a frame in the batch
+    /// counts as not held (`.notHolder`); none of them is in flight by this session
+    /// (`.frameInFlight`). Other sessions' holdings of the same frames are untouched.
+    public func unref(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> Released {
+        _ = try tenantOf(session)
+        try checkInRange(batch)
+        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
+        for frame in batch {
+            guard sessions.holding(session, frame: frame) != nil, seen.insert(frame).inserted else { throw .notHolder }
+        }
+        for frame in batch where sessions.inFlight(session, frame: frame) != 0 { throw .frameInFlight }
+        var released = Released()
+        for frame in batch {
+            guard let id = sessions.holding(session, frame: frame) else { continue }
+            sessions.setHolding(session, frame: frame, holding: nil)
+            endHolding(id, into: &released)
+        }
+        released.sort()
+        return released
+    }
+
+    /// The caller's holdings of `batch`, in batch order: the daemon maps each frame with the
+    /// holding's rights. `.outOfRange`, then `.notHolder`. Changes nothing.
+    public func authorizeMap(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> [Holding] {
+        _ = try tenantOf(session)
+        try checkInRange(batch)
+        var result: [Holding] = []
+        result.reserveCapacity(batch.count)
+        for frame in batch {
+            guard let id = sessions.holding(session, frame: frame), let holding = holdingTable[id] else { throw .notHolder }
+            result.append(holding)
+        }
+        return result
+    }
+
+    /// Records one in-flight reference (a frame posted on one of the session's rings).
+    /// While the session has any, it cannot unref the frame and the frame cannot become free.
+    /// `.outOfRange`, `.notHolder`; `.frameInFlight` if the count would overflow.
+    public func addInFlight(session: SessionID, frame: FrameNumber) throws(ExoError) {
+        _ = try tenantOf(session)
+        guard frames.contains(frame) else { throw .outOfRange }
+        guard sessions.holding(session, frame: frame) != nil else { throw .notHolder }
+        let refs = sessions.inFlight(session, frame: frame)
+        guard refs < UInt32.max else { throw .frameInFlight }
+        sessions.setInFlight(session, frame: frame, refs: refs + 1)
+        frames.addInFlight(frame)
+    }
+
+    /// Drops one in-flight reference the session has on `frame` (the daemon handed the frame
+    /// back). Does nothing if the session is closed (closing dropped its references) or has
+    /// none on that frame. Lists the frame as freed if that was the last thing keeping it.
+    public func removeInFlight(session: SessionID, frame: FrameNumber) -> Released {
+        let refs = sessions.inFlight(session, frame: frame)
+        guard refs > 0 else { return Released() }
+        sessions.setInFlight(session, frame: frame, refs: refs - 1)
+        return frames.removeInFlight(frame) ? Released(freedFrames: [frame]) : Released()
+    }
+
+    /// Invoke step of both allocations: `batch` holds free, distinct, in-range frames and the
+    /// quota has room for all of them.
+    private func claim(_ batch: [FrameNumber], session: SessionID, tenant: TenantID) -> [Holding] {
+        batch.map { frame in
+            let epoch = frames.claim(frame)
+            return addHolding(frame: frame, session: session, tenant: tenant, rights: .owner, epoch: epoch)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+// Unsolicited daemon-to-client messages: capability offers to an audience and the death
+// of an offer. They carry request id 0 and are never answered.
+
+/// Why a holding ended (for revocation events of later versions; not on the wire in v1).
+public enum EndReason: UInt8, Sendable, CaseIterable {
+    case unreffed = 1
+    case holderDied = 2
+    case revoked = 3
+}
+
+/// A message the daemon sends on its own, with request id 0.
+public enum Event: Equatable, Sendable {
+    /// Sent to every session of the audience tenant when a grant names it. The token
+    /// (1 to `maxTokenSize` bytes) is redeemed with `Request.redeem`.
+    case offer(token: [UInt8], tokenID: UInt64, frame: FrameNumber, rights: Rights, fromTenant: String)
+    /// An offer to this tenant died unredeemed (its issuing holding ended).
+    case tokenRevoked(tokenID: UInt64)
+
+    /// The header kind of this event.
+    public var kind: MessageKind {
+        switch self {
+        case .offer: .offer
+        case .tokenRevoked: .tokenRevoked
+        }
+    }
+}
+
+extension Event {
+    /// Parses the body of an event of `kind` (which must be an event kind).
+    init(kind: MessageKind, parsing reader: inout WireReader) throws(WireDecodeError) {
+        switch kind {
+        case .offer:
+            self = .offer(
+                token: try reader.readToken(field: "offer.token"), tokenID: try reader.read(),
+                frame: try reader.read(), rights: try reader.readRights(field: "offer.rights"),
+                fromTenant: try reader.readName(field: "offer.fromTenant"))
+        case .tokenRevoked: self = .tokenRevoked(tokenID: try reader.read())
+        default: throw .unknownKind(kind.rawValue)
+        }
+    }
+
+    /// Appends this event's body.
+    func emit(into writer: inout WireWriter) throws(WireEncodeError) {
+        switch self {
+        case .offer(let token, let tokenID, let frame, let rights, let fromTenant):
+            try writer.writeToken(token, field: "offer.token")
+            writer.write(tokenID)
+            writer.write(frame)
+            try writer.writeRights(rights, field: "offer.rights")
+            try writer.writeName(fromTenant, field: "offer.fromTenant")
+        case .tokenRevoked(let tokenID): writer.write(tokenID)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+// The kind table: one 16-bit code per request, reply and event. Requests are 0x01xx,
+// replies 0x02xx, events 0x03xx; codes are stable and never reused (docs/PROTOCOL.md).
+
+/// The `kind` field of the header: which message a body holds.
+public enum MessageKind: UInt16, Sendable, CaseIterable {
+    // Requests (client to daemon).
+    case hello = 0x0100
+    case allocate = 0x0101
+    case allocateAny = 0x0102
+    case unref = 0x0103
+    case map = 0x0104
+    case grant = 0x0105
+    case redeem = 0x0106
+    case ping = 0x0107
+    // Operator requests.
+    case status = 0x0180
+    case tenants = 0x0181
+    case frames = 0x0182
+    case capabilities = 0x0183
+
+    // Replies (daemon to client), each echoing its request's id.
+    case helloAccepted = 0x0200
+    case allocated = 0x0201
+    case unreffed = 0x0203
+    case mapped = 0x0204
+    case granted = 0x0205
+    case redeemed = 0x0206
+    case pong = 0x0207
+    case statusReply = 0x0280
+    case tenantsReply = 0x0281
+    case framesReply = 0x0282
+    case capabilitiesReply = 0x0283
+    case error = 0x02FF
+
+    // Events (daemon to client, unsolicited, request id 0).
+    case offer = 0x0301
+    case tokenRevoked = 0x0302
+
+    /// Which of the three message families this kind belongs to.
+    public var family: Family {
+        switch rawValue >> 8 {
+        case 0x01: .request
+        case 0x02: .reply
+        default: .event
+        }
+    }
+
+    /// Requests, replies and events.
+    public enum Family: Sendable { case request, reply, event }
+}

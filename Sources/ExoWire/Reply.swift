@@ -1,0 +1,89 @@
+// Everything the daemon answers a request with: one reply per request, echoing its id,
+// either the request's result or a typed refusal.
+
+/// A daemon-to-client answer. Over-limit replies cannot be encoded (`WireEncodeError`).
+public enum Reply: Equatable, Sendable {
+    case helloAccepted(HelloAccepted)
+    /// The new holdings, one per frame, for allocate and allocateAny (1 to `maxBatch`).
+    case allocated([HoldingInfo])
+    /// How many holdings were dropped.
+    case unreffed(count: UInt32)
+    /// Same order as the request; the record carries one fd per entry in SCM_RIGHTS, which
+    /// the receiver then owns and must close (1 to `maxBatch` entries).
+    case mapped([HoldingInfo])
+    /// A token to hand to the audience (1 to `maxTokenSize` bytes) and its listing id.
+    case granted(token: [UInt8], tokenID: UInt64)
+    /// The caller's new holding.
+    case redeemed(HoldingInfo)
+    case pong
+    case status(StatusInfo)
+    case tenants(ListingPage<TenantInfo>)
+    case frames(ListingPage<FrameInfo>)
+    case capabilities(ListingPage<CapabilityInfo>)
+    /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
+    case error(ExoError, detail: String)
+
+    /// The header kind of this reply.
+    public var kind: MessageKind {
+        switch self {
+        case .helloAccepted: .helloAccepted
+        case .allocated: .allocated
+        case .unreffed: .unreffed
+        case .mapped: .mapped
+        case .granted: .granted
+        case .redeemed: .redeemed
+        case .pong: .pong
+        case .status: .statusReply
+        case .tenants: .tenantsReply
+        case .frames: .framesReply
+        case .capabilities: .capabilitiesReply
+        case .error: .error
+        }
+    }
+}
+
+extension Reply {
+    /// Parses the body of a reply of `kind` (which must be a reply kind).
+    init(kind: MessageKind, parsing reader: inout WireReader) throws(WireDecodeError) {
+        switch kind {
+        case .helloAccepted: self = .helloAccepted(try HelloAccepted(parsing: &reader))
+        case .allocated: self = .allocated(try reader.readList(field: "allocated.holdings", allowed: FieldRange.batch))
+        case .unreffed: self = .unreffed(count: try reader.read())
+        case .mapped: self = .mapped(try reader.readList(field: "mapped.holdings", allowed: FieldRange.batch))
+        case .granted: self = .granted(token: try reader.readToken(field: "granted.token"), tokenID: try reader.read())
+        case .redeemed: self = .redeemed(try HoldingInfo(parsing: &reader))
+        case .pong: self = .pong
+        case .statusReply: self = .status(try StatusInfo(parsing: &reader))
+        case .tenantsReply: self = .tenants(try ListingPage(parsing: &reader))
+        case .framesReply: self = .frames(try ListingPage(parsing: &reader))
+        case .capabilitiesReply: self = .capabilities(try ListingPage(parsing: &reader))
+        case .error:
+            guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
+            self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
+        default: throw .unknownKind(kind.rawValue)
+        }
+    }
+
+    /// Appends this reply's body.
+    func emit(into writer: inout WireWriter) throws(WireEncodeError) {
+        switch self {
+        case .helloAccepted(let accepted): accepted.emit(into: &writer)
+        case .allocated(let holdings):
+            try writer.writeList(holdings, field: "allocated.holdings", allowed: FieldRange.batch)
+        case .unreffed(let count): writer.write(count)
+        case .mapped(let holdings): try writer.writeList(holdings, field: "mapped.holdings", allowed: FieldRange.batch)
+        case .granted(let token, let tokenID):
+            try writer.writeToken(token, field: "granted.token")
+            writer.write(tokenID)
+        case .redeemed(let holding): try holding.emit(into: &writer)
+        case .pong: break
+        case .status(let status): try status.emit(into: &writer)
+        case .tenants(let page): try page.emit(into: &writer)
+        case .frames(let page): try page.emit(into: &writer)
+        case .capabilities(let page): try page.emit(into: &writer)
+        case .error(let code, let detail):
+            writer.write(code.rawValue)
+            try writer.writeString(detail, field: "error.detail", allowed: FieldRange.text)
+        }
+    }
+}

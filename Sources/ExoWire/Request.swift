@@ -1,0 +1,110 @@
+// Everything a client may ask of the daemon: the hello, frame operations, capability
+// grants and redemptions, a liveness ping, and the operator's queries.
+
+/// A client-to-daemon message. Limits are checked by the codec, not the type: encoding an
+/// over-limit request throws `WireEncodeError`.
+public enum Request: Equatable, Sendable {
+    /// Opens the session; must be the first request.
+    case hello(Hello)
+    /// Allocates exactly these frames, all or nothing; 1 to `maxBatch` frames.
+    case allocate(frames: [FrameNumber])
+    /// Allocates any `count` free frames, all or nothing; `count` in 1 to `maxBatch`.
+    case allocateAny(count: UInt32)
+    /// Drops the caller's holdings of these frames, all or nothing; 1 to `maxBatch` frames.
+    case unref(frames: [FrameNumber])
+    /// Asks for one fd per frame (in SCM_RIGHTS on the reply); 1 to `maxBatch` frames.
+    case map(frames: [FrameNumber])
+    /// Offers the audience tenant a holding of `frame` with `rights` (well formed).
+    case grant(frame: FrameNumber, rights: Rights, audience: String)
+    /// Turns an offered token (1 to `maxTokenSize` bytes) into a holding of the caller's.
+    case redeem(token: [UInt8])
+    /// Liveness check; answered by `pong`.
+    case ping
+    /// Operator: the daemon's counters.
+    case status
+    /// Operator: configured tenants, paged.
+    case tenants(Page)
+    /// Operator: allocated frames, optionally only those a tenant holds, paged.
+    case frames(tenant: String?, page: Page)
+    /// Operator: outstanding tokens, optionally only those a tenant issued or is offered, paged.
+    case capabilities(tenant: String?, page: Page)
+
+    /// The header kind of this request.
+    public var kind: MessageKind {
+        switch self {
+        case .hello: .hello
+        case .allocate: .allocate
+        case .allocateAny: .allocateAny
+        case .unref: .unref
+        case .map: .map
+        case .grant: .grant
+        case .redeem: .redeem
+        case .ping: .ping
+        case .status: .status
+        case .tenants: .tenants
+        case .frames: .frames
+        case .capabilities: .capabilities
+        }
+    }
+}
+
+extension Request {
+    /// Parses the body of a request of `kind` (which must be a request kind).
+    init(kind: MessageKind, parsing reader: inout WireReader) throws(WireDecodeError) {
+        switch kind {
+        case .hello: self = .hello(try Hello(parsing: &reader))
+        case .allocate: self = .allocate(frames: try reader.readList(field: "allocate.frames", allowed: FieldRange.batch))
+        case .allocateAny:
+            let count: UInt32 = try reader.read()
+            guard count >= 1 else { throw .badValue("allocateAny.count") }
+            guard count <= WireLimits.maxBatch else { throw .tooLarge }
+            self = .allocateAny(count: count)
+        case .unref: self = .unref(frames: try reader.readList(field: "unref.frames", allowed: FieldRange.batch))
+        case .map: self = .map(frames: try reader.readList(field: "map.frames", allowed: FieldRange.batch))
+        case .grant:
+            self = .grant(
+                frame: try reader.read(), rights: try reader.readRights(field: "grant.rights"),
+                audience: try reader.readName(field: "grant.audience"))
+        case .redeem: self = .redeem(token: try reader.readToken(field: "redeem.token"))
+        case .ping: self = .ping
+        case .status: self = .status
+        case .tenants: self = .tenants(try Page(parsing: &reader))
+        case .frames:
+            self = .frames(
+                tenant: try reader.readOptionalString(field: "frames.tenant", allowed: FieldRange.name),
+                page: try Page(parsing: &reader))
+        case .capabilities:
+            self = .capabilities(
+                tenant: try reader.readOptionalString(field: "capabilities.tenant", allowed: FieldRange.name),
+                page: try Page(parsing: &reader))
+        default: throw .unknownKind(kind.rawValue)
+        }
+    }
+
+    /// Appends this request's body.
+    func emit(into writer: inout WireWriter) throws(WireEncodeError) {
+        switch self {
+        case .hello(let hello): try hello.emit(into: &writer)
+        case .allocate(let frames): try writer.writeList(frames, field: "allocate.frames", allowed: FieldRange.batch)
+        case .allocateAny(let count):
+            guard count >= 1 else { throw .badValue("allocateAny.count") }
+            guard count <= WireLimits.maxBatch else { throw .limitExceeded("allocateAny.count") }
+            writer.write(count)
+        case .unref(let frames): try writer.writeList(frames, field: "unref.frames", allowed: FieldRange.batch)
+        case .map(let frames): try writer.writeList(frames, field: "map.frames", allowed: FieldRange.batch)
+        case .grant(let frame, let rights, let audience):
+            writer.write(frame)
+            try writer.writeRights(rights, field: "grant.rights")
+            try writer.writeName(audience, field: "grant.audience")
+        case .redeem(let token): try writer.writeToken(token, field: "redeem.token")
+        case .ping, .status: break
+        case .tenants(let page): try page.emit(into: &writer)
+        case .frames(let tenant, let page):
+            try writer.writeOptionalString(tenant, field: "frames.tenant", allowed: FieldRange.name)
+            try page.emit(into: &writer)
+        case .capabilities(let tenant, let page):
+            try writer.writeOptionalString(tenant, field: "capabilities.tenant", allowed: FieldRange.name)
+            try page.emit(into: &writer)
+        }
+    }
+}
