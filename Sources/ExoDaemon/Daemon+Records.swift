@@ -80,7 +80,7 @@ extension Daemon {
         case .operator:
             response = plane.handleOperator(request, sessions: sessionCount)
         }
-        let bytes = MessageCodec.encode(.reply(id: requestID, response.reply), version: session.version)
+        let bytes = Records.encode(.reply(id: requestID, response.reply), version: session.version)
         send(OutboundRecord(bytes: bytes, descriptors: response.descriptors), to: session)
         if !response.events.isEmpty { deliver(response.events) }
     }
@@ -116,7 +116,7 @@ extension Daemon {
             tenantID: tenant, frameSize: config.frameSize, poolFrames: config.frameCount, frameQuota: quota,
             maxMessageSize: UInt32(WireLimits.maxMessageSize),
             maxDescriptorsPerMessage: UInt16(WireLimits.maxDescriptorsPerMessage))
-        let bytes = MessageCodec.encode(.reply(id: requestID, .helloAccepted(accepted)), version: session.version)
+        let bytes = Records.encode(.reply(id: requestID, .helloAccepted(accepted)), version: session.version)
         send(OutboundRecord(bytes: bytes, descriptors: []), to: session)
     }
 }

@@ -186,7 +186,7 @@ public final class Daemon {
     func deliver(_ events: [(audience: TenantID, event: Event)]) {
         for (audience, event) in events {
             guard let ids = sessionsByTenant[audience] else { continue }
-            let bytes = MessageCodec.encode(.event(event))
+            let bytes = Records.encode(.event(event))
             for id in ids { if let s = sessions[id] { send(OutboundRecord(bytes: bytes, descriptors: []), to: s) } }
         }
     }
@@ -249,7 +249,7 @@ public final class Daemon {
         }
         if let refusal {
             // Best effort: tell the peer why, without waiting for it to read.
-            let bytes = MessageCodec.encode(.reply(id: 0, .error(.tooManyConnections, detail: refusal)))
+            let bytes = Records.encode(.reply(id: 0, .error(.tooManyConnections, detail: refusal)))
             _ = try? UnixSeqpacket.send(socket.raw, bytes, descriptors: [])
             socket.close()
             return
@@ -292,7 +292,7 @@ public final class Daemon {
 
     /// Answers with an error; errors that close the session close it once the answer is out.
     func refuse(_ session: ControlSession, requestID: UInt32, _ error: ExoError, detail: String) {
-        let bytes = MessageCodec.encode(.reply(id: requestID, .error(error, detail: detail)), version: session.version)
+        let bytes = Records.encode(.reply(id: requestID, .error(error, detail: detail)), version: session.version)
         if error.closesSession { session.closeAfterFlush = true }
         send(OutboundRecord(bytes: bytes, descriptors: []), to: session)
     }
