@@ -50,6 +50,12 @@ struct ConfigLoaderTests {
         #expect(error?.description.hasPrefix("test.toml: line 3") == true)
     }
 
+    @Test func nulEscapeIsRefusedRatherThanCuttingAValueShort() {
+        #expect(
+            F.parseError("[daemon]\nsocket = \"/run/a\\u0000b.sock\"\n")?.description
+                == "test.toml: line 2: the escape for a NUL character is not allowed")
+    }
+
     @Test func unknownTenantKeyIsRefusedWithAHint() {
         let text = F.file(tenants: "[[tenant]]\nname = \"alice\"\nuids = [60001]\nfram_quota = 10\n")
         #expect(

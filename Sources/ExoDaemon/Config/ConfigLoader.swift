@@ -22,6 +22,11 @@ public enum ConfigLoader {
         if text.utf8.contains(0) {
             throw ConfigError(file: file, key: nil, message: "contains a NUL byte; not a TOML file")
         }
+        if let line = lineOfNULEscape(in: text) {
+            // TOMLKit hands strings over as C strings: a NUL would silently cut a value short.
+            throw ConfigError(
+                file: file, key: nil, message: "line \(line): the escape for a NUL character is not allowed")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -33,5 +38,15 @@ public enum ConfigLoader {
             throw ConfigError(file: file, key: nil, message: "not valid TOML: \(error)")
         }
         return try decodeDocument(TOMLSection(table: root, path: "", file: file))
+    }
+
+    /// The 1-based line of the first `\u0000` or `\U00000000` in `text`, if any. Also matches
+    /// such text in comments and literal strings, where it is harmless but never needed.
+    static func lineOfNULEscape(in text: String) -> Int? {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where line.contains("\\u0000") || line.contains("\\U00000000") {
+            return number + 1
+        }
+        return nil
     }
 }
