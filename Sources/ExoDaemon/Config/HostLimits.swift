@@ -1,0 +1,50 @@
+// The machine limits a frame pool must fit (open files, memory mappings) and the daemon's uid,
+// as plain numbers so ConfigValidator stays pure; `current()` reads this machine's.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Limits of the host the daemon runs on. The daemon holds one fd and (later) one mapping per
+/// frame, so these cap the pool.
+public struct HostLimits: Sendable, Equatable {
+    /// Soft `RLIMIT_NOFILE` of the daemon process (`UInt64.max` when unlimited).
+    public var openFilesSoft: UInt64
+    /// `vm.max_map_count`: most memory mappings one process may have.
+    public var maxMapCount: Int
+    /// The daemon's effective uid; a tenant must never share it.
+    public var daemonUID: UInt32
+
+    public init(openFilesSoft: UInt64, maxMapCount: Int, daemonUID: UInt32) {
+        self.openFilesSoft = openFilesSoft
+        self.maxMapCount = maxMapCount
+        self.daemonUID = daemonUID
+    }
+
+    /// Where Linux publishes `vm.max_map_count`.
+    public static let maxMapCountPath = "/proc/sys/vm/max_map_count"
+
+    /// This process's limits: `getrlimit(RLIMIT_NOFILE)`, `vm.max_map_count` and `geteuid()`.
+    /// Throws when `/proc/sys/vm/max_map_count` cannot be read or parsed (the error names it).
+    public static func current() throws(ConfigError) -> HostLimits {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0 else {
+            throw ConfigError(file: "RLIMIT_NOFILE", key: nil, message: "getrlimit failed (errno \(errno))")
+        }
+        let text = try ConfigFileReader.readText(path: maxMapCountPath, limit: 64)
+        let digits = text.filter { !$0.isWhitespace }
+        guard let maps = Int(digits), maps >= 0 else {
+            throw ConfigError(file: maxMapCountPath, key: nil, message: "expected a number, got '\(digits)'")
+        }
+        // RLIM_INFINITY is all ones; Glibc's macro does not import, so compare with rlim_t.max.
+        let soft = limit.rlim_cur == rlim_t.max ? UInt64.max : UInt64(limit.rlim_cur)
+        return HostLimits(openFilesSoft: soft, maxMapCount: maps, daemonUID: geteuid())
+    }
+}
