@@ -37,12 +37,19 @@ struct Exokerneld: ParsableCommand {
         }
         if let socket {
             loaded.socketPath = socket
-        } else if let env = getenv("EXOKERNEL_SOCKET"), let value = String(validatingCString: env), !value.isEmpty {
-            loaded.socketPath = value
+        } else {
+            var environment: [String: String] = [:]
+            if let value = getenv(DaemonConfig.socketEnvironmentVariable) {
+                environment[DaemonConfig.socketEnvironmentVariable] = String(cString: value)
+            }
+            loaded = loaded.withSocketOverride(from: environment)
         }
-        let files = ResourceLimits.openFiles()
-        let limits = HostLimits(openFilesSoft: files.soft, maxMapCount: ResourceLimits.maxMapCount() ?? 65_530,
-            daemonUID: getuid())
+        let limits: HostLimits
+        do {
+            limits = try HostLimits.current()
+        } catch {
+            fail("\(error)")
+        }
         let (errors, warnings) = ConfigValidator.check(loaded, file: path, limits: limits)
         for warning in warnings { say("exokerneld: warning: \(warning)") }
         for error in errors { say("exokerneld: \(error)") }
