@@ -15,8 +15,9 @@ public struct WireWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// Overwrites the integer at `offset` (which must already be written), little-endian.
-    /// Used to patch lengths once the body is known.
+    /// Overwrites the integer at `offset`, little-endian. Used to patch lengths once the
+    /// body is known. The bytes `offset..<offset + size` must already have been written
+    /// (like an array subscript, anything else is a programming error and traps).
     public mutating func set<T: FixedWidthInteger & UnsignedInteger>(_ value: T, at offset: Int) {
         withUnsafeBytes(of: value.littleEndian) { raw in
             for (index, byte) in raw.enumerated() { bytes[offset + index] = byte }

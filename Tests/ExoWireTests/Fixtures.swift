@@ -1,0 +1,135 @@
+// Representative messages of every kind, a seeded random generator, and helpers that
+// build or patch raw records byte by byte for the malformed-input tests.
+
+import ExoWire
+
+/// One message of every kind, with values that exercise each field (non-ASCII names,
+/// absent and present optionals, empty and full lists).
+enum Fixtures {
+    static let holding = HoldingInfo(frame: 42, holding: 0x1122_3344_5566_7788, epoch: 3, rights: .owner)
+    static let readOnly = HoldingInfo(frame: 7, holding: 9, epoch: 0, rights: .read)
+    static let token: [UInt8] = (0..<48).map { UInt8($0 * 5 & 0xFF) }
+
+    static let requests: [Request] = [
+        .hello(Hello(minVersion: 1, maxVersion: 1, features: [], role: .tenant, tenantName: "alice")),
+        .hello(Hello(minVersion: 1, maxVersion: 3, features: FeatureBits(rawValue: 0b101), role: .operator, tenantName: "")),
+        .allocate(frames: [0, 1, 2, 0xFFFF_FFFF]),
+        .allocate(frames: Array(0..<UInt32(WireLimits.maxBatch))),
+        .allocateAny(count: 1),
+        .allocateAny(count: UInt32(WireLimits.maxBatch)),
+        .unref(frames: [5]),
+        .map(frames: [3, 1, 2]),
+        .grant(frame: 42, rights: [.read], audience: "bob"),
+        .grant(frame: 43, rights: .owner, audience: "zoë-тенант"),
+        .redeem(token: token),
+        .ping,
+        .status,
+        .tenants(Page()),
+        .tenants(Page(cursor: 1_000, limit: 1)),
+        .frames(tenant: nil, page: Page(cursor: 0, limit: 100)),
+        .frames(tenant: "alice", page: Page(cursor: 17, limit: 512)),
+        .capabilities(tenant: nil, page: Page()),
+        .capabilities(tenant: "bob", page: Page(cursor: 3, limit: 2)),
+    ]
+
+    static let replies: [Reply] = [
+        .helloAccepted(HelloAccepted(
+            version: 1, features: [], sessionID: 77, tenantID: 2, frameSize: 4096, poolFrames: 16_384,
+            frameQuota: 256)),
+        .helloAccepted(HelloAccepted(
+            version: 1, features: FeatureBits(rawValue: 1), sessionID: .max, tenantID: WireLimits.noTenant,
+            frameSize: 4096, poolFrames: 1, frameQuota: 0, maxMessageSize: 1024, maxDescriptorsPerMessage: 16)),
+        .allocated([holding, readOnly]),
+        .unreffed(count: 3),
+        .unreffed(count: 0),
+        .mapped([readOnly, holding]),
+        .granted(token: token, tokenID: 99),
+        .redeemed(readOnly),
+        .pong,
+        .status(StatusInfo(
+            daemonVersion: "exokerneld 0.1.0", protocolVersion: 1, pid: 4242, uptimeSeconds: 86_400,
+            poolFrames: 16_384, frameSize: 4096, freeFrames: 16_000, tenantsConfigured: 3, sessions: 4,
+            holdings: 384, outstandingTokens: 2)),
+        .tenants(ListingPage(
+            entries: [
+                TenantInfo(id: 0, name: "alice", frameQuota: 256, framesHeld: 10, sessions: 1, uids: [1001]),
+                TenantInfo(id: 1, name: "bob", frameQuota: 64, framesHeld: 0, sessions: 0, uids: []),
+            ], nextCursor: 2)),
+        .tenants(ListingPage(entries: [], nextCursor: nil)),
+        .frames(ListingPage(
+            entries: [
+                FrameInfo(frame: 42, epoch: 3, inFlight: 1, holders: [
+                    FrameHolderInfo(tenant: 0, tenantName: "alice", session: 77, holding: 5, rights: .owner),
+                    FrameHolderInfo(tenant: 1, tenantName: "bob", session: 78, holding: 6, rights: .read),
+                ]),
+                FrameInfo(frame: 43, epoch: 0, inFlight: 0, holders: []),
+            ], nextCursor: nil)),
+        .capabilities(ListingPage(
+            entries: [
+                CapabilityInfo(
+                    tokenID: 99, frame: 42, rights: [.read, .write], issuerTenant: "alice", issuerHolding: 5,
+                    audienceTenant: "bob")
+            ], nextCursor: 1)),
+        .error(.alreadyAllocated, detail: "frame 42 is held"),
+        .error(.internalError, detail: ""),
+    ]
+
+    static let events: [Event] = [
+        .offer(token: token, tokenID: 99, frame: 42, rights: [.read, .grant], fromTenant: "alice"),
+        .tokenRevoked(tokenID: 99),
+    ]
+
+    /// Every fixture as a message, with varied request ids.
+    static let messages: [Message] =
+        requests.enumerated().map { .request(id: UInt32($0.offset + 1), $0.element) }
+        + replies.enumerated().map { .reply(id: UInt32.max - UInt32($0.offset), $0.element) }
+        + events.map { .event($0) }
+
+    /// The record of `message` in version 1; fixtures are valid, so encoding cannot fail.
+    static func record(_ message: Message) throws -> [UInt8] {
+        try MessageCodec.encode(message, version: 1)
+    }
+}
+
+/// A record with a hand-made body, for inputs the encoder refuses to produce.
+func rawRecord(kind: UInt16, version: UInt16 = 1, requestID: UInt32 = 1, body: [UInt8]) -> [UInt8] {
+    var writer = WireWriter()
+    writer.write(WireLimits.magic)
+    writer.write(version)
+    writer.write(kind)
+    writer.write(requestID)
+    writer.write(UInt32(body.count))
+    return writer.bytes + body
+}
+
+/// `record` with its header's bodyLength rewritten to match its actual length (a record
+/// shorter than a header is returned as it is).
+func withFixedLength(_ record: [UInt8]) -> [UInt8] {
+    guard record.count >= WireLimits.headerSize else { return record }
+    var writer = WireWriter(bytes: record)
+    writer.set(UInt32(record.count - WireLimits.headerSize), at: 12)
+    return writer.bytes
+}
+
+/// A small deterministic generator (SplitMix64), so every fuzz run sees the same inputs.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Decodes `bytes`, returning the error instead of throwing it.
+func decodeError(_ bytes: [UInt8]) -> WireDecodeError? {
+    do {
+        _ = try MessageCodec.decode(bytes)
+        return nil
+    } catch {
+        return error
+    }
+}
