@@ -23,8 +23,8 @@ extension ControlPlane {
             case .hello:
                 throw ExoError.alreadyAttached
             default:
-                // Frame operations need a tenant identity; operators have none.
-                throw ExoError.notPermitted
+                // Frame operations need a tenant session; operators have none.
+                throw ExoError.notAttached
             }
         } catch {
             return Response(reply: .error(error, detail: error.description))

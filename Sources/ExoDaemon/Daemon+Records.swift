@@ -37,17 +37,21 @@ extension Daemon {
             return
         }
         let header: MessageHeader
-        let message: Message
         do {
             header = try MessageCodec.peekHeader(bytes)
-            message = try MessageCodec.decode(bytes)
         } catch {
             for d in record.descriptors { d.close() }
-            if case .unsupportedVersion = error {
-                refuse(session, requestID: 0, .unsupportedVersion, detail: "\(error)")
-            } else {
-                refuse(session, requestID: 0, .malformedMessage, detail: "\(error)")
-            }
+            refuse(session, requestID: 0, error.exoError, detail: "\(error)")
+            return
+        }
+        let message: Message
+        do {
+            message = try MessageCodec.decode(bytes)
+        } catch {
+            // The header was readable: answer under the peer's request id. Framing and version
+            // errors close the session; an unknown kind or an over-limit batch does not.
+            for d in record.descriptors { d.close() }
+            refuse(session, requestID: header.requestID, error.exoError, detail: "\(error)")
             return
         }
         // No request of this protocol carries descriptors: close any that came along.
@@ -58,7 +62,7 @@ extension Daemon {
             return
         }
         guard case .request(let requestID, let request) = message else {
-            refuse(session, requestID: header.requestID, .malformedMessage, detail: "peers send requests only")
+            refuse(session, requestID: header.requestID, .unknownRequest, detail: "peers send requests only")
             return
         }
         if case .hello(let hello) = request {
@@ -101,7 +105,7 @@ extension Daemon {
         case .operator(let version):
             session.role = .operator
             session.version = version
-            sendAccepted(session, requestID: requestID, sessionID: 0, tenant: TenantID.max, quota: 0)
+            sendAccepted(session, requestID: requestID, sessionID: 0, tenant: WireLimits.noTenant, quota: 0)
         case .tenant(let tenant, let version):
             let arbiterSession = attachTenant(session, tenant: tenant, version: version)
             Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(config.tenants[Int(tenant)].name)")
