@@ -22,8 +22,8 @@ enum ProcFiles {
         return String(decoding: bytes[..<filled], as: UTF8.self)
     }
 
-    /// Names in directory `path` other than "." and "..", leaving out `excluding` (used to
-    /// skip the descriptor of the directory stream itself in /proc/self/fd).
+    /// Names in directory `path` other than "." and ".."; with `excludingOwnDescriptor`, also
+    /// leaves out the directory stream's own descriptor (listed when reading /proc/self/fd).
     static func entryCount(_ path: String, excludingOwnDescriptor: Bool) -> Int? {
         guard let directory = opendir(path) else { return nil }
         defer { closedir(directory) }
