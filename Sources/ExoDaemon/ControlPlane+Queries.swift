@@ -2,6 +2,7 @@
 // read from the arbiter's bookkeeping. Queries change nothing.
 
 import ExoCore
+import ExoPlatform
 import ExoWire
 import Glibc
 

@@ -84,8 +84,8 @@ extension Daemon {
         case .operator:
             response = plane.handleOperator(request, sessions: sessionCount)
         }
-        let bytes = Records.encode(.reply(id: requestID, response.reply), version: session.version)
-        send(OutboundRecord(bytes: bytes, descriptors: response.descriptors), to: session)
+        let encoded = Records.encode(.reply(id: requestID, response.reply), version: session.version)
+        send(OutboundRecord(bytes: encoded, descriptors: response.descriptors), to: session)
         if !response.events.isEmpty { deliver(response.events) }
     }
 

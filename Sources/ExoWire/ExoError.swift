@@ -71,6 +71,37 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         }
     }
 
+    /// The case's name, stable for scripts (`exoctl --json`) and tests.
+    public var name: String {
+        switch self {
+        case .malformedMessage: "malformedMessage"
+        case .unsupportedVersion: "unsupportedVersion"
+        case .notAttached: "notAttached"
+        case .notPermitted: "notPermitted"
+        case .unknownRequest: "unknownRequest"
+        case .notOperator: "notOperator"
+        case .unexpectedDescriptors: "unexpectedDescriptors"
+        case .alreadyAttached: "alreadyAttached"
+        case .batchTooLarge: "batchTooLarge"
+        case .tooManyConnections: "tooManyConnections"
+        case .handshakeTimeout: "handshakeTimeout"
+        case .alreadyAllocated: "alreadyAllocated"
+        case .notHolder: "notHolder"
+        case .noGrantRight: "noGrantRight"
+        case .outOfRange: "outOfRange"
+        case .overQuota: "overQuota"
+        case .poolExhausted: "poolExhausted"
+        case .alreadyHolder: "alreadyHolder"
+        case .rightsExceeded: "rightsExceeded"
+        case .frameInFlight: "frameInFlight"
+        case .unknownTenant: "unknownTenant"
+        case .invalidToken: "invalidToken"
+        case .notAudience: "notAudience"
+        case .tokenRevoked: "tokenRevoked"
+        case .internalError: "internalError"
+        }
+    }
+
     public var description: String {
         switch self {
         case .malformedMessage: "malformed message"

@@ -89,7 +89,7 @@ final class ScriptedTenant {
     private func describe(_ result: (Reply?, [OwnedDescriptor], String?)) -> String {
         guard let reply = result.0 else { return "err \(result.2 ?? "?")" }
         switch reply {
-        case .error(let code, let detail): return "err \(code) \(detail)"
+        case .error(let code, let detail): return "err \(code.name) \(detail)"
         case .helloAccepted(let a): return "ok session=\(a.sessionID) tenant=\(a.tenantID)"
         case .allocated(let hs): return "ok frames=" + hs.map { "\($0.frame)" }.joined(separator: ",")
         case .unreffed(let n): return "ok unreffed=\(n)"
@@ -119,7 +119,7 @@ final class ScriptedTenant {
 
     private func fill(_ frame: FrameNumber?, byte: UInt8) -> String {
         guard let frame, let m = mappings[frame] else { return "err not-mapped" }
-        m.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: byte) }
+        m.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: byte) }
         return "ok"
     }
 
@@ -157,7 +157,7 @@ final class ScriptedTenant {
         guard let frame, let fd = descriptors[frame] else { return "err not-mapped" }
         do {
             let m = try MappedMemory.map(fd.raw, length: 4096, writable: true, shared: false)
-            m.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0xEE) }
+            m.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0xEE) }
             return "ok"
         } catch {
             return "err errno=\(error.errno)"
@@ -195,7 +195,7 @@ final class ScriptedTenant {
         if let maps = fopen("/proc/self/maps", "r") {
             var line = [CChar](repeating: 0, count: 512)
             while fgets(&line, Int32(line.count), maps) != nil {
-                let text = String(cString: line)
+                let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 guard text.contains("memfd:") else { continue }
                 let fields = text.split(separator: " ", omittingEmptySubsequences: true)
                 if fields.count > 4, let ino = UInt64(fields[4]) { found.insert(ino) }
