@@ -56,7 +56,7 @@ final class DaemonHarness: @unchecked Sendable {
         env.removeValue(forKey: "EXOKERNEL_SOCKET")
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
         process.standardOutput = log
         process.standardError = log
