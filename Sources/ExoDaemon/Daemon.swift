@@ -151,12 +151,17 @@ public final class Daemon {
         if let count = connectionsByUID[uid], count > 1 { connectionsByUID[uid] = count - 1 } else {
             connectionsByUID[uid] = nil
         }
-        if case .tenant(let tenant, let arbiterSession) = session.role {
+        let who: String
+        switch session.role {
+        case .tenant(let tenant, let arbiterSession):
             sessionsByTenant[tenant]?.remove(id)
             if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
             deliver(plane.closeSession(arbiterSession))
-            Log.info("session \(id) (tenant \(config.tenants[Int(tenant)].name), pid \(session.credentials.pid)) ended: \(reason)")
+            who = "tenant \(config.tenants[Int(tenant)].name)"
+        case .operator: who = "operator"
+        case .awaitingHello: who = "not attached"
         }
+        Log.info("session \(id) (\(who), pid \(session.credentials.pid) uid \(uid)) ended: \(reason)")
     }
 
     /// Queues a record; a peer whose queue is full is not reading and is disconnected.
@@ -212,7 +217,9 @@ public final class Daemon {
                 accepted = try UnixSeqpacket.accept(listener.raw)
             } catch {
                 if error.errno == EMFILE || error.errno == ENFILE {
-                    refuseAtDescriptorLimit()
+                    // accept4 reserves a descriptor before it looks for a connection, so EMFILE
+                    // does not mean one is pending: stop once nothing was there to refuse.
+                    guard refuseAtDescriptorLimit() else { return }
                     continue
                 }
                 if error.errno == ECONNABORTED || error.errno == EINTR { continue }
@@ -226,12 +233,15 @@ public final class Daemon {
 
     /// At EMFILE the pending connection would wake epoll forever: free the spare descriptor,
     /// accept the connection and close it at once, then take the spare back.
-    private func refuseAtDescriptorLimit() {
+    /// Returns whether a connection was taken (and refused).
+    private func refuseAtDescriptorLimit() -> Bool {
         spareDescriptor?.close()
         spareDescriptor = nil
-        if let socket = try? UnixSeqpacket.accept(listener.raw) { socket.close() }
+        let refused = (try? UnixSeqpacket.accept(listener.raw)).flatMap { $0 }
+        refused?.close()
         spareDescriptor = Daemon.openSpare()
-        Log.warning("out of file descriptors: refused a control connection")
+        if refused != nil { Log.warning("out of file descriptors: refused a control connection") }
+        return refused != nil
     }
 
     private func admit(_ socket: OwnedDescriptor) {
