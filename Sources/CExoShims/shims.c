@@ -1,2 +1,0 @@
-#include "CExoShims.h"
-int cexo_placeholder(void) { return 0; }

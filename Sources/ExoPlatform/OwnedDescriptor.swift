@@ -1,0 +1,39 @@
+// Single ownership of one file descriptor: closed exactly once, on close() or deinit,
+// unless released to a caller who then owns it.
+import Glibc
+import Synchronization
+
+/// Owns one file descriptor; closes it on deinit unless released.
+///
+/// A control-plane type (a class, so it can live in arrays and dictionaries). It is
+/// `Sendable` because its only state, the raw descriptor, is an `Atomic`: `release()` and
+/// `close()` each take the descriptor out with one atomic exchange, so even racing calls
+/// close it at most once and hand it out at most once. (The kernel may reuse the number
+/// after a close, so a `raw` value read before a racing close is stale; don't share one
+/// descriptor between threads that close it.)
+public final class OwnedDescriptor: Sendable {
+    private let storage: Atomic<Int32>
+
+    /// Takes ownership of `raw`: this object will close it.
+    public init(adopting raw: Int32) {
+        storage = Atomic(raw)
+    }
+
+    deinit { close() }
+
+    /// The descriptor, still owned by this object; -1 after `release()` or `close()`.
+    public var raw: Int32 { storage.load(ordering: .acquiring) }
+
+    /// Gives up ownership: the caller now owns (and must close) the returned descriptor.
+    /// Returns -1 if it was already released or closed.
+    public func release() -> Int32 {
+        storage.exchange(-1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Closes the descriptor; idempotent. EINTR from close is not retried (on Linux the
+    /// descriptor is gone either way, and retrying could close a reused number).
+    public func close() {
+        let fd = storage.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { _ = Glibc.close(fd) }
+    }
+}
