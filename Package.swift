@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
         .testTarget(name: "ExoDaemonTests", dependencies: ["ExoDaemon"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExOS"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
     ]
