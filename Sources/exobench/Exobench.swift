@@ -6,12 +6,33 @@ import ExOS
 import ExoWire
 import Foundation
 
-@main
 struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
         abstract: "Benchmarks against a running exokerneld (the caller starts it and configures the tenant).",
         subcommands: [ControlCommand.self])
+}
+
+/// Runs the parsed command; usage errors exit 2 (ArgumentParser alone would use 64), like exoctl.
+@main
+enum ExobenchMain {
+    static func main() async {
+        do {
+            var command = try Exobench.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(ToolExitStatus.success.rawValue)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let helpOnly = Exobench.exitCode(for: error) == .success
+            (helpOnly ? Console.out : Console.error)(Exobench.fullMessage(for: error))
+            exit(helpOnly ? ToolExitStatus.success.rawValue : ToolExitStatus.usage.rawValue)
+        }
+    }
 }
 
 struct ControlCommand: AsyncParsableCommand {
@@ -21,7 +42,7 @@ struct ControlCommand: AsyncParsableCommand {
         discussion: """
             Each round runs every measure once, in the same order (single, batched, ours-map, linux-mmap),
             so slow drift hits all measures alike; per measure the median and spread over rounds are
-            reported. Exit status: 0 done, 1 refused (e.g. quota below --batch), 3 unreachable,
+            reported. Exit status: 0 done, 1 refused, 2 usage (e.g. quota below --batch), 3 unreachable,
             4 not permitted, 5 protocol error.
             """)
 
