@@ -27,7 +27,8 @@ public enum ExOSError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable(let path, let error): "cannot reach exokerneld at \(path): \(error)"
         case .refused(let code, let detail):
-            detail.isEmpty ? "refused: \(code) (code \(code.rawValue))" : "refused: \(code) (code \(code.rawValue)): \(detail)"
+            detail.isEmpty || detail == code.description
+                ? "refused: \(code) (code \(code.rawValue))" : "refused: \(code) (code \(code.rawValue)): \(detail)"
         case .protocolViolation(let what): "protocol violation: \(what)"
         case .disconnected: "disconnected from exokerneld"
         case .invalidRequest(let why): "invalid request (not sent): \(why)"
