@@ -69,6 +69,7 @@ let package = Package(
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests", dependencies: ["ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
     ]

@@ -1,0 +1,83 @@
+// exoctl: the operator's view of a running exokerneld. Parses the command line, runs one
+// query, and maps every outcome to an exit status a script can rely on.
+
+import ArgumentParser
+import ExOS
+import Glibc
+
+struct Exoctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exoctl",
+        abstract: "Inspect a running exokerneld: pool status, tenants, frames and capability tokens.",
+        discussion: """
+            The control socket is --socket PATH, else $EXOKERNEL_SOCKET, else \(SocketPath.defaultPath).
+            Queries need operator rights: root, or a member of the daemon's operator group.
+
+            EXIT STATUS
+              0  success
+              1  the daemon refused the request (the refusal is printed)
+              2  usage error
+              3  the daemon is unreachable (no socket, or nobody listening)
+              4  not permitted: not an operator
+              5  protocol error: the daemon broke the protocol or hung up
+            """,
+        subcommands: [StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self])
+}
+
+/// Options every subcommand takes.
+struct ConnectionOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON (sorted keys) instead of a table.")
+    var json = false
+
+    @Option(name: .long, help: "Control socket path (default: $EXOKERNEL_SOCKET or \(SocketPath.defaultPath)).")
+    var socket: String?
+
+    /// Attaches as operator; failures surface as `ExOSError` for `main` to map.
+    func attach() async throws(ExOSError) -> OperatorSession {
+        try await ExOS.attachOperator(socketPath: socket)
+    }
+}
+
+@main
+enum ExoctlMain {
+    static func main() async {
+        let status: ToolExitStatus
+        do {
+            var command = try Exoctl.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            status = .success
+        } catch let error as ExOSError {
+            status = ToolExitStatus(error)
+            Console.error(message(for: error))
+        } catch {
+            // ArgumentParser: help and version requests exit 0 on stdout; everything else is usage.
+            if Exoctl.exitCode(for: error) == .success {
+                Console.out(Exoctl.fullMessage(for: error))
+                status = .success
+            } else {
+                Console.error(Exoctl.fullMessage(for: error))
+                status = .usage
+            }
+        }
+        exit(status.rawValue)
+    }
+
+    /// The one-line diagnostic for a failed query.
+    static func message(for error: ExOSError) -> String {
+        switch ToolExitStatus(error) {
+        case .unreachable:
+            if case .unreachable(let path, let reason) = error {
+                return "exoctl: cannot reach exokerneld at \(path): \(reason). Is the daemon running? Set --socket or EXOKERNEL_SOCKET."
+            }
+            return "exoctl: \(error)"
+        case .notPermitted:
+            return "exoctl: not an operator: run as root or as a member of the operator group"
+        default:
+            return "exoctl: \(error)"
+        }
+    }
+}
