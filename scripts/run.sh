@@ -33,19 +33,40 @@ if [ "${1:-}" = "--serve" ]; then
   exec "$bin/exokerneld" --config "$dir/exokerneld.toml"
 fi
 
-"$bin/exokerneld" --config "$dir/exokerneld.toml" &
+"$bin/exokerneld" --config "$dir/exokerneld.toml" 2> "$dir/daemon.log" &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$EXOKERNEL_SOCKET" ] && break; sleep 0.05; done
 
 echo "== exoctl status"
 "$bin/exoctl" status
-echo "== alice (uid 60001) allocates and maps frames, and offers one to bob"
-token=$("$bin/frames-demo" --tenant alice --as-uid 60001 --count 4 --share-with bob --hold 2 | tee /dev/stderr | sed -n 's/^token: //p')
+echo
+echo "== alice (uid 60001) allocates and maps 4 frames, writes them, and offers frame 0 to bob"
+mkfifo "$dir/alice.in"
+"$bin/frames-demo" --tenant alice --as-uid 60001 --count 4 --share-with bob --hold \
+  < "$dir/alice.in" > "$dir/alice.out" &
+alice_pid=$!
+exec 7> "$dir/alice.in"   # alice holds her frames until this closes
+token=""
+for _ in $(seq 100); do
+  token=$(sed -n 's/^token \([0-9a-f]*\) .*/\1/p' "$dir/alice.out" | head -1)
+  [ -n "$token" ] && break
+  sleep 0.05
+done
+cat "$dir/alice.out"
+echo
 echo "== bob (uid 60002) redeems alice's offer and reads her bytes"
 "$bin/frames-demo" --tenant bob --as-uid 60002 --redeem "$token"
-echo "== exoctl frames, tenants, caps"
+echo
+echo "== exoctl tenants / frames / caps while alice holds her frames"
 "$bin/exoctl" tenants
 "$bin/exoctl" frames
 "$bin/exoctl" caps
-echo "== exoctl status"
+exec 7>&-                  # alice unrefs and exits
+wait "$alice_pid"
+echo
+echo "== after alice is done: every frame is free again"
+"$bin/exoctl" frames
 "$bin/exoctl" status
+echo
+echo "== the daemon's log"
+cat "$dir/daemon.log"
