@@ -101,6 +101,8 @@ extension Daemon {
         switch decision {
         case .refuse(let error, let reason):
             Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): \(reason)")
+            // A refused hello always ends the session (notOperator included), once the reason is out.
+            session.closeAfterFlush = true
             refuse(session, requestID: requestID, error, detail: reason)
         case .operator(let version):
             session.role = .operator

@@ -176,8 +176,10 @@ public final class Daemon {
     private func flush(_ session: ControlSession) {
         do {
             let drained = try session.flush()
-            if drained && session.closeAfterFlush {
-                closeSession(session.connectionID, reason: "closed after refusal")
+            if session.closeAfterFlush {
+                // The refusal is out, or the peer is not reading even that: either way it ends
+                // now, so a refused peer can neither keep a slot nor make the loop spin.
+                closeSession(session.connectionID, reason: drained ? "closed after refusal" : "refused peer not reading")
                 return
             }
             let events: Epoll.Events = drained ? .readable : [.readable, .writable]
