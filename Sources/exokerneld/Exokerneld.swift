@@ -67,10 +67,7 @@ struct Exokerneld: ParsableCommand {
         daemon.run()
     }
 
-    private func say(_ line: String) {
-        var text = line + "\n"
-        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-    }
+    private func say(_ line: String) { Console.error(line) }
 
     private func fail(_ message: String) -> Never {
         say("exokerneld: \(message)")

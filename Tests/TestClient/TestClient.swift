@@ -35,10 +35,7 @@ struct TestClient {
         }
     }
 
-    static func emit(_ line: String) {
-        var text = line + "\n"
-        text.withUTF8 { bytes in _ = write(1, bytes.baseAddress, bytes.count) }
-    }
+    static func emit(_ line: String) { Console.out(line) }
 
     static func fatal(_ message: String) -> Never {
         emit("fatal \(message)")
