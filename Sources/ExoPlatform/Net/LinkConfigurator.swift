@@ -13,8 +13,8 @@ import Glibc
 /// Address Detection, Router Solicitation and MLD reports — frames the daemon would then
 /// have to read, classify and drop, sent to every tenant's broadcast domain. Setting the
 /// inet6 address-generation mode to "none" (IN6_ADDR_GEN_MODE_NONE) prevents all of it,
-/// but only if the kernel has it before the link goes up, and in a change of its own
-/// (combined with the IFF_UP change in one request, the kernel applies the flags first).
+/// but only if the kernel has it before the link goes up, so it is sent as a change of its
+/// own (in one request with IFF_UP, the link can come up before the mode is applied).
 public final class LinkConfigurator {
     private let socket: RouteSocket
 
