@@ -4,7 +4,8 @@ import CExoShims
 import Glibc
 
 /// A non-persistent TAP device attached to one /dev/net/tun descriptor (O_RDWR, O_NONBLOCK,
-/// O_CLOEXEC). Owns the descriptor; the device exists exactly as long as it is open.
+/// O_CLOEXEC). Owns the descriptor and closes it on deinit; the device exists exactly as
+/// long as this object does.
 ///
 /// Why it is made this way:
 /// - `IFF_NO_PI`: each `read` and `write` is one bare Ethernet frame. Without it the driver
@@ -20,15 +21,15 @@ import Glibc
 /// using `ifindex`. `read` and `write` allocate nothing and take no locks; they may be
 /// called from one thread at a time each.
 public final class TapDevice: Sendable {
-    /// The owned /dev/net/tun descriptor; closing it deletes the device.
-    public let descriptor: OwnedDescriptor
+    /// The /dev/net/tun descriptor, closed (deleting the device) when this object goes away.
+    private let descriptor: OwnedDescriptor
+    /// The descriptor (owned by this object), for epoll: readable when a frame is queued.
+    /// Valid exactly as long as this object; do not close it.
+    public let fd: Int32
     /// The interface name the kernel gave the device (at most 15 bytes).
     public let name: String
     /// The interface index, for netlink (`LinkConfigurator`, `LinkMonitor`).
     public let ifindex: Int32
-
-    /// The descriptor (owned by this object), for epoll: readable when a frame is queued.
-    public var fd: Int32 { descriptor.raw }
 
     /// Creates a new TAP device. `name` "" lets the kernel choose ("tap0", ...), a pattern
     /// such as "exo%d" is completed by it, and a name that is taken fails with EBUSY
@@ -44,6 +45,7 @@ public final class TapDevice: Sendable {
         let index = if_nametoindex(kernelName)
         guard index != 0 else { throw SystemError.lastError("if_nametoindex(\(kernelName))") }
         descriptor = tun
+        fd = tun.raw
         self.name = kernelName
         ifindex = Int32(bitPattern: index)
     }
@@ -52,7 +54,6 @@ public final class TapDevice: Sendable {
     /// queued (EAGAIN). A frame longer than `buffer` is truncated to it by the kernel, so
     /// size buffers for the MTU plus the 14-byte Ethernet header.
     public func read(into buffer: inout MutableRawSpan) throws(SystemError) -> Int? {
-        let fd = descriptor.raw
         while true {
             let result = buffer.withUnsafeMutableBytes { bytes in Glibc.read(fd, bytes.baseAddress, bytes.count) }
             if result >= 0 { return result }
@@ -67,7 +68,6 @@ public final class TapDevice: Sendable {
     /// A frame shorter than an Ethernet header, or written while the link is down, fails
     /// with the kernel's errno (EINVAL, EIO).
     public func write(_ frame: RawSpan) throws(SystemError) -> Bool {
-        let fd = descriptor.raw
         while true {
             let result = frame.withUnsafeBytes { bytes in Glibc.write(fd, bytes.baseAddress, bytes.count) }
             if result >= 0 { return true }
@@ -80,7 +80,7 @@ public final class TapDevice: Sendable {
     /// The device's mode as the kernel reports it (TUNGETIFF).
     public func mode() throws(SystemError) -> Mode {
         var flags: Int32 = 0
-        _ = try Syscall.retrying("TUNGETIFF") { cexo_tap_flags(descriptor.raw, &flags) }
+        _ = try Syscall.retrying("TUNGETIFF") { cexo_tap_flags(fd, &flags) }
         return Mode(kernelFlags: flags)
     }
 
