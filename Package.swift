@@ -34,8 +34,11 @@ let package = Package(
             swiftSettings: strict),
         // The only hand-written C: GNU-only and macro-only Linux calls.
         .target(name: "CExoShims"),
+        // libnl-3 and libnl-route-3 (link and address configuration over rtnetlink).
+        .systemLibrary(
+            name: "CNetlink", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         // Typed wrappers over Linux syscalls.
-        .target(name: "ExoPlatform", dependencies: ["CExoShims"], swiftSettings: strict),
+        .target(name: "ExoPlatform", dependencies: ["CExoShims", "CNetlink"], swiftSettings: strict),
         // The daemon: event loop, sessions, configuration, frame backing.
         .target(
             name: "ExoDaemon",

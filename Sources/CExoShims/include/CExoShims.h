@@ -17,6 +17,8 @@
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
 
+#include "tap.h"
+
 // MARK: - Constants Swift cannot see (checked against the real ones in layout_checks.c)
 
 /// Most descriptors one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD).
