@@ -18,6 +18,9 @@ let package = Package(
         .executable(name: "exobench", targets: ["exobench"]),
         .executable(name: "frames-demo", targets: ["frames-demo"]),
         .library(name: "ExOS", targets: ["ExOS"]),
+        // The pure modules, exported for the nested Benchmarks/ package.
+        .library(name: "ExoWire", targets: ["ExoWire"]),
+        .library(name: "ExoCore", targets: ["ExoCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,5 +1,5 @@
-// The three control-plane workloads of `exobench control`, each timed once per round and
-// returning a rate: single round trips, batched frame operations, and map+touch against mmap.
+// The control-plane workloads of `exobench control`, each timed once per round and returning
+// a rate: round trips, batched frame operations, and map+touch against the Linux mmap paths.
 
 import ExOS
 import ExoPlatform
@@ -11,6 +11,13 @@ struct ControlWorkloads {
     let mapIterations: Int
     let batch: Int
     let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// (a0) ping: bare round trips per second (the floor under every request).
+    func pings() async throws(ExOSError) -> Double {
+        try await rate(operations: iterations) { () async throws(ExOSError) in
+            for _ in 0..<iterations { try await session.ping() }
+        }
+    }
 
     /// (a) allocateAny(1) + unref(1), one frame per pair: pairs per second.
     func singleRoundTrips() async throws(ExOSError) -> Double {
@@ -53,12 +60,22 @@ struct ControlWorkloads {
         }
     }
 
-    /// (c, reference) mmap(MAP_ANONYMOUS) of the same bytes + touch every page + munmap: frames per second.
+    /// (c, reference) one mmap(MAP_ANONYMOUS) of a whole batch's bytes + touch every page +
+    /// munmap: frames per second. Linux at its best: one mapping call per batch.
     func linuxAnonymousMaps() throws(ExOSError) -> Double {
-        let bytes = batch * Int(session.info.frameSize)
+        try linuxAnonymous(bytesPerMapping: batch * Int(session.info.frameSize), mappingsPerBatch: 1)
+    }
+
+    /// (c, reference) mmap(MAP_ANONYMOUS) + touch + munmap of one frame's bytes at a time:
+    /// frames per second. The per-page primitive, as the Appel–Li benchmarks use it.
+    func linuxAnonymousFrames() throws(ExOSError) -> Double {
+        try linuxAnonymous(bytesPerMapping: Int(session.info.frameSize), mappingsPerBatch: batch)
+    }
+
+    private func linuxAnonymous(bytesPerMapping: Int, mappingsPerBatch: Int) throws(ExOSError) -> Double {
         let start = MonotonicClock.nanoseconds()
-        for _ in 0..<mapIterations {
-            guard let mapping = AnonymousMapping(length: bytes) else {
+        for _ in 0..<(mapIterations * mappingsPerBatch) {
+            guard let mapping = AnonymousMapping(length: bytesPerMapping) else {
                 throw .mapFailed(frame: 0, SystemError(operation: "mmap anonymous", errno: errno))
             }
             mapping.touchPages(pageSize: pageSize)

@@ -40,9 +40,11 @@ struct ControlCommand: AsyncParsableCommand {
         commandName: "control",
         abstract: "Frame allocation round trips, batched frame operations, and map+touch versus Linux mmap.",
         discussion: """
-            Each round runs every measure once, in the same order (single, batched, ours-map, linux-mmap),
-            so slow drift hits all measures alike; per measure the median and spread over rounds are
-            reported. Exit status: 0 done, 1 refused, 2 usage (e.g. quota below --batch), 3 unreachable,
+            Each round runs every measure once, in the same order (ping, single, batched, ours-map, \
+            linux-mmap per frame, linux-mmap per batch), so slow drift hits all measures alike; per \
+            measure the median and spread over rounds are reported.
+
+            Exit status: 0 done, 1 refused, 2 usage (e.g. quota below --batch), 3 unreachable, \
             4 not permitted, 5 protocol error.
             """)
 
@@ -88,29 +90,40 @@ struct ControlCommand: AsyncParsableCommand {
     private func measure() async throws(ExOSError) {
         let session = try await ExOS.attach(tenant: tenant, socketPath: socket)
         defer { session.close() }
+        guard session.info.frameQuota >= UInt32(batch) else {
+            throw .invalidRequest("--batch \(batch) exceeds tenant \(tenant)'s frame quota \(session.info.frameQuota)")
+        }
         let work = ControlWorkloads(session: session, iterations: iterations, mapIterations: mapIterations, batch: batch)
+        var ping = Samples(name: "ping round trip", unit: "trips/s")
         var single = Samples(name: "single alloc+unref", unit: "pairs/s")
         var batched = Samples(name: "batched alloc+unref (\(batch))", unit: "frames/s")
         var ours = Samples(name: "exokernel alloc+map+touch+unref", unit: "frames/s")
-        var linux = Samples(name: "linux mmap anon+touch+munmap", unit: "frames/s")
+        var linuxFrame = Samples(name: "linux mmap+touch+munmap, 1 frame", unit: "frames/s")
+        var linuxBatch = Samples(name: "linux mmap+touch+munmap, \(batch) frames", unit: "frames/s")
         try await session.ping()  // warm the connection and the reader thread
         for _ in 0..<rounds {
+            ping.values.append(try await work.pings())
             single.values.append(try await work.singleRoundTrips())
             batched.values.append(try await work.batchedFrames())
             ours.values.append(try await work.mappedFrames())
-            linux.values.append(try work.linuxAnonymousMaps())
+            linuxFrame.values.append(try work.linuxAnonymousFrames())
+            linuxBatch.values.append(try work.linuxAnonymousMaps())
         }
         let ratios: [(String, Double)] = [
             ("batchedOverSingle", ratio(batched.median, single.median)),
-            ("oursOverLinuxMmap", ratio(ours.median, linux.median)),
+            ("batchedOverAim", ratio(batched.median, Self.batchedAim)),
+            ("oursOverLinuxMmapFrame", ratio(ours.median, linuxFrame.median)),
+            ("oursOverLinuxMmapBatch", ratio(ours.median, linuxBatch.median)),
         ]
+        let all = [ping, single, batched, ours, linuxFrame, linuxBatch]
         if json {
             var object: [String: Any] = [
                 "frameSize": Int(session.info.frameSize), "batch": batch, "rounds": rounds,
-                "iterations": iterations, "mapIterations": mapIterations,
+                "iterations": iterations, "mapIterations": mapIterations, "batchedAim": Self.batchedAim,
             ]
             object["measures"] = [
-                "single": single.json, "batched": batched.json, "oursMap": ours.json, "linuxMmap": linux.json,
+                "ping": ping.json, "single": single.json, "batched": batched.json, "oursMap": ours.json,
+                "linuxMmapFrame": linuxFrame.json, "linuxMmapBatch": linuxBatch.json,
             ]
             object["ratios"] = Dictionary(uniqueKeysWithValues: ratios)
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
@@ -119,15 +132,20 @@ struct ControlCommand: AsyncParsableCommand {
         }
         var lines = ["frame size \(session.info.frameSize) B, batch \(batch), \(rounds) rounds"]
         let header = pad("MEASURE", 40) + pad("UNIT", 10) + pad("MEDIAN", 12, right: true)
-            + pad("MIN", 12, right: true) + pad("MAX", 12, right: true)
+            + pad("MIN", 12, right: true) + pad("MAX", 12, right: true) + pad("US/OP", 10, right: true)
         lines.append(header)
-        for s in [single, batched, ours, linux] {
+        for s in all {
+            let microseconds = s.median > 0 ? String(format: "%.2f", 1e6 / s.median) : "-"
             lines.append(pad(s.name, 40) + pad(s.unit, 10) + pad(format(s.median), 12, right: true)
-                + pad(format(s.minimum), 12, right: true) + pad(format(s.maximum), 12, right: true))
+                + pad(format(s.minimum), 12, right: true) + pad(format(s.maximum), 12, right: true)
+                + pad(microseconds, 10, right: true))
         }
         for (name, value) in ratios { lines.append("\(name): \(String(format: "%.3f", value))") }
         Console.out(lines.joined(separator: "\n"))
     }
+
+    /// The design's aim for batched frame operations (alloc+unref of one frame each), per second.
+    static let batchedAim = 100_000.0
 
     private func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? a / b : 0 }
     private func format(_ value: Double) -> String { String(format: "%.0f", value) }
