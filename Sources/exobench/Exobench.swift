@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoPlatform
 import ExoWire
 import Foundation
 
