@@ -56,7 +56,8 @@ public struct AddressPlan: Sendable {
         var tenant: TenantID
     }
 
-    /// Per address: its owner, its MAC, and where its shares sit in `spans`.
+    /// Per address: its owner, its MAC, and where its shares sit in `spans`. Invariant:
+    /// `tcp.upperBound == udp.lowerBound`, so `tcp.lowerBound..<udp.upperBound` is all of them.
     struct Entry: Sendable {
         var owner: AddressOwner
         var mac: MACAddress
@@ -117,7 +118,8 @@ public struct AddressPlan: Sendable {
     /// True when `tenant` has any port share of `address`.
     public func hasShare(_ tenant: TenantID, of address: IPv4Address) -> Bool {
         guard let entry = entry(address), entry.owner == .shared else { return false }
-        return spans[entry.tcp].contains { $0.tenant == tenant } || spans[entry.udp].contains { $0.tenant == tenant }
+        for index in entry.tcp.lowerBound..<entry.udp.upperBound where spans[index].tenant == tenant { return true }
+        return false
     }
 
     /// True when `tenant` may bind `endpoint`: it owns the address whole, or its share holds the port.

@@ -48,9 +48,11 @@ public enum EgressGuard {
             }
             return .allow
         case .shared:
-            guard plan.hasShare(tenant, of: source) else { return .deny(.sourceAddressNotOwned) }
-            guard sourceMAC == mac else { return .deny(.sourceMACMismatch) }
-            return checkShared(packet, content, tenant: tenant, plan: plan)
+            // A tenant with no share of the address at all is told so; `hasShare` scans the
+            // address's shares, so it runs only on the (slow) deny path.
+            let verdict = sourceMAC == mac ? checkShared(packet, content, tenant: tenant, plan: plan) : .deny(.sourceMACMismatch)
+            if verdict != .allow, !plan.hasShare(tenant, of: source) { return .deny(.sourceAddressNotOwned) }
+            return verdict
         }
     }
 

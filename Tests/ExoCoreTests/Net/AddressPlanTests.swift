@@ -54,6 +54,7 @@ import Testing
         // 200 tenants, ports interleaved by protocol, given out of order.
         let grants: [NetworkGrant] = (0..<200).reversed().map(Self.interleavedGrant)
         let plan = try AddressPlan(daemonMAC: Net.daemonMAC, grants: grants)
+        #expect(plan.hasShare(0, of: Net.shared) && plan.hasShare(199, of: Net.shared) && !plan.hasShare(200, of: Net.shared))
         for port in UInt16(0)...2100 {
             let p = Int(port)
             let udp: TenantID? = p >= 10 && p <= 2009 ? TenantID((p - 10) / 10) : nil
@@ -121,6 +122,11 @@ import Testing
             NetworkGrant(tenant: 1, shares: [PortShare(.udp, Net.shared, ports: 1001...65535), PortShare(.tcp, Net.shared, ports: 1...1000)]),
         ])
         #expect(plan.owner(of: Net.stranger) == .whole(0) && plan.mac(of: Net.stranger) == Net.macA)
+        let udpOnly = try AddressPlan(daemonMAC: Net.daemonMAC, grants: [NetworkGrant(tenant: 4, shares: [PortShare(.udp, Net.shared, ports: 9...9)])])
+        let tcpOnly = try AddressPlan(daemonMAC: Net.daemonMAC, grants: [NetworkGrant(tenant: 4, shares: [PortShare(.tcp, Net.shared, ports: 9...9)])])
+        #expect(udpOnly.hasShare(4, of: Net.shared) && tcpOnly.hasShare(4, of: Net.shared))
+        #expect(udpOnly.shareHolder(.udp, Net.shared, port: 9) == 4 && udpOnly.shareHolder(.tcp, Net.shared, port: 9) == nil)
+        #expect(tcpOnly.shareHolder(.tcp, Net.shared, port: 9) == 4 && tcpOnly.shareHolder(.udp, Net.shared, port: 9) == nil)
         #expect(plan.shareHolder(.udp, Net.shared, port: 1000) == 0 && plan.shareHolder(.udp, Net.shared, port: 1001) == 1)
         #expect(plan.shareHolder(.tcp, Net.shared, port: 1000) == 1 && plan.shareHolder(.tcp, Net.shared, port: 1001) == 0)
     }
