@@ -11,6 +11,7 @@
 
 /// A checked view of an Ethernet/IPv4 ARP packet. Checking validates the length and the
 /// four type/length fields, so the address accessors are infallible and mean what they say.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct ARPPacket {
     /// Byte offsets of the fields.
     public enum Field {

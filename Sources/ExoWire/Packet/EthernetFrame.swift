@@ -2,6 +2,7 @@
 // representation. A VLAN tag is detected, never skipped: tagged frames are someone's to refuse.
 
 /// A checked view of an Ethernet II frame (no preamble, no FCS).
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct EthernetFrame {
     /// Byte offsets of the header fields.
     public enum Field {
@@ -35,6 +36,7 @@
 }
 
 /// A writable view of an Ethernet II frame, for building one in place.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct MutableEthernetFrame {
     public let bytes: MutablePacketBytes
 

@@ -21,6 +21,7 @@
 }
 
 /// A checked view of an ICMPv4 message (the whole IPv4 payload).
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct ICMPv4Message {
     /// Byte offsets of the fields.
     public enum Field {
@@ -66,7 +67,7 @@
 
 /// The datagram an ICMP error quotes: an IPv4 header and at least the first 8 bytes of its
 /// payload (the ports, for UDP and TCP). Its total length describes the original datagram,
-/// not the quote, so it is not checked against the bytes.
+/// not the quote, so it is not checked against the bytes. Borrows its bytes (see `PacketBytes`).
 @frozen public struct ICMPv4Quote {
     /// Bytes of the original payload a quote must carry.
     public static let quotedPayload = 8
@@ -97,6 +98,7 @@
 }
 
 /// A writable view of an ICMPv4 message.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct MutableICMPv4Message {
     public let bytes: MutablePacketBytes
 

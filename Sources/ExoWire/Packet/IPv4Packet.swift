@@ -4,6 +4,7 @@
 /// A checked view of an IPv4 datagram. Checking guarantees version 4, IHL ≥ 5 and
 /// header length ≤ total length ≤ bytes available, so every accessor is infallible.
 /// Bytes after `totalLength` (Ethernet padding) are not part of the datagram.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct IPv4Packet {
     /// Byte offsets of the header fields.
     public enum Field {
@@ -83,6 +84,7 @@
 }
 
 /// A writable view of an IPv4 datagram, checked like `IPv4Packet`.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct MutableIPv4Packet {
     public let bytes: MutablePacketBytes
 

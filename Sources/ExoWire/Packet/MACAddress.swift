@@ -12,7 +12,8 @@
 
     /// The address `a:b:c:d:e:f`.
     public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, _ e: UInt8, _ f: UInt8) {
-        self.init(rawValue: [a, b, c, d, e, f].reduce(0) { $0 << 8 | UInt64($1) })
+        let high = UInt64(a) << 40 | UInt64(b) << 32 | UInt64(c) << 24
+        self.init(rawValue: high | UInt64(d) << 16 | UInt64(e) << 8 | UInt64(f))
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff` (hex, either case); nil for anything else.

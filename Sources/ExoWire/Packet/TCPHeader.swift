@@ -17,6 +17,7 @@ public struct TCPFlags: OptionSet, Hashable, Sendable {
 
 /// A checked view of a TCP header: data offset ≥ 5 and the header (options included)
 /// within the bytes.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct TCPHeader {
     /// Byte offsets of the header fields.
     public enum Field {

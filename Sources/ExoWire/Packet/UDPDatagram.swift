@@ -3,6 +3,7 @@
 
 /// A checked view of a UDP datagram: the length field is ≥ 8 and within the bytes, so
 /// the accessors are infallible. Bytes past `length` are not part of the datagram.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct UDPDatagram {
     /// Byte offsets of the header fields.
     public enum Field {
@@ -45,6 +46,7 @@
 }
 
 /// A writable view of a UDP datagram, checked like `UDPDatagram`.
+/// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
 @frozen public struct MutableUDPDatagram {
     public let bytes: MutablePacketBytes
 
