@@ -25,12 +25,12 @@ public struct DataPathInfo: Equatable, Sendable {
     /// Addresses the tenant owns whole.
     public var addresses: [AddressGrant]
     /// Port ranges the tenant may bind on shared addresses.
-    public var portShares: [PortShare]
+    public var portShares: [WirePortShare]
 
     public init(
         layoutVersion: UInt16, ringCapacity: UInt32, regionSize: UInt32, mtu: UInt16, frameSize: UInt32,
         gateway: UInt32, gatewayMAC: MACAddress, prefixLength: UInt8, addresses: [AddressGrant],
-        portShares: [PortShare]
+        portShares: [WirePortShare]
     ) {
         self.layoutVersion = layoutVersion
         self.ringCapacity = ringCapacity
@@ -62,8 +62,9 @@ public struct AddressGrant: Equatable, Sendable {
     }
 }
 
-/// A range of ports of one protocol on a shared address, granted to a tenant.
-public struct PortShare: Equatable, Sendable {
+/// A range of ports of one protocol on a shared address, granted to a tenant (the wire form
+/// of `ExoCore`'s `PortShare`, named apart so both modules can be imported together).
+public struct WirePortShare: Equatable, Sendable {
     /// 6 (TCP) or 17 (UDP).
     public var proto: UInt8
     /// IPv4 address, host byte order.
@@ -152,7 +153,7 @@ extension AddressGrant: WireRepresentable {
     }
 }
 
-extension PortShare: WireRepresentable {
+extension WirePortShare: WireRepresentable {
     init(parsing reader: inout WireReader) throws(WireDecodeError) {
         proto = try reader.read()
         address = try reader.read()

@@ -54,8 +54,8 @@ struct DataPathWireTests {
 
     @Test("a port share must name TCP or UDP and an ordered range")
     func badPortShares() {
-        for share in [PortShare(proto: 0, address: 1, firstPort: 1, lastPort: 2),
-            PortShare(proto: WireEndpoint.udp, address: 1, firstPort: 10, lastPort: 9)]
+        for share in [WirePortShare(proto: 0, address: 1, firstPort: 1, lastPort: 2),
+            WirePortShare(proto: WireEndpoint.udp, address: 1, firstPort: 10, lastPort: 9)]
         {
             var info = Fixtures.dataPath
             info.portShares = [share]

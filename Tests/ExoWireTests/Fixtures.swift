@@ -47,7 +47,7 @@ enum Fixtures {
             AddressGrant(address: 0x0A4D_0002, mac: MACAddress(0x02, 0xEE, 0, 0, 0, 2), whole: true),
             AddressGrant(address: 0x0A4D_000A, mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), whole: false),
         ],
-        portShares: [PortShare(proto: WireEndpoint.udp, address: 0x0A4D_000A, firstPort: 5000, lastPort: 5099)])
+        portShares: [WirePortShare(proto: WireEndpoint.udp, address: 0x0A4D_000A, firstPort: 5000, lastPort: 5099)])
 
     static let replies: [Reply] = [
         .helloAccepted(HelloAccepted(
