@@ -42,7 +42,7 @@ struct Exokerneld: ParsableCommand {
             if let value = getenv(DaemonConfig.socketEnvironmentVariable) {
                 environment[DaemonConfig.socketEnvironmentVariable] = String(cString: value)
             }
-            loaded = loaded.withSocketOverride(from: environment)
+            loaded = loaded.withSocketOverride(from: environment).withTapOverride(from: environment)
         }
         let limits: HostLimits
         do {
