@@ -80,15 +80,24 @@ struct DataPathTests {
         #expect(try listener.receive(timeoutMilliseconds: 500) == nil)
         #expect(try b.ok("dp-completions").contains("21"))
 
+        // exoctl reports the drop, the bindings and the NIC.
+        let stats = try Self.exoctl(daemon, ["stats", "--json"])
+        #expect(stats.contains("\"tx.sourceAddressNotOwned\" : 1"), "\(stats)")
+        let bindings = try Self.exoctl(daemon, ["bindings", "--json", "--tenant", "alice"])
+        #expect(bindings.contains("\"port\" : 5000") && !bindings.contains("5100"), "\(bindings)")
+        let nic = try Self.exoctl(daemon, ["nic", "--json"])
+        #expect(nic.contains("\"name\" : \"\(net.tap)\""), "\(nic)")
+        // The same through the raw protocol (the test client as operator).
         let op = try TenantProcess(socketPath: daemon.socketPath, uid: nil)
         defer { op.quit() }
         try op.ok("attach-operator")
-        let stats = try op.ok("op-stats")
-        #expect(stats.contains("\"tx.sourceAddressNotOwned\", count: 1"), "\(stats)")
-        let bindings = try op.ok("op-bindings")
-        #expect(bindings.contains("tenant: \"alice\"") && bindings.contains("port: 5000"), "\(bindings)")
-        let nic = try op.ok("op-nic")
-        #expect(nic.contains("name: \"\(net.tap)\""), "\(nic)")
+        #expect(try op.ok("op-stats").contains("DropCount(reason: \"tx.sourceAddressNotOwned\", count: 1)"))
+    }
+
+    static func exoctl(_ daemon: DaemonHarness, _ arguments: [String]) throws -> String {
+        let result = try runCommand(BuildProducts.path("exoctl"), arguments + ["--socket", daemon.socketPath])
+        guard result.status == 0 else { throw HarnessError("exoctl \(arguments) failed: \(result.stderr)") }
+        return result.stdout
     }
 
     @Test func sigkillOfTheDaemonLeavesNoTAPBehind() throws {
