@@ -57,6 +57,14 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// The token was valid but its holding ended or it was already redeemed.
     case tokenRevoked = 202
 
+    // Network refusals (300-399). The session survives all of these.
+    /// Another session already bound that endpoint (or address).
+    case endpointInUse = 300
+    /// The configuration does not grant that endpoint or address to the caller's tenant.
+    case notGranted = 301
+    /// The caller's session has no such binding.
+    case notBound = 302
+
     // Daemon-side failures (900-999).
     /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
     case internalError = 900
@@ -98,6 +106,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .invalidToken: "invalidToken"
         case .notAudience: "notAudience"
         case .tokenRevoked: "tokenRevoked"
+        case .endpointInUse: "endpointInUse"
+        case .notGranted: "notGranted"
+        case .notBound: "notBound"
         case .internalError: "internalError"
         }
     }
@@ -128,6 +139,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .invalidToken: "invalid capability token"
         case .notAudience: "token is addressed to another tenant"
         case .tokenRevoked: "token revoked or already redeemed"
+        case .endpointInUse: "endpoint already bound"
+        case .notGranted: "endpoint not granted to this tenant"
+        case .notBound: "no such binding"
         case .internalError: "internal daemon error"
         }
     }

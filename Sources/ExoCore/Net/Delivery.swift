@@ -1,0 +1,76 @@
+// Where the demultiplexer sends a received frame, and the closed list of reasons it drops
+// one. A drop reason's `counterIndex` is its slot in a flat array of counters.
+import ExoWire
+
+/// The demultiplexer's decision for one received frame.
+public enum Delivery: Hashable, Sendable {
+    /// To this session's rx ring.
+    case tenant(SessionID)
+    /// An ARP request for a shared address, or a reply to one: the daemon answers it.
+    case daemonARP
+    /// An echo request to a shared address: the daemon answers it.
+    case daemonEcho
+    /// Nobody's: dropped and counted.
+    case drop(DropReason)
+}
+
+/// Why a received frame reached nobody.
+public enum DropReason: Hashable, Sendable, CustomStringConvertible {
+    /// The frame breaks a strict rule shared with the egress guard.
+    case invalid(FrameFault)
+    /// The destination (or ARP target) address is in no tenant's grant.
+    case notOurAddress
+    /// An IPv4 frame whose destination MAC is not its destination address's MAC, or an ARP
+    /// frame sent neither to broadcast nor to that MAC.
+    case wrongDestinationMAC
+    /// The address or endpoint is granted but no session bound it.
+    case noBinding
+    /// A fragment to an address shared by port (reassembly comes later).
+    case fragmentOnSharedAddress
+    /// An ICMP error that does not quote a flow of the address it was sent to, or quotes one
+    /// that cannot be routed (not UDP/TCP, or a non-first fragment) on a shared address.
+    case unroutableICMPError
+    /// An echo reply to a shared address (the daemon sends no echo requests).
+    case echoReplyOnSharedAddress
+    /// A protocol without ports to a shared address.
+    case portlessProtocolOnSharedAddress
+
+    /// The routing reasons, in counter order after the faults.
+    static let routing: [DropReason] = [
+        .notOurAddress, .wrongDestinationMAC, .noBinding, .fragmentOnSharedAddress, .unroutableICMPError,
+        .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress,
+    ]
+
+    /// Every reason, in counter order.
+    public static let allCases: [DropReason] = FrameFault.allCases.map { .invalid($0) } + routing
+
+    /// This reason's slot in an array of `allCases.count` counters.
+    public var counterIndex: Int {
+        switch self {
+        case .invalid(let fault): Int(fault.rawValue)
+        case .notOurAddress: FrameFault.allCases.count
+        case .wrongDestinationMAC: FrameFault.allCases.count + 1
+        case .noBinding: FrameFault.allCases.count + 2
+        case .fragmentOnSharedAddress: FrameFault.allCases.count + 3
+        case .unroutableICMPError: FrameFault.allCases.count + 4
+        case .echoReplyOnSharedAddress: FrameFault.allCases.count + 5
+        case .portlessProtocolOnSharedAddress: FrameFault.allCases.count + 6
+        }
+    }
+
+    /// Stable name for scripts and `exoctl --json`.
+    public var name: String {
+        switch self {
+        case .invalid(let fault): fault.name
+        case .notOurAddress: "notOurAddress"
+        case .wrongDestinationMAC: "wrongDestinationMAC"
+        case .noBinding: "noBinding"
+        case .fragmentOnSharedAddress: "fragmentOnSharedAddress"
+        case .unroutableICMPError: "unroutableICMPError"
+        case .echoReplyOnSharedAddress: "echoReplyOnSharedAddress"
+        case .portlessProtocolOnSharedAddress: "portlessProtocolOnSharedAddress"
+        }
+    }
+
+    public var description: String { name }
+}

@@ -1,0 +1,89 @@
+// Receive-side routing: decides which session (or the daemon) gets a frame, by binding
+// first and address ownership second. Pure, allocation-free, one hash lookup per binding consulted.
+import ExoWire
+
+/// Classifies received frames against the address plan and the binding table.
+public enum Demultiplexer {
+    /// Classifies `frame` (the daemon's copy of one received frame).
+    public static func classify(_ frame: RawSpan, plan: AddressPlan, bindings: BindingTable) -> Delivery {
+        PacketBytes.with(frame) { classify($0, plan: plan, bindings: bindings) }
+    }
+
+    /// Classifies the frame in `bytes` (lent for the duration of the call).
+    public static func classify(_ bytes: PacketBytes, plan: AddressPlan, bindings: BindingTable) -> Delivery {
+        let frame: InspectedFrame
+        do {
+            frame = try InspectedFrame(inspecting: bytes)
+        } catch {
+            return .drop(.invalid(error))
+        }
+        switch frame.content {
+        case .arp(let arp): return classifyARP(arp, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings)
+        case .ipv4(let packet, let content):
+            return classifyIPv4(packet, content, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings)
+        }
+    }
+
+    /// ARP for a whole-owned address goes to its owner's address binding; for a shared one,
+    /// to the daemon.
+    static func classifyARP(_ arp: ARPPacket, destinationMAC: MACAddress, plan: AddressPlan, bindings: BindingTable)
+        -> Delivery
+    {
+        let target = arp.targetProtocol
+        guard let (owner, mac) = plan.ownerAndMAC(of: target) else { return .drop(.notOurAddress) }
+        guard destinationMAC.isBroadcast || destinationMAC == mac else { return .drop(.wrongDestinationMAC) }
+        switch owner {
+        case .whole: return addressSession(target, bindings)
+        case .shared: return .daemonARP
+        }
+    }
+
+    static func classifyIPv4(
+        _ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, destinationMAC: MACAddress, plan: AddressPlan,
+        bindings: BindingTable
+    ) -> Delivery {
+        let destination = packet.destination
+        guard let (owner, mac) = plan.ownerAndMAC(of: destination) else { return .drop(.notOurAddress) }
+        guard destinationMAC == mac else { return .drop(.wrongDestinationMAC) }
+        let shared = owner == .shared
+        switch content {
+        case .udp(let datagram):
+            return endpointSession(.udp, destination, datagram.destinationPort, shared: shared, bindings)
+        case .tcp(let header):
+            return endpointSession(.tcp, destination, header.destinationPort, shared: shared, bindings)
+        case .echo(let message):
+            guard shared else { return addressSession(destination, bindings) }
+            return message.type == .echoRequest ? .daemonEcho : .drop(.echoReplyOnSharedAddress)
+        case .icmpError(_, let quote):
+            return classifyICMPError(quote, to: destination, shared: shared, bindings: bindings)
+        case .fragment:
+            return shared ? .drop(.fragmentOnSharedAddress) : addressSession(destination, bindings)
+        case .other:
+            return shared ? .drop(.portlessProtocolOnSharedAddress) : addressSession(destination, bindings)
+        }
+    }
+
+    /// An ICMP error belongs to the flow it quotes, which must have been sent from the
+    /// address the error came back to: its quoted source is that endpoint.
+    static func classifyICMPError(_ quote: ICMPv4Quote, to destination: IPv4Address, shared: Bool, bindings: BindingTable)
+        -> Delivery
+    {
+        guard quote.source == destination else { return .drop(.unroutableICMPError) }
+        guard let proto = TransportProtocol(quote.protocol), quote.fragmentOffset == 0 else {
+            return shared ? .drop(.unroutableICMPError) : addressSession(destination, bindings)
+        }
+        return endpointSession(proto, destination, quote.sourcePort, shared: shared, bindings)
+    }
+
+    /// The endpoint's binding; on a whole-owned address, the address binding otherwise.
+    static func endpointSession(
+        _ proto: TransportProtocol, _ address: IPv4Address, _ port: UInt16, shared: Bool, _ bindings: BindingTable
+    ) -> Delivery {
+        if let session = bindings.session(for: Endpoint(proto, address, port)) { return .tenant(session) }
+        return shared ? .drop(.noBinding) : addressSession(address, bindings)
+    }
+
+    static func addressSession(_ address: IPv4Address, _ bindings: BindingTable) -> Delivery {
+        bindings.session(forAddress: address).map { .tenant($0) } ?? .drop(.noBinding)
+    }
+}
