@@ -59,7 +59,9 @@ final class ControlPlane {
                 return Response(reply: .redeemed(info(try arbiter.redeem(session: session, token: token))))
             case .ping:
                 return Response(reply: .pong)
-            case .status, .tenants, .frames, .capabilities:
+            case .openDataPath, .bind, .unbind:
+                throw ExoError.noNic
+            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic:
                 throw ExoError.notOperator
             case .hello:
                 throw ExoError.alreadyAttached

@@ -1,5 +1,5 @@
-// Unsolicited daemon-to-client messages: capability offers to an audience and the death
-// of an offer. They carry request id 0 and are never answered.
+// Unsolicited daemon-to-client messages: capability offers to an audience, the death of an
+// offer, and data-path faults. They carry request id 0 and are never answered.
 
 /// Why a holding ended (for revocation events of later versions; not on the wire in v1).
 public enum EndReason: UInt8, Sendable, CaseIterable {
@@ -15,12 +15,16 @@ public enum Event: Equatable, Sendable {
     case offer(token: [UInt8], tokenID: UInt64, frame: FrameNumber, rights: Rights, fromTenant: String)
     /// An offer to this tenant died unredeemed (its issuing holding ended).
     case tokenRevoked(tokenID: UInt64)
+    /// The daemon refused a descriptor this session posted on its fill or tx ring (`reason`
+    /// is a `DataPathFaultReason` raw value; unknown values are carried, not rejected).
+    case dataPathFault(reason: UInt16, frame: FrameNumber)
 
     /// The header kind of this event.
     public var kind: MessageKind {
         switch self {
         case .offer: .offer
         case .tokenRevoked: .tokenRevoked
+        case .dataPathFault: .dataPathFault
         }
     }
 }
@@ -35,6 +39,7 @@ extension Event {
                 frame: try reader.read(), rights: try reader.readRights(field: "offer.rights"),
                 fromTenant: try reader.readName(field: "offer.fromTenant"))
         case .tokenRevoked: self = .tokenRevoked(tokenID: try reader.read())
+        case .dataPathFault: self = .dataPathFault(reason: try reader.read(), frame: try reader.read())
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -49,6 +54,9 @@ extension Event {
             try writer.writeRights(rights, field: "offer.rights")
             try writer.writeName(fromTenant, field: "offer.fromTenant")
         case .tokenRevoked(let tokenID): writer.write(tokenID)
+        case .dataPathFault(let reason, let frame):
+            writer.write(reason)
+            writer.write(frame)
         }
     }
 }

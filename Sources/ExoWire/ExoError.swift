@@ -64,6 +64,14 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     case notGranted = 301
     /// The caller's session has no such binding.
     case notBound = 302
+    /// The session already opened its data path (one per session).
+    case dataPathAlreadyOpen = 303
+    /// The daemon has no NIC configured, so there is no data path to open.
+    case noNic = 304
+    /// The request needs the session's data path, which it has not opened.
+    case noDataPath = 305
+    /// The ring capacity is not a power of two in `RingLayout.capacityRange`.
+    case badRingCapacity = 306
 
     // Daemon-side failures (900-999).
     /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
@@ -109,6 +117,10 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .endpointInUse: "endpointInUse"
         case .notGranted: "notGranted"
         case .notBound: "notBound"
+        case .dataPathAlreadyOpen: "dataPathAlreadyOpen"
+        case .noNic: "noNic"
+        case .noDataPath: "noDataPath"
+        case .badRingCapacity: "badRingCapacity"
         case .internalError: "internalError"
         }
     }
@@ -142,6 +154,10 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .endpointInUse: "endpoint already bound"
         case .notGranted: "endpoint not granted to this tenant"
         case .notBound: "no such binding"
+        case .dataPathAlreadyOpen: "data path already open"
+        case .noNic: "no NIC configured"
+        case .noDataPath: "no data path open on this session"
+        case .badRingCapacity: "ring capacity is not a power of two in range"
         case .internalError: "internal daemon error"
         }
     }

@@ -12,11 +12,17 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case grant = 0x0105
     case redeem = 0x0106
     case ping = 0x0107
+    case openDataPath = 0x0108
+    case bind = 0x0109
+    case unbind = 0x010A
     // Operator requests.
     case status = 0x0180
     case tenants = 0x0181
     case frames = 0x0182
     case capabilities = 0x0183
+    case bindings = 0x0184
+    case stats = 0x0185
+    case nic = 0x0186
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -26,15 +32,22 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case granted = 0x0205
     case redeemed = 0x0206
     case pong = 0x0207
+    case dataPathOpened = 0x0208
+    case bound = 0x0209
+    case unbound = 0x020A
     case statusReply = 0x0280
     case tenantsReply = 0x0281
     case framesReply = 0x0282
     case capabilitiesReply = 0x0283
+    case bindingsReply = 0x0284
+    case statsReply = 0x0285
+    case nicReply = 0x0286
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0).
     case offer = 0x0301
     case tokenRevoked = 0x0302
+    case dataPathFault = 0x0303
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

@@ -16,10 +16,22 @@ public enum Reply: Equatable, Sendable {
     /// The caller's new holding.
     case redeemed(HoldingInfo)
     case pong
+    /// The session's data path; the record carries exactly three descriptors, in order: the
+    /// ring region memfd, the daemon-to-tenant eventfd, the tenant-to-daemon eventfd. The
+    /// receiver owns and must close them.
+    case dataPathOpened(DataPathInfo)
+    /// The binding now in place.
+    case bound(WireEndpoint)
+    /// The binding now removed.
+    case unbound(WireEndpoint)
     case status(StatusInfo)
     case tenants(ListingPage<TenantInfo>)
     case frames(ListingPage<FrameInfo>)
     case capabilities(ListingPage<CapabilityInfo>)
+    case bindings(ListingPage<BindingInfo>)
+    /// One entry per configured tenant, in configuration order.
+    case stats([TenantStats])
+    case nic(NicInfo)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -33,10 +45,16 @@ public enum Reply: Equatable, Sendable {
         case .granted: .granted
         case .redeemed: .redeemed
         case .pong: .pong
+        case .dataPathOpened: .dataPathOpened
+        case .bound: .bound
+        case .unbound: .unbound
         case .status: .statusReply
         case .tenants: .tenantsReply
         case .frames: .framesReply
         case .capabilities: .capabilitiesReply
+        case .bindings: .bindingsReply
+        case .stats: .statsReply
+        case .nic: .nicReply
         case .error: .error
         }
     }
@@ -53,10 +71,16 @@ extension Reply {
         case .granted: self = .granted(token: try reader.readToken(field: "granted.token"), tokenID: try reader.read())
         case .redeemed: self = .redeemed(try HoldingInfo(parsing: &reader))
         case .pong: self = .pong
+        case .dataPathOpened: self = .dataPathOpened(try DataPathInfo(parsing: &reader))
+        case .bound: self = .bound(try WireEndpoint(parsing: &reader))
+        case .unbound: self = .unbound(try WireEndpoint(parsing: &reader))
         case .statusReply: self = .status(try StatusInfo(parsing: &reader))
         case .tenantsReply: self = .tenants(try ListingPage(parsing: &reader))
         case .framesReply: self = .frames(try ListingPage(parsing: &reader))
         case .capabilitiesReply: self = .capabilities(try ListingPage(parsing: &reader))
+        case .bindingsReply: self = .bindings(try ListingPage(parsing: &reader))
+        case .statsReply: self = .stats(try reader.readList(field: "stats.tenants", allowed: FieldRange.list))
+        case .nicReply: self = .nic(try NicInfo(parsing: &reader))
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -77,10 +101,15 @@ extension Reply {
             writer.write(tokenID)
         case .redeemed(let holding): try holding.emit(into: &writer)
         case .pong: break
+        case .dataPathOpened(let info): try info.emit(into: &writer)
+        case .bound(let endpoint), .unbound(let endpoint): try endpoint.emit(into: &writer)
         case .status(let status): try status.emit(into: &writer)
         case .tenants(let page): try page.emit(into: &writer)
         case .frames(let page): try page.emit(into: &writer)
         case .capabilities(let page): try page.emit(into: &writer)
+        case .bindings(let page): try page.emit(into: &writer)
+        case .stats(let stats): try writer.writeList(stats, field: "stats.tenants", allowed: FieldRange.list)
+        case .nic(let nic): try nic.emit(into: &writer)
         case .error(let code, let detail):
             writer.write(code.rawValue)
             try writer.writeString(detail, field: "error.detail", allowed: FieldRange.text)

@@ -1,5 +1,5 @@
 // Everything a client may ask of the daemon: the hello, frame operations, capability
-// grants and redemptions, a liveness ping, and the operator's queries.
+// grants and redemptions, a liveness ping, the data path, and the operator's queries.
 
 /// A client-to-daemon message. Limits are checked by the codec, not the type: encoding an
 /// over-limit request throws `WireEncodeError`.
@@ -20,6 +20,13 @@ public enum Request: Equatable, Sendable {
     case redeem(token: [UInt8])
     /// Liveness check; answered by `pong`.
     case ping
+    /// Opens the session's data path: four rings of `ringCapacity` slots each (a power of
+    /// two in `RingLayout.capacityRange`). At most once per session.
+    case openDataPath(ringCapacity: UInt32)
+    /// Binds an endpoint (or, with protocol 0, a whole address) to this session.
+    case bind(WireEndpoint)
+    /// Removes one of this session's bindings.
+    case unbind(WireEndpoint)
     /// Operator: the daemon's counters.
     case status
     /// Operator: configured tenants, paged.
@@ -28,6 +35,12 @@ public enum Request: Equatable, Sendable {
     case frames(tenant: String?, page: Page)
     /// Operator: outstanding tokens, optionally only those a tenant issued or is offered, paged.
     case capabilities(tenant: String?, page: Page)
+    /// Operator: data-path bindings, optionally only those of a tenant, paged.
+    case bindings(tenant: String?, page: Page)
+    /// Operator: per-tenant data-path counters.
+    case stats
+    /// Operator: the NIC's state and counters.
+    case nic
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -40,10 +53,16 @@ public enum Request: Equatable, Sendable {
         case .grant: .grant
         case .redeem: .redeem
         case .ping: .ping
+        case .openDataPath: .openDataPath
+        case .bind: .bind
+        case .unbind: .unbind
         case .status: .status
         case .tenants: .tenants
         case .frames: .frames
         case .capabilities: .capabilities
+        case .bindings: .bindings
+        case .stats: .stats
+        case .nic: .nic
         }
     }
 }
@@ -67,6 +86,9 @@ extension Request {
                 audience: try reader.readName(field: "grant.audience"))
         case .redeem: self = .redeem(token: try reader.readToken(field: "redeem.token"))
         case .ping: self = .ping
+        case .openDataPath: self = .openDataPath(ringCapacity: try reader.read())
+        case .bind: self = .bind(try WireEndpoint(parsing: &reader))
+        case .unbind: self = .unbind(try WireEndpoint(parsing: &reader))
         case .status: self = .status
         case .tenants: self = .tenants(try Page(parsing: &reader))
         case .frames:
@@ -77,6 +99,12 @@ extension Request {
             self = .capabilities(
                 tenant: try reader.readOptionalString(field: "capabilities.tenant", allowed: FieldRange.name),
                 page: try Page(parsing: &reader))
+        case .bindings:
+            self = .bindings(
+                tenant: try reader.readOptionalString(field: "bindings.tenant", allowed: FieldRange.name),
+                page: try Page(parsing: &reader))
+        case .stats: self = .stats
+        case .nic: self = .nic
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -97,13 +125,18 @@ extension Request {
             try writer.writeRights(rights, field: "grant.rights")
             try writer.writeName(audience, field: "grant.audience")
         case .redeem(let token): try writer.writeToken(token, field: "redeem.token")
-        case .ping, .status: break
+        case .ping, .status, .stats, .nic: break
+        case .openDataPath(let capacity): writer.write(capacity)
+        case .bind(let endpoint), .unbind(let endpoint): try endpoint.emit(into: &writer)
         case .tenants(let page): try page.emit(into: &writer)
         case .frames(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "frames.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)
         case .capabilities(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "capabilities.tenant", allowed: FieldRange.name)
+            try page.emit(into: &writer)
+        case .bindings(let tenant, let page):
+            try writer.writeOptionalString(tenant, field: "bindings.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)
         }
     }

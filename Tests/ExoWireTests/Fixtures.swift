@@ -30,7 +30,24 @@ enum Fixtures {
         .frames(tenant: "alice", page: Page(cursor: 17, limit: 512)),
         .capabilities(tenant: nil, page: Page()),
         .capabilities(tenant: "bob", page: Page(cursor: 3, limit: 2)),
+        .openDataPath(ringCapacity: 256),
+        .bind(WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 5000)),
+        .bind(.whole(0x0A4D_0002)),
+        .unbind(WireEndpoint(proto: WireEndpoint.tcp, address: 0x0A4D_000A, port: 65_535)),
+        .bindings(tenant: nil, page: Page()),
+        .bindings(tenant: "alice", page: Page(cursor: 4, limit: 8)),
+        .stats,
+        .nic,
     ]
+
+    static let dataPath = DataPathInfo(
+        layoutVersion: 1, ringCapacity: 256, regionSize: 4 * 4096, mtu: 1500, frameSize: 4096,
+        gateway: 0x0A4D_0001, gatewayMAC: MACAddress(0x02, 0x00, 0x5E, 0x10, 0x20, 0x30), prefixLength: 24,
+        addresses: [
+            AddressGrant(address: 0x0A4D_0002, mac: MACAddress(0x02, 0xEE, 0, 0, 0, 2), whole: true),
+            AddressGrant(address: 0x0A4D_000A, mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), whole: false),
+        ],
+        portShares: [WirePortShare(proto: WireEndpoint.udp, address: 0x0A4D_000A, firstPort: 5000, lastPort: 5099)])
 
     static let replies: [Reply] = [
         .helloAccepted(HelloAccepted(
@@ -70,6 +87,34 @@ enum Fixtures {
                     tokenID: 99, frame: 42, rights: [.read, .write], issuerTenant: "alice", issuerHolding: 5,
                     audienceTenant: "bob")
             ], nextCursor: 1)),
+        .dataPathOpened(dataPath),
+        .dataPathOpened(DataPathInfo(
+            layoutVersion: 1, ringCapacity: 1, regionSize: 4096 * 4, mtu: 68, frameSize: 2048, gateway: 0,
+            gatewayMAC: .zero, prefixLength: 32, addresses: [], portShares: [])),
+        .bound(WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 5000)),
+        .unbound(.whole(0x0A4D_0002)),
+        .bindings(ListingPage(
+            entries: [
+                BindingInfo(tenant: "alice", session: 77, endpoint: .whole(0x0A4D_0002)),
+                BindingInfo(tenant: "zoë", session: .max, endpoint: WireEndpoint(proto: 6, address: 1, port: 80)),
+            ], nextCursor: 2)),
+        .bindings(ListingPage(entries: [], nextCursor: nil)),
+        .stats([
+            TenantStats(tenant: "alice", rxPackets: 10, rxBytes: 1_000, txPackets: 3, txBytes: 300, drops: [
+                DropCount(reason: "spoofedSource", count: 2), DropCount(reason: "noFillFrame", count: .max),
+            ]),
+            TenantStats(tenant: "bob", rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, drops: []),
+        ]),
+        .stats([]),
+        .nic(NicInfo(
+            backend: "tap", name: "exo0", ifindex: 12, isUp: true, isRunning: false, mtu: 1500,
+            mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), hostAddress: 0x0A4D_0001, prefixLength: 24,
+            rxPackets: 1, txPackets: 2, rxBytes: 3, txBytes: 4, drops: 5, linkDownEvents: 6)),
+        .nic(NicInfo(
+            backend: "none", name: "", ifindex: 0, isUp: false, isRunning: false, mtu: 0, mac: .zero,
+            hostAddress: 0, prefixLength: 0, rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, drops: 0,
+            linkDownEvents: 0)),
+        .error(.endpointInUse, detail: "udp 10.77.0.10:5000"),
         .error(.alreadyAllocated, detail: "frame 42 is held"),
         .error(.internalError, detail: ""),
     ]
@@ -77,6 +122,8 @@ enum Fixtures {
     static let events: [Event] = [
         .offer(token: token, tokenID: 99, frame: 42, rights: [.read, .grant], fromTenant: "alice"),
         .tokenRevoked(tokenID: 99),
+        .dataPathFault(reason: DataPathFaultReason.notHeldWritable.rawValue, frame: 42),
+        .dataPathFault(reason: .max, frame: .max),
     ]
 
     /// Every fixture as a message, with varied request ids.
