@@ -32,6 +32,8 @@ public final class DataPath {
     public let layout: SessionRingsLayout
     /// Bytes per frame; every adopted frame must be mapped with exactly this many.
     public let frameSize: Int
+    /// What the daemon said when the data path opened (nil for one built in-process by tests).
+    public let info: DataPathInfo?
     /// Ring polls `wait` makes before arming need-wakeup and blocking.
     public var spinIterations = 256
 
@@ -39,12 +41,13 @@ public final class DataPath {
     /// bytes, initialized by the daemon). Takes ownership of `region` and both eventfds.
     init(
         region: MappedMemory, layout: SessionRingsLayout, frameSize: Int,
-        daemonToTenant: EventFD, tenantToDaemon: EventFD
+        daemonToTenant: EventFD, tenantToDaemon: EventFD, info: DataPathInfo? = nil
     ) {
         precondition(region.length >= layout.byteCount, "ring region smaller than its layout")
         let base = region.withUnsafeMutableBytes { $0.baseAddress! }
         self.region = region
         self.layout = layout
+        self.info = info
         self.frameSize = frameSize
         self.daemonToTenant = daemonToTenant
         self.tenantToDaemon = tenantToDaemon
