@@ -21,6 +21,8 @@ final class DaemonRole: @unchecked Sendable {
 
     let layout: SessionRingsLayout
     private let region: MappedMemory
+    /// The daemon's mapping of the region (for tests that inspect shared words).
+    var regionBase: UnsafeMutableRawPointer { region.withUnsafeMutableBytes { $0.baseAddress! } }
     var fill: RingConsumer
     var rx: RingProducer
     var tx: RingConsumer
@@ -110,6 +112,12 @@ final class DaemonRole: @unchecked Sendable {
         try postRaw(on: .rx, RingDescriptor(frame: frame, length: UInt32(payload.count)))
         daemonHolds.remove(frame)
         return frame
+    }
+
+    /// Forgets that the daemon holds `frame` (after a forged rx post handed it back by hand).
+    func relinquish(_ frame: FrameNumber) {
+        daemonHolds.remove(frame)
+        fillStock.removeAll { $0 == frame }
     }
 
     /// Posts `descriptor` as is on rx or completion (hostile tests forge these); kicks when asked.
