@@ -120,11 +120,12 @@ public final class DataPath {
         core.pointee.flush()
     }
 
-    /// Flushes, then polls rx and completion `spinIterations` times; if both stay empty,
-    /// sets need-wakeup on both and blocks on the daemonToTenant eventfd for up to `timeout`
-    /// (nil: no limit). Returns `.ready` when input may be there.
+    /// Flushes (returning `.ready` at once if that reclaimed transmit frames), then polls rx
+    /// and completion `spinIterations` times; if both stay empty, sets need-wakeup on both
+    /// and blocks on the daemonToTenant eventfd for up to `timeout` (nil: no limit).
+    /// Returns `.ready` when packets or completions may be there, `.timedOut` otherwise.
     public func wait(timeout: Duration? = nil) throws(DataPathError) -> WaitOutcome {
-        core.pointee.flush()
+        if core.pointee.flush() > 0 { return .ready }
         for _ in 0..<spinIterations where core.pointee.hasInput() { return .ready }
         defer { core.pointee.disarmWakeups() }
         guard core.pointee.armWakeups() else { return .ready }

@@ -67,9 +67,11 @@ struct DataPathCore: ~Copyable {
     // MARK: Publishing (fill, tx) and need-wakeup kicks
 
     /// Publishes staged fill frames and tx packets as far as the rings have room, reclaims
-    /// completions, and kicks the daemon once if either ring asked for it.
-    mutating func flush() {
-        reclaimCompletions()
+    /// completions, and kicks the daemon once if either ring asked for it. Returns how many
+    /// completions it reclaimed.
+    @discardableResult
+    mutating func flush() -> Int {
+        let reclaimed = reclaimCompletions()
         var kick = false
         let filled = Self.publish(&fillStage, on: &fill, frames: &frames, from: .fillStaged, to: .fillPosted, kick: &kick)
         let sent = Self.publish(&txStage, on: &tx, frames: &frames, from: .txStaged, to: .txPosted, kick: &kick)
@@ -82,6 +84,7 @@ struct DataPathCore: ~Copyable {
             _ = write(kickFD, &one, 8)  // EAGAIN: the counter is saturated, the daemon is awake anyway
             counters.kicks &+= 1
         }
+        return reclaimed
     }
 
     /// Publishes the front of `stage` on `ring` (at most two contiguous runs), moving each
@@ -206,8 +209,9 @@ struct DataPathCore: ~Copyable {
         outstanding -= 1
     }
 
-    /// Takes every available completion and sends each frame home.
-    mutating func reclaimCompletions() {
+    /// Takes every available completion and sends each frame home; returns how many.
+    @discardableResult
+    mutating func reclaimCompletions() -> Int {
         var taken = 0
         do throws(RingViolation) {
             taken = try Self.take(from: &completion, into: &completionScratch, max: .max)
@@ -223,6 +227,7 @@ struct DataPathCore: ~Copyable {
             counters.completed &+= 1
             goHome(local, from: .txPosted)
         }
+        return taken
     }
 
     private mutating func goHome(_ local: Int, from place: FramePlace) {

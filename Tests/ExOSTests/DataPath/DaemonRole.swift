@@ -37,6 +37,8 @@ final class DaemonRole: @unchecked Sendable {
     private var frameDescriptors: [FrameNumber: OwnedDescriptor] = [:]
     /// Frames the tenant put on fill that the daemon has not yet used: the daemon's fill stock.
     private(set) var fillStock: [FrameNumber] = []
+    /// Frames taken off tx and not yet completed.
+    private var transmitHeld = 0
     /// Where the daemon believes each frame is: catches a frame posted twice.
     private(set) var daemonHolds: Set<FrameNumber> = []
 
@@ -102,9 +104,10 @@ final class DaemonRole: @unchecked Sendable {
     }
 
     /// Receives `payload` into the oldest fill frame and posts it on rx; kicks when asked.
-    /// Returns the frame used, or nil with no fill frame (a drop).
+    /// Returns the frame used, or nil with no fill frame or a full rx ring (nothing taken).
     @discardableResult
     func deliver(_ payload: [UInt8]) throws -> FrameNumber? {
+        if rx.cachedFreeSlots == 0, try rx.refreshFreeSlots() == 0 { return nil }
         if fillStock.isEmpty { try takeFill() }
         guard !fillStock.isEmpty else { return nil }
         let frame = fillStock.removeFirst()
@@ -128,11 +131,15 @@ final class DaemonRole: @unchecked Sendable {
         if publish.wakeupNeeded { daemonToTenant.signal() }
     }
 
-    /// Consumes every tx descriptor, returning (frame, bytes sent); fails on a frame posted twice.
+    /// Consumes tx descriptors, as many as the completion ring has room to hand back (so a
+    /// completion never has nowhere to go), returning (frame, bytes sent); fails on a frame
+    /// posted twice.
     func takeTransmitted() throws -> [(frame: FrameNumber, bytes: [UInt8])] {
         var buffer = [RingDescriptor](repeating: RingDescriptor(frame: 0, length: 0), count: Int(layout.tx.capacity))
         var span = buffer.mutableSpan
-        let count = try tx.consume(into: &span)
+        let room = try completion.refreshFreeSlots() - transmitHeld
+        let count = try tx.consume(into: &span, max: max(room, 0))
+        transmitHeld += count
         return try buffer.prefix(count).map { descriptor in
             guard let base = frameBases[descriptor.frame], descriptor.length <= UInt32(Self.frameSize) else {
                 throw DaemonRoleFailure("bad tx descriptor \(descriptor)")
@@ -147,6 +154,7 @@ final class DaemonRole: @unchecked Sendable {
     /// Hands a transmitted frame back on completion.
     func complete(_ frame: FrameNumber) throws {
         guard daemonHolds.remove(frame) != nil else { throw DaemonRoleFailure("completing frame \(frame) not held") }
+        transmitHeld -= 1
         try postRaw(on: .completion, RingDescriptor(frame: frame, length: 0))
     }
 }
