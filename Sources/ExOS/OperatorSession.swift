@@ -7,7 +7,7 @@ import ExoWire
 /// `ExoSession` (closed by `close()` or when released).
 public final class OperatorSession: Sendable {
     public let info: HelloAccepted
-    private let channel: ControlChannel
+    let channel: ControlChannel
 
     init(channel: ControlChannel, info: HelloAccepted) {
         self.channel = channel

@@ -60,7 +60,8 @@ final class ControlPlane {
             case .ping:
                 return Response(reply: .pong)
             case .openDataPath, .bind, .unbind:
-                throw ExoError.noNic
+                // Answered by the data plane before the control plane sees the request.
+                throw ExoError.internalError
             case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic:
                 throw ExoError.notOperator
             case .hello:
@@ -77,7 +78,7 @@ final class ControlPlane {
     }
 
     /// Frees the backing of frames that became free and tells audiences their offers died.
-    private func apply(_ released: Released) -> [(audience: TenantID, event: Event)] {
+    func apply(_ released: Released) -> [(audience: TenantID, event: Event)] {
         for frame in released.freedFrames { backing.release(frame: frame) }
         return released.revokedTokens.map { ($0.audience, Event.tokenRevoked(tokenID: $0.tokenID)) }
     }

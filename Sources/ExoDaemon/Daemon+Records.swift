@@ -80,13 +80,38 @@ extension Daemon {
             refuse(session, requestID: requestID, .notAttached, detail: "send hello first")
             return
         case .tenant(let tenant, let arbiterSession):
-            response = plane.handleTenant(request, tenant: tenant, session: arbiterSession)
+            response = handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
+                ?? plane.handleTenant(request, tenant: tenant, session: arbiterSession)
         case .operator:
-            response = plane.handleOperator(request, sessions: sessionCount)
+            response = dataPlane.handleOperator(request) ?? plane.handleOperator(request, sessions: sessionCount)
         }
         let encoded = Records.encode(.reply(id: requestID, response.reply), version: session.version)
         send(OutboundRecord(bytes: encoded, descriptors: response.descriptors), to: session)
         if !response.events.isEmpty { deliver(response.events) }
+    }
+
+    /// The data-path requests of a tenant session, or nil for any other request.
+    private func handleDataPath(_ request: Request, tenant: TenantID, session: SessionID, connection: ControlSession)
+        -> Response?
+    {
+        do throws(ExoError) {
+            switch request {
+            case .openDataPath(let capacity):
+                let (response, path) = try dataPlane.open(
+                    session: session, tenant: tenant, connectionID: connection.connectionID, capacity: capacity)
+                register(path)
+                Log.info("session \(connection.connectionID): data path open, \(capacity) slots per ring")
+                return response
+            case .bind(let endpoint):
+                return try dataPlane.bind(endpoint, session: session, tenant: tenant)
+            case .unbind(let endpoint):
+                return try dataPlane.unbind(endpoint, session: session)
+            default:
+                return nil
+            }
+        } catch {
+            return Response(reply: .error(error, detail: error.description))
+        }
     }
 
     private func handleHello(_ hello: Hello, requestID: UInt32, session: ControlSession) {

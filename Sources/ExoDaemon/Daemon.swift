@@ -13,11 +13,16 @@ public final class Daemon {
         static let listener: UInt64 = 1
         static let signals: UInt64 = 2
         static let watchdog: UInt64 = 3
+        static let tap: UInt64 = 4
+        static let link: UInt64 = 5
+        /// Set on the token of a session's tenant-to-daemon eventfd (the rest is its connection id).
+        static let dataPathBit: UInt64 = 1 << 62
         static let firstConnection: UInt64 = 1_000
     }
 
     let config: DaemonConfig
     let plane: ControlPlane
+    let dataPlane: DataPlane
     private let epoll: Epoll
     private let listener: OwnedDescriptor
     private let signals: SignalFD
@@ -45,6 +50,10 @@ public final class Daemon {
         let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
             tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
         plane = ControlPlane(config: config, arbiter: arbiter)
+        let nic = try config.nic.map { nic throws(DaemonStartError) in
+            try NicPort(config: nic, frameSize: Int(config.frameSize))
+        }
+        dataPlane = try DataPlane(config: config, control: plane, nic: nic)
         operatorGID = config.operatorGroup.flatMap(Daemon.resolve)
         receiveBuffer = .allocate(byteCount: WireLimits.maxMessageSize + 1, alignment: 16)
         do {
@@ -56,6 +65,11 @@ public final class Daemon {
             try epoll.add(listener.raw, events: .readable, token: Token.listener)
             try epoll.add(signals.fd, events: .readable, token: Token.signals)
             try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
+            if let nic {
+                try epoll.add(nic.tap.fd, events: .readable, token: Token.tap)
+                try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
+                Log.info("NIC \(nic.tap.name) (ifindex \(nic.tap.ifindex)) up at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.config.mtu)")
+            }
             spareDescriptor = Daemon.openSpare()
         } catch let error as DaemonStartError {
             throw error
@@ -99,6 +113,18 @@ public final class Daemon {
         case Token.watchdog:
             _ = watchdogTimer.drain()
             notify("WATCHDOG=1")
+        case Token.tap:
+            dataPlane.receive()
+            deliverFaults()
+        case Token.link:
+            dataPlane.nic?.handleLinkEvents()
+        case let token where token & Token.dataPathBit != 0:
+            guard let session = sessions[token & ~Token.dataPathBit],
+                case .tenant(_, let arbiterSession) = session.role,
+                let path = dataPlane.paths[arbiterSession]
+            else { return }
+            dataPlane.transmit(path)
+            deliverFaults()
         default:
             guard let session = sessions[token] else { return }
             if events.contains(.writable) { flush(session) }
@@ -156,6 +182,7 @@ public final class Daemon {
         case .tenant(let tenant, let arbiterSession):
             sessionsByTenant[tenant]?.remove(id)
             if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
+            if let path = dataPlane.close(session: arbiterSession) { epoll.remove(path.tenantToDaemon.fd) }
             deliver(plane.closeSession(arbiterSession))
             who = "tenant \(config.tenants[Int(tenant)].name)"
         case .operator: who = "operator"
@@ -207,6 +234,25 @@ public final class Daemon {
     }
 
     var sessionCount: Int { sessions.count }
+
+    /// Registers a new data path's tenant-to-daemon eventfd and serves anything already posted.
+    func register(_ path: DataPath) {
+        do {
+            try epoll.add(path.tenantToDaemon.fd, events: .readable, token: path.connectionID | Token.dataPathBit)
+        } catch {
+            Log.warning("cannot watch the data path of session \(path.session): \(error)")
+        }
+    }
+
+    /// Sends the data-path faults the packet path found to their sessions.
+    func deliverFaults() {
+        guard !dataPlane.pendingFaults.isEmpty else { return }
+        for (connection, event) in dataPlane.pendingFaults {
+            guard let session = sessions[connection] else { continue }
+            send(OutboundRecord(bytes: Records.encode(.event(event), version: session.version), descriptors: []), to: session)
+        }
+        dataPlane.pendingFaults.removeAll(keepingCapacity: true)
+    }
 
     func isLive(_ id: UInt64) -> Bool { sessions[id] != nil }
 

@@ -14,6 +14,9 @@ import ExoWire
 ///   memfd is closed here and the next allocation of that frame gets a fresh, zeroed one.
 final class FrameBackingStore {
     private var backing: [OwnedDescriptor?]
+    /// The daemon's own read-write mappings of frames it moved packets through, kept until
+    /// the frame is freed (the data path writes only frames in flight from a writable holder).
+    private var mappings: [FrameNumber: MappedMemory] = [:]
     let frameSize: Int
 
     init(frameCount: UInt32, frameSize: UInt32) {
@@ -39,10 +42,21 @@ final class FrameBackingStore {
         return try FrameMemory.reopenReadOnly(memfd)
     }
 
+    /// The daemon's shared read-write mapping of `frame` (`frameSize` bytes), created on first
+    /// use. The pointer stays valid until `release(frame:)`, which only a freed frame gets; the
+    /// caller must only write frames in flight from a session holding them writable.
+    func mapping(frame: FrameNumber) throws(SystemError) -> UnsafeMutableRawPointer {
+        if let mapped = mappings[frame] { return mapped.withUnsafeMutableBytes { $0.baseAddress! } }
+        let mapped = try MappedMemory.map(try backingDescriptor(frame), length: frameSize, writable: true)
+        mappings[frame] = mapped
+        return mapped.withUnsafeMutableBytes { $0.baseAddress! }
+    }
+
     /// Forgets the memfd of a frame that became free. Holders that still map it keep their
     /// (now private) pages; nobody else will ever be given this memfd again.
     func release(frame: FrameNumber) {
         let index = Int(frame)
+        mappings.removeValue(forKey: frame)?.unmap()
         guard index < backing.count, let memfd = backing[index] else { return }
         memfd.close()
         backing[index] = nil

@@ -22,7 +22,10 @@ struct Exoctl: AsyncParsableCommand {
               4  not permitted: not an operator
               5  protocol error: the daemon broke the protocol or hung up
             """,
-        subcommands: [StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self])
+        subcommands: [
+            StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self, BindingsCommand.self,
+            StatsCommand.self, NicCommand.self,
+        ])
 }
 
 /// Options every subcommand takes.

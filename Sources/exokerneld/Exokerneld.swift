@@ -35,15 +35,16 @@ struct Exokerneld: ParsableCommand {
         } catch {
             fail("\(error)")
         }
+        var environment: [String: String] = [:]
+        for name in [DaemonConfig.socketEnvironmentVariable, DaemonConfig.tapEnvironmentVariable] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
         if let socket {
             loaded.socketPath = socket
         } else {
-            var environment: [String: String] = [:]
-            if let value = getenv(DaemonConfig.socketEnvironmentVariable) {
-                environment[DaemonConfig.socketEnvironmentVariable] = String(cString: value)
-            }
             loaded = loaded.withSocketOverride(from: environment)
         }
+        loaded = loaded.withTapOverride(from: environment)
         let limits: HostLimits
         do {
             limits = try HostLimits.current()

@@ -64,9 +64,9 @@ struct ConfigLoaderTests {
     }
 
     @Test func unknownTableIsRefused() {
-        let error = F.parseError("[nic]\nname = \"eth0\"\n")
-        #expect(error?.key == "nic")
-        #expect(error?.message == "unknown key 'nic'; expected one of: daemon, frames, tenant")
+        let error = F.parseError("[disk]\nname = \"sda\"\n")
+        #expect(error?.key == "disk")
+        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, tenant, nic")
     }
 
     @Test func unknownDaemonKeyIsRefused() {

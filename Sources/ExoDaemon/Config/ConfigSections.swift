@@ -1,14 +1,14 @@
-// Decodes each section of the configuration file ([daemon], [frames], [[tenant]]) into
+// Decodes each section of the configuration file ([daemon], [frames], [[tenant]], [nic]) into
 // DaemonConfig fields: types and known keys only; ranges are ConfigValidator's job.
 
 extension ConfigLoader {
-    static let documentKeys = ["daemon", "frames", "tenant"]
+    static let documentKeys = ["daemon", "frames", "tenant", "nic"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants",
     ]
     static let framesKeys = ["count", "size"]
-    static let tenantKeys = ["name", "uids", "gids", "frame_quota"]
+    static let tenantKeys = ["name", "uids", "gids", "frame_quota", "addresses", "ports"]
 
     /// The whole document; keys that are absent keep `DaemonConfig`'s defaults.
     static func decodeDocument(_ document: TOMLSection) throws(ConfigError) -> DaemonConfig {
@@ -16,6 +16,7 @@ extension ConfigLoader {
         var config = DaemonConfig()
         if let daemon = try document.section("daemon") { try decodeDaemon(daemon, into: &config) }
         if let frames = try document.section("frames") { try decodeFrames(frames, into: &config) }
+        if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
         for tenant in try document.sections("tenant") ?? [] {
             config.tenants.append(try decodeTenant(tenant))
         }
@@ -75,6 +76,8 @@ extension ConfigLoader {
             name: name,
             uids: try section.integers("uids", as: UInt32.self) ?? [],
             gids: try section.integers("gids", as: UInt32.self) ?? [],
-            frameQuota: quota)
+            frameQuota: quota,
+            addresses: try decodeAddresses(section),
+            ports: try decodePortShares(section))
     }
 }

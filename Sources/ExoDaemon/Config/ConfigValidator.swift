@@ -26,6 +26,7 @@ public enum ConfigValidator {
         checkDaemon(c, &findings)
         checkFrames(c, &findings)
         checkTenants(c, daemonUID: limits.daemonUID, &findings)
+        checkNetwork(c, &findings)
         checkHost(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)
     }

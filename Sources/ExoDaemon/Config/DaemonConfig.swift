@@ -1,6 +1,7 @@
 // The daemon's configuration as plain values: what `ConfigLoader` produces from the TOML file
 // and what `ConfigValidator` checks. No parsing and no policy here.
 
+import ExoCore
 import ExoWire
 
 /// Who may use `exoctl` besides root: members of one group, named or numeric.
@@ -29,12 +30,21 @@ public struct TenantConfig: Sendable, Equatable {
     public var gids: [UInt32]
     /// Most frames this tenant may hold at once; at most `DaemonConfig.frameCount`.
     public var frameQuota: UInt32
+    /// Addresses this tenant owns whole (`addresses`); each gets a generated MAC.
+    public var addresses: [IPv4Address]
+    /// Port ranges of addresses shared by port (`ports`, "udp 10.77.0.10 5000-5099").
+    public var ports: [PortShare]
 
-    public init(name: String, uids: [UInt32], gids: [UInt32] = [], frameQuota: UInt32) {
+    public init(
+        name: String, uids: [UInt32], gids: [UInt32] = [], frameQuota: UInt32, addresses: [IPv4Address] = [],
+        ports: [PortShare] = []
+    ) {
         self.name = name
         self.uids = uids
         self.gids = gids
         self.frameQuota = frameQuota
+        self.addresses = addresses
+        self.ports = ports
     }
 }
 
@@ -62,6 +72,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var frameSize: UInt32
     /// The configured tenants; a tenant's index in this array is its `TenantID`.
     public var tenants: [TenantConfig]
+    /// The NIC (`[nic]`); nil: no data path, `openDataPath` is refused.
+    public var nic: NicConfig?
 
     /// The socket path used when the file names none.
     public static let defaultSocketPath = "/run/exokernel/exokerneld.sock"
@@ -77,7 +89,8 @@ public struct DaemonConfig: Sendable, Equatable {
         allowRootTenants: Bool = false,
         frameCount: UInt32 = 4096,
         frameSize: UInt32 = 4096,
-        tenants: [TenantConfig] = []
+        tenants: [TenantConfig] = [],
+        nic: NicConfig? = nil
     ) {
         self.socketPath = socketPath
         self.operatorGroup = operatorGroup
@@ -89,6 +102,7 @@ public struct DaemonConfig: Sendable, Equatable {
         self.frameCount = frameCount
         self.frameSize = frameSize
         self.tenants = tenants
+        self.nic = nic
     }
 
     /// The tenant with this id, if configured.

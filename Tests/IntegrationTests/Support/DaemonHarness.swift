@@ -19,10 +19,11 @@ final class DaemonHarness: @unchecked Sendable {
     let process: Process
     let logPath: String
 
-    /// Tenants as (name, uid, quota). Extra TOML is appended to the [daemon] table.
+    /// Tenants as (name, uid, quota). Extra TOML is appended to the [daemon] table, to a
+    /// tenant's table (`tenantExtra[name]`), and at the end of the file (`tail`).
     init(tenants: [(String, UInt32, UInt32)] = [("alice", TestUIDs.alice, 64), ("bob", TestUIDs.bob, 64)],
          frames: Int = 256, daemonExtra: String = "", environment: [String: String] = [:],
-         launcher: [String] = []) throws {
+         launcher: [String] = [], tenantExtra: [String: String] = [:], tail: String = "") throws {
         directory = try Self.makeDirectory()
         socketPath = directory + "/exokerneld.sock"
         configPath = directory + "/exokerneld.toml"
@@ -40,7 +41,9 @@ final class DaemonHarness: @unchecked Sendable {
             """
         for (name, uid, quota) in tenants {
             toml += "\n[[tenant]]\nname = \"\(name)\"\nuids = [\(uid)]\nframe_quota = \(quota)\n"
+            toml += tenantExtra[name].map { $0 + "\n" } ?? ""
         }
+        toml += tail
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
         process = Process()
         let daemon = BuildProducts.path("exokerneld")
@@ -54,6 +57,7 @@ final class DaemonHarness: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "EXOKERNEL_SOCKET")
+        env.removeValue(forKey: "EXOKERNEL_TAP")
         for (k, v) in environment { env[k] = v }
         process.environment = env
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -1,0 +1,82 @@
+// The [nic] section and each tenant's network grants as plain values, and the address plan
+// they describe (the MACs the daemon generates for owned addresses are fixed here).
+
+import ExoCore
+import ExoWire
+
+/// The NIC the daemon multiplexes (`[nic]`); absent: no data path.
+public struct NicConfig: Sendable, Equatable {
+    /// The only backend of this version.
+    public static let tapBackend = "tap"
+    /// Linux interface names hold at most 15 bytes (IFNAMSIZ - 1).
+    public static let maximumNameBytes = 15
+
+    /// `nic.backend`: "tap".
+    public var backend: String
+    /// `nic.name`: the interface name; see `withTapOverride(from:)`.
+    public var name: String
+    /// `nic.mtu`: the link MTU (IPv4 packet size, Ethernet header not counted).
+    public var mtu: UInt32
+    /// `nic.host_address`: the host side of the link, which is the tenants' gateway.
+    public var hostAddress: IPv4Address
+    /// The prefix length written after `host_address`'s slash.
+    public var prefixLength: UInt8
+
+    public init(backend: String = NicConfig.tapBackend, name: String = "exo0", mtu: UInt32 = 1500,
+        hostAddress: IPv4Address, prefixLength: UInt8) {
+        self.backend = backend
+        self.name = name
+        self.mtu = mtu
+        self.hostAddress = hostAddress
+        self.prefixLength = prefixLength
+    }
+
+    /// The subnet mask of `prefixLength` (0 for /0).
+    public var netmask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << (32 - UInt32(min(prefixLength, 32))) }
+
+    /// Whether `address` lies in the host address's subnet.
+    public func contains(_ address: IPv4Address) -> Bool {
+        address.rawValue & netmask == hostAddress.rawValue & netmask
+    }
+}
+
+extension DaemonConfig {
+    /// Name of the environment variable that overrides `nic.name`.
+    public static let tapEnvironmentVariable = "EXOKERNEL_TAP"
+
+    /// The MAC of the daemon's own frames and of every address shared by port: locally
+    /// administered, and never one `macForOwnedAddress` returns (those embed a unicast
+    /// address, never 0.0.0.1).
+    public static let daemonMAC = MACAddress(0x02, 0x00, 0x00, 0x00, 0x00, 0x01)
+
+    /// The generated MAC of an address a tenant owns whole: 02:00 then the address's bytes,
+    /// so distinct addresses have distinct MACs.
+    public static func macForOwnedAddress(_ address: IPv4Address) -> MACAddress {
+        MACAddress(rawValue: 0x0200_0000_0000 | UInt64(address.rawValue))
+    }
+
+    /// This configuration with `nic.name` replaced by `EXOKERNEL_TAP` when that is set and not
+    /// empty (and a [nic] is configured). Apply it before `ConfigValidator.check`.
+    public func withTapOverride(from environment: [String: String]) -> DaemonConfig {
+        guard var nic, let name = environment[Self.tapEnvironmentVariable], !name.isEmpty else { return self }
+        nic.name = name
+        var copy = self
+        copy.nic = nic
+        return copy
+    }
+
+    /// The network grants of every tenant (tenant id = index), with generated MACs.
+    public var networkGrants: [NetworkGrant] {
+        tenants.enumerated().map { index, tenant in
+            NetworkGrant(
+                tenant: TenantID(index),
+                addresses: tenant.addresses.map { WholeAddress($0, mac: Self.macForOwnedAddress($0)) },
+                shares: tenant.ports)
+        }
+    }
+
+    /// The validated address plan; call only on a configuration `ConfigValidator` accepted.
+    public func addressPlan() throws(AddressPlanError) -> AddressPlan {
+        try AddressPlan(daemonMAC: Self.daemonMAC, grants: networkGrants)
+    }
+}

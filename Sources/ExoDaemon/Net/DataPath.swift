@@ -1,0 +1,86 @@
+// One session's data path: its shared ring region (mapped here), the daemon's ends of the
+// four rings, the two eventfds, and the fill frames the daemon took and holds in flight.
+
+import ExoPlatform
+import ExoWire
+import Glibc
+
+/// The daemon's side of a session's rings. Owns the region mapping and the eventfds (the
+/// tenant got duplicates); dropping the object unmaps and closes them.
+///
+/// Invariant: `stash` and `onRing` hold exactly the frames this path took from the tenant's
+/// fill ring and has not yet posted on rx; each has one in-flight reference in the arbiter.
+final class DataPath {
+    /// Descriptors handled per ring per wake-up (the scratch buffers' size).
+    static let batch = 64
+
+    let tenant: UInt32
+    let session: UInt64
+    let connectionID: UInt64
+    let layout: SessionRingsLayout
+    private let region: MappedMemory
+    let daemonToTenant: EventFD
+    let tenantToDaemon: EventFD
+    var fill: RingConsumer
+    var tx: RingConsumer
+    var rx: RingProducer
+    var completion: RingProducer
+    /// Fill frames taken off the ring, ready to receive into (a stack; capacity preallocated).
+    var stash: [FrameNumber]
+    /// Frames in `stash`, for refusing a frame the tenant posts twice.
+    var onRing: Set<FrameNumber>
+    /// Scratch for consumed descriptors and for one produced descriptor: no allocation per packet.
+    var scratch: [RingDescriptor]
+    var one: [RingDescriptor]
+    /// Set once a ring index was not believable: the path is no longer served.
+    var broken = false
+
+    /// Maps `memfd` (the caller keeps ownership) as the region of `layout`, initializes the
+    /// rings and sets need-wakeup on tx (the daemon sleeps until the tenant kicks).
+    init(tenant: UInt32, session: UInt64, connectionID: UInt64, layout: SessionRingsLayout, memfd: Int32)
+        throws(SystemError)
+    {
+        self.tenant = tenant
+        self.session = session
+        self.connectionID = connectionID
+        self.layout = layout
+        region = try MappedMemory.map(memfd, length: layout.byteCount, writable: true)
+        daemonToTenant = try EventFD()
+        tenantToDaemon = try EventFD()
+        let base = region.withUnsafeMutableBytes { $0.baseAddress! }
+        layout.initialize(unsafeRegion: base)
+        fill = RingConsumer(memory: layout.memory(of: .fill, unsafeRegion: base))
+        tx = RingConsumer(memory: layout.memory(of: .tx, unsafeRegion: base))
+        rx = RingProducer(memory: layout.memory(of: .rx, unsafeRegion: base))
+        completion = RingProducer(memory: layout.memory(of: .completion, unsafeRegion: base))
+        let capacity = Int(layout.fill.capacity)
+        stash = []
+        stash.reserveCapacity(capacity)
+        onRing = Set(minimumCapacity: capacity)
+        scratch = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
+        one = [RingDescriptor(frame: 0, length: 0)]
+        _ = try? tx.prepareToSleep()
+    }
+
+    /// Posts one descriptor on rx or completion; returns whether it fit. Kicks the tenant if
+    /// it asked. Throws on a consumer index no well-behaved tenant could write.
+    func post(_ descriptor: RingDescriptor, onRx: Bool) throws(RingViolation) -> Bool {
+        one[0] = descriptor
+        // Borrow the buffer out of the object for the span's lifetime (a swap, no copy).
+        var local: [RingDescriptor] = []
+        swap(&local, &one)
+        defer { swap(&local, &one) }
+        let published = onRx ? try rx.produce(local.span) : try completion.produce(local.span)
+        if published.wakeupNeeded { daemonToTenant.signal() }
+        return published.count == 1
+    }
+
+    /// Up to `batch` descriptors from fill (`fromFill`) or tx into `scratch`; returns how many.
+    func take(fromFill: Bool, max limit: Int = .max) throws(RingViolation) -> Int {
+        var local: [RingDescriptor] = []
+        swap(&local, &scratch)
+        defer { swap(&local, &scratch) }
+        var span = local.mutableSpan
+        return fromFill ? try fill.consume(into: &span, max: limit) : try tx.consume(into: &span, max: limit)
+    }
+}

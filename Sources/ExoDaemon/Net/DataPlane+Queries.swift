@@ -1,0 +1,51 @@
+// Operator queries about the data plane: bindings (paged), per-tenant counters, the NIC.
+// Queries change nothing.
+
+import ExoCore
+import ExoWire
+
+extension DataPlane {
+    /// Answers `bindings`, `stats` and `nic`; nil for any other request.
+    func handleOperator(_ request: Request) -> Response? {
+        switch request {
+        case .bindings(let tenantName, let page):
+            var filter: TenantID?
+            if let tenantName {
+                guard let index = config.tenants.firstIndex(where: { $0.name == tenantName }) else {
+                    return Response(reply: .error(.unknownTenant, detail: ExoError.unknownTenant.description))
+                }
+                filter = TenantID(index)
+            }
+            return Response(reply: .bindings(bindingsPage(tenant: filter, page: page)))
+        case .stats:
+            return Response(reply: .stats(stats()))
+        case .nic:
+            return Response(reply: .nic(nic?.info() ?? Self.noNic))
+        default:
+            return nil
+        }
+    }
+
+    static let noNic = NicInfo(
+        backend: "none", name: "", ifindex: 0, isUp: false, isRunning: false, mtu: 0, mac: .zero, hostAddress: 0,
+        prefixLength: 0, rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, drops: 0, linkDownEvents: 0)
+
+    private func bindingsPage(tenant: TenantID?, page: Page) -> ListingPage<BindingInfo> {
+        let all = bindings.all.filter { tenant == nil || $0.tenant == tenant }
+        let start = Int(page.cursor)
+        guard start < all.count else { return ListingPage(entries: [], nextCursor: nil) }
+        let end = min(all.count, start + max(1, Int(page.limit)))
+        let entries = all[start..<end].map { binding in
+            BindingInfo(tenant: config.tenant(binding.tenant)?.name ?? "?", session: binding.session,
+                endpoint: Self.wire(binding.target))
+        }
+        return ListingPage(entries: entries, nextCursor: end < all.count ? UInt32(end) : nil)
+    }
+
+    private func stats() -> [TenantStats] {
+        counters.enumerated().map { index, c in
+            TenantStats(tenant: config.tenants[index].name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
+                txPackets: c.txPackets, txBytes: c.txBytes, drops: c.nonzeroDrops)
+        }
+    }
+}

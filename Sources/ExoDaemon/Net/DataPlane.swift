@@ -1,0 +1,135 @@
+// The data plane's state and control requests: the NIC, the address plan, the binding table,
+// every session's data path and the per-tenant counters; openDataPath, bind and unbind.
+
+import ExoCore
+import ExoPlatform
+import ExoWire
+import Glibc
+
+/// Everything the packet path reads. Owned by the daemon's loop thread; never shared.
+final class DataPlane {
+    let nic: NicPort?
+    let plan: AddressPlan
+    let config: DaemonConfig
+    let control: ControlPlane
+    var bindings = BindingTable()
+    /// Data paths by arbiter session.
+    var paths: [SessionID: DataPath] = [:]
+    var counters: [TenantCounters]
+    /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
+    var pendingFaults: [(connection: UInt64, event: Event)] = []
+    let bounds: FrameBounds
+
+    init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
+        self.config = config
+        self.control = control
+        self.nic = nic
+        do {
+            plan = try config.addressPlan()
+        } catch {
+            throw DaemonStartError(message: "address plan refused: \(error)")
+        }
+        counters = Array(repeating: TenantCounters(), count: config.tenants.count)
+        bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
+        pendingFaults.reserveCapacity(DataPath.batch)
+    }
+
+    // MARK: control requests
+
+    /// Opens the session's data path: the region memfd (sealed, 0600) mapped here and
+    /// initialized, two eventfds; the reply carries the memfd and duplicates of both eventfds.
+    func open(session: SessionID, tenant: TenantID, connectionID: UInt64, capacity: UInt32)
+        throws(ExoError) -> (Response, DataPath)
+    {
+        guard let nic else { throw .noNic }
+        guard paths[session] == nil else { throw .dataPathAlreadyOpen }
+        guard let layout = try? SessionRingsLayout(capacity: capacity) else { throw .badRingCapacity }
+        let path: DataPath
+        var descriptors: [OwnedDescriptor] = []
+        do {
+            let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
+            path = try DataPath(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
+                memfd: memfd.raw)
+            descriptors.append(memfd)
+            descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
+            descriptors.append(try Self.duplicate(path.tenantToDaemon.fd))
+        } catch {
+            Log.warning("openDataPath of session \(session) failed: \(error)")
+            throw .internalError
+        }
+        paths[session] = path
+        let info = DataPathInfo(
+            layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
+            mtu: UInt16(clamping: nic.config.mtu), frameSize: config.frameSize,
+            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.hostMAC, prefixLength: nic.config.prefixLength,
+            addresses: grantedAddresses(tenant), portShares: grantedShares(tenant))
+        return (Response(reply: .dataPathOpened(info), descriptors: descriptors), path)
+    }
+
+    func bind(_ endpoint: WireEndpoint, session: SessionID, tenant: TenantID) throws(ExoError) -> Response {
+        guard paths[session] != nil else { throw .noDataPath }
+        let address = IPv4Address(rawValue: endpoint.address)
+        if endpoint.proto == WireEndpoint.wholeAddress {
+            try bindings.bindAddress(address, session: session, tenant: tenant, plan: plan)
+        } else {
+            guard let proto = TransportProtocol(rawValue: endpoint.proto) else { throw .notGranted }
+            try bindings.bind(Endpoint(proto, address, endpoint.port), session: session, tenant: tenant, plan: plan)
+        }
+        return Response(reply: .bound(endpoint))
+    }
+
+    func unbind(_ endpoint: WireEndpoint, session: SessionID) throws(ExoError) -> Response {
+        guard paths[session] != nil else { throw .noDataPath }
+        try bindings.unbind(Self.target(endpoint), session: session)
+        return Response(reply: .unbound(endpoint))
+    }
+
+    /// Ends a session's data plane: its bindings go, and the fill frames it had in flight
+    /// are handed back to the arbiter. Returns the path so the caller can unregister it.
+    func close(session: SessionID) -> DataPath? {
+        bindings.unbindAll(session: session)
+        guard let path = paths.removeValue(forKey: session) else { return nil }
+        for frame in path.stash { _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
+        path.stash.removeAll()
+        path.onRing.removeAll()
+        return path
+    }
+
+    static func target(_ endpoint: WireEndpoint) throws(ExoError) -> BindingTarget {
+        let address = IPv4Address(rawValue: endpoint.address)
+        if endpoint.proto == WireEndpoint.wholeAddress { return .address(address) }
+        guard let proto = TransportProtocol(rawValue: endpoint.proto) else { throw .notBound }
+        return .endpoint(Endpoint(proto, address, endpoint.port))
+    }
+
+    static func wire(_ target: BindingTarget) -> WireEndpoint {
+        switch target {
+        case .address(let a): .whole(a.rawValue)
+        case .endpoint(let e): WireEndpoint(proto: e.proto.rawValue, address: e.address.rawValue, port: e.port)
+        }
+    }
+
+    private func grantedAddresses(_ tenant: TenantID) -> [AddressGrant] {
+        guard let grant = plan.grants.first(where: { $0.tenant == tenant }) else { return [] }
+        var result = grant.addresses.map { AddressGrant(address: $0.address.rawValue, mac: $0.mac, whole: true) }
+        var shared = Set<IPv4Address>()
+        for share in grant.shares where shared.insert(share.address).inserted {
+            result.append(AddressGrant(address: share.address.rawValue, mac: plan.daemonMAC, whole: false))
+        }
+        return result
+    }
+
+    private func grantedShares(_ tenant: TenantID) -> [WirePortShare] {
+        guard let grant = plan.grants.first(where: { $0.tenant == tenant }) else { return [] }
+        return grant.shares.map {
+            WirePortShare(proto: $0.proto.rawValue, address: $0.address.rawValue, firstPort: $0.ports.lowerBound,
+                lastPort: $0.ports.upperBound)
+        }
+    }
+
+    private static func duplicate(_ fd: Int32) throws(SystemError) -> OwnedDescriptor {
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw SystemError(operation: "dup", errno: errno) }
+        return OwnedDescriptor(adopting: copy)
+    }
+}
