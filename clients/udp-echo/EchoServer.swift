@@ -31,7 +31,10 @@ struct EchoServer {
             path.flush()
             if handled == 0 { _ = try path.wait(timeout: .seconds(1)) }
         }
-        path.flush()
+        // Let the last echoes complete (bounded), so the counters printed at exit are whole.
+        for _ in 0..<10 where path.census()[.txPosted] + path.census()[.txStaged] > 0 {
+            _ = try path.wait(timeout: .milliseconds(20))
+        }
     }
 
     private mutating func handle(_ packet: consuming ReceivedPacket) {
