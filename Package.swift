@@ -66,6 +66,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
+        .executableTarget(
+            name: "udp-echo", dependencies: ["ExOS", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
+            swiftSettings: strict),
 
         .testTarget(name: "ExoWireTests", dependencies: ["ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"], swiftSettings: strict),

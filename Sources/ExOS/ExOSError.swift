@@ -22,6 +22,8 @@ public enum ExOSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A frame's descriptor arrived but could not be mapped (deviation from the four-case brief:
     /// a local mmap failure is neither a refusal nor a protocol fault).
     case mapFailed(frame: FrameNumber, SystemError)
+    /// The data path's ring region arrived but could not be inspected or mapped.
+    case ringMapFailed(SystemError)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum ExOSError: Error, Sendable, Equatable, CustomStringConvertible {
         case .disconnected: "disconnected from exokerneld"
         case .invalidRequest(let why): "invalid request (not sent): \(why)"
         case .mapFailed(let frame, let error): "cannot map frame \(frame): \(error)"
+        case .ringMapFailed(let error): "cannot map the data path's ring region: \(error)"
         }
     }
 }

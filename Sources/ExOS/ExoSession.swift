@@ -10,7 +10,7 @@ import ExoWire
 public final class ExoSession: Sendable {
     /// What the daemon told us at attach: version, session and tenant ids, frame size, quota.
     public let info: HelloAccepted
-    private let channel: ControlChannel
+    let channel: ControlChannel
 
     init(channel: ControlChannel, info: HelloAccepted) {
         self.channel = channel

@@ -3,6 +3,7 @@
 
 import ExoPlatform
 import ExoWire
+import Synchronization
 
 /// One mapped frame. Writable and shared when the holding has `.write`, else read-only shared.
 ///
@@ -16,6 +17,8 @@ public final class MappedFrame: Sendable {
     /// Bytes mapped: the daemon's frame size.
     public let length: Int
     private let memory: MappedMemory
+    /// Set while a `DataPath` uses the frame: `unmap()` is then refused.
+    private let pinned = Atomic<Bool>(false)
 
     public var frame: FrameNumber { holding.frame }
     public var rights: Rights { holding.rights }
@@ -48,8 +51,31 @@ public final class MappedFrame: Sendable {
         return try memory.withUnsafeMutableBytes(body)
     }
 
-    /// Unmaps now instead of at deinit. Idempotent.
+    /// Unmaps now instead of at deinit. Idempotent. Does nothing while a `DataPath` uses the
+    /// frame (`isInDataPath`): the data path unmaps nothing, and its packets point into it.
     public func unmap() {
+        guard !pinned.load(ordering: .acquiring) else { return }
         memory.unmap()
+    }
+
+    /// True while a `DataPath` has adopted this frame.
+    public var isInDataPath: Bool { pinned.load(ordering: .acquiring) }
+
+    /// Marks the frame as used by a data path and returns its writable base address, or nil
+    /// when it is read-only, unmapped or already pinned. The address stays valid until
+    /// `unpin()` and the last reference to this object is gone (the data path keeps one).
+    func pinForDataPath() -> UnsafeMutableRawPointer? {
+        guard isWritable, pinned.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return nil }
+        guard let base = memory.withUnsafeMutableBytes({ $0.baseAddress }), memory.length == length else {
+            unpin()
+            return nil
+        }
+        return base
+    }
+
+    /// Ends a data path's use (it is gone): `unmap()` works again.
+    func unpin() {
+        pinned.store(false, ordering: .releasing)
     }
 }

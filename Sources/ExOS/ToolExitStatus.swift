@@ -24,7 +24,7 @@ public enum ToolExitStatus: Int32, Sendable, CaseIterable {
         case .refused: self = .refused
         case .invalidRequest: self = .usage
         // A descriptor the daemon sent that cannot be mapped is counted with protocol faults.
-        case .protocolViolation, .disconnected, .mapFailed: self = .protocolError
+        case .protocolViolation, .disconnected, .mapFailed, .ringMapFailed: self = .protocolError
         }
     }
 }

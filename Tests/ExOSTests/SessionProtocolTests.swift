@@ -162,7 +162,7 @@ import Testing
 }
 
 /// How many of this process's descriptors refer to a memfd whose name contains `name`.
-private func openDescriptors(naming name: String) -> Int {
+func openDescriptors(naming name: String) -> Int {
     guard let directory = opendir("/proc/self/fd") else { return -1 }
     defer { closedir(directory) }
     var count = 0

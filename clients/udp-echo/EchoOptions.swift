@@ -1,0 +1,72 @@
+// The udp-echo command line, parsed by hand (the client links only ExOS and ExoWire): the
+// tenant, the address and UDP port to serve, the socket, frames and an optional uid to become.
+
+import ExoWire
+
+struct EchoOptions {
+    var tenant = ""
+    var address: IPv4Address?
+    var port: UInt16 = 0
+    var socket: String?
+    var frames = 64
+    var ringCapacity: UInt32 = 64
+    var asUID: UInt32?
+    /// Exit after echoing this many datagrams (nil: serve until killed).
+    var count: Int?
+
+    static let usage = """
+        usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
+                        [--frames N] [--ring-capacity C] [--count K]
+          A library-OS UDP echo server on exokerneld's data path: attaches as tenant NAME,
+          allocates and maps N frames (default 64) as receive buffers, opens the data path
+          (C slots per ring, default 64), binds udp A:P (and the whole address A when the
+          tenant owns it, answering ARP for it), and echoes every datagram to its sender,
+          printing "echo N bytes from X:Y". Bad IPv4 or UDP checksums are dropped and counted.
+          --count K exits after K echoes; --as-uid drops root to that uid (and its group) first.
+        """
+
+    static func parse(_ arguments: [String]) -> Result<EchoOptions, EchoUsageError> {
+        var options = EchoOptions()
+        var rest = arguments[...]
+        func value(_ flag: String) throws(EchoUsageError) -> String {
+            guard let next = rest.popFirst() else { throw EchoUsageError("\(flag) needs a value") }
+            return next
+        }
+        func number<N: FixedWidthInteger>(_ flag: String, _: N.Type) throws(EchoUsageError) -> N {
+            let text = try value(flag)
+            guard let parsed = N(text) else { throw EchoUsageError("\(flag): not a number: \(text)") }
+            return parsed
+        }
+        do throws(EchoUsageError) {
+            while let flag = rest.popFirst() {
+                switch flag {
+                case "--tenant": options.tenant = try value(flag)
+                case "--address":
+                    let text = try value(flag)
+                    guard let address = IPv4Address(text) else { throw EchoUsageError("--address: not an IPv4 address: \(text)") }
+                    options.address = address
+                case "--port": options.port = try number(flag, UInt16.self)
+                case "--socket": options.socket = try value(flag)
+                case "--frames": options.frames = try number(flag, Int.self)
+                case "--ring-capacity": options.ringCapacity = try number(flag, UInt32.self)
+                case "--as-uid": options.asUID = try number(flag, UInt32.self)
+                case "--count": options.count = try number(flag, Int.self)
+                default: throw EchoUsageError("unknown argument \(flag)")
+                }
+            }
+            if options.tenant.isEmpty { throw EchoUsageError("--tenant is required") }
+            if options.address == nil { throw EchoUsageError("--address is required") }
+            if options.port == 0 { throw EchoUsageError("--port is required (1-65535)") }
+            if options.frames < 1 { throw EchoUsageError("--frames must be at least 1") }
+            if let count = options.count, count < 1 { throw EchoUsageError("--count must be at least 1") }
+        } catch {
+            return .failure(error)
+        }
+        return .success(options)
+    }
+}
+
+struct EchoUsageError: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

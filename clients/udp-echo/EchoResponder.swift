@@ -1,0 +1,92 @@
+// The echo server's packet logic, pure and in place: parse Ethernet/ARP/IPv4/UDP with the
+// packet views, check both checksums, and rewrite a frame into its answer.
+
+import ExoWire
+
+/// What to do with one received frame.
+enum EchoVerdict {
+    /// Answer an ARP request for our address: `length` bytes to send once rewritten.
+    case arpReply(length: Int)
+    /// Echo a UDP datagram: `length` bytes to send once rewritten.
+    case echo(length: Int, payload: Int, from: IPv4Address, port: UInt16)
+    case drop(EchoDrop)
+}
+
+/// Why a frame was not answered (each counted).
+enum EchoDrop: String, CaseIterable {
+    case malformed, notForUs, badIPv4Checksum, badUDPChecksum, fragment, otherProtocol, arpNotRequest
+}
+
+/// Our identity on the link and the port we serve.
+struct EchoResponder {
+    var mac: MACAddress
+    var address: IPv4Address
+    var port: UInt16
+    /// True when we own the address whole (so we answer ARP for it).
+    var ownsAddress: Bool
+
+    /// Decides what `frame` (the received bytes) calls for, reading only.
+    func classify(_ frame: PacketBytes) -> EchoVerdict {
+        guard let ethernet = try? EthernetFrame(checking: frame) else { return .drop(.malformed) }
+        switch ethernet.etherType {
+        case .arp:
+            guard let arp = try? ARPPacket(checking: ethernet.payload) else { return .drop(.malformed) }
+            guard arp.operation == .request else { return .drop(.arpNotRequest) }
+            guard ownsAddress, arp.targetProtocol == address else { return .drop(.notForUs) }
+            return .arpReply(length: EthernetFrame.headerLength + ARPPacket.length)
+        case .ipv4:
+            guard let ip = try? IPv4Packet(checking: ethernet.payload) else { return .drop(.malformed) }
+            guard ip.checksumIsValid else { return .drop(.badIPv4Checksum) }
+            guard ip.destination == address else { return .drop(.notForUs) }
+            guard !ip.isFragment else { return .drop(.fragment) }
+            guard ip.protocol == .udp else { return .drop(.otherProtocol) }
+            guard let udp = try? UDPDatagram(checking: ip.payload) else { return .drop(.malformed) }
+            guard udp.checksumIsValid(source: ip.source, destination: ip.destination) else { return .drop(.badUDPChecksum) }
+            guard udp.destinationPort == port else { return .drop(.notForUs) }
+            return .echo(
+                length: EthernetFrame.headerLength + ip.totalLength, payload: udp.length - UDPDatagram.headerLength,
+                from: ip.source, port: udp.sourcePort)
+        default:
+            return .drop(.otherProtocol)
+        }
+    }
+
+    /// Rewrites a frame `classify` answered `.arpReply` into the reply, in place.
+    func writeARPReply(into frame: MutablePacketBytes) {
+        let request = ARPPacket(checkedAlready: frame.readOnly.dropFirst(EthernetFrame.headerLength))
+        let asker = request.senderHardware
+        let askerAddress = request.senderProtocol
+        EthernetRepr(destination: asker, source: mac, etherType: .arp).emit(into: try! MutableEthernetFrame(checking: frame))
+        ARPRepr(
+            operation: .reply, senderHardware: mac, senderProtocol: address, targetHardware: asker,
+            targetProtocol: askerAddress
+        ).emit(into: frame.dropFirst(EthernetFrame.headerLength))
+    }
+
+    /// Rewrites a frame `classify` answered `.echo` into the echo, in place: addresses and
+    /// ports swapped, TTL reset, both checksums recomputed. The payload is untouched.
+    func writeEcho(into frame: MutablePacketBytes) {
+        let ethernet = try! MutableEthernetFrame(checking: frame)
+        let peerMAC = ethernet.view.source
+        ethernet.setDestination(peerMAC)
+        ethernet.setSource(mac)
+        let ip = try! MutableIPv4Packet(checking: ethernet.payload)
+        let peer = ip.view.source
+        ip.setSource(address)
+        ip.setDestination(peer)
+        ip.setTimeToLive(64)
+        ip.fillChecksum()
+        let udp = try! MutableUDPDatagram(checking: ip.payload)
+        let peerPort = udp.view.sourcePort
+        udp.setSourcePort(port)
+        udp.setDestinationPort(peerPort)
+        udp.fillChecksum(source: address, destination: peer)
+    }
+}
+
+extension ARPPacket {
+    /// A view over bytes `EchoResponder.classify` already checked.
+    init(checkedAlready bytes: PacketBytes) {
+        self = try! ARPPacket(checking: bytes)
+    }
+}
