@@ -1,46 +1,86 @@
 #!/usr/bin/env bash
-# The main job: builds, starts exokerneld on a self-contained default setup (its own socket
-# in a private directory, two tenants as non-root uids), runs the frames demo as both tenants,
-# shows the daemon's bookkeeping with exoctl, and stops the daemon. Run as root.
-#   scripts/run.sh            the whole demo, then stop
-#   scripts/run.sh --serve    leave the daemon running in the foreground (Ctrl-C stops it)
+# The main job: builds, starts exokerneld on a self-contained setup (a private socket, and a
+# TAP device of its own with the host side at 10.77.0.1/24), and shows both halves of what it
+# multiplexes among tenants that run as distinct non-root uids:
+#   1. frames: alice allocates, maps and writes frames and offers one to bob, who reads it;
+#   2. the NIC: udp-echo (a library-OS app) serves alice's address 10.77.0.2 and bob's share
+#      of 10.77.0.10, and the host reaches both with netcat through the TAP.
+# exoctl shows the daemon's bookkeeping along the way. Run as root.
+#   scripts/run.sh            the whole demo, then stop and remove everything
+#   scripts/run.sh --serve    leave the daemon and both echo servers running (Ctrl-C stops)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-swift build --product exokerneld && swift build --product exoctl && swift build --product frames-demo
+for product in exokerneld exoctl frames-demo udp-echo; do swift build --product "$product"; done
 bin=$(swift build --show-bin-path)
 
 dir=$(mktemp -d /tmp/exokernel-demo.XXXXXX)
 chmod 0755 "$dir"
-daemon_pid=""
+pids=()
 cleanup() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
-  fi
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$dir"
 }
 trap cleanup EXIT
 
-sed -e "s|^socket = .*|socket = \"$dir/exokerneld.sock\"|" config/exokerneld.toml > "$dir/exokerneld.toml"
 export EXOKERNEL_SOCKET="$dir/exokerneld.sock"
+export EXOKERNEL_TAP="exodemo$(( $$ % 10000 ))"
+cat > "$dir/exokerneld.toml" <<TOML
+[daemon]
+socket = "$EXOKERNEL_SOCKET"
+
+[frames]
+count = 4096
+size = 4096
+
+[nic]
+backend = "tap"
+name = "exo0"                 # EXOKERNEL_TAP overrides it
+mtu = 1500
+host_address = "10.77.0.1/24"
+
+[[tenant]]
+name = "alice"
+uids = [60001]
+frame_quota = 1024
+addresses = ["10.77.0.2"]
+
+[[tenant]]
+name = "bob"
+uids = [60002]
+frame_quota = 1024
+ports = ["udp 10.77.0.10 5000-5099"]
+TOML
 "$bin/exokerneld" --check-config "$dir/exokerneld.toml"
 
-if [ "${1:-}" = "--serve" ]; then
-  echo "exokerneld serving $EXOKERNEL_SOCKET; in another shell:"
-  echo "  EXOKERNEL_SOCKET=$EXOKERNEL_SOCKET $bin/exoctl status"
-  echo "  EXOKERNEL_SOCKET=$EXOKERNEL_SOCKET $bin/frames-demo --tenant alice --as-uid 60001"
-  trap - EXIT
-  exec "$bin/exokerneld" --config "$dir/exokerneld.toml"
-fi
-
 "$bin/exokerneld" --config "$dir/exokerneld.toml" 2> "$dir/daemon.log" &
-daemon_pid=$!
+pids+=($!)
 for _ in $(seq 100); do [ -S "$EXOKERNEL_SOCKET" ] && break; sleep 0.05; done
+
+start_echo() {  # tenant uid address port
+  "$bin/udp-echo" --tenant "$1" --as-uid "$2" --address "$3" --port "$4" > "$dir/$1-echo.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q " serving " "$dir/$1-echo.out" && break; sleep 0.05; done
+  cat "$dir/$1-echo.out"
+}
+
+if [ "${1:-}" = "--serve" ]; then
+  start_echo alice 60001 10.77.0.2 7
+  start_echo bob 60002 10.77.0.10 5000
+  echo "exokerneld serving $EXOKERNEL_SOCKET with TAP $EXOKERNEL_TAP; try, in another shell:"
+  echo "  EXOKERNEL_SOCKET=$EXOKERNEL_SOCKET $bin/exoctl status"
+  echo "  echo hi | nc -u -w1 10.77.0.2 7;  echo hi | nc -u -w1 10.77.0.10 5000"
+  echo "Ctrl-C stops everything."
+  wait "${pids[0]}"
+  exit 0
+fi
 
 echo "== exoctl status"
 "$bin/exoctl" status
 echo
-echo "== alice (uid 60001) allocates and maps 4 frames, writes them, and offers frame 0 to bob"
+echo "== 1. frames: alice (uid 60001) allocates and maps 4 frames, writes them, offers frame 0 to bob"
 mkfifo "$dir/alice.in"
 "$bin/frames-demo" --tenant alice --as-uid 60001 --count 4 --share-with bob --hold \
   < "$dir/alice.in" > "$dir/alice.out" &
@@ -64,9 +104,21 @@ echo "== exoctl tenants / frames / caps while alice holds her frames"
 exec 7>&-                  # alice unrefs and exits
 wait "$alice_pid"
 echo
-echo "== after alice is done: every frame is free again"
-"$bin/exoctl" frames
-"$bin/exoctl" status
+echo "== 2. the NIC: udp-echo as alice (10.77.0.2:7, her own address) and bob (10.77.0.10:5000, a port share)"
+start_echo alice 60001 10.77.0.2 7
+start_echo bob 60002 10.77.0.10 5000
+echo
+echo "== the host (Linux, through TAP $EXOKERNEL_TAP) talks to both with netcat"
+printf 'hello alice' | nc -u -w 1 10.77.0.2 7; echo "   <- echoed by alice's library OS"
+printf 'hello bob' | nc -u -w 1 10.77.0.10 5000; echo "   <- echoed by bob's library OS"
+echo
+echo "== exoctl nic / bindings / stats"
+"$bin/exoctl" nic
+"$bin/exoctl" bindings
+"$bin/exoctl" stats
+echo
+echo "== what the echo servers saw"
+cat "$dir/alice-echo.out" "$dir/bob-echo.out"
 echo
 echo "== the daemon's log"
 cat "$dir/daemon.log"
