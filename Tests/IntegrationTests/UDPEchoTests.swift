@@ -36,6 +36,17 @@ struct UDPEchoTests {
         #expect(!bob.output.contains("echo 9 bytes") && !bob.output.contains("echo 10 bytes"))
     }
 
+    @Test func theDaemonAnswersPingForASharedAddress() throws {
+        let net = DataPathTests.Net()
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        // 10.77.x.10 is split by port between alice and bob: neither owns its echo, the daemon
+        // answers it once, with the shared address's MAC.
+        let ping = try runCommand("/bin/ping", ["-c", "2", "-W", "2", "-I", net.tap, net.address(10)], timeout: 10)
+        #expect(ping.status == 0, "\(ping.stdout)\(ping.stderr)\n\(daemon.log)")
+        #expect(ping.stdout.contains("2 received"), "\(ping.stdout)")
+    }
+
     /// `echo PAYLOAD | nc -u` from the host side of the TAP; returns what came back.
     private func netcat(from source: String, to address: String, port: Int, payload: String) throws -> String {
         let r = try runCommand("/bin/sh", ["-c", "printf '%s' \"$0\" | nc -u -w 2 -s \"$1\" \"$2\" \"$3\"",

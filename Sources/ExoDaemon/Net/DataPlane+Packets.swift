@@ -31,7 +31,7 @@ extension DataPlane {
             switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
             case .tenant(let session): deliver(length: length, to: session, nic: nic)
             case .daemonARP: _ = nic.answerARP(length: length, daemonMAC: plan.daemonMAC)
-            case .daemonEcho: nic.unansweredEcho &+= 1
+            case .daemonEcho: if !nic.answerEcho(length: length, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
             case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
             }
         }

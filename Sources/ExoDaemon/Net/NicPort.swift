@@ -31,7 +31,7 @@ final class NicPort {
     /// Received frames that reached no tenant, by `DropReason.counterIndex`.
     var rxDrops: [UInt64] = Array(repeating: 0, count: DropReason.allCases.count)
     var linkDownEvents: UInt64 = 0
-    /// Echo requests to shared addresses (not answered in this version; counted as drops).
+    /// Echo requests to shared addresses the daemon could not answer.
     var unansweredEcho: UInt64 = 0
     var isUp = true
     var isRunning = false
@@ -123,6 +123,42 @@ final class NicPort {
         ).emit(into: out.dropFirst(14))
         do {
             return try tap.write(UnsafeRawBufferPointer(rebasing: replyBuffer[..<60]).bytes)
+        } catch {
+            return false
+        }
+    }
+
+    /// Answers an ICMP echo request to a shared address (the demultiplexer chose `.daemonEcho`,
+    /// so the frame already passed the strict parse: Ethernet II, IPv4 without options,
+    /// consistent lengths). The reply is built in place in `rxBuffer`, which the daemon alone
+    /// writes. Returns whether a reply was written.
+    func answerEcho(length: Int, daemonMAC: MACAddress) -> Bool {
+        let frame = MutablePacketBytes(unsafeBuffer: UnsafeMutableRawBufferPointer(rebasing: rxBuffer[..<length]))
+        guard length >= 14 + 20 + ICMPv4Message.headerLength,
+            let ip = try? MutableIPv4Packet(checking: frame.dropFirst(14))
+        else { return false }
+        let packet = ip.view
+        let icmp = ip.payload
+        guard icmp.count >= ICMPv4Message.headerLength,
+            icmp.readOnly.u8(ICMPv4Message.Field.type) == ICMPv4Type.echoRequest.rawValue
+        else { return false }
+        // Ethernet: back to the sender, from the shared address's MAC (the daemon's).
+        for offset in 0..<6 { frame.setU8(offset, frame.readOnly.u8(6 + offset)) }
+        daemonMAC.write(to: frame, at: 6)
+        // IPv4: swap the addresses, a fresh TTL, a new header checksum.
+        let source = packet.source
+        ip.setSource(packet.destination)
+        ip.setDestination(source)
+        ip.setTimeToLive(64)
+        ip.fillChecksum()
+        // ICMP: echo reply with the same identifier, sequence and data.
+        icmp.setU8(ICMPv4Message.Field.type, ICMPv4Type.echoReply.rawValue)
+        icmp.setU8(ICMPv4Message.Field.code, 0)
+        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, 0)
+        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, InternetChecksum.of(icmp.readOnly))
+        let total = 14 + packet.totalLength
+        do {
+            return try tap.write(UnsafeRawBufferPointer(rebasing: rxBuffer[..<total]).bytes)
         } catch {
             return false
         }
