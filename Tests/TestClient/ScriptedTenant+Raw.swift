@@ -36,20 +36,23 @@ extension ScriptedTenant {
     /// dp-hostile COUNT FOREIGN OWN LENGTH: posts COUNT tx descriptors cycling through a frame
     /// outside the pool, FOREIGN (a frame this session does not hold), OWN with a length past
     /// the frame, OWN with length 0, and OWN with LENGTH twice in one batch (a duplicate),
-    /// kicking the daemon and draining completions as it goes. Answers how many were posted
-    /// and completed once the daemon consumed them all (or 20 s passed).
+    /// kicking the daemon and draining completions as it goes. Unless the last argument is
+    /// "deaf", it also reads its control socket after every batch (a ping), so the fault
+    /// events do not pile up. Answers how many were posted and completed once the daemon
+    /// consumed them all, or "err stalled" after 3 s without progress.
     private func hostile(_ args: [String]) -> String {
         guard let path = dataPath else { return "err no-data-path" }
-        guard args.count == 4, let count = Int(args[0]), let foreign = FrameNumber(args[1]),
+        guard args.count == 4 || args.count == 5, let count = Int(args[0]), let foreign = FrameNumber(args[1]),
             let own = FrameNumber(args[2]), let length = UInt32(args[3])
         else { return "err usage" }
+        let deaf = args.count == 5 && args[4] == "deaf"
         let pattern = [
             RingDescriptor(frame: 0xFFFF_FFF0, length: 60), RingDescriptor(frame: foreign, length: 60),
             RingDescriptor(frame: own, length: 65_000), RingDescriptor(frame: own, length: 0),
             RingDescriptor(frame: own, length: length), RingDescriptor(frame: own, length: length),
         ]
         var posted = 0, completed = 0
-        let deadline = MonotonicClock.nanoseconds() + 20_000_000_000
+        var deadline = MonotonicClock.nanoseconds() + 3_000_000_000
         do {
             while posted < count {
                 var batch: [RingDescriptor] = []
@@ -57,6 +60,8 @@ extension ScriptedTenant {
                 let published = try path.post(batch, onTx: true)
                 posted += published
                 completed += try path.completions().count
+                if !deaf { _ = request(.ping) }
+                if published > 0 { deadline = MonotonicClock.nanoseconds() + 3_000_000_000 }
                 if published < batch.count {
                     guard MonotonicClock.nanoseconds() < deadline else { return "err stalled posted=\(posted)" }
                     usleep(500)
@@ -65,6 +70,7 @@ extension ScriptedTenant {
             // Wait until the daemon has taken everything off tx.
             while try path.tx.refreshFreeSlots() < Int(path.info.ringCapacity) {
                 completed += try path.completions().count
+                if !deaf { _ = request(.ping) }
                 guard MonotonicClock.nanoseconds() < deadline else { return "err undrained posted=\(posted)" }
                 path.tenantToDaemon.signal()
                 usleep(1_000)
@@ -80,7 +86,8 @@ extension ScriptedTenant {
     /// Makes one round trip (so the daemon's queued events arrive) and counts the
     /// `dataPathFault` events received so far by reason, then forgets them.
     private func faults() -> String {
-        _ = request(.ping)
+        let (reply, _, failure) = request(.ping)
+        guard reply != nil else { return "err \(failure ?? "?")" }
         var counts: [UInt16: Int] = [:]
         var others = 0
         for event in events {
