@@ -38,7 +38,7 @@ extension ScriptedTenant {
             guard let info = dataPath?.info else { return "err no-data-path" }
             return "ok gateway=\(IPv4Address(rawValue: info.gateway)) gatewaymac=\(info.gatewayMAC) mtu=\(info.mtu)"
                 + " addresses=" + info.addresses.map { "\(IPv4Address(rawValue: $0.address))@\($0.mac)" }.joined(separator: ",")
-        default: return nil
+        default: return runRaw(command, args)
         }
     }
 

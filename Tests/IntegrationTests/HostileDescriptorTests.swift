@@ -1,0 +1,172 @@
+// A tenant flooding its tx ring with bad descriptors: out of range, foreign, duplicated, too
+// long. The daemon survives, counts and reports each, and the other tenant keeps receiving.
+
+import Foundation
+import Glibc
+import Testing
+
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices, tcpdump and tenant uids"))
+struct HostileDescriptorTests {
+    /// Descriptors the hostile tenant posts: 6 a round (outside the pool, A's frame 0, too
+    /// long, length 0, the spoofed frame twice).
+    static let count = 10_002
+    static let rounds = count / 6
+
+    @Test func aFloodOfBadDescriptorsIsCountedReportedAndHarmsNoOne() throws {
+        let scene = try FloodScene(second: 79, tapPrefix: "exohd")
+        defer { scene.close() }
+        let flood = try scene.floodWhileAliceReceives("dp-hostile \(Self.count) 0 20 \(scene.spoof.count)")
+        #expect(flood.answer.hasPrefix("ok posted=\(Self.count)"), "\(flood.answer)\n\(scene.daemon.log)")
+        #expect(flood.lost.isEmpty, "\(flood.lost.prefix(5))")
+        #expect(flood.delivered == flood.rounds && flood.delivered >= 20)
+
+        // The daemon is up and serves both tenants; B heard about each ring fault.
+        #expect(scene.daemon.process.isRunning)
+        let faults = try scene.b.ok("dp-faults")
+        #expect(faults == "faults=\(4 * Self.rounds) frameOutOfRange=\(Self.rounds) badLength=\(2 * Self.rounds)"
+            + " notHeldWritable=\(Self.rounds) other=0")
+        try scene.expectAliceStillReceivesAndNothingOfBobGotOut()
+
+        // Every descriptor was dropped and counted by reason: the spoofed frame by the guard
+        // (once before the flood, twice a round), the rest as ring faults.
+        let stats = try TapNet.stats(scene.daemon, tenant: "bob")
+        #expect(stats.txPackets == 0)
+        #expect(stats.drops == [
+            "ring.frameOutOfRange": Self.rounds, "ring.notHeldWritable": Self.rounds, "ring.badLength": 2 * Self.rounds,
+            "tx.sourceAddressNotOwned": 2 * Self.rounds + 1,
+        ])
+        #expect(stats.totalDrops == Self.count + 1)
+        #expect(try TapNet.stats(scene.daemon, tenant: "alice").totalDrops == 0)
+    }
+
+    @Test func aFlooderThatNeverReadsItsEventsLosesItsSessionAndOnlyThat() throws {
+        let scene = try FloodScene(second: 80, tapPrefix: "exohe")
+        defer { scene.close() }
+        let flood = try scene.floodWhileAliceReceives("dp-hostile \(Self.count) 0 20 \(scene.spoof.count) deaf")
+        // Its fault events pile up unread: the daemon ends that session and stops serving it.
+        #expect(flood.answer.hasPrefix("err stalled"), "\(flood.answer)")
+        #expect(scene.daemon.log.contains("(tenant bob, pid \(scene.b.pid) uid \(TestUIDs.bob)) ended"), "\(scene.daemon.log)")
+        #expect(try scene.b.send("dp-faults").hasPrefix("err"))
+        #expect(flood.lost.isEmpty, "\(flood.lost.prefix(5))")
+        #expect(flood.delivered == flood.rounds && flood.delivered >= 20)
+        #expect(scene.daemon.process.isRunning)
+        try scene.expectAliceStillReceivesAndNothingOfBobGotOut()
+        let stats = try TapNet.stats(scene.daemon, tenant: "bob")
+        #expect(stats.txPackets == 0 && stats.totalDrops > 0 && stats.totalDrops <= Self.count + 1)
+    }
+}
+
+/// Alice receiving on her port of the shared address, Bob holding frame 20 with a datagram
+/// spoofed from Alice's address to the host's `listener`, and a capture on the TAP.
+/// Call `close()` (also on failure: use `defer`).
+final class FloodScene: @unchecked Sendable {
+    let net: TapNet
+    let daemon: DaemonHarness
+    let a: TenantProcess
+    let b: TenantProcess
+    let host: UDPSocket
+    let listener: UDPSocket
+    let capture: PacketCapture
+    let spoof: [UInt8]
+
+    init(second: Int, tapPrefix: String) throws {
+        net = TapNet(second: second, tapPrefix: tapPrefix)
+        daemon = try net.daemon()
+        var started: [TenantProcess] = []
+        do {
+            a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+            started.append(a)
+            b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+            started.append(b)
+            try a.ok("attach alice")
+            try b.ok("attach bob")
+            try a.ok("dp-open 64")
+            try b.ok("dp-open 64")
+            try a.ok("alloc 0 1 2 3 4 5 6 7")
+            try a.ok("map 0 1 2 3 4 5 6 7")
+            try a.ok("dp-fill 0 1 2 3 4 5 6 7")
+            try a.ok("bind udp \(net.address(10)) 5000")
+            let bInfo = try b.ok("dp-info")
+            let bobMAC = try TapNet.mac(of: net.address(10), in: bInfo)
+            let gatewayMAC = try FrameBytes.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
+            try b.ok("alloc 20")
+            try b.ok("map 20")
+            host = try UDPSocket(address: net.address(1), port: 0)
+            listener = try UDPSocket(address: net.address(1), port: 0)
+            spoof = try FrameBytes.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(2), srcPort: 5000,
+                dst: net.address(1), dstPort: Int(listener.port), payload: "HOSTILE-SPOOF")
+            capture = try PacketCapture(interface: net.tap, directory: daemon.directory)
+        } catch {
+            started.forEach { $0.quit() }
+            daemon.stop()
+            throw error
+        }
+        // Posted once here; the flood posts it again and again.
+        do { try b.ok("dp-send-raw 20 \(FrameBytes.hex(spoof))") } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() {
+        capture.stop()
+        a.quit()
+        b.quit()
+        daemon.stop()
+    }
+
+    /// The outcome of a flood: B's answer, and A's datagrams delivered and lost meanwhile.
+    struct Flood {
+        var answer: String
+        var rounds: Int
+        var delivered: Int
+        var lost: [String]
+    }
+
+    /// Runs `command` on B on another thread while the host sends datagrams to A and A
+    /// receives each (at least 20, then until B answers).
+    func floodWhileAliceReceives(_ command: String) throws -> Flood {
+        final class Answer: @unchecked Sendable {
+            let done = DispatchSemaphore(value: 0)
+            var text = ""
+        }
+        let answer = Answer()
+        let b = self.b
+        DispatchQueue.global().async {
+            answer.text = (try? b.send(command)) ?? "err client"
+            answer.done.signal()
+        }
+        var flood = Flood(answer: "", rounds: 0, delivered: 0, lost: [])
+        var finished = false
+        while flood.rounds < 20 || !finished {
+            finished = finished || answer.done.wait(timeout: .now()) == .success
+            guard flood.rounds < 5000 else { break }
+            let text = "to-alice-\(flood.rounds)"
+            try host.send(text, to: net.address(10), port: 5000)
+            let received = try a.send("dp-recv 3000")
+            if received.hasSuffix("payload=\(text)"), let frame = TenantProcess.value("frame", in: received) {
+                flood.delivered += 1
+                try a.ok("dp-fill \(frame)")
+            } else {
+                flood.lost.append(received)
+            }
+            flood.rounds += 1
+        }
+        if !finished { answer.done.wait() }
+        flood.answer = answer.text
+        return flood
+    }
+
+    /// A still gets the host's datagrams; the host's listener and the capture saw nothing of
+    /// B's (the capture did see the host's datagrams to A). Stops the capture.
+    func expectAliceStillReceivesAndNothingOfBobGotOut() throws {
+        try host.send("after-flood", to: net.address(10), port: 5000)
+        #expect(try a.ok("dp-recv 3000").hasSuffix("payload=after-flood"))
+        #expect(try listener.receive(timeoutMilliseconds: 300) == nil)
+        capture.stop()
+        let captured = try capture.frames()
+        let text = try capture.text()
+        #expect(captured.contains { $0.contains(run: Array("after-flood".utf8)) }, "\(text)")
+        #expect(!captured.contains { $0.contains(run: Array("HOSTILE-SPOOF".utf8)) }, "\(text)")
+    }
+}

@@ -1,0 +1,64 @@
+// A TAP name and subnet of one suite's run, the two-tenant address plan the data-path suites
+// share, and the exoctl and dp-info readings they check.
+
+import Foundation
+import Glibc
+
+/// A TAP name and /24 of this run only (`10.SECOND.random.0`), so suites running in parallel
+/// and other runs never collide. alice owns .2 whole and ports 5000-5099 of .10; bob owns
+/// ports 5100-5199 of .10.
+struct TapNet {
+    let second: Int
+    let tap: String
+    let octet = Int.random(in: 100...250)
+
+    init(second: Int, tapPrefix: String) {
+        self.second = second
+        tap = "\(tapPrefix)\(getpid() % 100_000)"
+    }
+
+    func address(_ host: Int) -> String { "10.\(second).\(octet).\(host)" }
+
+    var tenantExtra: [String: String] {
+        [
+            "alice": "addresses = [\"\(address(2))\"]\nports = [\"udp \(address(10)) 5000-5099\"]",
+            "bob": "ports = [\"udp \(address(10)) 5100-5199\"]",
+        ]
+    }
+
+    var nic: String { "\n[nic]\nbackend = \"tap\"\nname = \"unused0\"\nmtu = 1500\nhost_address = \"\(address(1))/24\"\n" }
+
+    func daemon() throws -> DaemonHarness {
+        try DaemonHarness(environment: ["EXOKERNEL_TAP": tap], tenantExtra: tenantExtra, tail: nic)
+    }
+
+    /// The MAC that a tenant's `dp-info` lists for `address`.
+    static func mac(of address: String, in info: String) throws -> [UInt8] {
+        guard let list = TenantProcess.value("addresses", in: info) else { throw HarnessError("no addresses: \(info)") }
+        for entry in list.split(separator: ",") where entry.hasPrefix(address + "@") {
+            return try FrameBytes.mac(String(entry.dropFirst(address.count + 1)))
+        }
+        throw HarnessError("\(address) not in \(info)")
+    }
+
+    /// One tenant's entry of `exoctl stats --json`.
+    struct Stats {
+        var txPackets: Int
+        var rxPackets: Int
+        var drops: [String: Int]
+        var totalDrops: Int { drops.values.reduce(0, +) }
+    }
+
+    static func stats(_ daemon: DaemonHarness, tenant: String) throws -> Stats {
+        let text = try DataPathTests.exoctl(daemon, ["stats", "--json"])
+        guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let tenants = root["tenants"] as? [[String: Any]]
+        else { throw HarnessError("unexpected stats: \(text)") }
+        guard let entry = tenants.first(where: { $0["tenant"] as? String == tenant }) else {
+            return Stats(txPackets: 0, rxPackets: 0, drops: [:])
+        }
+        let drops = (entry["drops"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.intValue }
+        return Stats(txPackets: (entry["txPackets"] as? NSNumber)?.intValue ?? -1,
+            rxPackets: (entry["rxPackets"] as? NSNumber)?.intValue ?? -1, drops: drops)
+    }
+}

@@ -1,0 +1,102 @@
+// exo-testclient's hostile data-path commands: send arbitrary bytes as a frame, flood the tx
+// ring with bad descriptors, and count the fault events the daemon reported back.
+
+import ExoPlatform
+import ExoWire
+import Glibc
+
+extension ScriptedTenant {
+    /// Runs a raw or hostile data-path command, or returns nil if `command` is not one.
+    func runRaw(_ command: String, _ args: [String]) -> String? {
+        switch command {
+        case "dp-send-raw": return sendRaw(args)
+        case "dp-hostile": return hostile(args)
+        case "dp-faults": return faults()
+        default: return nil
+        }
+    }
+
+    /// dp-send-raw FRAME HEX: copies the bytes into the mapped frame, exactly as given, and
+    /// posts them on tx.
+    private func sendRaw(_ args: [String]) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        guard args.count == 2, let frame = FrameNumber(args[0]) else { return "err usage" }
+        let bytes = hexBytes(args[1])
+        guard !bytes.isEmpty, bytes.count * 2 == args[1].count else { return "err bad-hex" }
+        guard let memory = mappings[frame] else { return "err not-mapped" }
+        guard bytes.count <= memory.length else { return "err too-long" }
+        bytes.withUnsafeBytes { source in memory.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
+        do {
+            return "ok posted=\(try path.post([RingDescriptor(frame: frame, length: UInt32(bytes.count))], onTx: true))"
+        } catch {
+            return "err \(error)"
+        }
+    }
+
+    /// dp-hostile COUNT FOREIGN OWN LENGTH: posts COUNT tx descriptors cycling through a frame
+    /// outside the pool, FOREIGN (a frame this session does not hold), OWN with a length past
+    /// the frame, OWN with length 0, and OWN with LENGTH twice in one batch (a duplicate),
+    /// kicking the daemon and draining completions as it goes. Unless the last argument is
+    /// "deaf", it also reads its control socket after every batch (a ping), so the fault
+    /// events do not pile up. Answers how many were posted and completed once the daemon
+    /// consumed them all, or "err stalled" after 3 s without progress.
+    private func hostile(_ args: [String]) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        guard args.count == 4 || args.count == 5, let count = Int(args[0]), let foreign = FrameNumber(args[1]),
+            let own = FrameNumber(args[2]), let length = UInt32(args[3])
+        else { return "err usage" }
+        let deaf = args.count == 5 && args[4] == "deaf"
+        let pattern = [
+            RingDescriptor(frame: 0xFFFF_FFF0, length: 60), RingDescriptor(frame: foreign, length: 60),
+            RingDescriptor(frame: own, length: 65_000), RingDescriptor(frame: own, length: 0),
+            RingDescriptor(frame: own, length: length), RingDescriptor(frame: own, length: length),
+        ]
+        var posted = 0, completed = 0
+        var deadline = MonotonicClock.nanoseconds() + 3_000_000_000
+        do {
+            while posted < count {
+                var batch: [RingDescriptor] = []
+                for index in posted..<min(count, posted + 32) { batch.append(pattern[index % pattern.count]) }
+                let published = try path.post(batch, onTx: true)
+                posted += published
+                completed += try path.completions().count
+                if !deaf { _ = request(.ping) }
+                if published > 0 { deadline = MonotonicClock.nanoseconds() + 3_000_000_000 }
+                if published < batch.count {
+                    guard MonotonicClock.nanoseconds() < deadline else { return "err stalled posted=\(posted)" }
+                    usleep(500)
+                }
+            }
+            // Wait until the daemon has taken everything off tx.
+            while try path.tx.refreshFreeSlots() < Int(path.info.ringCapacity) {
+                completed += try path.completions().count
+                if !deaf { _ = request(.ping) }
+                guard MonotonicClock.nanoseconds() < deadline else { return "err undrained posted=\(posted)" }
+                path.tenantToDaemon.signal()
+                usleep(1_000)
+            }
+            usleep(50_000)
+            completed += try path.completions().count
+        } catch {
+            return "err \(error) posted=\(posted)"
+        }
+        return "ok posted=\(posted) completed=\(completed)"
+    }
+
+    /// Makes one round trip (so the daemon's queued events arrive) and counts the
+    /// `dataPathFault` events received so far by reason, then forgets them.
+    private func faults() -> String {
+        let (reply, _, failure) = request(.ping)
+        guard reply != nil else { return "err \(failure ?? "?")" }
+        var counts: [UInt16: Int] = [:]
+        var others = 0
+        for event in events {
+            if case .dataPathFault(let reason, _) = event { counts[reason, default: 0] += 1 } else { others += 1 }
+        }
+        events.removeAll()
+        let named = counts.keys.sorted().map { key in
+            "\(DataPathFaultReason(rawValue: key).map { "\($0)" } ?? "\(key)")=\(counts[key]!)"
+        }
+        return "ok faults=\(counts.values.reduce(0, +)) " + named.joined(separator: " ") + " other=\(others)"
+    }
+}
