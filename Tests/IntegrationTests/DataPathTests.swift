@@ -7,31 +7,15 @@ import Testing
 
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct DataPathTests {
-    /// A subnet and TAP name of this run only, so parallel runs and other suites never collide.
-    struct Net {
-        let octet = Int.random(in: 100...250)
-        let tap = "exodp\(getpid() % 100_000)"
-        func address(_ host: Int) -> String { "10.77.\(octet).\(host)" }
-
-        var tenantExtra: [String: String] {
-            [
-                "alice": "addresses = [\"\(address(2))\"]\nports = [\"udp \(address(10)) 5000-5099\"]",
-                "bob": "ports = [\"udp \(address(10)) 5100-5199\"]",
-            ]
-        }
-        var nic: String { "\n[nic]\nbackend = \"tap\"\nname = \"unused0\"\nmtu = 1500\nhost_address = \"\(address(1))/24\"\n" }
-
-        func daemon() throws -> DaemonHarness {
-            try DaemonHarness(environment: ["EXOKERNEL_TAP": tap], tenantExtra: tenantExtra, tail: nic)
-        }
-    }
+    /// This suite's TAP name and subnet (10.77.x.0/24), unique within the test process.
+    static func makeNet() -> TapNet { TapNet(second: 77, tapPrefix: "exodp") }
 
     static func linkExists(_ name: String) throws -> Bool {
         try runCommand("/usr/sbin/ip", ["link", "show", name]).status == 0
     }
 
     @Test func theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost() throws {
-        let net = Net()
+        let net = Self.makeNet()
         let daemon = try net.daemon()
         defer { daemon.stop() }
         #expect(try Self.linkExists(net.tap), "\(daemon.log)")
@@ -101,7 +85,7 @@ struct DataPathTests {
     }
 
     @Test func sigkillOfTheDaemonLeavesNoTAPBehind() throws {
-        let net = Net()
+        let net = Self.makeNet()
         let daemon = try net.daemon()
         defer { daemon.stop() }
         #expect(try Self.linkExists(net.tap))

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct UDPEchoTests {
     @Test func twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat() throws {
-        let net = DataPathTests.Net()
+        let net = TapNet(second: 79, tapPrefix: "exoec")
         let daemon = try net.daemon()
         defer { daemon.stop() }
         let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
@@ -37,7 +37,7 @@ struct UDPEchoTests {
     }
 
     @Test func theDaemonAnswersPingForASharedAddress() throws {
-        let net = DataPathTests.Net()
+        let net = TapNet(second: 79, tapPrefix: "exoec")
         let daemon = try net.daemon()
         defer { daemon.stop() }
         // 10.77.x.10 is split by port between alice and bob: neither owns its echo, the daemon

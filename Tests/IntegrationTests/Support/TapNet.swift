@@ -3,6 +3,7 @@
 
 import Foundation
 import Glibc
+import Synchronization
 
 /// A TAP name and /24 of this run only (`10.SECOND.random.0`), so suites running in parallel
 /// and other runs never collide. alice owns .2 whole and ports 5000-5099 of .10; bob owns
@@ -10,11 +11,17 @@ import Glibc
 struct TapNet {
     let second: Int
     let tap: String
-    let octet = Int.random(in: 100...250)
+    let octet: Int
+
+    /// Suites run in parallel in one test process: every TapNet of the process gets its own
+    /// TAP name and its own /24, so two live daemons never share either.
+    private static let instances = Atomic<Int>(0)
 
     init(second: Int, tapPrefix: String) {
+        let n = Self.instances.add(1, ordering: .relaxed).newValue
         self.second = second
-        tap = "\(tapPrefix)\(getpid() % 100_000)"
+        tap = "\(tapPrefix)\(getpid() % 10_000)n\(n)"  // at most 5+4+1+3 < 16 bytes
+        octet = 100 + (Int(getpid()) &+ n) % 150
     }
 
     func address(_ host: Int) -> String { "10.\(second).\(octet).\(host)" }
