@@ -46,12 +46,10 @@ struct DaemonLifecycleTests {
         }
         let daemon = try DaemonHarness()
         defer { daemon.stop() }
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         try a.ok("alloc 2")  // the same frame, held again, in the new run
         #expect(try b.send("redeem \(token)").hasPrefix("err invalidToken"))
     }

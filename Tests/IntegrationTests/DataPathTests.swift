@@ -19,12 +19,10 @@ struct DataPathTests {
         let daemon = try net.daemon()
         defer { daemon.stop() }
         #expect(try Self.linkExists(net.tap), "\(daemon.log)")
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         #expect(try a.send("bind udp \(net.address(10)) 5000") == "err noDataPath")
         let opened = try a.ok("dp-open 64")
         #expect(opened == "fds=3 seals=7 mode=600" || opened.hasPrefix("fds=3"), "\(opened)")

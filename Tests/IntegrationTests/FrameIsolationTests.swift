@@ -9,12 +9,10 @@ struct FrameIsolationTests {
     @Test func anotherTenantCannotTouchAFrameItDoesNotHold() throws {
         let daemon = try DaemonHarness()
         defer { daemon.stop() }
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
 
         #expect(try a.ok("alloc 7") == "frames=7")
         try a.ok("map 7")
@@ -65,12 +63,10 @@ struct FrameIsolationTests {
     func framesOfAGoneTenantAreFreeAndFreshForTheNext(how: String) throws {
         let daemon = try DaemonHarness()
         defer { daemon.stop() }
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         try a.ok("alloc 3 4 5")
         try a.ok("map 3 4 5")
         for n in [3, 4, 5] { try a.ok("fill \(n) 90") }
@@ -104,12 +100,10 @@ struct FrameIsolationTests {
     @Test func quotasBoundAllocationAndGrantsNeedRedeeming() throws {
         let daemon = try DaemonHarness(tenants: [("alice", TestUIDs.alice, 4), ("bob", TestUIDs.bob, 2)])
         defer { daemon.stop() }
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         try a.ok("allocany 4")
         #expect(try a.send("allocany 1").hasPrefix("err overQuota"))
         try b.ok("alloc 20 21")

@@ -22,12 +22,10 @@ struct ServiceSandboxTests {
         let limits = try String(contentsOfFile: "/proc/\(daemon.pid)/limits", encoding: .utf8)
         #expect(limits.contains("Max open files            20000                20000"))
 
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         try a.ok("alloc 1")
         try a.ok("map 1")
         try a.ok("fill 1 7")

@@ -20,12 +20,10 @@ struct SpoofingTests {
         let net = TapNet(second: 78, tapPrefix: "exosp")
         let daemon = try net.daemon()
         defer { daemon.stop() }
-        let a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
-        let b = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+        let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("attach alice")
-        try b.ok("attach bob")
         try a.ok("dp-open 64")
         try b.ok("dp-open 64")
         try a.ok("bind udp \(net.address(10)) 5000")

@@ -70,6 +70,18 @@ final class DaemonHarness: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// A tenant process running as `uid`, attached as `tenant`. The caller quits it (`defer`).
+    func attachedTenant(_ tenant: String, uid: UInt32) throws -> TenantProcess {
+        let process = try TenantProcess(socketPath: socketPath, uid: uid)
+        do {
+            try process.ok("attach \(tenant)")
+        } catch {
+            process.quit()
+            throw error
+        }
+        return process
+    }
+
     private func waitForSocket() throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
