@@ -63,6 +63,13 @@ extension Arbiter {
         return result
     }
 
+    /// The rights of `session`'s holding on `frame`, or nil if it holds none (or the frame is
+    /// out of range). Allocation-free: the data path asks this once per descriptor.
+    public func rights(session: SessionID, frame: FrameNumber) -> Rights? {
+        guard let id = sessions.holding(session, frame: frame) else { return nil }
+        return holdingTable[id]?.rights
+    }
+
     /// Records one in-flight reference (a frame posted on one of the session's rings).
     /// While the session has any, it cannot unref the frame and the frame cannot become free.
     /// `.outOfRange`, `.notHolder`; `.frameInFlight` if the count would overflow.

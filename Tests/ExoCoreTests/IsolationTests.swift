@@ -20,8 +20,10 @@ import Testing
         #expect(arbiter.removeInFlight(session: b, frame: frame).isEmpty)
         #expect(!(try arbiter.allocateAny(session: b, count: 8)).contains { $0.frame == frame })
 
+        #expect(arbiter.rights(session: b, frame: frame) == nil)
         #expect(arbiter.holdings(of: a) == held)
         #expect(try arbiter.authorizeMap(session: a, frames: [frame]) == held)
+        #expect(arbiter.rights(session: a, frame: frame) == Rights.owner)
         #expect(arbiter.frameStates(tenant: Fixture.bob, from: 0, limit: 100).entries.allSatisfy { $0.frame != frame })
     }
 
@@ -32,6 +34,7 @@ import Testing
         _ = try arbiter.allocate(session: a1, frames: [4])
         #expect(refusal { try arbiter.unref(session: a2, frames: [4]) } == .notHolder)
         #expect(refusal { try arbiter.authorizeMap(session: a2, frames: [4]) } == .notHolder)
+        #expect(arbiter.rights(session: a2, frame: 4) == nil)
         #expect(arbiter.holdings(of: a1).map(\.frame) == [4])
     }
 

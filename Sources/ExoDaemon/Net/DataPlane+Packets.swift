@@ -202,8 +202,7 @@ extension DataPlane {
         }
         if needsLength && descriptor.length < 14 { return .badLength }
         guard !path.onRing.contains(descriptor.frame),
-            let holdings = try? control.arbiter.authorizeMap(session: path.session, frames: [descriptor.frame]),
-            holdings.first?.rights.contains(.write) == true
+            control.arbiter.rights(session: path.session, frame: descriptor.frame)?.contains(.write) == true
         else { return .notHeldWritable }
         do {
             try control.arbiter.addInFlight(session: path.session, frame: descriptor.frame)
