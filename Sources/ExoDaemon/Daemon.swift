@@ -114,10 +114,18 @@ public final class Daemon {
             _ = watchdogTimer.drain()
             notify("WATCHDOG=1")
         case Token.tap:
+            if events.contains(.hangup) || events.contains(.error) {
+                // A TAP whose link is gone reports hangup forever: stop watching it, or the
+                // loop would spin.
+                if let nic = dataPlane.nic { epoll.remove(nic.tap.fd) }
+                return
+            }
             dataPlane.receive()
             deliverFaults()
         case Token.link:
-            dataPlane.nic?.handleLinkEvents()
+            guard let nic = dataPlane.nic else { return }
+            nic.handleLinkEvents()
+            if nic.isDeleted { epoll.remove(nic.tap.fd) }
         case let token where token & Token.dataPathBit != 0:
             guard let session = sessions[token & ~Token.dataPathBit],
                 case .tenant(_, let arbiterSession) = session.role,

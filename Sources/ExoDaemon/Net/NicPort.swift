@@ -35,6 +35,8 @@ final class NicPort {
     var unansweredEcho: UInt64 = 0
     var isUp = true
     var isRunning = false
+    /// The link was deleted under the daemon: the TAP descriptor is dead for good.
+    private(set) var isDeleted = false
 
     /// Creates the TAP named `config.name` and brings it up (IPv6 address generation off
     /// before up, MTU, host address). Throws a message for the operator.
@@ -88,6 +90,7 @@ final class NicPort {
                 Log.info("link \(tap.name): \(up ? "up" : "down"), \(running ? "running" : "not running")")
             case .deleted:
                 linkDownEvents &+= 1
+                isDeleted = true
                 isUp = false
                 isRunning = false
                 Log.warning("link \(tap.name) was deleted under the daemon: the data path is down")

@@ -1,0 +1,58 @@
+// The link under a running daemon: set down, up again, then deleted. The daemon reports each
+// change, keeps serving its control socket, and does not spin on a dead TAP descriptor.
+
+import Foundation
+import Testing
+
+@Suite(.enabled(if: getuid() == 0, "needs root for TAP devices"))
+struct LinkEventsTests {
+    @Test func linkDownAndDeletionAreReportedAndTheDaemonKeepsServing() throws {
+        let net = TapNet(second: 81, tapPrefix: "exoln")
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        try ip(["link", "set", net.tap, "down"])
+        try waitFor("link \(net.tap): down", in: daemon)
+        try ip(["link", "set", net.tap, "up"])
+        try waitFor("link \(net.tap): up", in: daemon)
+        try ip(["link", "del", net.tap])
+        try waitFor("was deleted under the daemon", in: daemon)
+
+        // Still serving: a tenant attaches, and exoctl reports the link as gone.
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { a.quit() }
+        #expect(try a.ok("allocany 1").hasPrefix("frames="))
+        let nic = try runCommand(BuildProducts.path("exoctl"), ["nic", "--json", "--socket", daemon.socketPath])
+        #expect(nic.status == 0, "\(nic.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(nic.stdout.utf8)) as? [String: Any]
+        let downs = (report?["linkDownEvents"] as? Int) ?? ((report?["nic"] as? [String: Any])?["linkDownEvents"] as? Int) ?? 0
+        #expect(downs >= 2, "\(nic.stdout)")
+
+        // Not spinning on the dead device: well under half a CPU over one second.
+        let before = try cpuTicks(daemon.pid)
+        usleep(1_000_000)
+        let used = try cpuTicks(daemon.pid) - before
+        #expect(used < 50, "daemon used \(used) clock ticks in 1 s after its link was deleted")
+        #expect(kill(daemon.pid, 0) == 0)
+    }
+
+    private func ip(_ arguments: [String]) throws {
+        let r = try runCommand("/usr/sbin/ip", arguments)
+        guard r.status == 0 else { throw HarnessError("ip \(arguments.joined(separator: " ")): \(r.stderr)") }
+    }
+
+    private func waitFor(_ text: String, in daemon: DaemonHarness) throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if daemon.log.contains(text) { return }
+            usleep(20_000)
+        }
+        throw HarnessError("daemon never logged '\(text)': \(daemon.log)")
+    }
+
+    /// utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15).
+    private func cpuTicks(_ pid: Int32) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+        return Int(fields[11])! + Int(fields[12])!
+    }
+}
