@@ -99,7 +99,14 @@ extension ScriptedTenant {
             guard let memory = mappings[d.frame] else { return "err not-mapped frame=\(d.frame)" }
             let bytes = memory.withUnsafeBytes { Array($0.prefix(Int(d.length))) }
             guard let (src, srcPort, dstPort, payload) = RawFrames.parseUDP(bytes) else {
-                return "ok frame=\(d.frame) length=\(d.length) udp=no"
+                // Not UDP: name what it is, so tests can tell ARP from ICMP errors and the rest.
+                let etherType = bytes.count >= 14 ? Int(bytes[12]) << 8 | Int(bytes[13]) : 0
+                var kind = "ethertype=\(etherType)"
+                if etherType == 0x0800, bytes.count >= 34 {
+                    kind += " proto=\(bytes[23])"
+                    if bytes[23] == 1 { kind += " icmp=\(bytes[14 + Int(bytes[14] & 0x0F) * 4])" }
+                }
+                return "ok frame=\(d.frame) length=\(d.length) udp=no \(kind)"
             }
             return "ok frame=\(d.frame) length=\(d.length) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
         } catch {
