@@ -12,8 +12,34 @@ extension ScriptedTenant {
         case "dp-send-raw": return sendRaw(args)
         case "dp-hostile": return hostile(args)
         case "dp-faults": return faults()
+        case "dp-scribble": return scribble(milliseconds: Int(args.first ?? "1000") ?? 1000)
         default: return nil
         }
+    }
+
+    /// dp-scribble MS: for MS milliseconds, rewrites the whole ring region (indices, flags and
+    /// descriptors of all four rings) with random words while the daemon reads it, kicking the
+    /// daemon after every burst. Half the words are small numbers, so many look like plausible
+    /// frame numbers and lengths. The tenant's own ring ends are useless afterwards.
+    private func scribble(milliseconds: Int) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        var random = SystemRandomNumberGenerator()
+        let deadline = MonotonicClock.nanoseconds() + UInt64(milliseconds) * 1_000_000
+        var writes = 0
+        path.region.withUnsafeMutableBytes { region in
+            let words = region.count / 4
+            while MonotonicClock.nanoseconds() < deadline {
+                for _ in 0..<256 {
+                    let index = Int.random(in: 0..<words, using: &random)
+                    let value: UInt32 = Bool.random(using: &random)
+                        ? UInt32.random(in: 0..<4200, using: &random) : UInt32.random(in: 0...UInt32.max, using: &random)
+                    region.storeBytes(of: value, toByteOffset: index * 4, as: UInt32.self)
+                }
+                writes += 256
+                path.tenantToDaemon.signal()
+            }
+        }
+        return "ok writes=\(writes)"
     }
 
     /// dp-send-raw FRAME HEX: copies the bytes into the mapped frame, exactly as given, and
