@@ -125,7 +125,11 @@ public final class Daemon {
         case Token.link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()
-            if nic.isDeleted { epoll.remove(nic.tap.fd) }
+            if nic.isDeleted {
+                // The link is gone for good: neither its TAP nor other links' events matter now.
+                epoll.remove(nic.tap.fd)
+                epoll.remove(nic.monitor.fd)
+            }
         case let token where token & Token.dataPathBit != 0:
             guard let session = sessions[token & ~Token.dataPathBit],
                 case .tenant(_, let arbiterSession) = session.role,
