@@ -17,10 +17,13 @@ final class FrameBackingStore {
     /// The daemon's own read-write mappings of frames it moved packets through, kept until
     /// the frame is freed (the data path writes only frames in flight from a writable holder).
     private var mappings: [FrameNumber: MappedMemory] = [:]
+    /// Base addresses of `mappings`, by frame number; valid while the mapping lives.
+    private var mappedBases: [UnsafeMutableRawPointer?]
     let frameSize: Int
 
     init(frameCount: UInt32, frameSize: UInt32) {
         backing = Array(repeating: nil, count: Int(frameCount))
+        mappedBases = Array(repeating: nil, count: Int(frameCount))
         self.frameSize = Int(frameSize)
     }
 
@@ -33,10 +36,9 @@ final class FrameBackingStore {
     func descriptorToSend(frame: FrameNumber, rights: Rights) throws(SystemError) -> OwnedDescriptor {
         let memfd = try backingDescriptor(frame)
         if rights.contains(.write) {
-            let copy = dup(memfd)
-            guard copy >= 0 else { throw SystemError(operation: "dup", errno: errno) }
-            // dup does not carry FD_CLOEXEC; the copy only lives until sendmsg, but be strict.
-            _ = fcntl(copy, F_SETFD, FD_CLOEXEC)
+            // F_DUPFD_CLOEXEC: the copy is close-on-exec from birth (it lives until sendmsg).
+            let copy = fcntl(memfd, F_DUPFD_CLOEXEC, 0)
+            guard copy >= 0 else { throw SystemError(operation: "fcntl(F_DUPFD_CLOEXEC)", errno: errno) }
             return OwnedDescriptor(adopting: copy)
         }
         return try FrameMemory.reopenReadOnly(memfd)
@@ -46,16 +48,20 @@ final class FrameBackingStore {
     /// use. The pointer stays valid until `release(frame:)`, which only a freed frame gets; the
     /// caller must only write frames in flight from a session holding them writable.
     func mapping(frame: FrameNumber) throws(SystemError) -> UnsafeMutableRawPointer {
-        if let mapped = mappings[frame] { return mapped.withUnsafeMutableBytes { $0.baseAddress! } }
+        // The packet path asks once per packet: an array load, no hashing and no retain.
+        if let base = mappedBases[Int(frame)] { return base }
         let mapped = try MappedMemory.map(try backingDescriptor(frame), length: frameSize, writable: true)
         mappings[frame] = mapped
-        return mapped.withUnsafeMutableBytes { $0.baseAddress! }
+        let base = mapped.withUnsafeMutableBytes { $0.baseAddress! }
+        mappedBases[Int(frame)] = base
+        return base
     }
 
     /// Forgets the memfd of a frame that became free. Holders that still map it keep their
     /// (now private) pages; nobody else will ever be given this memfd again.
     func release(frame: FrameNumber) {
         let index = Int(frame)
+        if index < mappedBases.count { mappedBases[index] = nil }
         mappings.removeValue(forKey: frame)?.unmap()
         guard index < backing.count, let memfd = backing[index] else { return }
         memfd.close()
