@@ -15,12 +15,8 @@ struct ReceiveRoutesTests {
         defer { a.quit() }
         let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        for (tenant, frames) in [(a, "0 1 2 3 4 5 6 7"), (b, "30 31 32 33 34 35 36 37")] {
-            try tenant.ok("dp-open 64")
-            try tenant.ok("alloc \(frames)")
-            try tenant.ok("map \(frames)")
-            try tenant.ok("dp-fill \(frames)")
-        }
+        try a.openReceiving(frames: "0 1 2 3 4 5 6 7")
+        try b.openReceiving(frames: "30 31 32 33 34 35 36 37")
         try a.ok("bind addr \(net.address(2))")
         try a.ok("bind udp \(net.address(10)) 5000")
         try b.ok("bind udp \(net.address(10)) 5100")

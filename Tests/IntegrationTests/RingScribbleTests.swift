@@ -15,16 +15,10 @@ struct RingScribbleTests {
         defer { a.quit() }
         let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { b.quit() }
-        try a.ok("dp-open 64")
-        try a.ok("alloc 0 1 2 3 4 5 6 7")
-        try a.ok("map 0 1 2 3 4 5 6 7")
-        try a.ok("dp-fill 0 1 2 3 4 5 6 7")
+        try a.openReceiving(frames: "0 1 2 3 4 5 6 7")
         try a.ok("bind udp \(net.address(10)) 5000")
 
-        try b.ok("dp-open 64")
-        try b.ok("alloc 30 31 32 33")
-        try b.ok("map 30 31 32 33")
-        try b.ok("dp-fill 30 31 32 33")
+        try b.openReceiving(frames: "30 31 32 33")
         // Frames on a ring carry an in-flight reference: they cannot be unreffed meanwhile.
         #expect(try b.send("unref 30").hasPrefix("err frameInFlight"))
         // B leaves a spoofed frame (A's source address) in frame 40 for random descriptors to hit.

@@ -38,6 +38,15 @@ final class TenantProcess: @unchecked Sendable {
         return String(answer.dropFirst(3))
     }
 
+    /// Opens the data path (64-slot rings), allocates and maps `frames` and posts them all on
+    /// the fill ring, ready to receive.
+    func openReceiving(frames: String) throws {
+        try ok("dp-open 64")
+        try ok("alloc \(frames)")
+        try ok("map \(frames)")
+        try ok("dp-fill \(frames)")
+    }
+
     /// The value of `key=` in an answer.
     static func value(_ key: String, in answer: String) -> String? {
         for word in answer.split(separator: " ") where word.hasPrefix(key + "=") {
