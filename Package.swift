@@ -62,12 +62,18 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
-            dependencies: ["ExOS", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ExOS", "ExoPlatform", "ExoWire", "ExoCore", "CExoShims",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
             name: "udp-echo", dependencies: ["ExOS", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "udp-sink", dependencies: ["ExOS", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
 
         .testTarget(name: "ExoWireTests", dependencies: ["ExoWire"], swiftSettings: strict),

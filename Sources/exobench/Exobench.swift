@@ -11,7 +11,9 @@ struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
         abstract: "Benchmarks against a running exokerneld (the caller starts it and configures the tenant).",
-        subcommands: [ControlCommand.self])
+        subcommands: [
+            ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPBlastCommand.self, UDPCountCommand.self,
+        ])
 }
 
 /// Runs the parsed command; usage errors exit 2 (ArgumentParser alone would use 64), like exoctl.

@@ -1,0 +1,97 @@
+// The exokernel side of udp-rate: a private exokerneld (its own directory, socket and
+// configuration, one tenant "sink") on the benchmark's NIC, and udp-sink runs against it.
+
+import ExoPlatform
+import ExoWire
+import Foundation
+import Glibc
+
+/// Which NIC the daemon multiplexes in the exokernel phase.
+enum BenchBackend: String, CaseIterable {
+    /// A TAP the daemon creates; the sender writes to it from the root namespace.
+    case tap
+    /// AF_PACKET on the veth's root end; the sender is in the peer namespace, as for the kernel.
+    case packet
+}
+
+/// One running daemon. `stop()` (or deinit) ends it by pid.
+final class BenchDaemon {
+    static let tenant = "sink"
+    let socketPath: String
+    let logPath: String
+    let tenantAddress: IPv4Address
+    let tenantMAC: MACAddress
+    private let daemon: ChildProcess
+
+    /// Writes the configuration into `directory` and starts `exokerneld` on `backend`.
+    init(executable: String, directory: String, backend: BenchBackend, network: BenchNetwork, tenantUID: UInt32,
+        frames: Int) throws
+    {
+        socketPath = directory + "/exokerneld.sock"
+        logPath = directory + "/daemon.log"
+        let nicName: String
+        let host: IPv4Address
+        switch backend {
+        case .tap:
+            nicName = network.daemonTap
+            host = network.tapAddress(1)
+            tenantAddress = network.tapAddress(3)
+        case .packet:
+            nicName = network.vethRoot
+            host = network.vethAddress(1)
+            tenantAddress = network.vethAddress(3)
+        }
+        // The daemon's generated MAC for an address owned whole: 02:00 and the address.
+        tenantMAC = MACAddress(rawValue: 0x0200_0000_0000 | UInt64(tenantAddress.rawValue))
+        let config = """
+            [daemon]
+            socket = "\(socketPath)"
+
+            [frames]
+            count = \(frames + 256)
+            size = 4096
+
+            [nic]
+            backend = "\(backend.rawValue)"
+            name = "\(nicName)"
+            mtu = 1500
+            host_address = "\(host)/24"
+
+            [[tenant]]
+            name = "\(Self.tenant)"
+            uids = [\(tenantUID)]
+            frame_quota = \(frames)
+            addresses = ["\(tenantAddress)"]
+
+            """
+        let configPath = directory + "/exokerneld.toml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        daemon = try ChildProcess("exokerneld", executable, ["--config", configPath], logPath: logPath)
+        let deadline = MonotonicClock.nanoseconds() + 15_000_000_000
+        while !FileManager.default.fileExists(atPath: socketPath) {
+            guard daemon.process.isRunning else { throw BenchError("exokerneld exited: \(log)") }
+            guard MonotonicClock.nanoseconds() < deadline else { throw BenchError("exokerneld did not listen: \(log)") }
+            if benchInterrupted.load(ordering: .relaxed) { throw BenchError.interrupted }
+            usleep(20_000)
+        }
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Starts udp-sink as the tenant on `port` and waits until it is bound and its fill ring is full.
+    func startSink(executable: String, port: UInt16, uid: UInt32, frames: Int, ringCapacity: Int, maxSeconds: Double,
+        logPath: String) throws
+        -> ChildProcess
+    {
+        let sink = try ChildProcess(
+            "udp-sink", executable,
+            ["--tenant", Self.tenant, "--address", "\(tenantAddress)", "--port", "\(port)", "--socket", socketPath,
+                "--as-uid", "\(uid)", "--frames", "\(frames)", "--ring-capacity", "\(ringCapacity)", "--max-seconds", "\(maxSeconds)"],
+            logPath: logPath)
+        _ = try sink.waitForLine(containing: "udp-sink: ready", seconds: 20)
+        return sink
+    }
+
+    func stop() { daemon.stop() }
+    deinit { daemon.stop() }
+}

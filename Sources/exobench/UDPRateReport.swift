@@ -1,0 +1,86 @@
+// What `exobench udp-rate` prints: per path the median offered and delivered rates over
+// rounds, their spread, loss, the ratio to the kernel socket, and whether the sender limited it.
+
+import ExoPlatform
+import Foundation
+import Glibc
+
+struct UDPRateReport {
+    var paths: [String]
+    var runs: [String: [PathRun]]
+    var seconds: Double
+    var sender: String
+    var backend: String
+
+    struct Summary {
+        var offered: Samples
+        var delivered: Samples
+        var loss: Samples
+        var received: Int
+        var senderLimited: Bool
+    }
+
+    func summary(_ path: String) -> Summary {
+        let list = runs[path] ?? []
+        return Summary(
+            offered: Samples(name: path, unit: "packets/s", values: list.map(\.offeredRate)),
+            delivered: Samples(name: path, unit: "packets/s", values: list.map(\.deliveredRate)),
+            loss: Samples(name: path, unit: "fraction", values: list.map(\.loss)),
+            received: list.map(\.received).reduce(0, +),
+            // Marked when the median run is: its ratio to the kernel is then a lower bound.
+            senderLimited: list.filter(\.senderLimited).count * 2 > list.count)
+    }
+
+    /// Median delivered rate of `path` over the kernel socket's (nil without a kernel run).
+    func ratioToKernel(_ path: String) -> Double? {
+        guard paths.contains("kernel") else { return nil }
+        let kernel = summary("kernel").delivered.median
+        return kernel > 0 ? summary(path).delivered.median / kernel : nil
+    }
+
+    var rounds: Int { runs.values.map(\.count).max() ?? 0 }
+
+    var table: String {
+        var lines = ["64-byte frames (18-byte UDP payload), \(sender) sender, \(seconds) s per path, \(rounds) round(s), "
+            + "exokernel backend \(backend)"]
+        lines.append(pad("PATH", 11) + pad("OFFERED/s", 13, right: true) + pad("DELIVERED/s", 13, right: true)
+            + pad("MIN-MAX DELIVERED", 24, right: true) + pad("LOSS", 8, right: true) + pad("x KERNEL", 10, right: true)
+            + "  NOTE")
+        for path in paths {
+            let s = summary(path)
+            let ratio = ratioToKernel(path).map { String(format: "%.2f", $0) } ?? "-"
+            lines.append(pad(path, 11) + pad(format(s.offered.median), 13, right: true)
+                + pad(format(s.delivered.median), 13, right: true)
+                + pad("\(format(s.delivered.minimum))-\(format(s.delivered.maximum))", 24, right: true)
+                + pad(String(format: "%.1f%%", s.loss.median * 100), 8, right: true) + pad(ratio, 10, right: true)
+                + (s.senderLimited ? "  sender-limited (ratio is a lower bound)" : ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        var measures: [String: Any] = [:]
+        for path in paths {
+            let s = summary(path)
+            var entry: [String: Any] = [
+                "offered": s.offered.json, "delivered": s.delivered.json, "loss": s.loss.json,
+                "packetsReceived": s.received, "senderLimited": s.senderLimited,
+                "runs": (runs[path] ?? []).map { ["sent": $0.sent, "received": $0.received, "sendSeconds": $0.sendSeconds] },
+            ]
+            if let ratio = ratioToKernel(path) { entry["ratioToKernel"] = ratio }
+            measures[path] = entry
+        }
+        let object: [String: Any] = [
+            "frameBytes": 64, "udpPayload": BenchFrames.udpPayload, "sender": sender, "backend": backend,
+            "secondsPerPath": seconds, "rounds": rounds, "pid": Int(getpid()), "paths": measures, "aimExokernelOverKernel": 1.5,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.0f", value) }
+    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - text.count))
+        return right ? fill + text : text + fill
+    }
+}

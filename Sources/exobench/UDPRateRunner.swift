@@ -1,0 +1,162 @@
+// The phases of `exobench udp-rate`: set up the private network once, then per path start a
+// receiver, run the sender for the same time, and collect both counts. Every child is ours.
+
+import ExoPlatform
+import ExoWire
+import Foundation
+import Glibc
+
+/// Runs the paths of one udp-rate invocation; `teardown()` removes everything it made.
+final class UDPRateRunner {
+    let seconds: Double
+    let rawSender: Bool
+    let backend: BenchBackend
+    let binDir: String
+    let tenantUID: UInt32
+    let frames: Int
+    let network = BenchNetwork()
+    let directory: String
+    private var tornDown = false
+
+    init(seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int) throws {
+        self.seconds = seconds
+        self.rawSender = rawSender
+        self.backend = backend
+        self.binDir = binDir
+        self.tenantUID = tenantUID
+        self.frames = frames
+        var template = Array("/tmp/exobench-udp-rate.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
+        directory = String(cString: made)
+        chmod(directory, 0o755)  // the tenant runs as another uid and must reach the socket
+    }
+
+    private var exobench: String { binDir + "/exobench" }
+    private var port: UInt16 { BenchNetwork.benchPort }
+
+    func setUp(paths: [String]) throws {
+        for tool in ["exobench", "exokerneld", "udp-sink"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
+            throw BenchError("\(binDir)/\(tool) is missing (build it, or pass --bin-dir)")
+        }
+        if paths.contains("kernel") || (paths.contains("exokernel") && backend == .packet) { try network.createVeth() }
+        if paths.contains("vde") {
+            guard let vde = ["/usr/bin/vde_switch", "/usr/local/bin/vde_switch"].first(where: FileManager.default.isExecutableFile)
+            else { throw BenchError("vde_switch not found: install vde2 (scripts/install-deps.sh)") }
+            try network.createVDE(directory: directory, vdeSwitch: vde)
+        }
+    }
+
+    func run(_ path: String) throws -> PathRun {
+        switch path {
+        case "kernel": try kernelPath()
+        case "exokernel": try exokernelPath()
+        default: try vdePath()
+        }
+    }
+
+    /// The root end of the veth holds .1 during this phase only; a UDP socket there counts.
+    private func kernelPath() throws -> PathRun {
+        let address = network.vethAddress(1)
+        try ip("addr", "add", "\(address)/24", "dev", network.vethRoot)
+        defer { _ = try? ip("addr", "del", "\(address)/24", "dev", network.vethRoot) }
+        try ip("-n", network.peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(BenchNetwork.rootMAC)", "dev",
+            network.vethPeer, "nud", "permanent")
+        let receiver = try ChildProcess(
+            "udp-count", exobench, ["udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"], logPath: directory + "/udp-count.log")
+        _ = try receiver.waitForLine(containing: "udp-count: ready", seconds: 10)
+        let sent = try blast(
+            namespace: network.peerNamespace, interface: network.vethPeer, source: network.vethAddress(2),
+            sourceMAC: BenchNetwork.peerMAC, destination: address, destinationMAC: BenchNetwork.rootMAC)
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+    }
+
+    /// A daemon started for this phase only (so it sees no other phase's traffic), udp-sink
+    /// as its tenant, the sender where the backend puts the wire.
+    private func exokernelPath() throws -> PathRun {
+        let daemon = try BenchDaemon(
+            executable: binDir + "/exokerneld", directory: directory, backend: backend, network: network,
+            tenantUID: tenantUID, frames: frames)
+        defer { daemon.stop() }
+        let sink = try daemon.startSink(
+            executable: binDir + "/udp-sink", port: port, uid: tenantUID, frames: frames, ringCapacity: frames, maxSeconds: seconds + 10,
+            logPath: directory + "/udp-sink.log")
+        let sent: (count: Int, seconds: Double)
+        switch backend {
+        case .tap:
+            let tap = network.daemonTap
+            try ip("neigh", "replace", "\(daemon.tenantAddress)", "lladdr", "\(daemon.tenantMAC)", "dev", tap, "nud", "permanent")
+            sent = try blast(
+                namespace: nil, interface: tap, source: network.tapAddress(1), sourceMAC: try network.macAddress(of: tap),
+                destination: daemon.tenantAddress, destinationMAC: daemon.tenantMAC)
+        case .packet:
+            try ip("-n", network.peerNamespace, "neigh", "replace", "\(daemon.tenantAddress)", "lladdr", "\(daemon.tenantMAC)",
+                "dev", network.vethPeer, "nud", "permanent")
+            sent = try blast(
+                namespace: network.peerNamespace, interface: network.vethPeer, source: network.vethAddress(2),
+                sourceMAC: BenchNetwork.peerMAC, destination: daemon.tenantAddress, destinationMAC: daemon.tenantMAC)
+        }
+        guard try sink.finish(seconds: seconds + 30) == 0, let packets = sink.value("matched").flatMap(Int.init) else {
+            throw BenchError("udp-sink failed: \(sink.lines.joined(separator: " | ")); daemon log: \(daemon.log)")
+        }
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets)
+    }
+
+    /// Sender and receiver in two namespaces, each on one TAP of the same vde_switch.
+    private func vdePath() throws -> PathRun {
+        let address = network.vdeAddress(1)
+        let receiver = try ChildProcess(
+            "udp-count", "/usr/sbin/ip",
+            ["netns", "exec", network.vdeReceiverNamespace, exobench, "udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"],
+            logPath: directory + "/udp-count.log")
+        _ = try receiver.waitForLine(containing: "udp-count: ready", seconds: 10)
+        let sent = try blast(
+            namespace: network.vdeSenderNamespace, interface: network.vdeSenderTap, source: network.vdeAddress(2),
+            sourceMAC: try network.macAddress(of: network.vdeSenderTap, namespace: network.vdeSenderNamespace),
+            destination: address,
+            destinationMAC: try network.macAddress(of: network.vdeReceiverTap, namespace: network.vdeReceiverNamespace))
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+    }
+
+    /// Runs `exobench udp-blast` (in `namespace`, if any) for `seconds`.
+    private func blast(
+        namespace: String?, interface: String, source: IPv4Address, sourceMAC: MACAddress, destination: IPv4Address,
+        destinationMAC: MACAddress
+    ) throws -> (count: Int, seconds: Double) {
+        var arguments = ["udp-blast", "--to", "\(destination):\(port)", "--seconds", "\(seconds)"]
+        if rawSender {
+            arguments += ["--raw", interface, "--source", "\(source)", "--source-mac", "\(sourceMAC)",
+                "--destination-mac", "\(destinationMAC)"]
+        }
+        let sender = try namespace.map {
+            try ChildProcess("udp-blast", "/usr/sbin/ip", ["netns", "exec", $0, exobench] + arguments,
+                logPath: directory + "/udp-blast.log")
+        } ?? ChildProcess("udp-blast", exobench, arguments, logPath: directory + "/udp-blast.log")
+        let status = try sender.finish(seconds: seconds + 30)
+        guard status == 0, let sent = sender.value("sent").flatMap(Int.init),
+            let elapsed = sender.value("seconds").flatMap(Double.init)
+        else {
+            throw BenchError("udp-blast failed (\(status)): \(sender.lines.joined(separator: " | ")) \(log("udp-blast.log"))")
+        }
+        return (sent, elapsed)
+    }
+
+    private func count(_ receiver: ChildProcess) throws -> Int {
+        guard try receiver.finish(seconds: seconds + 30) == 0, let packets = receiver.value("packets").flatMap(Int.init) else {
+            throw BenchError("udp-count failed: \(receiver.lines.joined(separator: " | ")) \(log("udp-count.log"))")
+        }
+        return packets
+    }
+
+    private func log(_ name: String) -> String {
+        (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+    }
+
+    func teardown() {
+        guard !tornDown else { return }
+        tornDown = true
+        network.teardown()
+        _ = try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    deinit { teardown() }
+}
