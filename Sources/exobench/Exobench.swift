@@ -1,5 +1,5 @@
-// exobench: benchmarks run against a live exokerneld. `control` measures the control
-// plane (frame allocation round trips, batching, mapping) next to the Linux equivalent.
+// exobench: benchmarks. `control` measures the control plane against a live exokerneld, `demux`
+// the receive decision in process, `udp-rate` the receive path against the kernel and vde_switch.
 
 import ArgumentParser
 import ExOS
@@ -10,7 +10,7 @@ import Foundation
 struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
-        abstract: "Benchmarks against a running exokerneld (the caller starts it and configures the tenant).",
+        abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate (its own network and daemon).",
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPBlastCommand.self, UDPCountCommand.self,
         ])

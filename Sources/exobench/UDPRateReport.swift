@@ -53,7 +53,7 @@ struct UDPRateReport {
                 + pad(format(s.delivered.median), 13, right: true)
                 + pad("\(format(s.delivered.minimum))-\(format(s.delivered.maximum))", 24, right: true)
                 + pad(String(format: "%.1f%%", s.loss.median * 100), 8, right: true) + pad(ratio, 10, right: true)
-                + (s.senderLimited ? "  sender-limited (ratio is a lower bound)" : ""))
+                + note(path, s))
         }
         return lines.joined(separator: "\n")
     }
@@ -76,6 +76,14 @@ struct UDPRateReport {
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A sender-limited path may deliver more than measured: its own ratio is a lower bound,
+    /// and when it is the kernel's, every other path's ratio is an upper bound.
+    private func note(_ path: String, _ s: Summary) -> String {
+        guard s.senderLimited else { return "" }
+        return path == "kernel" ? "  sender-limited (the kernel may deliver more: ratios to it are upper bounds)"
+            : "  sender-limited (ratio is a lower bound)"
     }
 
     private func format(_ value: Double) -> String { String(format: "%.0f", value) }
