@@ -34,6 +34,13 @@ extension ScriptedTenant {
             guard let reply else { return "err \(failure ?? "?")" }
             if case .error(let code, _) = reply { return "err \(code.name)" }
             return "ok \(reply)"
+        case "op-capture":
+            // op-capture TENANT SNAPLEN: starts a capture of one frame; answers the reply.
+            guard args.count == 2, let snap = UInt32(args[1]) else { return "err usage" }
+            let (reply, _, failure) = request(.capture(tenant: args[0], count: 1, snapLength: snap))
+            if case .captureStarted(let id, let length)? = reply { return "ok capture=\(id) snaplen=\(length)" }
+            if case .error(let code, _)? = reply { return "err \(code.name)" }
+            return "err \(failure ?? "\(String(describing: reply))")"
         case "dp-info":
             guard let info = dataPath?.info else { return "err no-data-path" }
             return "ok gateway=\(IPv4Address(rawValue: info.gateway)) gatewaymac=\(info.gatewayMAC) mtu=\(info.mtu)"
