@@ -138,4 +138,36 @@ struct CaptureTests {
         #expect(setup.daemon.process.isRunning)
         #expect(setup.daemon.log.contains("ended with its operator"), "\(setup.daemon.log)")
     }
+
+    @Test func anOperatorThatDoesNotReadLosesFramesAndNeverStallsTheDataPath() throws {
+        let setup = try Setup()
+        defer { setup.close() }
+        let op = try TenantProcess(socketPath: setup.daemon.socketPath, uid: nil)
+        defer { op.quit() }
+        try op.ok("attach-operator")
+        #expect(try op.ok("op-capture alice 1500 0").hasPrefix("capture="))
+        // alice sends while the operator reads nothing: its socket fills, frames are lost.
+        let host = try UDPSocket(address: setup.net.address(1), port: 0)
+        let sends = 600
+        var arrived = 0
+        for round in 0..<sends {
+            try setup.alice.ok("dp-send-udp \(12 + round % 4) \(setup.net.address(10)) 5000 \(setup.net.address(1)) \(host.port) flood-\(round)-" + String(repeating: "x", count: 1_000))
+            if round % 4 == 3 { _ = try setup.alice.ok("dp-completions") }
+            if try host.receive(timeoutMilliseconds: 2000) != nil { arrived += 1 }
+        }
+        // Every datagram reached the host: the data path never waited for the operator.
+        #expect(arrived == sends)
+        setup.alice.quit()
+        usleep(200_000)
+        let summary = try op.ok("op-capture-summary")
+        guard let frames = Int(TenantProcess.value("frames", in: summary) ?? ""),
+            let captured = Int(TenantProcess.value("captured", in: summary) ?? ""),
+            let lost = Int(TenantProcess.value("lost", in: summary) ?? "")
+        else {
+            Issue.record("no end event: \(summary)")
+            return
+        }
+        #expect(summary.contains("ended=tenantDetached"), "\(summary)")
+        #expect(frames == captured && captured + lost == sends && lost > 0, "\(summary)")
+    }
 }
