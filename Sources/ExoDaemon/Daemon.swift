@@ -164,6 +164,7 @@ public final class Daemon {
     }
 
     private func shutdown() {
+        endAllCaptures()
         for id in Array(sessions.keys) { closeSession(id, reason: "daemon stopping") }
         epoll.remove(listener.raw)
         listener.close()
@@ -194,10 +195,13 @@ public final class Daemon {
         case .tenant(let tenant, let arbiterSession):
             sessionsByTenant[tenant]?.remove(id)
             if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
+            if sessionsByTenant[tenant] == nil { endCaptures(ofTenant: tenant) }
             if let path = dataPlane.close(session: arbiterSession) { epoll.remove(path.tenantToDaemon.fd) }
             deliver(plane.closeSession(arbiterSession))
             who = "tenant \(config.tenants[Int(tenant)].name)"
-        case .operator: who = "operator"
+        case .operator:
+            dropCaptures(ofConnection: id)
+            who = "operator"
         case .awaitingHello: who = "not attached"
         }
         Log.info("session \(id) (\(who), pid \(session.credentials.pid) uid \(uid)) ended: \(reason)")
@@ -247,6 +251,9 @@ public final class Daemon {
 
     var sessionCount: Int { sessions.count }
 
+    /// Whether the tenant has an attached session.
+    func hasSessions(_ tenant: TenantID) -> Bool { sessionsByTenant[tenant] != nil }
+
     /// Registers a new data path's tenant-to-daemon eventfd and serves anything already posted.
     func register(_ path: DataPath) {
         do {
@@ -258,6 +265,7 @@ public final class Daemon {
 
     /// Sends the data-path faults the packet path found to their sessions.
     func deliverFaults() {
+        reportFinishedCaptures()
         guard !dataPlane.pendingFaults.isEmpty else { return }
         for (connection, event) in dataPlane.pendingFaults {
             guard let session = sessions[connection] else { continue }

@@ -29,7 +29,8 @@ extension DataPlane {
             nic.rxBytes &+= UInt64(length)
             let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<length]))
             switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
-            case .tenant(let session): deliver(length: length, to: session, nic: nic)
+            case .tenant(let session):
+                deliver(UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<length]), to: session, nic: nic)
             case .daemonARP: _ = nic.answerARP(length: length, daemonMAC: plan.daemonMAC)
             case .daemonEcho: if !nic.answerEcho(length: length, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
             case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
@@ -37,7 +38,10 @@ extension DataPlane {
         }
     }
 
-    private func deliver(length: Int, to session: SessionID, nic: NicPort) {
+    /// Copies `packet` (the daemon's own memory, lent for the call) into a fill frame of the
+    /// session and posts it on rx.
+    func deliver(_ packet: UnsafeRawBufferPointer, to session: SessionID, nic: NicPort) {
+        let length = packet.count
         guard let path = paths[session], !path.broken else {
             nic.rxDrops[DropReason.noBinding.counterIndex] &+= 1
             return
@@ -53,7 +57,7 @@ extension DataPlane {
         }
         do {
             let base = try control.backing.mapping(frame: frame)
-            base.copyMemory(from: nic.rxBuffer.baseAddress!, byteCount: length)
+            base.copyMemory(from: packet.baseAddress!, byteCount: length)
         } catch {
             Log.warning("cannot map frame \(frame): \(error)")
             path.stash.append(frame)
@@ -77,6 +81,7 @@ extension DataPlane {
         _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: frame))
         counters[tenant].rxPackets &+= 1
         counters[tenant].rxBytes &+= UInt64(length)
+        captures.record(packet, tenant: path.tenant, direction: .received)
     }
 
     /// A fill frame to receive into, taking more from the fill ring when the stash is empty.
@@ -163,6 +168,8 @@ extension DataPlane {
         let copy = UnsafeRawBufferPointer(rebasing: nic.txBuffer[..<length])
         switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan) {
         case .allow:
+            captures.record(copy, tenant: path.tenant, direction: .sent)
+            if hairpin(UnsafeMutableRawBufferPointer(rebasing: nic.txBuffer[..<length]), from: path, nic: nic) { break }
             let written = (try? nic.tap.write(copy.bytes)) ?? false
             if written {
                 counters[tenant].txPackets &+= 1

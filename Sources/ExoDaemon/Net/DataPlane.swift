@@ -19,6 +19,8 @@ final class DataPlane {
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
+    /// Running captures (exoctl capture); see CaptureTable.swift.
+    var captures = CaptureTable()
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
