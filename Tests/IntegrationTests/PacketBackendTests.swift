@@ -78,6 +78,24 @@ private let udpNoChecksumScript = """
         pass
     """
 
+/// Python in the peer namespace: on argv[1], a UDP datagram (10 bytes, to port 7) from
+/// argv[2] to argv[3], from MAC argv[4] to 02:00:00:00:00:99, a host that is nobody here.
+private let otherHostFrameScript = """
+    import socket, struct, sys
+    def csum(b):
+        s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+        return ~s & 0xffff
+    payload = b"other-host"
+    udp = struct.pack("!HHHH", 4000, 7, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     socket.inet_aton(sys.argv[2]), socket.inet_aton(sys.argv[3]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth = bytes.fromhex("020000000099") + bytes.fromhex(sys.argv[4].replace(":", "")) + b"\\x08\\x00"
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((sys.argv[1], 0))
+    s.send(eth + ip + udp)
+    """
+
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for namespaces, veth and tenant uids"))
 struct PacketBackendTests {
     /// Flip when the software offload path (GSO segmentation, checksum completion) is merged:
@@ -161,6 +179,26 @@ struct PacketBackendTests {
             #expect(try Self.nicDrops(daemon)["rx.gso", default: 0] == 1, "GSO is dropped until the offload path is merged")
             #expect(!alice.output.contains("echo 1000 bytes"))
         }
+    }
+
+    @Test func framesForOtherHostsAreDroppedByTheMACCheck() throws {
+        let pnet = try PacketNet()
+        defer { pnet.remove() }
+        let net = pnet.net
+        let daemon = try pnet.daemon()
+        defer { daemon.stop() }
+        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { alice.stop() }
+        try alice.waitUntilReady()
+        // A UDP datagram to alice's address but another host's MAC: promiscuous reception
+        // sees it, the demultiplexer's MAC check drops it.
+        let sent = try pnet.inPeer(["python3", "-c", otherHostFrameScript, pnet.peer, net.address(1), net.address(2), pnet.peerMAC])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline, try Self.nicDrops(daemon)["wrongDestinationMAC", default: 0] == 0 { usleep(20_000) }
+        #expect(try Self.nicDrops(daemon)["wrongDestinationMAC", default: 0] == 1)
+        alice.stop()
+        #expect(!alice.output.contains("echo 10 bytes"))
     }
 
     @Test func deletingTheLinkUnderTheDaemonIsReportedWithoutSpinning() throws {
