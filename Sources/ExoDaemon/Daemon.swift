@@ -66,9 +66,9 @@ public final class Daemon {
             try epoll.add(signals.fd, events: .readable, token: Token.signals)
             try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
             if let nic {
-                try epoll.add(nic.tap.fd, events: .readable, token: Token.tap)
+                try epoll.add(nic.fd, events: .readable, token: Token.tap)
                 try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
-                Log.info("NIC \(nic.tap.name) (ifindex \(nic.tap.ifindex)) up at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.config.mtu)")
+                Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
             spareDescriptor = Daemon.openSpare()
         } catch let error as DaemonStartError {
@@ -114,11 +114,19 @@ public final class Daemon {
             _ = watchdogTimer.drain()
             notify("WATCHDOG=1")
         case Token.tap:
+            guard let nic = dataPlane.nic else { return }
             if events.contains(.hangup) || events.contains(.error) {
-                // A TAP whose link is gone reports hangup forever: stop watching it, or the
-                // loop would spin.
-                if let nic = dataPlane.nic { epoll.remove(nic.tap.fd) }
-                return
+                switch nic.device {
+                case .tap:
+                    // A TAP whose link is gone reports hangup forever: stop watching it, or the
+                    // loop would spin.
+                    epoll.remove(nic.fd)
+                    return
+                case .packet(let socket):
+                    // The link went down or away (ENETDOWN): reading the error clears it, so
+                    // it is reported once; the link monitor says whether the link is gone.
+                    if let error = socket.takeError() { Log.warning("packet socket on \(nic.name): \(error)") }
+                }
             }
             dataPlane.receive()
             deliverFaults()
@@ -127,7 +135,7 @@ public final class Daemon {
             nic.handleLinkEvents()
             if nic.isDeleted {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
-                epoll.remove(nic.tap.fd)
+                epoll.remove(nic.fd)
                 epoll.remove(nic.monitor.fd)
             }
         case let token where token & Token.dataPathBit != 0:

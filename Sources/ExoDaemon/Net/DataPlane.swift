@@ -62,8 +62,8 @@ final class DataPlane {
         paths[session] = path
         let info = DataPathInfo(
             layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
-            mtu: UInt16(clamping: nic.config.mtu), frameSize: config.frameSize,
-            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.hostMAC, prefixLength: nic.config.prefixLength,
+            mtu: UInt16(clamping: nic.mtu), frameSize: config.frameSize,
+            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.gatewayMAC, prefixLength: nic.config.prefixLength,
             addresses: grantedAddresses(tenant), portShares: grantedShares(tenant))
         return (Response(reply: .dataPathOpened(info), descriptors: descriptors), path)
     }
