@@ -10,6 +10,7 @@ extension ScriptedTenant {
     func runRaw(_ command: String, _ args: [String]) -> String? {
         switch command {
         case "dp-send-raw": return sendRaw(args)
+        case "dp-recv-hex": return receiveHex(milliseconds: Int(args.first ?? "2000") ?? 2000)
         case "dp-hostile": return hostile(args)
         case "dp-faults": return faults()
         case "dp-scribble": return scribble(milliseconds: Int(args.first ?? "1000") ?? 1000)
@@ -40,6 +41,19 @@ extension ScriptedTenant {
             }
         }
         return "ok writes=\(writes)"
+    }
+
+    /// dp-recv-hex MS: the next received frame's bytes, exactly as posted on rx, in hex.
+    private func receiveHex(milliseconds: Int) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        do {
+            guard let d = try path.receive(milliseconds: milliseconds) else { return "err timeout" }
+            guard let memory = mappings[d.frame] else { return "err not-mapped frame=\(d.frame)" }
+            let bytes = memory.withUnsafeBytes { Array($0.prefix(Int(d.length))) }
+            return "ok frame=\(d.frame) hex=" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        } catch {
+            return "err \(error)"
+        }
     }
 
     /// dp-send-raw FRAME HEX: copies the bytes into the mapped frame, exactly as given, and

@@ -19,6 +19,8 @@ final class DataPlane {
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
+    /// Running captures (exoctl capture); see CaptureTable.swift.
+    var captures = CaptureTable()
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -60,8 +62,8 @@ final class DataPlane {
         paths[session] = path
         let info = DataPathInfo(
             layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
-            mtu: UInt16(clamping: nic.config.mtu), frameSize: config.frameSize,
-            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.hostMAC, prefixLength: nic.config.prefixLength,
+            mtu: UInt16(clamping: nic.mtu), frameSize: config.frameSize,
+            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.gatewayMAC, prefixLength: nic.config.prefixLength,
             addresses: grantedAddresses(tenant), portShares: grantedShares(tenant))
         return (Response(reply: .dataPathOpened(info), descriptors: descriptors), path)
     }
