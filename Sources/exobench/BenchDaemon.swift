@@ -54,7 +54,7 @@ final class BenchDaemon {
             [nic]
             backend = "\(backend.rawValue)"
             name = "\(nicName)"
-            mtu = 1500
+            \(backend == .tap ? "mtu = 1500" : "# mtu: the link's own")
             host_address = "\(host)/24"
 
             [[tenant]]

@@ -34,7 +34,7 @@ struct UDPRateCommand: ParsableCommand {
     var sender = "raw"
 
     @Option(name: .long, help: "The daemon's NIC: tap (a TAP it creates) or packet (AF_PACKET on the veth).")
-    var backend = BenchBackend.tap.rawValue
+    var backend = BenchBackend.packet.rawValue
 
     @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel, vde.")
     var paths: [String] = ["kernel", "exokernel", "vde"]
