@@ -1,5 +1,6 @@
 // The systemd notify protocol: one datagram of "KEY=VALUE" lines to $NOTIFY_SOCKET
 // ('@' = abstract namespace), plus the watchdog interval systemd asks the service to keep.
+import CExoShims
 import Glibc
 
 /// Sends readiness, status and watchdog pings to systemd (or any listener on the socket).
