@@ -32,12 +32,13 @@ extension DataPlane {
             case .tenant(let session): deliver(length: length, to: session, nic: nic)
             case .daemonARP: _ = nic.answerARP(length: length, daemonMAC: plan.daemonMAC)
             case .daemonEcho: if !nic.answerEcho(length: length, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
+            case .reassemble: reassembleAndRoute(length: length, nic: nic)
             case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
             }
         }
     }
 
-    private func deliver(length: Int, to session: SessionID, nic: NicPort) {
+    func deliver(length: Int, to session: SessionID, nic: NicPort) {
         guard let path = paths[session], !path.broken else {
             nic.rxDrops[DropReason.noBinding.counterIndex] &+= 1
             return

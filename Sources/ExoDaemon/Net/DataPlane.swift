@@ -19,6 +19,8 @@ final class DataPlane {
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
+    /// Fragment reassembly (DataPlane+Reassembly.swift).
+    let fragments: DaemonReassembly
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -31,6 +33,9 @@ final class DataPlane {
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
+        do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
+            throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
+        }
         pendingFaults.reserveCapacity(DataPath.batch)
     }
 

@@ -1,0 +1,75 @@
+// Fragments to tenant addresses, reassembled by the daemon: the whole datagram is classified
+// like any frame and delivered; a timerfd expires partial datagrams; drops are counted by reason.
+
+import ExoCore
+import ExoPlatform
+import ExoWire
+
+/// The daemon's reassembly state: the reassembler and the timer that expires its datagrams.
+/// Owned by the data plane, on the loop thread.
+final class DaemonReassembly {
+    /// Partial datagrams held at once.
+    static let maximumDatagrams = 64
+    /// How long a datagram may take to arrive whole (Linux's `ipfrag_time` is 30 s; a shorter
+    /// bound frees the memory an attacker's partial datagrams hold sooner).
+    static let timeoutNanoseconds: UInt64 = 5_000_000_000
+
+    let reassembler: Reassembler
+    let timer: TimerFD
+    /// The deadline the timer is armed for, if any.
+    var armedDeadline: UInt64?
+
+    init(frameSize: Int) throws(SystemError) {
+        reassembler = Reassembler(limits: ReassemblyLimits(
+            maximumDatagrams: Self.maximumDatagrams, maximumBytes: Self.maximumDatagrams / 4 * frameSize,
+            timeoutNanoseconds: Self.timeoutNanoseconds, maximumFrame: frameSize))
+        timer = try TimerFD()
+    }
+
+    /// Arms the timer for the earliest deadline when it is not already armed that early.
+    func armTimer(now: UInt64) {
+        guard let next = reassembler.nextDeadline else { return }
+        if let armed = armedDeadline, armed <= next { return }
+        armedDeadline = next
+        timer.arm(initialNanoseconds: next > now ? next - now : 1, intervalNanoseconds: 0)
+    }
+}
+
+extension DataPlane {
+    /// Adds the fragment in `nic.rxBuffer` to its datagram; when that completes it, routes the
+    /// whole datagram (written over the fragment, in the same buffer).
+    func reassembleAndRoute(length: Int, nic: NicPort) {
+        let now = MonotonicClock.nanoseconds()
+        let fragment = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<length]))
+        let result = fragments.reassembler.add(fragment, now: now, into: MutablePacketBytes(unsafeBuffer: nic.rxBuffer))
+        countReassemblyDrops(nic)
+        fragments.armTimer(now: now)
+        guard case .complete(let whole) = result else { return }
+        let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<whole]))
+        switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
+        case .tenant(let session): deliver(length: whole, to: session, nic: nic)
+        // The reply would be as large as the request, past the MTU, and the daemon does not
+        // fragment: a fragmented echo to a shared address goes unanswered (and counted).
+        case .daemonEcho: nic.unansweredEcho &+= 1
+        case .daemonARP, .reassemble: nic.rxDrops[DropReason.reassembly(.notAFragment).counterIndex] &+= 1
+        case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
+        }
+    }
+
+    /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.
+    func expireFragments() {
+        _ = fragments.timer.drain()
+        let now = MonotonicClock.nanoseconds()
+        fragments.armedDeadline = nil
+        fragments.reassembler.expire(now: now)
+        if let nic { countReassemblyDrops(nic) }
+        fragments.armTimer(now: now)
+    }
+
+    /// Mirrors the reassembler's own counters into the NIC's drop counters (no allocation).
+    private func countReassemblyDrops(_ nic: NicPort) {
+        for reason in ReassemblyDrop.allCases {
+            nic.rxDrops[DropReason.reassembly(reason).counterIndex] = fragments.reassembler.count(reason)
+        }
+    }
+}
