@@ -19,10 +19,10 @@ final class DaemonReassembly {
     /// The deadline the timer is armed for, if any.
     var armedDeadline: UInt64?
 
-    init(frameSize: Int) throws(SystemError) {
+    init(frameSize: Int, timeoutNanoseconds: UInt64 = DaemonReassembly.timeoutNanoseconds) throws(SystemError) {
         reassembler = Reassembler(limits: ReassemblyLimits(
             maximumDatagrams: Self.maximumDatagrams, maximumBytes: Self.maximumDatagrams / 4 * frameSize,
-            timeoutNanoseconds: Self.timeoutNanoseconds, maximumFrame: frameSize))
+            timeoutNanoseconds: timeoutNanoseconds, maximumFrame: frameSize))
         timer = try TimerFD()
     }
 
@@ -32,6 +32,17 @@ final class DaemonReassembly {
         if let armed = armedDeadline, armed <= next { return }
         armedDeadline = next
         timer.arm(initialNanoseconds: next > now ? next - now : 1, intervalNanoseconds: 0)
+    }
+
+    /// The timer fired: drains it, drops the datagrams past their deadline and re-arms for
+    /// the next one. Returns how many live datagrams timed out.
+    @discardableResult
+    func timerFired(now: UInt64) -> Int {
+        _ = timer.drain()
+        armedDeadline = nil
+        let expired = reassembler.expire(now: now)
+        armTimer(now: now)
+        return expired
     }
 }
 
@@ -58,12 +69,8 @@ extension DataPlane {
 
     /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.
     func expireFragments() {
-        _ = fragments.timer.drain()
-        let now = MonotonicClock.nanoseconds()
-        fragments.armedDeadline = nil
-        fragments.reassembler.expire(now: now)
+        fragments.timerFired(now: MonotonicClock.nanoseconds())
         if let nic { countReassemblyDrops(nic) }
-        fragments.armTimer(now: now)
     }
 
     /// Mirrors the reassembler's own counters into the NIC's drop counters (no allocation).
