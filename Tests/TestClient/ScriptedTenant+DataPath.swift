@@ -130,7 +130,9 @@ extension ScriptedTenant {
                 }
                 return "ok frame=\(d.frame) length=\(d.length) udp=no \(kind)"
             }
-            return "ok frame=\(d.frame) length=\(d.length) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
+            // IP header length and whether both checksums verify, for reassembly and options tests.
+            let checks = "ihl=\(Int(bytes[14] & 0x0F) * 4) csum=\(RawFrames.checksumsVerify(bytes) ? "ok" : "bad")"
+            return "ok frame=\(d.frame) length=\(d.length) \(checks) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
         } catch {
             return "err \(error)"
         }

@@ -27,6 +27,11 @@ extension DataPlane {
             guard Self.turnIntoARPReply(frame, daemonMAC: plan.daemonMAC) else { return false }
         case .daemonEcho:
             guard Self.turnIntoEchoReply(frame, daemonMAC: plan.daemonMAC) else { return false }
+        case .reassemble:
+            // A fragment for a tenant here: reassembled and routed like a received one.
+            reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic)
+            countHairpinSend(frame.count, from: path)
+            return true
         case .drop:
             return false
         }

@@ -24,8 +24,15 @@ extension DataPlane {
         case .tenant(let session): deliver(frame, to: session, nic: nic)
         case .daemonARP: _ = nic.answerARP(frame, daemonMAC: plan.daemonMAC)
         case .daemonEcho: if !nic.answerEcho(frame, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
-        case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
+        case .reassemble: reassembleAndRoute(frame, nic: nic)
+        case .drop(let reason): countDrop(reason, nic: nic)
         }
+    }
+
+    /// Counts a received frame that reached no tenant.
+    @inline(__always)
+    func countDrop(_ reason: DropReason, nic: NicPort) {
+        nic.rxDrops[reason.counterIndex] &+= 1
     }
 
     /// Refuses what the packet ring hands over but no tenant may get as it is, then routes

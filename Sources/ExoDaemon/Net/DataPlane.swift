@@ -21,6 +21,8 @@ final class DataPlane {
     let bounds: FrameBounds
     /// Running captures (exoctl capture); see CaptureTable.swift.
     var captures = CaptureTable()
+    /// Fragment reassembly (DataPlane+Reassembly.swift).
+    let fragments: DaemonReassembly
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -33,6 +35,9 @@ final class DataPlane {
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
+        do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
+            throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
+        }
         pendingFaults.reserveCapacity(DataPath.batch)
     }
 
