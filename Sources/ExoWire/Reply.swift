@@ -24,6 +24,10 @@ public enum Reply: Equatable, Sendable {
     case bound(WireEndpoint)
     /// The binding now removed.
     case unbound(WireEndpoint)
+    /// The id of the filter now installed.
+    case filterInstalled(filterID: UInt64)
+    /// The id of the filter now removed.
+    case filterRemoved(filterID: UInt64)
     case status(StatusInfo)
     case tenants(ListingPage<TenantInfo>)
     case frames(ListingPage<FrameInfo>)
@@ -32,6 +36,7 @@ public enum Reply: Equatable, Sendable {
     /// One entry per configured tenant, in configuration order.
     case stats([TenantStats])
     case nic(NicInfo)
+    case filters(ListingPage<FilterInfo>)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -48,6 +53,8 @@ public enum Reply: Equatable, Sendable {
         case .dataPathOpened: .dataPathOpened
         case .bound: .bound
         case .unbound: .unbound
+        case .filterInstalled: .filterInstalled
+        case .filterRemoved: .filterRemoved
         case .status: .statusReply
         case .tenants: .tenantsReply
         case .frames: .framesReply
@@ -55,6 +62,7 @@ public enum Reply: Equatable, Sendable {
         case .bindings: .bindingsReply
         case .stats: .statsReply
         case .nic: .nicReply
+        case .filters: .filtersReply
         case .error: .error
         }
     }
@@ -74,6 +82,8 @@ extension Reply {
         case .dataPathOpened: self = .dataPathOpened(try DataPathInfo(parsing: &reader))
         case .bound: self = .bound(try WireEndpoint(parsing: &reader))
         case .unbound: self = .unbound(try WireEndpoint(parsing: &reader))
+        case .filterInstalled: self = .filterInstalled(filterID: try reader.read())
+        case .filterRemoved: self = .filterRemoved(filterID: try reader.read())
         case .statusReply: self = .status(try StatusInfo(parsing: &reader))
         case .tenantsReply: self = .tenants(try ListingPage(parsing: &reader))
         case .framesReply: self = .frames(try ListingPage(parsing: &reader))
@@ -81,6 +91,7 @@ extension Reply {
         case .bindingsReply: self = .bindings(try ListingPage(parsing: &reader))
         case .statsReply: self = .stats(try reader.readList(field: "stats.tenants", allowed: FieldRange.list))
         case .nicReply: self = .nic(try NicInfo(parsing: &reader))
+        case .filtersReply: self = .filters(try ListingPage(parsing: &reader))
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -103,6 +114,7 @@ extension Reply {
         case .pong: break
         case .dataPathOpened(let info): try info.emit(into: &writer)
         case .bound(let endpoint), .unbound(let endpoint): try endpoint.emit(into: &writer)
+        case .filterInstalled(let id), .filterRemoved(let id): writer.write(id)
         case .status(let status): try status.emit(into: &writer)
         case .tenants(let page): try page.emit(into: &writer)
         case .frames(let page): try page.emit(into: &writer)
@@ -110,6 +122,7 @@ extension Reply {
         case .bindings(let page): try page.emit(into: &writer)
         case .stats(let stats): try writer.writeList(stats, field: "stats.tenants", allowed: FieldRange.list)
         case .nic(let nic): try nic.emit(into: &writer)
+        case .filters(let page): try page.emit(into: &writer)
         case .error(let code, let detail):
             writer.write(code.rawValue)
             try writer.writeString(detail, field: "error.detail", allowed: FieldRange.text)

@@ -34,11 +34,14 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     case echoReplyOnSharedAddress
     /// A protocol without ports to a shared address.
     case portlessProtocolOnSharedAddress
+    /// The binding of this session took the frame, but none of its filters matched.
+    /// (`allCases` lists it with session 0; the session is not part of its counter.)
+    case filteredOut(SessionID)
 
     /// The routing reasons, in counter order after the faults.
     static let routing: [DropReason] = [
         .notOurAddress, .wrongDestinationMAC, .noBinding, .fragmentOnSharedAddress, .unroutableICMPError,
-        .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress,
+        .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress, .filteredOut(0),
     ]
 
     /// Every reason, in counter order.
@@ -55,6 +58,7 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .unroutableICMPError: FrameFault.allCases.count + 4
         case .echoReplyOnSharedAddress: FrameFault.allCases.count + 5
         case .portlessProtocolOnSharedAddress: FrameFault.allCases.count + 6
+        case .filteredOut: FrameFault.allCases.count + 7
         }
     }
 
@@ -69,6 +73,7 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .unroutableICMPError: "unroutableICMPError"
         case .echoReplyOnSharedAddress: "echoReplyOnSharedAddress"
         case .portlessProtocolOnSharedAddress: "portlessProtocolOnSharedAddress"
+        case .filteredOut: "filteredOut"
         }
     }
 

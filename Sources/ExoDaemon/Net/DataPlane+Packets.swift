@@ -32,6 +32,7 @@ extension DataPlane {
             case .tenant(let session): deliver(length: length, to: session, nic: nic)
             case .daemonARP: _ = nic.answerARP(length: length, daemonMAC: plan.daemonMAC)
             case .daemonEcho: if !nic.answerEcho(length: length, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
+            case .drop(.filteredOut(let session)): countFilteredOut(session, nic: nic)
             case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
             }
         }
