@@ -21,8 +21,8 @@ extension BindingTable {
         var validated: [PacketFilter] = []
         validated.reserveCapacity(filters.count)
         for atoms in filters { validated.append(try PacketFilter(validating: atoms, for: target)) }
-        let (ids, slot) = try self.filters.add(validated, target: target, session: session, tenant: holder.tenant)
-        setFilterSlot(slot, of: target)
+        let (ids, program) = try self.filters.add(validated, target: target, session: session, tenant: holder.tenant)
+        setProgram(program, of: target)
         return ids
     }
 
@@ -31,8 +31,8 @@ extension BindingTable {
     @discardableResult
     public mutating func removeFilter(_ id: FilterID, session: SessionID) throws(ExoError) -> InstalledFilter {
         guard let installed = filters.byID[id], installed.session == session else { throw .noSuchFilter }
-        let (target, slot) = try filters.remove(id, session: session)
-        setFilterSlot(slot, of: target)
+        let (target, program) = try filters.remove(id, session: session)
+        setProgram(program, of: target)
         return installed
     }
 
@@ -52,14 +52,14 @@ extension BindingTable {
     /// The first-installed filter of `target`'s binding that the frame in `bytes` satisfies;
     /// nil when none does, when the binding has no filters, or when there is no binding.
     public func filterMatch(on target: BindingTarget, _ bytes: PacketBytes) -> FilterID? {
-        guard let slot = holder(of: target)?.filterSlot, slot >= 0 else { return nil }
-        return filters.tries[Int(slot)].match(bytes)
+        holder(of: target)?.filters?.match(bytes)
     }
 
-    private mutating func setFilterSlot(_ slot: Int32, of target: BindingTarget) {
+    /// Stores `target`'s new program in its entry; `filters.tries` keeps its trie alive.
+    private mutating func setProgram(_ program: FilterProgram?, of target: BindingTarget) {
         switch target {
-        case .endpoint(let e): endpoints[e.key]?.filterSlot = slot
-        case .address(let a): addresses[a]?.filterSlot = slot
+        case .endpoint(let e): endpoints[e.key]?.filters = program
+        case .address(let a): addresses[a]?.filters = program
         }
     }
 
@@ -79,8 +79,7 @@ extension BindingTable {
     }
 
     private func decide(_ holder: Holder, _ bytes: PacketBytes) -> Delivery {
-        guard holder.filterSlot >= 0 else { return .tenant(holder.session) }
-        return filters.tries[Int(holder.filterSlot)].match(bytes) == nil
-            ? .drop(.filteredOut(holder.session)) : .tenant(holder.session)
+        guard let program = holder.filters else { return .tenant(holder.session) }
+        return program.match(bytes) == nil ? .drop(.filteredOut(holder.session)) : .tenant(holder.session)
     }
 }

@@ -29,8 +29,9 @@ public struct BindingTable: Sendable {
     struct Holder: Sendable {
         var session: SessionID
         var tenant: TenantID
-        /// The slot of this binding's filter trie in `filters.tries`, or -1: no filters.
-        var filterSlot: Int32 = -1
+        /// This binding's compiled filters (its trie lives in `filters.tries`), or nil: no
+        /// filters. A plain pointer value, so looking a holder up costs no reference counting.
+        var filters: FilterProgram?
     }
     var endpoints: [UInt64: Holder] = [:]
     var addresses: [IPv4Address: Holder] = [:]

@@ -1,5 +1,5 @@
 // Every installed filter: by id, by binding and by session (for the quota), and each
-// filtered binding's compiled trie in a slot the binding table's entry points at.
+// filtered binding's compiled trie, whose program the binding table's entry carries.
 import ExoWire
 
 /// One installed filter, as listings show it.
@@ -11,27 +11,25 @@ public struct InstalledFilter: Hashable, Sendable {
     public var filter: PacketFilter
 }
 
-/// The filters of every binding. Owned by `BindingTable`, which keeps each binding's
-/// `filterSlot` pointing at its trie here (or -1 when it has no filters). Control path
-/// only, except `tries`, which the packet path reads by slot.
+/// The filters of every binding. Owned by `BindingTable`, which keeps a copy of each
+/// filtered binding's `FilterTrie.program` in its entry; `tries` keeps those tries alive
+/// (the program's invariant) until the binding's filters change or it goes. Control path.
 struct FilterTable: Sendable {
     var byID: [FilterID: InstalledFilter] = [:]
     /// Ids per binding, in installation order.
     var byTarget: [BindingTarget: [FilterID]] = [:]
     var perSession: [SessionID: Int] = [:]
-    /// Compiled tries by slot; a free slot holds an empty trie.
-    var tries: [FilterTrie] = []
-    var slots: [BindingTarget: Int32] = [:]
-    var freeSlots: [Int32] = []
+    /// The compiled trie of every binding that has filters.
+    var tries: [BindingTarget: FilterTrie] = [:]
     var nextID: FilterID = 1
     let quotaPerSession: Int
 
     init(quotaPerSession: Int) { self.quotaPerSession = quotaPerSession }
 
     /// Adds filters of `session` to `target` and recompiles its trie; returns the new ids
-    /// and the binding's slot. The caller checked the session holds the binding.
+    /// and the binding's new program. The caller checked the session holds the binding.
     mutating func add(_ filters: [PacketFilter], target: BindingTarget, session: SessionID, tenant: TenantID)
-        throws(ExoError) -> (ids: [FilterID], slot: Int32)
+        throws(ExoError) -> (ids: [FilterID], program: FilterProgram?)
     {
         let held = perSession[session] ?? 0
         guard filters.count <= quotaPerSession - held else { throw .filterQuotaExceeded }
@@ -48,15 +46,17 @@ struct FilterTable: Sendable {
     }
 
     /// Removes filter `id` of `session`: `.noSuchFilter` unless the session installed it.
-    /// Returns the binding and its slot after recompiling (-1 when no filter is left).
-    mutating func remove(_ id: FilterID, session: SessionID) throws(ExoError) -> (target: BindingTarget, slot: Int32) {
+    /// Returns the binding and its program after recompiling (nil when no filter is left).
+    mutating func remove(_ id: FilterID, session: SessionID) throws(ExoError)
+        -> (target: BindingTarget, program: FilterProgram?)
+    {
         guard let installed = byID[id], installed.session == session else { throw .noSuchFilter }
         forget(installed)
         byTarget[installed.target]?.removeAll { $0 == id }
         return (installed.target, recompile(installed.target))
     }
 
-    /// Drops every filter of `target` (its binding went away) and frees its slot.
+    /// Drops every filter of `target` (its binding went away) and its trie.
     mutating func removeAll(of target: BindingTarget) {
         guard let ids = byTarget[target] else { return }
         for id in ids { if let installed = byID[id] { forget(installed) } }
@@ -70,31 +70,16 @@ struct FilterTable: Sendable {
         perSession[installed.session] = left > 0 ? left : nil
     }
 
-    /// Rebuilds `target`'s trie; returns its slot, or -1 after freeing it when it has none.
-    private mutating func recompile(_ target: BindingTarget) -> Int32 {
+    /// Rebuilds `target`'s trie; returns its program, or nil (and drops it) when none is left.
+    private mutating func recompile(_ target: BindingTarget) -> FilterProgram? {
         let ids = byTarget[target] ?? []
         guard !ids.isEmpty else {
             byTarget[target] = nil
-            if let slot = slots.removeValue(forKey: target) {
-                tries[Int(slot)] = FilterTrie([])
-                freeSlots.append(slot)
-            }
-            return -1
+            tries[target] = nil
+            return nil
         }
         let trie = FilterTrie(ids.compactMap { id in byID[id].map { (id, $0.filter) } })
-        if let slot = slots[target] {
-            tries[Int(slot)] = trie
-            return slot
-        }
-        let slot: Int32
-        if let free = freeSlots.popLast() {
-            slot = free
-            tries[Int(slot)] = trie
-        } else {
-            slot = Int32(tries.count)
-            tries.append(trie)
-        }
-        slots[target] = slot
-        return slot
+        tries[target] = trie
+        return trie.program
     }
 }

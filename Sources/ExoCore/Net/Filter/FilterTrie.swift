@@ -1,8 +1,8 @@
 // One binding's filters merged DPF-style: a trie whose edges are atom shapes, each with a
-// hash from field value to child, flattened into arrays. Built on install; read per packet.
+// hash from field value to child, flattened into memory it owns. Built on install.
 import ExoWire
 
-/// The merged decision structure of one binding's filters.
+/// The merged decision structure of one binding's filters, and the owner of its memory.
 ///
 /// Each filter is a path of its (shape-sorted) atoms from the root. A node has one edge per
 /// distinct shape among its children; an edge is an open-addressed hash table from masked
@@ -15,76 +15,50 @@ import ExoWire
 /// that end there and of its whole subtree, so the walk skips subtrees that cannot win.
 ///
 /// Immutable once built; rebuilt whole when the binding's filters change (control path).
-/// Matching allocates nothing and takes no locks: it reads arrays of plain values.
-public struct FilterTrie: Sendable {
-    static let noFilter = FilterID.max
+/// The packet path reads it through `program`, a plain pointer value (no reference count).
+public final class FilterTrie: @unchecked Sendable {
+    // Sendable: every stored property is set in init and never written again; the memory
+    // behind `program` is written only before init returns.
 
-    /// Per node: smallest id of a filter ending here, smallest id in the subtree, and the
-    /// node's edges `edgeStart[n]..<edgeStart[n + 1]` (one extra entry closes the last node).
-    private var accept: [FilterID] = []
-    private var subtreeMinimum: [FilterID] = []
-    private var edgeStart: [Int32] = []
-    /// Per edge: its shape, and its table `slotStart[e]..<slotStart[e] + slotMask[e] + 1`.
-    private var shapes: [AtomShape] = []
-    private var slotStart: [Int32] = []
-    private var slotMask: [UInt32] = []
-    /// Per slot: the key and its child node, or -1 for an empty slot.
-    private var slotKey: [UInt32] = []
-    private var slotChild: [Int32] = []
+    /// The compiled trie; valid for as long as this object lives.
+    public let program: FilterProgram
+    private let nodes: UnsafeMutableBufferPointer<FilterProgram.Node>
+    private let edges: UnsafeMutableBufferPointer<FilterProgram.Edge>
+    private let slots: UnsafeMutableBufferPointer<FilterProgram.Slot>
 
     /// Number of trie nodes (for tests and benchmarks).
-    public var nodeCount: Int { accept.count }
+    public var nodeCount: Int { nodes.count }
     /// Number of shape edges (for tests and benchmarks).
-    public var edgeCount: Int { shapes.count }
+    public var edgeCount: Int { edges.count }
 
     /// Merges `filters` (id, filter) into one trie.
     public init(_ filters: [(id: FilterID, filter: PacketFilter)]) {
         var builder = Builder()
         for (id, filter) in filters { builder.insert(filter.atoms, id: id) }
-        builder.flatten(into: &self)
+        let flat = builder.flatten()
+        nodes = .allocate(capacity: flat.nodes.count)
+        _ = nodes.initialize(from: flat.nodes)
+        edges = .allocate(capacity: max(1, flat.edges.count))
+        _ = edges.initialize(from: flat.edges)
+        slots = .allocate(capacity: max(1, flat.slots.count))
+        _ = slots.initialize(from: flat.slots)
+        program = FilterProgram(nodes: UnsafePointer(nodes.baseAddress!), edges: UnsafePointer(edges.baseAddress!),
+            slots: UnsafePointer(slots.baseAddress!))
+    }
+
+    deinit {
+        nodes.deallocate()
+        edges.deallocate()
+        slots.deallocate()
     }
 
     /// The smallest id of a filter `bytes` satisfies, or nil when none does.
-    public func match(_ bytes: PacketBytes) -> FilterID? {
-        guard !accept.isEmpty else { return nil }
-        let best = walk(0, bytes, FilterBases(bytes), best: Self.noFilter)
-        return best == Self.noFilter ? nil : best
-    }
-
-    /// Depth-first over the edges a packet can follow; depth ≤ `PacketFilter.maximumAtoms`.
-    private func walk(_ node: Int, _ bytes: PacketBytes, _ bases: FilterBases, best: FilterID) -> FilterID {
-        var best = min(best, accept[node])
-        for edge in Int(edgeStart[node])..<Int(edgeStart[node + 1]) {
-            guard let value = bases.field(shapes[edge], in: bytes) else { continue }
-            let child = lookup(edge, value)
-            if child >= 0 && subtreeMinimum[child] < best { best = walk(child, bytes, bases, best: best) }
-        }
-        return best
-    }
-
-    /// The child of `edge` for `key`, or -1. Linear probing; tables are at most half full,
-    /// so a probe sequence ends at an empty slot.
-    private func lookup(_ edge: Int, _ key: UInt32) -> Int {
-        let mask = slotMask[edge]
-        let start = Int(slotStart[edge])
-        var index = Self.hash(key) & mask
-        while true {
-            let child = slotChild[start + Int(index)]
-            if child < 0 { return -1 }
-            if slotKey[start + Int(index)] == key { return Int(child) }
-            index = (index &+ 1) & mask
-        }
-    }
-
-    static func hash(_ key: UInt32) -> UInt32 {
-        let mixed = key &* 0x9E37_79B1
-        return mixed ^ (mixed >> 16)
-    }
+    public func match(_ bytes: PacketBytes) -> FilterID? { program.match(bytes) }
 
     /// The trie as dictionaries while it is built (control path; allocates freely).
     private struct Builder {
         struct Node {
-            var accept = FilterTrie.noFilter
+            var accept = FilterProgram.noFilter
             /// Shapes in first-seen order, each with its value → child map.
             var shapes: [AtomShape] = []
             var children: [AtomShape: [UInt32: Int]] = [:]
@@ -110,40 +84,42 @@ public struct FilterTrie: Sendable {
             nodes[node].accept = min(nodes[node].accept, id)
         }
 
-        /// Writes the arrays. Children are always created after their parent, so a reverse
+        /// The flat arrays. Children are always created after their parent, so a reverse
         /// pass computes subtree minima.
-        func flatten(into trie: inout FilterTrie) {
+        func flatten() -> (nodes: [FilterProgram.Node], edges: [FilterProgram.Edge], slots: [FilterProgram.Slot]) {
             var minimum = nodes.map(\.accept)
             for index in nodes.indices.reversed() {
                 for shape in nodes[index].shapes {
                     for child in nodes[index].children[shape]!.values { minimum[index] = min(minimum[index], minimum[child]) }
                 }
             }
-            trie.accept = nodes.map(\.accept)
-            trie.subtreeMinimum = minimum
-            for node in nodes {
-                trie.edgeStart.append(Int32(trie.shapes.count))
-                for shape in node.shapes { trie.appendEdge(shape, node.children[shape]!) }
+            var flatNodes: [FilterProgram.Node] = []
+            var edges: [FilterProgram.Edge] = []
+            var slots: [FilterProgram.Slot] = []
+            for (index, node) in nodes.enumerated() {
+                let first = Int32(edges.count)
+                for shape in node.shapes { Self.appendEdge(shape, node.children[shape]!, &edges, &slots) }
+                flatNodes.append(FilterProgram.Node(accept: node.accept, subtreeMinimum: minimum[index], firstEdge: first,
+                    endEdge: Int32(edges.count)))
             }
-            trie.edgeStart.append(Int32(trie.shapes.count))
+            return (flatNodes, edges, slots)
         }
-    }
 
-    /// Appends one edge and its hash table (capacity a power of two ≥ 2 × entries).
-    private mutating func appendEdge(_ shape: AtomShape, _ children: [UInt32: Int]) {
-        var capacity = 2
-        while capacity < 2 * children.count { capacity *= 2 }
-        let start = slotKey.count
-        shapes.append(shape)
-        slotStart.append(Int32(start))
-        slotMask.append(UInt32(capacity - 1))
-        slotKey.append(contentsOf: repeatElement(0, count: capacity))
-        slotChild.append(contentsOf: repeatElement(-1, count: capacity))
-        for (key, child) in children {
-            var index = Int(Self.hash(key) & UInt32(capacity - 1))
-            while slotChild[start + index] >= 0 { index = (index + 1) & (capacity - 1) }
-            slotKey[start + index] = key
-            slotChild[start + index] = Int32(child)
+        /// Appends one edge and its hash table (capacity a power of two ≥ 2 × entries).
+        static func appendEdge(
+            _ shape: AtomShape, _ children: [UInt32: Int], _ edges: inout [FilterProgram.Edge],
+            _ slots: inout [FilterProgram.Slot]
+        ) {
+            var capacity = 2
+            while capacity < 2 * children.count { capacity *= 2 }
+            let start = slots.count
+            edges.append(FilterProgram.Edge(shape: shape, slotStart: Int32(start), slotMask: UInt32(capacity - 1)))
+            slots.append(contentsOf: repeatElement(FilterProgram.Slot(key: 0, child: -1), count: capacity))
+            for (key, child) in children {
+                var index = Int(FilterProgram.hash(key) & UInt32(capacity - 1))
+                while slots[start + index].child >= 0 { index = (index + 1) & (capacity - 1) }
+                slots[start + index] = FilterProgram.Slot(key: key, child: Int32(child))
+            }
         }
     }
 }
