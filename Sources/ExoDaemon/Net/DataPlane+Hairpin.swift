@@ -32,6 +32,11 @@ extension DataPlane {
             reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic)
             countHairpinSend(frame.count, from: path)
             return true
+        case .drop(.filteredOut(let session)):
+            // For a tenant here whose filters refuse it: it stays here, counted, like a received one.
+            countFilteredOut(session, nic: nic)
+            countHairpinSend(frame.count, from: path)
+            return true
         case .drop:
             return false
         }

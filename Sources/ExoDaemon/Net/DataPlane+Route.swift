@@ -32,7 +32,11 @@ extension DataPlane {
     /// Counts a received frame that reached no tenant.
     @inline(__always)
     func countDrop(_ reason: DropReason, nic: NicPort) {
-        nic.rxDrops[reason.counterIndex] &+= 1
+        if case .filteredOut(let session) = reason {
+            countFilteredOut(session, nic: nic)
+        } else {
+            nic.rxDrops[reason.counterIndex] &+= 1
+        }
     }
 
     /// Refuses what the packet ring hands over but no tenant may get as it is, then routes
