@@ -15,6 +15,7 @@ public final class Daemon {
         static let watchdog: UInt64 = 3
         static let tap: UInt64 = 4
         static let link: UInt64 = 5
+        static let reassembly: UInt64 = 6
         /// Set on the token of a session's tenant-to-daemon eventfd (the rest is its connection id).
         static let dataPathBit: UInt64 = 1 << 62
         static let firstConnection: UInt64 = 1_000
@@ -68,6 +69,7 @@ public final class Daemon {
             if let nic {
                 try epoll.add(nic.fd, events: .readable, token: Token.tap)
                 try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
+                try epoll.add(dataPlane.fragments.timer.fd, events: .readable, token: Token.reassembly)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
             spareDescriptor = Daemon.openSpare()
@@ -130,6 +132,7 @@ public final class Daemon {
             }
             dataPlane.receive()
             deliverFaults()
+        case Token.reassembly: dataPlane.expireFragments()
         case Token.link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()

@@ -17,6 +17,7 @@ extension ScriptedTenant {
             if case .unbound? = reply { return "ok unbound" }
             if case .error(let code, _)? = reply { return "err \(code.name)" }
             return "err \(failure ?? "\(String(describing: reply)) \(fds.count)")"
+        case "filter-add", "filter-remove", "op-filters": return runFilter(command, args)
         case "dp-fill":
             guard let path = dataPath else { return "err no-data-path" }
             let frames = args.compactMap { FrameNumber($0) }.map { RingDescriptor(frame: $0, length: 0) }
@@ -130,7 +131,9 @@ extension ScriptedTenant {
                 }
                 return "ok frame=\(d.frame) length=\(d.length) udp=no \(kind)"
             }
-            return "ok frame=\(d.frame) length=\(d.length) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
+            // IP header length and whether both checksums verify, for reassembly and options tests.
+            let checks = "ihl=\(Int(bytes[14] & 0x0F) * 4) csum=\(RawFrames.checksumsVerify(bytes) ? "ok" : "bad")"
+            return "ok frame=\(d.frame) length=\(d.length) \(checks) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
         } catch {
             return "err \(error)"
         }

@@ -16,11 +16,15 @@ final class DataPlane {
     /// Data paths by arbiter session.
     var paths: [SessionID: DataPath] = [:]
     var counters: [TenantCounters]
+    /// Paths with received frames not yet published on rx (`publishReceived` empties it).
+    var pathsWithPendingRx: [DataPath] = []
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
     /// Running captures (exoctl capture); see CaptureTable.swift.
     var captures = CaptureTable()
+    /// Fragment reassembly (DataPlane+Reassembly.swift).
+    let fragments: DaemonReassembly
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -33,7 +37,11 @@ final class DataPlane {
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
+        do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
+            throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
+        }
         pendingFaults.reserveCapacity(DataPath.batch)
+        pathsWithPendingRx.reserveCapacity(64)
     }
 
     // MARK: control requests
@@ -51,7 +59,7 @@ final class DataPlane {
         do {
             let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
             path = try DataPath(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
-                memfd: memfd.raw)
+                memfd: memfd.raw, frameCount: config.frameCount)
             descriptors.append(memfd)
             descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
             descriptors.append(try Self.duplicate(path.tenantToDaemon.fd))
@@ -92,7 +100,12 @@ final class DataPlane {
         bindings.unbindAll(session: session)
         guard let path = paths.removeValue(forKey: session) else { return nil }
         for frame in path.stash { _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
+        for index in 0..<path.pendingCount {
+            _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingRx[index].frame))
+        }
         path.stash.removeAll()
+        path.pendingCount = 0
+        pathsWithPendingRx.removeAll { $0 === path }
         path.onRing.removeAll()
         return path
     }
