@@ -1,5 +1,5 @@
-// exo-testclient's hostile data-path commands: send arbitrary bytes as a frame, flood the tx
-// ring with bad descriptors, and count the fault events the daemon reported back.
+// exo-testclient's raw and hostile data-path commands: send arbitrary bytes as a frame, receive
+// one as bytes, flood the tx ring with bad descriptors, and count the daemon's fault events.
 
 import ExoPlatform
 import ExoWire
@@ -10,10 +10,26 @@ extension ScriptedTenant {
     func runRaw(_ command: String, _ args: [String]) -> String? {
         switch command {
         case "dp-send-raw": return sendRaw(args)
+        case "dp-recv-hex": return receiveHex(milliseconds: Int(args.first ?? "2000") ?? 2000)
         case "dp-hostile": return hostile(args)
         case "dp-faults": return faults()
         case "dp-scribble": return scribble(milliseconds: Int(args.first ?? "1000") ?? 1000)
         default: return nil
+        }
+    }
+
+    /// dp-recv-hex MS: waits up to MS milliseconds for one received frame and answers its
+    /// whole bytes, so a test can check every header and checksum itself. The frame stays the
+    /// tenant's: the test posts it on fill again when it wants it back.
+    private func receiveHex(milliseconds: Int) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        do {
+            guard let d = try path.receive(milliseconds: milliseconds) else { return "err timeout" }
+            guard let memory = mappings[d.frame] else { return "err not-mapped frame=\(d.frame)" }
+            let bytes = memory.withUnsafeBytes { Array($0.prefix(Int(d.length))) }
+            return "ok frame=\(d.frame) length=\(d.length) hex=\(hex(bytes))"
+        } catch {
+            return "err \(error)"
         }
     }
 
