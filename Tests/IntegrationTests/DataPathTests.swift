@@ -77,7 +77,7 @@ struct DataPathTests {
         #expect(try op.ok("op-stats").contains("DropCount(reason: \"tx.sourceAddressNotOwned\", count: 1)"))
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (branch i4-afpacket) in main"), arguments: [Backend.packet])
+    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
     func thePeerReachesABoundTenantAndASpoofedFrameNeverReachesThePeerOverVeth(_ backend: Backend) throws {
         try theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost(backend)
     }

@@ -40,7 +40,7 @@ struct HostileDescriptorTests {
         #expect(try TapNet.stats(scene.daemon, tenant: "alice").totalDrops == 0)
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (branch i4-afpacket) in main"), arguments: [Backend.packet])
+    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
     func aFloodOfBadDescriptorsIsCountedReportedAndHarmsNoOneOverVeth(_ backend: Backend) throws {
         try aFloodOfBadDescriptorsIsCountedReportedAndHarmsNoOne(backend)
     }

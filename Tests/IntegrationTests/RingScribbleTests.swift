@@ -75,7 +75,7 @@ struct RingScribbleTests {
         throw HarnessError("frame \(frame) of \(tenant) never went in flight: \(last)")
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (branch i4-afpacket) in main"), arguments: [Backend.packet])
+    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
     func concurrentlyRewrittenRingsAndUnrefOfFramesInFlightOverVeth(_ backend: Backend) throws {
         try concurrentlyRewrittenRingsAndUnrefOfFramesInFlight(backend)
     }

@@ -39,7 +39,7 @@ struct UDPEchoTests {
         #expect(!bob.output.contains("echo 9 bytes") && !bob.output.contains("echo 10 bytes"))
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (branch i4-afpacket) in main"), arguments: [Backend.packet])
+    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
     func twoTenantsEchoExactlyTheirOwnDatagramsToPeerNetcatOverVeth(_ backend: Backend) throws {
         try twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat(backend)
     }

@@ -17,6 +17,9 @@ struct VethNetTests {
         #expect(peer.stdout.contains("inet \(net.address(1))/24") && !peer.stdout.contains("inet6"), "\(peer.stdout)")
         let link = try runCommand("/usr/sbin/ip", ["-o", "link", "show", "dev", net.daemonLink])
         #expect(link.stdout.contains("state UP"), "\(link.stdout)")
+        let peerLink = try net.peerCommand("/usr/sbin/ip", ["-o", "link", "show", "dev", net.peerLink])
+        #expect(peerLink.stdout.contains("link/ether \(net.peerMAC)") && peerLink.stdout.contains("state UP"),
+            "\(peerLink.stdout)")
 
         // The host address exists only in the peer namespace: a socket binds to it there alone.
         let inPeer = try net.peerSocket()

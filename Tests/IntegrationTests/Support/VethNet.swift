@@ -17,6 +17,8 @@ final class VethNet: TestNet {
     /// The peer namespace's end, holding `.1/24`.
     let peerLink: String
     let namespace: NetNamespace
+    /// The peer end's MAC, which the veth was created with: the tenants' gateway MAC.
+    let peerMAC: String
     private let removed = Mutex(false)
 
     init(second: Int, prefix: String) throws {
@@ -26,6 +28,9 @@ final class VethNet: TestNet {
         daemonLink = "\(prefix)\(getpid() % 10_000)n\(n)"  // at most 5+4+1+3 < 16 bytes
         peerLink = daemonLink + "p"
         namespace = NetNamespace(name: "exo-\(getpid())-\(n)-\(prefix)")
+        // Locally administered, unique per network of this run: 02:e0:PID:PID:N.
+        let pid = Int(getpid())
+        peerMAC = String(format: "02:e0:%02x:%02x:%02x:%02x", pid >> 16 & 0xFF, pid >> 8 & 0xFF, pid & 0xFF, n & 0xFF)
         do {
             try build()
         } catch {
@@ -41,7 +46,8 @@ final class VethNet: TestNet {
 
     private func build() throws {
         try Self.ip(["netns", "add", namespace.name])
-        try Self.ip(["link", "add", daemonLink, "type", "veth", "peer", "name", peerLink, "netns", namespace.name])
+        try Self.ip(["link", "add", daemonLink, "type", "veth", "peer", "name", peerLink, "address", peerMAC,
+            "netns", namespace.name])
         // Address generation off before the links go up: no IPv6 link-local address, so
         // neither kernel sends MLD or neighbour discovery onto the tenants' wire.
         try Self.ip(["link", "set", daemonLink, "addrgenmode", "none"])
@@ -65,9 +71,10 @@ final class VethNet: TestNet {
     }
 
     /// The daemon's `[nic]` for this pair: AF_PACKET on the root end, the peer kernel's
-    /// address as the tenants' gateway, the veth's default MTU.
+    /// address and MAC as the tenants' gateway, the veth's default MTU.
     var nic: String {
         "\n[nic]\nbackend = \"packet\"\nname = \"\(daemonLink)\"\nmtu = 1500\nhost_address = \"\(address(1))/24\"\n"
+            + "gateway_mac = \"\(peerMAC)\"\n"
     }
 
     func daemon() throws -> DaemonHarness {
