@@ -36,3 +36,24 @@ _Static_assert(sizeof(struct epoll_event) == 16, "epoll_event");
 // eventfd and timerfd counters are 8 bytes; a signalfd read is one 128-byte record.
 _Static_assert(sizeof(eventfd_t) == 8, "eventfd_t");
 _Static_assert(sizeof(struct signalfd_siginfo) == 128, "signalfd_siginfo");
+
+// The packet backend's mirrored option numbers and the ring structures Swift reads.
+_Static_assert(CEXO_SOL_PACKET == SOL_PACKET, "SOL_PACKET");
+_Static_assert(CEXO_PACKET_ADD_MEMBERSHIP == PACKET_ADD_MEMBERSHIP, "PACKET_ADD_MEMBERSHIP");
+_Static_assert(CEXO_PACKET_RX_RING == PACKET_RX_RING, "PACKET_RX_RING");
+_Static_assert(CEXO_PACKET_VERSION == PACKET_VERSION, "PACKET_VERSION");
+_Static_assert(CEXO_PACKET_STATISTICS == PACKET_STATISTICS, "PACKET_STATISTICS");
+_Static_assert(CEXO_PACKET_VNET_HDR == PACKET_VNET_HDR, "PACKET_VNET_HDR");
+_Static_assert(CEXO_PACKET_IGNORE_OUTGOING == PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING");
+_Static_assert(CEXO_PACKET_MR_PROMISC == PACKET_MR_PROMISC, "PACKET_MR_PROMISC");
+_Static_assert(CEXO_TPACKET_V3 == TPACKET_V3, "TPACKET_V3");
+_Static_assert(CEXO_ETH_P_ALL == ETH_P_ALL, "ETH_P_ALL");
+_Static_assert(CEXO_VIRTIO_NET_HDR_LEN == 10, "virtio_net_hdr");
+// The block status word Swift loads with acquire ordering sits at offset 8, 4-byte aligned.
+_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.block_status) == 8, "block_status");
+_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.num_pkts) == 12, "num_pkts");
+_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.offset_to_first_pkt) == 16, "offset_to_first_pkt");
+_Static_assert(sizeof(struct tpacket3_hdr) == 48, "tpacket3_hdr");
+_Static_assert(offsetof(struct tpacket3_hdr, tp_next_offset) == 0 && offsetof(struct tpacket3_hdr, tp_snaplen) == 12
+    && offsetof(struct tpacket3_hdr, tp_len) == 16 && offsetof(struct tpacket3_hdr, tp_status) == 20
+    && offsetof(struct tpacket3_hdr, tp_mac) == 24 && offsetof(struct tpacket3_hdr, hv1.tp_vlan_tci) == 32, "tpacket3_hdr fields");

@@ -83,7 +83,8 @@ extension Daemon {
             response = handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
                 ?? plane.handleTenant(request, tenant: tenant, session: arbiterSession)
         case .operator:
-            response = dataPlane.handleOperator(request) ?? plane.handleOperator(request, sessions: sessionCount)
+            response = handleCapture(request, from: session) ?? dataPlane.handleOperator(request)
+                ?? plane.handleOperator(request, sessions: sessionCount)
         }
         let encoded = Records.encode(.reply(id: requestID, response.reply), version: session.version)
         send(OutboundRecord(bytes: encoded, descriptors: response.descriptors), to: session)

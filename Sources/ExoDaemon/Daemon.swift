@@ -15,6 +15,7 @@ public final class Daemon {
         static let watchdog: UInt64 = 3
         static let tap: UInt64 = 4
         static let link: UInt64 = 5
+        static let reassembly: UInt64 = 6
         /// Set on the token of a session's tenant-to-daemon eventfd (the rest is its connection id).
         static let dataPathBit: UInt64 = 1 << 62
         static let firstConnection: UInt64 = 1_000
@@ -66,9 +67,10 @@ public final class Daemon {
             try epoll.add(signals.fd, events: .readable, token: Token.signals)
             try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
             if let nic {
-                try epoll.add(nic.tap.fd, events: .readable, token: Token.tap)
+                try epoll.add(nic.fd, events: .readable, token: Token.tap)
                 try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
-                Log.info("NIC \(nic.tap.name) (ifindex \(nic.tap.ifindex)) up at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.config.mtu)")
+                try epoll.add(dataPlane.fragments.timer.fd, events: .readable, token: Token.reassembly)
+                Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
             spareDescriptor = Daemon.openSpare()
         } catch let error as DaemonStartError {
@@ -114,20 +116,29 @@ public final class Daemon {
             _ = watchdogTimer.drain()
             notify("WATCHDOG=1")
         case Token.tap:
+            guard let nic = dataPlane.nic else { return }
             if events.contains(.hangup) || events.contains(.error) {
-                // A TAP whose link is gone reports hangup forever: stop watching it, or the
-                // loop would spin.
-                if let nic = dataPlane.nic { epoll.remove(nic.tap.fd) }
-                return
+                switch nic.device {
+                case .tap:
+                    // A TAP whose link is gone reports hangup forever: stop watching it, or the
+                    // loop would spin.
+                    epoll.remove(nic.fd)
+                    return
+                case .packet(let socket):
+                    // The link went down or away (ENETDOWN): reading the error clears it, so
+                    // it is reported once; the link monitor says whether the link is gone.
+                    if let error = socket.takeError() { Log.warning("packet socket on \(nic.name): \(error)") }
+                }
             }
             dataPlane.receive()
             deliverFaults()
+        case Token.reassembly: dataPlane.expireFragments()
         case Token.link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()
             if nic.isDeleted {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
-                epoll.remove(nic.tap.fd)
+                epoll.remove(nic.fd)
                 epoll.remove(nic.monitor.fd)
             }
         case let token where token & Token.dataPathBit != 0:
@@ -164,6 +175,7 @@ public final class Daemon {
     }
 
     private func shutdown() {
+        endAllCaptures()
         for id in Array(sessions.keys) { closeSession(id, reason: "daemon stopping") }
         epoll.remove(listener.raw)
         listener.close()
@@ -194,10 +206,13 @@ public final class Daemon {
         case .tenant(let tenant, let arbiterSession):
             sessionsByTenant[tenant]?.remove(id)
             if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
+            if sessionsByTenant[tenant] == nil { endCaptures(ofTenant: tenant) }
             if let path = dataPlane.close(session: arbiterSession) { epoll.remove(path.tenantToDaemon.fd) }
             deliver(plane.closeSession(arbiterSession))
             who = "tenant \(config.tenants[Int(tenant)].name)"
-        case .operator: who = "operator"
+        case .operator:
+            dropCaptures(ofConnection: id)
+            who = "operator"
         case .awaitingHello: who = "not attached"
         }
         Log.info("session \(id) (\(who), pid \(session.credentials.pid) uid \(uid)) ended: \(reason)")
@@ -247,6 +262,9 @@ public final class Daemon {
 
     var sessionCount: Int { sessions.count }
 
+    /// Whether the tenant has an attached session.
+    func hasSessions(_ tenant: TenantID) -> Bool { sessionsByTenant[tenant] != nil }
+
     /// Registers a new data path's tenant-to-daemon eventfd and serves anything already posted.
     func register(_ path: DataPath) {
         do {
@@ -258,6 +276,7 @@ public final class Daemon {
 
     /// Sends the data-path faults the packet path found to their sessions.
     func deliverFaults() {
+        reportFinishedCaptures()
         guard !dataPlane.pendingFaults.isEmpty else { return }
         for (connection, event) in dataPlane.pendingFaults {
             guard let session = sessions[connection] else { continue }

@@ -18,6 +18,10 @@ public enum Event: Equatable, Sendable {
     /// The daemon refused a descriptor this session posted on its fill or tx ring (`reason`
     /// is a `DataPathFaultReason` raw value; unknown values are carried, not rejected).
     case dataPathFault(reason: UInt16, frame: FrameNumber)
+    /// A frame of a capture this operator session started (`Request.capture`).
+    case capturedFrame(CapturedFrame)
+    /// A capture ended; no more of its frames follow.
+    case captureEnded(CaptureEnd)
 
     /// The header kind of this event.
     public var kind: MessageKind {
@@ -25,6 +29,8 @@ public enum Event: Equatable, Sendable {
         case .offer: .offer
         case .tokenRevoked: .tokenRevoked
         case .dataPathFault: .dataPathFault
+        case .capturedFrame: .capturedFrame
+        case .captureEnded: .captureEnded
         }
     }
 }
@@ -40,6 +46,8 @@ extension Event {
                 fromTenant: try reader.readName(field: "offer.fromTenant"))
         case .tokenRevoked: self = .tokenRevoked(tokenID: try reader.read())
         case .dataPathFault: self = .dataPathFault(reason: try reader.read(), frame: try reader.read())
+        case .capturedFrame: self = .capturedFrame(try CapturedFrame(parsing: &reader))
+        case .captureEnded: self = .captureEnded(try CaptureEnd(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -57,6 +65,8 @@ extension Event {
         case .dataPathFault(let reason, let frame):
             writer.write(reason)
             writer.write(frame)
+        case .capturedFrame(let frame): try frame.emit(into: &writer)
+        case .captureEnded(let end): end.emit(into: &writer)
         }
     }
 }

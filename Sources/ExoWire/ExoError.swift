@@ -73,6 +73,14 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// The ring capacity is not a power of two in `RingLayout.capacityRange`.
     case badRingCapacity = 306
 
+    // Capture refusals (320-329). The session survives all of these.
+    /// The tenant to capture has no attached session (a capture ends with its last one).
+    case tenantNotAttached = 320
+    /// The daemon already runs as many captures as it allows at once.
+    case tooManyCaptures = 321
+    /// The snap length is outside 1...`CaptureLimits.maxSnapLength`.
+    case badSnapLength = 322
+
     // Daemon-side failures (900-999).
     /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
     case internalError = 900
@@ -121,6 +129,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .noNic: "noNic"
         case .noDataPath: "noDataPath"
         case .badRingCapacity: "badRingCapacity"
+        case .tenantNotAttached: "tenantNotAttached"
+        case .tooManyCaptures: "tooManyCaptures"
+        case .badSnapLength: "badSnapLength"
         case .internalError: "internalError"
         }
     }
@@ -158,6 +169,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .noNic: "no NIC configured"
         case .noDataPath: "no data path open on this session"
         case .badRingCapacity: "ring capacity is not a power of two in range"
+        case .tenantNotAttached: "tenant has no attached session"
+        case .tooManyCaptures: "too many captures running"
+        case .badSnapLength: "snap length out of range"
         case .internalError: "internal daemon error"
         }
     }

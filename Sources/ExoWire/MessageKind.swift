@@ -23,6 +23,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case bindings = 0x0184
     case stats = 0x0185
     case nic = 0x0186
+    case capture = 0x0188
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -42,12 +43,15 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case bindingsReply = 0x0284
     case statsReply = 0x0285
     case nicReply = 0x0286
+    case captureStarted = 0x0288
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0).
     case offer = 0x0301
     case tokenRevoked = 0x0302
     case dataPathFault = 0x0303
+    case capturedFrame = 0x0304
+    case captureEnded = 0x0305
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

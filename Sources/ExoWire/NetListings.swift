@@ -53,14 +53,16 @@ public struct TenantStats: Equatable, Sendable {
 
 /// The daemon's NIC, as `nic` reports it.
 public struct NicInfo: Equatable, Sendable {
-    /// "tap" in this version, or "none" when no NIC is configured (the rest then zero).
+    /// "tap" or "packet", or "none" when no NIC is configured (the rest then zero).
     public var backend: String
     /// Interface name (0 to 255 bytes).
     public var name: String
     public var ifindex: UInt32
     public var isUp: Bool
     public var isRunning: Bool
+    /// The link's current MTU (link events update it).
     public var mtu: UInt32
+    /// The tenants' gateway MAC: a TAP's host side, or `nic.gateway_mac` (zero if unset).
     public var mac: MACAddress
     /// Host side address, host byte order.
     public var hostAddress: UInt32
@@ -70,16 +72,26 @@ public struct NicInfo: Equatable, Sendable {
     public var txPackets: UInt64
     public var rxBytes: UInt64
     public var txBytes: UInt64
-    /// Frames read from the device that no tenant received (no binding, no fill frame).
+    /// Frames read from the device that no tenant received: the sum of `dropReasons`.
     public var drops: UInt64
     /// Times the link was seen going down or being deleted under the daemon.
     public var linkDownEvents: UInt64
+    /// Times the link's MTU changed under the daemon.
+    public var mtuChanges: UInt64
+    /// The nonzero received-frame drops by reason (demultiplexer and NIC reasons).
+    public var dropReasons: [DropCount]
+    /// The kernel's own counters for the link (rtnetlink), beside the daemon's.
+    public var kernel: NicKernelCounters
 
     public init(
         backend: String, name: String, ifindex: UInt32, isUp: Bool, isRunning: Bool, mtu: UInt32,
         mac: MACAddress, hostAddress: UInt32, prefixLength: UInt8, rxPackets: UInt64, txPackets: UInt64,
-        rxBytes: UInt64, txBytes: UInt64, drops: UInt64, linkDownEvents: UInt64
+        rxBytes: UInt64, txBytes: UInt64, drops: UInt64, linkDownEvents: UInt64, mtuChanges: UInt64 = 0,
+        dropReasons: [DropCount] = [], kernel: NicKernelCounters = NicKernelCounters()
     ) {
+        self.mtuChanges = mtuChanges
+        self.dropReasons = dropReasons
+        self.kernel = kernel
         self.backend = backend
         self.name = name
         self.ifindex = ifindex
@@ -96,6 +108,36 @@ public struct NicInfo: Equatable, Sendable {
         self.drops = drops
         self.linkDownEvents = linkDownEvents
     }
+}
+
+/// A link's counters as the kernel keeps them (RTNL_LINK_* statistics). For a TAP, rx is
+/// what the daemon wrote and tx what it read; for the packet backend, they count the wire.
+public struct NicKernelCounters: Equatable, Sendable {
+    public var rxPackets: UInt64
+    public var txPackets: UInt64
+    public var rxBytes: UInt64
+    public var txBytes: UInt64
+    public var rxErrors: UInt64
+    public var txErrors: UInt64
+    public var rxDropped: UInt64
+    public var txDropped: UInt64
+
+    public init(
+        rxPackets: UInt64 = 0, txPackets: UInt64 = 0, rxBytes: UInt64 = 0, txBytes: UInt64 = 0, rxErrors: UInt64 = 0,
+        txErrors: UInt64 = 0, rxDropped: UInt64 = 0, txDropped: UInt64 = 0
+    ) {
+        self.rxPackets = rxPackets
+        self.txPackets = txPackets
+        self.rxBytes = rxBytes
+        self.txBytes = txBytes
+        self.rxErrors = rxErrors
+        self.txErrors = txErrors
+        self.rxDropped = rxDropped
+        self.txDropped = txDropped
+    }
+
+    /// The eight counters in wire order.
+    var all: [UInt64] { [rxPackets, txPackets, rxBytes, txBytes, rxErrors, txErrors, rxDropped, txDropped] }
 }
 
 extension BindingInfo: WireRepresentable {
@@ -162,6 +204,12 @@ extension NicInfo: WireRepresentable {
         txBytes = try reader.read()
         drops = try reader.read()
         linkDownEvents = try reader.read()
+        mtuChanges = try reader.read()
+        dropReasons = try reader.readList(field: "nic.dropReasons", allowed: FieldRange.list)
+        kernel = NicKernelCounters(
+            rxPackets: try reader.read(), txPackets: try reader.read(), rxBytes: try reader.read(),
+            txBytes: try reader.read(), rxErrors: try reader.read(), txErrors: try reader.read(),
+            rxDropped: try reader.read(), txDropped: try reader.read())
     }
 
     func emit(into writer: inout WireWriter) throws(WireEncodeError) {
@@ -181,5 +229,8 @@ extension NicInfo: WireRepresentable {
         writer.write(txBytes)
         writer.write(drops)
         writer.write(linkDownEvents)
+        writer.write(mtuChanges)
+        try writer.writeList(dropReasons, field: "nic.dropReasons", allowed: FieldRange.list)
+        for counter in kernel.all { writer.write(counter) }
     }
 }

@@ -32,6 +32,8 @@ public enum Reply: Equatable, Sendable {
     /// One entry per configured tenant, in configuration order.
     case stats([TenantStats])
     case nic(NicInfo)
+    /// The capture is running: its events carry `captureID`; frames are cut to `snapLength`.
+    case captureStarted(captureID: UInt32, snapLength: UInt32)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -55,6 +57,7 @@ public enum Reply: Equatable, Sendable {
         case .bindings: .bindingsReply
         case .stats: .statsReply
         case .nic: .nicReply
+        case .captureStarted: .captureStarted
         case .error: .error
         }
     }
@@ -81,6 +84,7 @@ extension Reply {
         case .bindingsReply: self = .bindings(try ListingPage(parsing: &reader))
         case .statsReply: self = .stats(try reader.readList(field: "stats.tenants", allowed: FieldRange.list))
         case .nicReply: self = .nic(try NicInfo(parsing: &reader))
+        case .captureStarted: self = .captureStarted(captureID: try reader.read(), snapLength: try reader.read())
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -110,6 +114,9 @@ extension Reply {
         case .bindings(let page): try page.emit(into: &writer)
         case .stats(let stats): try writer.writeList(stats, field: "stats.tenants", allowed: FieldRange.list)
         case .nic(let nic): try nic.emit(into: &writer)
+        case .captureStarted(let captureID, let snapLength):
+            writer.write(captureID)
+            writer.write(snapLength)
         case .error(let code, let detail):
             writer.write(code.rawValue)
             try writer.writeString(detail, field: "error.detail", allowed: FieldRange.text)

@@ -41,6 +41,11 @@ public enum Request: Equatable, Sendable {
     case stats
     /// Operator: the NIC's state and counters.
     case nic
+    /// Operator: streams one tenant's frames (sent and received) to this session as
+    /// `capturedFrame` events, each cut to `snapLength` bytes (the daemon refuses a length
+    /// outside 1...`CaptureLimits.maxSnapLength`), until `count` frames were sent (0: no limit),
+    /// the tenant's last session ends, or this session does; then `captureEnded`.
+    case capture(tenant: String, count: UInt32, snapLength: UInt32)
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -63,6 +68,7 @@ public enum Request: Equatable, Sendable {
         case .bindings: .bindings
         case .stats: .stats
         case .nic: .nic
+        case .capture: .capture
         }
     }
 }
@@ -105,6 +111,10 @@ extension Request {
                 page: try Page(parsing: &reader))
         case .stats: self = .stats
         case .nic: self = .nic
+        case .capture:
+            self = .capture(
+                tenant: try reader.readName(field: "capture.tenant"), count: try reader.read(),
+                snapLength: try reader.read())
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -138,6 +148,10 @@ extension Request {
         case .bindings(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "bindings.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)
+        case .capture(let tenant, let count, let snapLength):
+            try writer.writeName(tenant, field: "capture.tenant")
+            writer.write(count)
+            writer.write(snapLength)
         }
     }
 }

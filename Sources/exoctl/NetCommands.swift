@@ -77,7 +77,10 @@ struct NicCommand: AsyncParsableCommand {
             ["state", "\(nic.isUp ? "up" : "down"), \(nic.isRunning ? "running" : "not running")"],
             ["mtu", "\(nic.mtu)"], ["mac", "\(nic.mac)"], ["host address", address],
             ["rx", "\(nic.rxPackets) packets, \(nic.rxBytes) bytes"], ["tx", "\(nic.txPackets) packets, \(nic.txBytes) bytes"],
-            ["drops", "\(nic.drops)"], ["link down events", "\(nic.linkDownEvents)"],
+            ["drops", nic.dropReasons.isEmpty ? "0" : "\(nic.drops): " + nic.dropReasons.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")],
+            ["link down events", "\(nic.linkDownEvents)"], ["mtu changes", "\(nic.mtuChanges)"],
+            ["kernel rx", "\(nic.kernel.rxPackets) packets, \(nic.kernel.rxBytes) bytes, \(nic.kernel.rxErrors) errors, \(nic.kernel.rxDropped) dropped"],
+            ["kernel tx", "\(nic.kernel.txPackets) packets, \(nic.kernel.txBytes) bytes, \(nic.kernel.txErrors) errors, \(nic.kernel.txDropped) dropped"],
         ]
         Console.out(table.render())
     }
@@ -108,7 +111,14 @@ enum NetJSON {
             "prefixLength": Int(n.prefixLength), "rxPackets": NSNumber(value: n.rxPackets),
             "txPackets": NSNumber(value: n.txPackets), "rxBytes": NSNumber(value: n.rxBytes),
             "txBytes": NSNumber(value: n.txBytes), "drops": NSNumber(value: n.drops),
-            "linkDownEvents": NSNumber(value: n.linkDownEvents),
+            "linkDownEvents": NSNumber(value: n.linkDownEvents), "mtuChanges": NSNumber(value: n.mtuChanges),
+            "dropReasons": Dictionary(uniqueKeysWithValues: n.dropReasons.map { ($0.reason, NSNumber(value: $0.count)) }),
+            "kernel": [
+                "rxPackets": NSNumber(value: n.kernel.rxPackets), "txPackets": NSNumber(value: n.kernel.txPackets),
+                "rxBytes": NSNumber(value: n.kernel.rxBytes), "txBytes": NSNumber(value: n.kernel.txBytes),
+                "rxErrors": NSNumber(value: n.kernel.rxErrors), "txErrors": NSNumber(value: n.kernel.txErrors),
+                "rxDropped": NSNumber(value: n.kernel.rxDropped), "txDropped": NSNumber(value: n.kernel.txDropped),
+            ],
         ]
     }
 }

@@ -51,7 +51,9 @@ struct Exokerneld: ParsableCommand {
         } catch {
             fail("\(error)")
         }
-        let (errors, warnings) = ConfigValidator.check(loaded, file: path, limits: limits)
+        // The packet backend runs on an existing interface: what the host says about it counts.
+        let nicFacts = loaded.nic.flatMap { $0.isPacketBackend ? NicHostFacts.read(interface: $0.name) : nil }
+        let (errors, warnings) = ConfigValidator.check(loaded, file: path, limits: limits, nicFacts: nicFacts)
         for warning in warnings { say("exokerneld: warning: \(warning)") }
         for error in errors { say("exokerneld: \(error)") }
         guard errors.isEmpty else { Glibc.exit(1) }

@@ -76,7 +76,7 @@ struct ConfigNetworkTests {
         var config = F.config()
         config.nic = NicConfig(backend: "pcap", name: "way-too-long-name", mtu: 4096, hostAddress: IPv4Address(224, 0, 0, 1), prefixLength: 24)
         #expect(F.errors(config) == [
-            "test.toml: nic.backend: 'pcap' is not a NIC backend: only \"tap\" is supported",
+            "test.toml: nic.backend: 'pcap' is not a NIC backend: \"tap\" or \"packet\"",
             "test.toml: nic.name: 'way-too-long-name' is not an interface name: 1 to 15 printable ASCII characters without '/', ':' or spaces",
             "test.toml: nic.mtu: 4096 is out of range: must be between 68 and 4082 (frames.size minus the Ethernet header)",
             "test.toml: nic.host_address: 224.0.0.1 is not a unicast host address",

@@ -38,6 +38,8 @@ enum Fixtures {
         .bindings(tenant: "alice", page: Page(cursor: 4, limit: 8)),
         .stats,
         .nic,
+        .capture(tenant: "alice", count: 0, snapLength: 65_000),
+        .capture(tenant: "zoë", count: .max, snapLength: 0),
     ]
 
     static let dataPath = DataPathInfo(
@@ -114,6 +116,8 @@ enum Fixtures {
             backend: "none", name: "", ifindex: 0, isUp: false, isRunning: false, mtu: 0, mac: .zero,
             hostAddress: 0, prefixLength: 0, rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, drops: 0,
             linkDownEvents: 0)),
+        .captureStarted(captureID: 1, snapLength: 96),
+        .captureStarted(captureID: .max, snapLength: .max),
         .error(.endpointInUse, detail: "udp 10.77.0.10:5000"),
         .error(.alreadyAllocated, detail: "frame 42 is held"),
         .error(.internalError, detail: ""),
@@ -124,6 +128,14 @@ enum Fixtures {
         .tokenRevoked(tokenID: 99),
         .dataPathFault(reason: DataPathFaultReason.notHeldWritable.rawValue, frame: 42),
         .dataPathFault(reason: .max, frame: .max),
+        .capturedFrame(CapturedFrame(
+            captureID: 3, direction: .sent, timestampNanoseconds: 1_700_000_000_123_456_789, originalLength: 60,
+            bytes: Array(0..<60))),
+        .capturedFrame(CapturedFrame(
+            captureID: .max, direction: .received, timestampNanoseconds: .max, originalLength: .max,
+            bytes: [UInt8](repeating: 0xAB, count: 1_514))),
+        .captureEnded(CaptureEnd(captureID: 3, reason: .countReached, captured: 10, lost: 0)),
+        .captureEnded(CaptureEnd(captureID: .max, reason: .daemonStopping, captured: .max, lost: .max)),
     ]
 
     /// Every fixture as a message, with varied request ids.

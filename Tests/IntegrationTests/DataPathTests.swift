@@ -12,7 +12,7 @@ struct DataPathTests {
         try runCommand("/usr/sbin/ip", ["link", "show", name]).status == 0
     }
 
-    @Test(arguments: [Backend.tap])
+    @Test(arguments: Backend.allCases)
     func theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost(_ backend: Backend) throws {
         let net = try backend.net(second: 77, prefix: "exodp")
         defer { net.remove() }
@@ -75,11 +75,6 @@ struct DataPathTests {
         defer { op.quit() }
         try op.ok("attach-operator")
         #expect(try op.ok("op-stats").contains("DropCount(reason: \"tx.sourceAddressNotOwned\", count: 1)"))
-    }
-
-    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
-    func thePeerReachesABoundTenantAndASpoofedFrameNeverReachesThePeerOverVeth(_ backend: Backend) throws {
-        try theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost(backend)
     }
 
     static func exoctl(_ daemon: DaemonHarness, _ arguments: [String]) throws -> String {

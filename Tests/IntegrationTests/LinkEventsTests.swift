@@ -37,7 +37,7 @@ struct LinkEventsTests {
         #expect(kill(daemon.pid, 0) == 0)
     }
 
-    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"))
+    @Test
     func deletingTheVethUnderTheDaemonIsReportedAndANewVethWorksAfterARestart() throws {
         let first = try VethNet(second: 81, prefix: "exolv")
         defer { first.remove() }

@@ -53,7 +53,7 @@ struct PeerOffloadTests {
         }
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (i4-afpacket) and GSO segmentation (i4-offload) in main"))
+    @Test
     func aGSOBurstArrivesAsCorrectChecksummedSegments() throws {
         let scene = try Scene()
         defer { scene.close() }
@@ -68,7 +68,7 @@ struct PeerOffloadTests {
         #expect(got.flatMap(\.payload) == PeerSend.gso.payload)
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (i4-afpacket) and fragment reassembly (i4-offload) in main"))
+    @Test
     func aFragmentedDatagramArrivesReassembledAndChecksummed() throws {
         let scene = try Scene()
         defer { scene.close() }
@@ -78,7 +78,7 @@ struct PeerOffloadTests {
         #expect(got.first?.payload == PeerSend.fragmented.payload)
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (i4-afpacket) and IPv4 options on receive (i4-offload) in main"))
+    @Test
     func aDatagramWithIPv4OptionsArrivesChecksummed() throws {
         let scene = try Scene()
         defer { scene.close() }
@@ -90,7 +90,7 @@ struct PeerOffloadTests {
         #expect(got.first?.sourcePort == 41_002)
     }
 
-    @Test(.disabled("needs the AF_PACKET backend (i4-afpacket) and checksum completion (i4-offload) in main"))
+    @Test
     func aPlainDatagramWithAPartialChecksumArrivesCompleted() throws {
         let scene = try Scene()
         defer { scene.close() }

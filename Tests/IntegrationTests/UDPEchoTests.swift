@@ -8,7 +8,7 @@ import Testing
 
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct UDPEchoTests {
-    @Test(arguments: [Backend.tap])
+    @Test(arguments: Backend.allCases)
     func twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat(_ backend: Backend) throws {
         let net = try backend.net(second: 79, prefix: "exoec")
         defer { net.remove() }
@@ -39,12 +39,7 @@ struct UDPEchoTests {
         #expect(!bob.output.contains("echo 9 bytes") && !bob.output.contains("echo 10 bytes"))
     }
 
-    @Test(.disabled("needs AF_PACKET (i4-afpacket) and checksum completion (i4-offload) in main"), arguments: [Backend.packet])
-    func twoTenantsEchoExactlyTheirOwnDatagramsToPeerNetcatOverVeth(_ backend: Backend) throws {
-        try twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat(backend)
-    }
-
-    @Test(arguments: [Backend.tap])
+    @Test(arguments: Backend.allCases)
     func theDaemonAnswersPingForASharedAddress(_ backend: Backend) throws {
         let net = try backend.net(second: 79, prefix: "exoec")
         defer { net.remove() }
@@ -55,11 +50,6 @@ struct UDPEchoTests {
         let ping = try net.peerCommand("/bin/ping", ["-c", "2", "-W", "2", "-I", net.peerLink, net.address(10)], timeout: 10)
         #expect(ping.status == 0, "\(ping.stdout)\(ping.stderr)\n\(daemon.log)")
         #expect(ping.stdout.contains("2 received"), "\(ping.stdout)")
-    }
-
-    @Test(.disabled("needs the AF_PACKET backend (branch i4-afpacket) in main"), arguments: [Backend.packet])
-    func theDaemonAnswersPingForASharedAddressOverVeth(_ backend: Backend) throws {
-        try theDaemonAnswersPingForASharedAddress(backend)
     }
 
     /// `echo PAYLOAD | nc -u` from the host kernel's side of the wire; returns what came back.

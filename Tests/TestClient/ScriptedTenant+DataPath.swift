@@ -34,6 +34,28 @@ extension ScriptedTenant {
             guard let reply else { return "err \(failure ?? "?")" }
             if case .error(let code, _) = reply { return "err \(code.name)" }
             return "ok \(reply)"
+        case "op-capture":
+            // op-capture TENANT SNAPLEN [COUNT]: starts a capture (of one frame unless COUNT is
+            // given; 0 is no limit) whose events this client collects; answers the reply.
+            guard args.count == 2 || args.count == 3, let snap = UInt32(args[1]) else { return "err usage" }
+            let count = args.count == 3 ? UInt32(args[2]) ?? 1 : 1
+            let (reply, _, failure) = request(.capture(tenant: args[0], count: count, snapLength: snap))
+            if case .captureStarted(let id, let length)? = reply { return "ok capture=\(id) snaplen=\(length)" }
+            if case .error(let code, _)? = reply { return "err \(code.name)" }
+            return "err \(failure ?? "\(String(describing: reply))")"
+        case "op-capture-summary":
+            // One round trip, then the capture events collected so far, summarized and forgotten.
+            guard request(.ping).0 != nil else { return "err no-reply" }
+            var frames = 0
+            var ended = "none"
+            for event in events {
+                if case .capturedFrame = event { frames += 1 }
+                if case .captureEnded(let end) = event {
+                    ended = "\(end.reason) captured=\(end.captured) lost=\(end.lost)"
+                }
+            }
+            events.removeAll()
+            return "ok frames=\(frames) ended=\(ended)"
         case "dp-info":
             guard let info = dataPath?.info else { return "err no-data-path" }
             return "ok gateway=\(IPv4Address(rawValue: info.gateway)) gatewaymac=\(info.gatewayMAC) mtu=\(info.mtu)"
@@ -108,7 +130,9 @@ extension ScriptedTenant {
                 }
                 return "ok frame=\(d.frame) length=\(d.length) udp=no \(kind)"
             }
-            return "ok frame=\(d.frame) length=\(d.length) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
+            // IP header length and whether both checksums verify, for reassembly and options tests.
+            let checks = "ihl=\(Int(bytes[14] & 0x0F) * 4) csum=\(RawFrames.checksumsVerify(bytes) ? "ok" : "bad")"
+            return "ok frame=\(d.frame) length=\(d.length) \(checks) from=\(src):\(srcPort) port=\(dstPort) payload=\(String(decoding: payload, as: UTF8.self))"
         } catch {
             return "err \(error)"
         }

@@ -18,21 +18,6 @@ extension ScriptedTenant {
         }
     }
 
-    /// dp-recv-hex MS: waits up to MS milliseconds for one received frame and answers its
-    /// whole bytes, so a test can check every header and checksum itself. The frame stays the
-    /// tenant's: the test posts it on fill again when it wants it back.
-    private func receiveHex(milliseconds: Int) -> String {
-        guard let path = dataPath else { return "err no-data-path" }
-        do {
-            guard let d = try path.receive(milliseconds: milliseconds) else { return "err timeout" }
-            guard let memory = mappings[d.frame] else { return "err not-mapped frame=\(d.frame)" }
-            let bytes = memory.withUnsafeBytes { Array($0.prefix(Int(d.length))) }
-            return "ok frame=\(d.frame) length=\(d.length) hex=\(hex(bytes))"
-        } catch {
-            return "err \(error)"
-        }
-    }
-
     /// dp-scribble MS: for MS milliseconds, rewrites the whole ring region (indices, flags and
     /// descriptors of all four rings) with random words while the daemon reads it, kicking the
     /// daemon after every burst. Half the words are small numbers, so many look like plausible
@@ -56,6 +41,19 @@ extension ScriptedTenant {
             }
         }
         return "ok writes=\(writes)"
+    }
+
+    /// dp-recv-hex MS: the next received frame's bytes, exactly as posted on rx, in hex.
+    private func receiveHex(milliseconds: Int) -> String {
+        guard let path = dataPath else { return "err no-data-path" }
+        do {
+            guard let d = try path.receive(milliseconds: milliseconds) else { return "err timeout" }
+            guard let memory = mappings[d.frame] else { return "err not-mapped frame=\(d.frame)" }
+            let bytes = memory.withUnsafeBytes { Array($0.prefix(Int(d.length))) }
+            return "ok frame=\(d.frame) hex=" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        } catch {
+            return "err \(error)"
+        }
     }
 
     /// dp-send-raw FRAME HEX: copies the bytes into the mapped frame, exactly as given, and

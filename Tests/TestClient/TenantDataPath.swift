@@ -96,6 +96,18 @@ enum RawFrames {
             Array(f[(udp + 8)..<(udp + length)]))
     }
 
+    /// True when the IPv4 header checksum verifies and the UDP checksum is absent or verifies.
+    static func checksumsVerify(_ f: [UInt8]) -> Bool {
+        let ihl = Int(f[14] & 0x0F) * 4
+        guard f.count >= 14 + ihl + 8, checksum(Array(f[14..<(14 + ihl)])) == 0 else { return false }
+        let udp = Array(f[(14 + ihl)...])
+        let length = Int(udp[4]) << 8 | Int(udp[5])
+        guard length <= udp.count else { return false }
+        if udp[6] == 0 && udp[7] == 0 { return true }
+        let pseudo = Array(f[26..<34]) + [0, 17, UInt8(length >> 8), UInt8(length & 0xFF)]
+        return checksum(pseudo + udp.prefix(length)) == 0
+    }
+
     static func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 
     static func checksum(_ bytes: [UInt8]) -> UInt16 {

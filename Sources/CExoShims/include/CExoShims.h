@@ -18,6 +18,7 @@
 #include <linux/if_ether.h>
 
 #include "tap.h"
+#include "packet.h"
 
 // MARK: - Constants Swift cannot see (checked against the real ones in layout_checks.c)
 

@@ -10,6 +10,9 @@ public enum Delivery: Hashable, Sendable {
     case daemonARP
     /// An echo request to a shared address: the daemon answers it.
     case daemonEcho
+    /// A fragment to a tenant's address: the daemon reassembles it (`Reassembler`) and
+    /// classifies the whole datagram.
+    case reassemble
     /// Nobody's: dropped and counted.
     case drop(DropReason)
 }
@@ -25,8 +28,9 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     case wrongDestinationMAC
     /// The address or endpoint is granted but no session bound it.
     case noBinding
-    /// A fragment to an address shared by port (reassembly comes later).
-    case fragmentOnSharedAddress
+    /// An echo request with IPv4 options to a shared address (the daemon's reply would
+    /// reflect them, source routes among them).
+    case echoWithOptionsOnSharedAddress
     /// An ICMP error that does not quote a flow of the address it was sent to, or quotes one
     /// that cannot be routed (not UDP/TCP, or a non-first fragment) on a shared address.
     case unroutableICMPError
@@ -34,15 +38,18 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     case echoReplyOnSharedAddress
     /// A protocol without ports to a shared address.
     case portlessProtocolOnSharedAddress
+    /// A fragment (or a datagram) the reassembler dropped.
+    case reassembly(ReassemblyDrop)
 
     /// The routing reasons, in counter order after the faults.
     static let routing: [DropReason] = [
-        .notOurAddress, .wrongDestinationMAC, .noBinding, .fragmentOnSharedAddress, .unroutableICMPError,
+        .notOurAddress, .wrongDestinationMAC, .noBinding, .echoWithOptionsOnSharedAddress, .unroutableICMPError,
         .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress,
     ]
 
     /// Every reason, in counter order.
-    public static let allCases: [DropReason] = FrameFault.allCases.map { .invalid($0) } + routing
+    public static let allCases: [DropReason] =
+        FrameFault.allCases.map { .invalid($0) } + routing + ReassemblyDrop.allCases.map { .reassembly($0) }
 
     /// This reason's slot in an array of `allCases.count` counters.
     public var counterIndex: Int {
@@ -51,10 +58,11 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .notOurAddress: FrameFault.allCases.count
         case .wrongDestinationMAC: FrameFault.allCases.count + 1
         case .noBinding: FrameFault.allCases.count + 2
-        case .fragmentOnSharedAddress: FrameFault.allCases.count + 3
+        case .echoWithOptionsOnSharedAddress: FrameFault.allCases.count + 3
         case .unroutableICMPError: FrameFault.allCases.count + 4
         case .echoReplyOnSharedAddress: FrameFault.allCases.count + 5
         case .portlessProtocolOnSharedAddress: FrameFault.allCases.count + 6
+        case .reassembly(let drop): FrameFault.allCases.count + 7 + Int(drop.rawValue)
         }
     }
 
@@ -65,10 +73,11 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .notOurAddress: "notOurAddress"
         case .wrongDestinationMAC: "wrongDestinationMAC"
         case .noBinding: "noBinding"
-        case .fragmentOnSharedAddress: "fragmentOnSharedAddress"
+        case .echoWithOptionsOnSharedAddress: "echoWithOptionsOnSharedAddress"
         case .unroutableICMPError: "unroutableICMPError"
         case .echoReplyOnSharedAddress: "echoReplyOnSharedAddress"
         case .portlessProtocolOnSharedAddress: "portlessProtocolOnSharedAddress"
+        case .reassembly(let drop): "reassembly.\(drop.name)"
         }
     }
 

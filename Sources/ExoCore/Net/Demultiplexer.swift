@@ -53,11 +53,13 @@ public enum Demultiplexer {
             return endpointSession(.tcp, destination, header.destinationPort, shared: shared, bindings)
         case .echo(let message):
             guard shared else { return addressSession(destination, bindings) }
-            return message.type == .echoRequest ? .daemonEcho : .drop(.echoReplyOnSharedAddress)
+            guard message.type == .echoRequest else { return .drop(.echoReplyOnSharedAddress) }
+            return packet.hasOptions ? .drop(.echoWithOptionsOnSharedAddress) : .daemonEcho
         case .icmpError(_, let quote):
             return classifyICMPError(quote, to: destination, shared: shared, bindings: bindings)
         case .fragment:
-            return shared ? .drop(.fragmentOnSharedAddress) : addressSession(destination, bindings)
+            // Whole or shared, the tenant gets the reassembled datagram, routed by its ports.
+            return .reassemble
         case .other:
             return shared ? .drop(.portlessProtocolOnSharedAddress) : addressSession(destination, bindings)
         }

@@ -20,6 +20,11 @@ public enum EgressGuard {
         switch frame.content {
         case .arp(let arp): return checkARP(arp, sourceMAC: frame.ethernet.source, tenant: tenant, plan: plan)
         case .ipv4(let packet, let content):
+            // Policy, not parse: tenants send no IPv4 options at all (DESIGN-NOTES.md); source
+            // routing gets its own reason because it is the one that redirects traffic.
+            if packet.hasOptions {
+                return .deny(frame.ipOptionKinds.contains(.sourceRoute) ? .sourceRoute : .ipOptions)
+            }
             return checkIPv4(packet, content, sourceMAC: frame.ethernet.source, tenant: tenant, plan: plan)
         }
     }

@@ -25,8 +25,9 @@ public enum FrameFault: UInt8, Error, Sendable, Hashable, CaseIterable, CustomSt
     case malformedIPv4
     /// Bytes after the datagram other than the minimum-frame padding.
     case ipLengthMismatch
-    /// IPv4 options (source routing among them): refused outright.
-    case ipOptions
+    /// IPv4 options that do not walk cleanly (`IPv4Option.walk`): bad lengths, pointers,
+    /// padding, or two source routes. Well-formed options are policy's business.
+    case malformedIPOptions
     /// The IPv4 header checksum does not verify.
     case badIPChecksum
     /// UDP shorter than its header, length field not the datagram's payload, or port 0.
@@ -57,7 +58,7 @@ public enum FrameFault: UInt8, Error, Sendable, Hashable, CaseIterable, CustomSt
         case .truncatedIPv4: "truncatedIPv4"
         case .malformedIPv4: "malformedIPv4"
         case .ipLengthMismatch: "ipLengthMismatch"
-        case .ipOptions: "ipOptions"
+        case .malformedIPOptions: "malformedIPOptions"
         case .badIPChecksum: "badIPChecksum"
         case .malformedUDP: "malformedUDP"
         case .malformedTCP: "malformedTCP"

@@ -27,6 +27,9 @@ public struct InspectedFrame {
 
     public let ethernet: EthernetFrame
     public let content: Content
+    /// The kinds of IPv4 option the datagram carries (empty without options, and for ARP).
+    /// The transport header was located past them (IHL × 4).
+    public let ipOptionKinds: IPv4OptionKinds
 
     /// Applies the strict rules, in order, and names the first one broken.
     public init(inspecting bytes: PacketBytes) throws(FrameFault) {
@@ -38,7 +41,14 @@ public struct InspectedFrame {
         guard type == .ipv4 || type == .arp else { throw .unsupportedEtherType }
         guard !ethernet.source.isMulticast else { throw .multicastSource }
         self.ethernet = ethernet
-        content = type == .arp ? .arp(try Self.arp(ethernet.payload)) : try Self.ipv4(ethernet.payload)
+        if type == .arp {
+            content = .arp(try Self.arp(ethernet.payload))
+            ipOptionKinds = []
+        } else {
+            let parsed = try Self.ipv4(ethernet.payload)
+            content = parsed.content
+            ipOptionKinds = parsed.options
+        }
     }
 
     /// True when an Ethernet payload of `available` bytes carries exactly `length` bytes,
@@ -54,7 +64,7 @@ public struct InspectedFrame {
         return packet
     }
 
-    static func ipv4(_ payload: PacketBytes) throws(FrameFault) -> Content {
+    static func ipv4(_ payload: PacketBytes) throws(FrameFault) -> (content: Content, options: IPv4OptionKinds) {
         let packet: IPv4Packet
         do {
             packet = try IPv4Packet(checking: payload)
@@ -63,14 +73,19 @@ public struct InspectedFrame {
         }
         guard !packet.reservedFlag else { throw .malformedIPv4 }
         guard fits(packet.totalLength, in: payload.count) else { throw .ipLengthMismatch }
-        guard !packet.hasOptions else { throw .ipOptions }
+        let kinds: IPv4OptionKinds
+        do {
+            kinds = packet.hasOptions ? try IPv4Option.walk(packet.options) : []
+        } catch {
+            throw .malformedIPOptions
+        }
         guard packet.checksumIsValid else { throw .badIPChecksum }
-        if packet.isFragment { return .ipv4(packet, .fragment) }
+        if packet.isFragment { return (.ipv4(packet, .fragment), kinds) }
         switch packet.protocol {
-        case .udp: return .ipv4(packet, .udp(try udp(packet.payload)))
-        case .tcp: return .ipv4(packet, .tcp(try tcp(packet.payload)))
-        case .icmp: return .ipv4(packet, try icmp(packet.payload))
-        default: return .ipv4(packet, .other)
+        case .udp: return (.ipv4(packet, .udp(try udp(packet.payload))), kinds)
+        case .tcp: return (.ipv4(packet, .tcp(try tcp(packet.payload))), kinds)
+        case .icmp: return (.ipv4(packet, try icmp(packet.payload)), kinds)
+        default: return (.ipv4(packet, .other), kinds)
         }
     }
 

@@ -29,10 +29,14 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     /// An ICMP error that does not quote a datagram sent to this tenant's endpoint by the
     /// host the error goes to.
     case icmpErrorAboutOthers
+    /// An IPv4 loose or strict source route option.
+    case sourceRoute
+    /// Any other IPv4 option (tenants send none; see DESIGN-NOTES.md).
+    case ipOptions
 
     static let policy: [DenyReason] = [
         .sourceAddressNotOwned, .sourceMACMismatch, .sourcePortNotGranted, .fragmentFromSharedAddress,
-        .echoFromSharedAddress, .portlessProtocolFromSharedAddress, .arpSenderNotOwned, .icmpErrorAboutOthers,
+        .echoFromSharedAddress, .portlessProtocolFromSharedAddress, .arpSenderNotOwned, .icmpErrorAboutOthers, .sourceRoute, .ipOptions,
     ]
 
     /// Every reason, in counter order.
@@ -51,6 +55,8 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .portlessProtocolFromSharedAddress: return base + 5
         case .arpSenderNotOwned: return base + 6
         case .icmpErrorAboutOthers: return base + 7
+        case .sourceRoute: return base + 8
+        case .ipOptions: return base + 9
         }
     }
 
@@ -66,6 +72,8 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .portlessProtocolFromSharedAddress: "portlessProtocolFromSharedAddress"
         case .arpSenderNotOwned: "arpSenderNotOwned"
         case .icmpErrorAboutOthers: "icmpErrorAboutOthers"
+        case .sourceRoute: "sourceRoute"
+        case .ipOptions: "ipOptions"
         }
     }
 

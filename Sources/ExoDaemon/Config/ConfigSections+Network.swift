@@ -5,7 +5,7 @@ import ExoCore
 import ExoWire
 
 extension ConfigLoader {
-    static let nicKeys = ["backend", "name", "mtu", "host_address"]
+    static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac"]
 
     static func decodeNic(_ section: TOMLSection) throws(ConfigError) -> NicConfig {
         try section.rejectUnknownKeys(known: nicKeys)
@@ -19,6 +19,12 @@ extension ConfigLoader {
         if let backend = try section.string("backend") { nic.backend = backend }
         if let name = try section.string("name") { nic.name = name }
         if let mtu = try section.integer("mtu", as: UInt32.self) { nic.mtu = mtu }
+        if let text = try section.string("gateway_mac") {
+            guard let mac = MACAddress(text), mac.isUnicast else {
+                throw section.error("gateway_mac", "'\(text)' is not a unicast MAC address, e.g. \"02:00:5e:10:00:01\"")
+            }
+            nic.gatewayMAC = mac
+        }
         return nic
     }
 

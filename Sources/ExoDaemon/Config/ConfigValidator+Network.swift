@@ -40,8 +40,11 @@ extension ConfigValidator {
     }
 
     static func checkNic(_ nic: NicConfig, frameSize: UInt32, _ findings: inout Findings) {
-        if nic.backend != NicConfig.tapBackend {
-            findings.error("nic.backend", "'\(nic.backend)' is not a NIC backend: only \"tap\" is supported")
+        if !NicConfig.backends.contains(nic.backend) {
+            findings.error("nic.backend", "'\(nic.backend)' is not a NIC backend: \"tap\" or \"packet\"")
+        }
+        if nic.gatewayMAC != nil && !nic.isPacketBackend {
+            findings.error("nic.gateway_mac", "only the packet backend takes a gateway MAC (a TAP's gateway is its host side)")
         }
         let nameBytes = nic.name.utf8
         if nameBytes.isEmpty || nameBytes.count > NicConfig.maximumNameBytes

@@ -19,7 +19,8 @@ public enum ConfigValidator {
 
     /// Errors (refuse to start) and warnings (print and go on). Every error names `file` and a
     /// key path; an empty `errors` means the daemon may start with `c` on a host with `limits`.
-    public static func check(_ c: DaemonConfig, file: String, limits: HostLimits) -> (
+    /// `nicFacts` describes the interface of a packet-backend `[nic]` (`NicHostFacts.read`).
+    public static func check(_ c: DaemonConfig, file: String, limits: HostLimits, nicFacts: NicHostFacts? = nil) -> (
         errors: [ConfigError], warnings: [String]
     ) {
         var findings = Findings(file: file)
@@ -27,6 +28,7 @@ public enum ConfigValidator {
         checkFrames(c, &findings)
         checkTenants(c, daemonUID: limits.daemonUID, &findings)
         checkNetwork(c, &findings)
+        if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
         checkHost(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)
     }

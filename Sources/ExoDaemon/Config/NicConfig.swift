@@ -6,30 +6,43 @@ import ExoWire
 
 /// The NIC the daemon multiplexes (`[nic]`); absent: no data path.
 public struct NicConfig: Sendable, Equatable {
-    /// The only backend of this version.
+    /// A TAP device the daemon creates (and which disappears with it).
     public static let tapBackend = "tap"
+    /// An existing interface, reached through AF_PACKET (TPACKET_V3 ring, sendmmsg).
+    public static let packetBackend = "packet"
+    /// Every backend `nic.backend` may name.
+    public static let backends = [tapBackend, packetBackend]
     /// Linux interface names hold at most 15 bytes (IFNAMSIZ - 1).
     public static let maximumNameBytes = 15
 
-    /// `nic.backend`: "tap".
+    /// `nic.backend`: "tap" or "packet".
     public var backend: String
     /// `nic.name`: the interface name; see `withTapOverride(from:)`.
     public var name: String
-    /// `nic.mtu`: the link MTU (IPv4 packet size, Ethernet header not counted).
+    /// `nic.mtu`: the link MTU (IPv4 packet size, Ethernet header not counted). The TAP
+    /// backend sets it; the packet backend uses the existing link's own MTU instead.
     public var mtu: UInt32
     /// `nic.host_address`: the host side of the link, which is the tenants' gateway.
     public var hostAddress: IPv4Address
     /// The prefix length written after `host_address`'s slash.
     public var prefixLength: UInt8
+    /// `nic.gateway_mac`: the MAC tenants send off-subnet traffic to (packet backend only;
+    /// the TAP backend's gateway is its own host side). Nil: tenants are told 00:00:00:00:00:00
+    /// and resolve the gateway by ARP themselves.
+    public var gatewayMAC: MACAddress?
 
     public init(backend: String = NicConfig.tapBackend, name: String = "exo0", mtu: UInt32 = 1500,
-        hostAddress: IPv4Address, prefixLength: UInt8) {
+        hostAddress: IPv4Address, prefixLength: UInt8, gatewayMAC: MACAddress? = nil) {
+        self.gatewayMAC = gatewayMAC
         self.backend = backend
         self.name = name
         self.mtu = mtu
         self.hostAddress = hostAddress
         self.prefixLength = prefixLength
     }
+
+    /// Whether this NIC is an existing interface reached through AF_PACKET.
+    public var isPacketBackend: Bool { backend == Self.packetBackend }
 
     /// The subnet mask of `prefixLength` (0 for /0).
     public var netmask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << (32 - UInt32(min(prefixLength, 32))) }

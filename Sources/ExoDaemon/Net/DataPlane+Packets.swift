@@ -1,5 +1,5 @@
-// The packet path: TAP frames demultiplexed into fill frames and posted on rx; tx
-// descriptors bound-checked, copied out, checked by the egress guard, written, completed.
+// The packet path: frames from the TAP or the packet ring routed into fill frames and posted
+// on rx; tx descriptors bound-checked, copied out, guard-checked, written or batched, completed.
 
 import ExoCore
 import ExoPlatform
@@ -12,14 +12,24 @@ extension DataPlane {
 
     // MARK: receive
 
-    /// Reads up to one batch of frames from the TAP and routes each.
+    /// Blocks of the packet ring handled per wake-up before yielding to other sessions.
+    static let ringBlocksPerWake = 4
+
+    /// Reads up to one batch of frames (TAP) or a few ring blocks (packet) and routes each.
     func receive() {
         guard let nic else { return }
+        switch nic.device {
+        case .tap(let tap): receive(from: tap, nic: nic)
+        case .packet(let socket): receive(from: socket, nic: nic)
+        }
+    }
+
+    private func receive(from tap: TapDevice, nic: NicPort) {
         for _ in 0..<DataPath.batch {
             let length: Int
             do {
                 var span = nic.rxBuffer.mutableBytes
-                guard let read = try nic.tap.read(into: &span) else { return }
+                guard let read = try tap.read(into: &span) else { return }
                 length = read
             } catch {
                 Log.warning("TAP read failed: \(error)")
@@ -27,17 +37,27 @@ extension DataPlane {
             }
             nic.rxPackets &+= 1
             nic.rxBytes &+= UInt64(length)
-            let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<length]))
-            switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
-            case .tenant(let session): deliver(length: length, to: session, nic: nic)
-            case .daemonARP: _ = nic.answerARP(length: length, daemonMAC: plan.daemonMAC)
-            case .daemonEcho: if !nic.answerEcho(length: length, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
-            case .drop(let reason): nic.rxDrops[reason.counterIndex] &+= 1
+            guard nic.fits(length) else {
+                nic.nicDrops[NicDrop.tooLong.rawValue] &+= 1
+                continue
             }
+            route(UnsafeRawBufferPointer(rebasing: nic.rxBuffer[..<length]), nic: nic)
         }
     }
 
-    private func deliver(length: Int, to session: SessionID, nic: NicPort) {
+    private func receive(from socket: PacketSocket, nic: NicPort) {
+        var malformed: UInt64 = 0
+        for _ in 0..<Self.ringBlocksPerWake {
+            guard socket.receiveBlock(malformed: &malformed, { frame in routeRingFrame(frame, nic: nic) }) != nil
+            else { break }
+        }
+        nic.nicDrops[NicDrop.ringMalformed.rawValue] &+= malformed
+    }
+
+    /// Copies `source` (the daemon's own memory or a frame in the packet ring, lent for the
+    /// call) into a fill frame of the session and posts it on rx.
+    func deliver(_ source: UnsafeRawBufferPointer, to session: SessionID, nic: NicPort) {
+        let length = source.count
         guard let path = paths[session], !path.broken else {
             nic.rxDrops[DropReason.noBinding.counterIndex] &+= 1
             return
@@ -53,7 +73,7 @@ extension DataPlane {
         }
         do {
             let base = try control.backing.mapping(frame: frame)
-            base.copyMemory(from: nic.rxBuffer.baseAddress!, byteCount: length)
+            base.copyMemory(from: source.baseAddress!, byteCount: length)
         } catch {
             Log.warning("cannot map frame \(frame): \(error)")
             path.stash.append(frame)
@@ -77,6 +97,7 @@ extension DataPlane {
         _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: frame))
         counters[tenant].rxPackets &+= 1
         counters[tenant].rxBytes &+= UInt64(length)
+        captures.record(source, tenant: path.tenant, direction: .received)
     }
 
     /// A fill frame to receive into, taking more from the fill ring when the stash is empty.
@@ -138,6 +159,7 @@ extension DataPlane {
                 continue
             }
             for index in 0..<count { send(path.scratch[index], from: path, nic: nic) }
+            if case .packet(let socket) = nic.device { flush(socket, path: path, nic: nic) }
         }
         path.tenantToDaemon.signal()
     }
@@ -150,9 +172,20 @@ extension DataPlane {
         let tenant = Int(path.tenant)
         let length = Int(descriptor.length)
         let frame = descriptor.frame
+        // The daemon's own copy: the TAP's tx buffer, or the packet socket's next batch slot.
+        let destination: UnsafeMutableRawBufferPointer
+        switch nic.device {
+        case .tap: destination = nic.txBuffer
+        case .packet(let socket): destination = socket.nextSlot()
+        }
+        guard length <= destination.count else {
+            counters[tenant].count(.tapWriteFailed)
+            complete(descriptor, path: path)
+            return
+        }
         do {
             let base = try control.backing.mapping(frame: frame)
-            nic.txBuffer.baseAddress!.copyMemory(from: base, byteCount: length)
+            destination.baseAddress!.copyMemory(from: base, byteCount: length)
         } catch {
             Log.warning("cannot map frame \(frame): \(error)")
             counters[tenant].count(.tapWriteFailed)
@@ -160,10 +193,17 @@ extension DataPlane {
             return
         }
         // The guard reads only the daemon's copy: the tenant may rewrite its frame meanwhile.
-        let copy = UnsafeRawBufferPointer(rebasing: nic.txBuffer[..<length])
+        let copy = UnsafeRawBufferPointer(rebasing: destination[..<length])
         switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan) {
         case .allow:
-            let written = (try? nic.tap.write(copy.bytes)) ?? false
+            captures.record(copy, tenant: path.tenant, direction: .sent)
+            if hairpin(UnsafeMutableRawBufferPointer(rebasing: destination[..<length]), from: path, nic: nic) { break }
+            guard case .tap(let tap) = nic.device else {
+                // Counted when the batch is flushed.
+                if case .packet(let socket) = nic.device { socket.stage(length: length) }
+                break
+            }
+            let written = (try? tap.write(copy.bytes)) ?? false
             if written {
                 counters[tenant].txPackets &+= 1
                 counters[tenant].txBytes &+= UInt64(length)
@@ -176,6 +216,19 @@ extension DataPlane {
             counters[tenant].count(reason)
         }
         complete(descriptor, path: path)
+    }
+
+    /// Sends the packet socket's staged frames (one sendmmsg when all succeed) and counts
+    /// them for the path's tenant and the NIC.
+    private func flush(_ socket: PacketSocket, path: DataPath, nic: NicPort) {
+        guard socket.stagedCount > 0 else { return }
+        let outcome = socket.flushTransmit()
+        let tenant = Int(path.tenant)
+        counters[tenant].txPackets &+= UInt64(outcome.sent)
+        counters[tenant].txBytes &+= UInt64(outcome.sentBytes)
+        nic.txPackets &+= UInt64(outcome.sent)
+        nic.txBytes &+= UInt64(outcome.sentBytes)
+        for _ in 0..<outcome.failed { counters[tenant].count(.tapWriteFailed) }
     }
 
     /// Hands a tx frame back on completion and drops its in-flight reference.

@@ -19,6 +19,10 @@ final class DataPlane {
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
+    /// Running captures (exoctl capture); see CaptureTable.swift.
+    var captures = CaptureTable()
+    /// Fragment reassembly (DataPlane+Reassembly.swift).
+    let fragments: DaemonReassembly
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -31,6 +35,9 @@ final class DataPlane {
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
+        do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
+            throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
+        }
         pendingFaults.reserveCapacity(DataPath.batch)
     }
 
@@ -60,8 +67,8 @@ final class DataPlane {
         paths[session] = path
         let info = DataPathInfo(
             layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
-            mtu: UInt16(clamping: nic.config.mtu), frameSize: config.frameSize,
-            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.hostMAC, prefixLength: nic.config.prefixLength,
+            mtu: UInt16(clamping: nic.mtu), frameSize: config.frameSize,
+            gateway: nic.config.hostAddress.rawValue, gatewayMAC: nic.gatewayMAC, prefixLength: nic.config.prefixLength,
             addresses: grantedAddresses(tenant), portShares: grantedShares(tenant))
         return (Response(reply: .dataPathOpened(info), descriptors: descriptors), path)
     }

@@ -1,25 +1,41 @@
-// The daemon's NIC: a TAP device it creates and configures at start-up, the link monitor,
-// the preallocated receive and transmit buffers, and the NIC-level counters.
+// The daemon's NIC, whichever backend: a TAP it creates or an existing interface through
+// AF_PACKET; the link monitor, the preallocated buffers, the MTU and the NIC-level counters.
 
 import ExoCore
 import ExoPlatform
 import ExoWire
 import Glibc
 
-/// The TAP device and everything the packet path needs beside it. Owns the device (deleted
-/// when this object goes away, or by the kernel when the process dies), the monitor and
-/// both buffers (freed on deinit).
+/// The device under a `NicPort`: a closed choice, so the packet path switches on it
+/// (no existential, no dynamic dispatch).
+enum NicDevice {
+    /// A non-persistent TAP device the daemon created; gone when the daemon is.
+    case tap(TapDevice)
+    /// An existing interface, through a TPACKET_V3 ring and sendmmsg.
+    case packet(PacketSocket)
+}
+
+/// The NIC and everything the packet path needs beside it. Owns the device (a TAP is
+/// deleted, a packet socket closed with its promiscuous membership, when this object goes
+/// away), the monitor and the buffers (freed on deinit).
 final class NicPort {
     let config: NicConfig
-    let tap: TapDevice
+    let device: NicDevice
+    /// The interface's name and index.
+    let name: String
+    let ifindex: Int32
     let monitor: LinkMonitor
     private let configurator: LinkConfigurator
-    /// The host side's MAC: the tenants' gateway MAC.
-    let hostMAC: MACAddress
-    /// One received frame; `frameSize` bytes (larger frames are truncated by the kernel and
-    /// then refused by length).
+    /// The MAC tenants send off-link traffic to: the TAP's host side, or `nic.gateway_mac`.
+    let gatewayMAC: MACAddress
+    /// The link's MTU, as read at start and updated by link events.
+    private(set) var mtu: UInt32
+    /// Largest frame the daemon accepts: what one pool frame holds.
+    let frameSize: Int
+    /// One frame read from the TAP, or the daemon's writable copy of a ring frame it answers
+    /// (echo). `frameSize` bytes.
     let rxBuffer: UnsafeMutableRawBufferPointer
-    /// The daemon's private copy of one frame a tenant sends (checked, then written).
+    /// The daemon's private copy of one frame a tenant sends over the TAP (checked, then written).
     let txBuffer: UnsafeMutableRawBufferPointer
     /// Frames the daemon builds itself (ARP replies).
     let replyBuffer: UnsafeMutableRawBufferPointer
@@ -30,37 +46,41 @@ final class NicPort {
     var txBytes: UInt64 = 0
     /// Received frames that reached no tenant, by `DropReason.counterIndex`.
     var rxDrops: [UInt64] = Array(repeating: 0, count: DropReason.allCases.count)
+    /// Received frames refused before routing, by `NicDrop`.
+    var nicDrops: [UInt64] = Array(repeating: 0, count: NicDrop.allCases.count)
     var linkDownEvents: UInt64 = 0
+    var mtuChanges: UInt64 = 0
     /// Echo requests to shared addresses the daemon could not answer.
     var unansweredEcho: UInt64 = 0
     var isUp = true
     var isRunning = false
-    /// The link was deleted under the daemon: the TAP descriptor is dead for good.
+    /// The link was deleted under the daemon: the device is dead for good.
     private(set) var isDeleted = false
 
-    /// Creates the TAP named `config.name` and brings it up (IPv6 address generation off
-    /// before up, MTU, host address). Throws a message for the operator.
+    /// Opens the NIC `config` names: creates and configures a TAP, or opens the existing
+    /// interface for the packet backend. Throws a message for the operator.
     init(config: NicConfig, frameSize: Int) throws(DaemonStartError) {
         self.config = config
-        do {
-            tap = try TapDevice(name: config.name)
-        } catch {
-            throw DaemonStartError(message: "cannot create TAP device '\(config.name)': \(error)")
-        }
+        self.frameSize = frameSize
         do {
             configurator = try LinkConfigurator()
-            guard let host = IPv4InterfaceAddress(address: config.hostAddress.rawValue, prefixLength: config.prefixLength)
-            else { throw DaemonStartError(message: "bad nic.host_address") }
-            try configurator.configure(ifindex: tap.ifindex, mtu: config.mtu, hostAddress: host)
-            let state = try configurator.state(ifindex: tap.ifindex)
-            let hw = state.hardwareAddress
-            hostMAC = hw.count == 6 ? MACAddress(hw[0], hw[1], hw[2], hw[3], hw[4], hw[5]) : .zero
-            isRunning = state.isRunning
-            monitor = try LinkMonitor(ifindex: tap.ifindex)
-        } catch let error as DaemonStartError {
-            throw error
         } catch {
-            throw DaemonStartError(message: "cannot configure TAP device '\(tap.name)': \(error)")
+            throw DaemonStartError(message: "cannot open rtnetlink: \(error)")
+        }
+        let opened = config.isPacketBackend
+            ? try Self.openPacket(config, frameSize: frameSize, configurator)
+            : try Self.openTap(config, configurator)
+        device = opened.device
+        name = opened.name
+        ifindex = opened.state.ifindex
+        mtu = opened.state.mtu
+        isUp = opened.state.isUp
+        isRunning = opened.state.isRunning
+        gatewayMAC = opened.gatewayMAC
+        do {
+            monitor = try LinkMonitor(ifindex: ifindex)
+        } catch {
+            throw DaemonStartError(message: "cannot watch link '\(name)': \(error)")
         }
         rxBuffer = .allocate(byteCount: frameSize, alignment: 64)
         txBuffer = .allocate(byteCount: frameSize, alignment: 64)
@@ -73,12 +93,89 @@ final class NicPort {
         replyBuffer.deallocate()
     }
 
+    private typealias Opened = (device: NicDevice, name: String, state: LinkState, gatewayMAC: MACAddress)
+
+    /// Creates the TAP named `config.name` and brings it up (IPv6 address generation off
+    /// before up, MTU, host address). Its own MAC is the tenants' gateway.
+    private static func openTap(_ config: NicConfig, _ configurator: LinkConfigurator) throws(DaemonStartError) -> Opened {
+        let tap: TapDevice
+        do {
+            tap = try TapDevice(name: config.name)
+        } catch {
+            throw DaemonStartError(message: "cannot create TAP device '\(config.name)': \(error)")
+        }
+        do {
+            guard let host = IPv4InterfaceAddress(address: config.hostAddress.rawValue, prefixLength: config.prefixLength)
+            else { throw DaemonStartError(message: "bad nic.host_address") }
+            try configurator.configure(ifindex: tap.ifindex, mtu: config.mtu, hostAddress: host)
+            let state = try configurator.state(ifindex: tap.ifindex)
+            let hw = state.hardwareAddress
+            let mac = hw.count == 6 ? MACAddress(hw[0], hw[1], hw[2], hw[3], hw[4], hw[5]) : .zero
+            return (.tap(tap), tap.name, state, mac)
+        } catch let error as DaemonStartError {
+            throw error
+        } catch {
+            throw DaemonStartError(message: "cannot configure TAP device '\(tap.name)': \(error)")
+        }
+    }
+
+    /// Opens the existing interface `config.name` through AF_PACKET. It is the operator's:
+    /// its addresses, MTU and state are left as they are; its MTU must fit a frame.
+    private static func openPacket(_ config: NicConfig, frameSize: Int, _ configurator: LinkConfigurator)
+        throws(DaemonStartError) -> Opened
+    {
+        let state: LinkState
+        do {
+            state = try configurator.state(ifindex: try configurator.ifindex(named: config.name))
+        } catch {
+            throw DaemonStartError(message: "nic.name: no interface '\(config.name)' for the packet backend: \(error)")
+        }
+        guard Int(state.mtu) + 14 <= frameSize else {
+            throw DaemonStartError(
+                message: "frames.size: \(frameSize) bytes cannot hold a frame of '\(config.name)' (nic.name): MTU \(state.mtu) plus the 14-byte Ethernet header")
+        }
+        do {
+            let socket = try PacketSocket(ifindex: state.ifindex, transmitSlotSize: frameSize)
+            return (.packet(socket), state.name, state, config.gatewayMAC ?? .zero)
+        } catch {
+            throw DaemonStartError(message: "cannot open AF_PACKET socket on '\(config.name)': \(error)")
+        }
+    }
+
+    /// The descriptor epoll watches for received frames.
+    var fd: Int32 {
+        switch device {
+        case .tap(let tap): tap.fd
+        case .packet(let socket): socket.fd
+        }
+    }
+
+    /// Whether a received frame of `length` bytes fits the link's current MTU and a frame.
+    @inline(__always)
+    func fits(_ length: Int) -> Bool { length <= frameSize && length <= Int(mtu) + 14 }
+
+    /// Sends one frame the daemon built itself (borrowed for the call), counted in the NIC's
+    /// tx counters. Returns whether the kernel took it.
+    func sendOne(_ frame: UnsafeRawBufferPointer) -> Bool {
+        let sent: Bool
+        switch device {
+        case .tap(let tap): sent = (try? tap.write(frame.bytes)) ?? false
+        case .packet(let socket): sent = socket.sendNow(frame)
+        }
+        if sent {
+            txPackets &+= 1
+            txBytes &+= UInt64(frame.count)
+        }
+        return sent
+    }
+
     /// Applies link events: going down or away is logged and counted, never fatal (the
-    /// packet path's writes then fail and are counted as drops).
+    /// packet path's writes then fail and are counted as drops); an MTU change is logged
+    /// and bounds the frames accepted from then on.
     func handleLinkEvents() {
         let events: [LinkEvent]
         do { events = try monitor.drain() } catch {
-            Log.warning("link monitor of \(tap.name): \(error)")
+            Log.warning("link monitor of \(name): \(error)")
             return
         }
         for event in events {
@@ -87,83 +184,74 @@ final class NicPort {
                 if (isUp && !up) || (isRunning && !running) { linkDownEvents &+= 1 }
                 isUp = up
                 isRunning = running
-                Log.info("link \(tap.name): \(up ? "up" : "down"), \(running ? "running" : "not running")")
+                Log.info("link \(name): \(up ? "up" : "down"), \(running ? "running" : "not running")")
+            case .mtu(let newMTU):
+                mtuChanges &+= 1
+                let fit = Int(newMTU) + 14 <= frameSize ? "" : "; frames over \(frameSize) bytes (frames.size) are dropped"
+                Log.warning("link \(name): MTU changed from \(mtu) to \(newMTU)\(fit)")
+                mtu = newMTU
             case .deleted:
                 linkDownEvents &+= 1
                 isDeleted = true
                 isUp = false
                 isRunning = false
-                Log.warning("link \(tap.name) was deleted under the daemon: the data path is down")
+                Log.warning("link \(name) was deleted under the daemon: the data path is down")
             }
         }
     }
 
-    /// The wire report of this NIC.
+    /// The wire report of this NIC, with the kernel's own counters for the link (zero once
+    /// it is gone).
     func info() -> NicInfo {
-        let mtu = (try? configurator.state(ifindex: tap.ifindex).mtu) ?? config.mtu
-        return NicInfo(
-            backend: config.backend, name: tap.name, ifindex: UInt32(bitPattern: tap.ifindex), isUp: isUp,
-            isRunning: isRunning, mtu: mtu, mac: hostMAC, hostAddress: config.hostAddress.rawValue,
-            prefixLength: config.prefixLength, rxPackets: rxPackets, txPackets: txPackets, rxBytes: rxBytes,
-            txBytes: txBytes, drops: rxDrops.reduce(unansweredEcho, &+), linkDownEvents: linkDownEvents)
-    }
-
-    /// Answers an ARP request for a shared address (the demultiplexer chose `.daemonARP`)
-    /// with `daemonMAC`; ignores ARP replies. Returns whether a reply was written.
-    func answerARP(length: Int, daemonMAC: MACAddress) -> Bool {
-        let frame = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(rebasing: rxBuffer[..<length]))
-        guard length >= 14 + ARPPacket.length,
-            let arp = try? ARPPacket(checking: frame.dropFirst(14)), arp.operation == .request
-        else { return false }
-        let out = MutablePacketBytes(unsafeBuffer: UnsafeMutableRawBufferPointer(rebasing: replyBuffer[..<60]))
-        for offset in 0..<60 { out.setU8(offset, 0) }
-        arp.senderHardware.write(to: out, at: 0)
-        daemonMAC.write(to: out, at: 6)
-        out.setU16(12, EtherType.arp.rawValue)
-        ARPRepr(
-            operation: .reply, senderHardware: daemonMAC, senderProtocol: arp.targetProtocol,
-            targetHardware: arp.senderHardware, targetProtocol: arp.senderProtocol
-        ).emit(into: out.dropFirst(14))
-        do {
-            return try tap.write(UnsafeRawBufferPointer(rebasing: replyBuffer[..<60]).bytes)
-        } catch {
-            return false
+        if case .packet(let socket) = device, let statistics = try? socket.takeStatistics() {
+            // PACKET_STATISTICS resets on read: accumulate the ring-full drops here.
+            nicDrops[NicDrop.ringFull.rawValue] &+= UInt64(statistics.drops)
         }
+        let kernel = (try? configurator.state(ifindex: ifindex).counters) ?? LinkCounters()
+        var drops = DropReason.allCases.map { DropCount(reason: $0.name, count: rxDrops[$0.counterIndex]) }
+        drops += NicDrop.allCases.map { DropCount(reason: $0.name, count: nicDrops[$0.rawValue]) }
+        drops.append(DropCount(reason: "rx.unansweredEcho", count: unansweredEcho))
+        drops.removeAll { $0.count == 0 }
+        return NicInfo(
+            backend: config.backend, name: name, ifindex: UInt32(bitPattern: ifindex), isUp: isUp,
+            isRunning: isRunning, mtu: mtu, mac: gatewayMAC, hostAddress: config.hostAddress.rawValue,
+            prefixLength: config.prefixLength, rxPackets: rxPackets, txPackets: txPackets, rxBytes: rxBytes,
+            txBytes: txBytes, drops: drops.reduce(0) { $0 &+ $1.count }, linkDownEvents: linkDownEvents,
+            mtuChanges: mtuChanges, dropReasons: drops,
+            kernel: NicKernelCounters(
+                rxPackets: kernel.rxPackets, txPackets: kernel.txPackets, rxBytes: kernel.rxBytes,
+                txBytes: kernel.txBytes, rxErrors: kernel.rxErrors, txErrors: kernel.txErrors,
+                rxDropped: kernel.rxDropped, txDropped: kernel.txDropped))
     }
+}
 
-    /// Answers an ICMP echo request to a shared address (the demultiplexer chose `.daemonEcho`,
-    /// so the frame already passed the strict parse: Ethernet II, IPv4 without options,
-    /// consistent lengths). The reply is built in place in `rxBuffer`, which the daemon alone
-    /// writes. Returns whether a reply was written.
-    func answerEcho(length: Int, daemonMAC: MACAddress) -> Bool {
-        let frame = MutablePacketBytes(unsafeBuffer: UnsafeMutableRawBufferPointer(rebasing: rxBuffer[..<length]))
-        guard length >= 14 + 20 + ICMPv4Message.headerLength,
-            let ip = try? MutableIPv4Packet(checking: frame.dropFirst(14))
-        else { return false }
-        let packet = ip.view
-        let icmp = ip.payload
-        guard icmp.count >= ICMPv4Message.headerLength,
-            icmp.readOnly.u8(ICMPv4Message.Field.type) == ICMPv4Type.echoRequest.rawValue
-        else { return false }
-        // Ethernet: back to the sender, from the shared address's MAC (the daemon's).
-        for offset in 0..<6 { frame.setU8(offset, frame.readOnly.u8(6 + offset)) }
-        daemonMAC.write(to: frame, at: 6)
-        // IPv4: swap the addresses, a fresh TTL, a new header checksum.
-        let source = packet.source
-        ip.setSource(packet.destination)
-        ip.setDestination(source)
-        ip.setTimeToLive(64)
-        ip.fillChecksum()
-        // ICMP: echo reply with the same identifier, sequence and data.
-        icmp.setU8(ICMPv4Message.Field.type, ICMPv4Type.echoReply.rawValue)
-        icmp.setU8(ICMPv4Message.Field.code, 0)
-        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, 0)
-        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, InternetChecksum.of(icmp.readOnly))
-        let total = 14 + packet.totalLength
-        do {
-            return try tap.write(UnsafeRawBufferPointer(rebasing: rxBuffer[..<total]).bytes)
-        } catch {
-            return false
+/// Why the NIC refused a received frame before the demultiplexer saw it.
+enum NicDrop: Int, CaseIterable {
+    /// The kernel captured fewer bytes than the frame had (`tp_snaplen < tp_len`).
+    case truncated
+    /// An 802.1Q/802.1ad tag (stripped into the ring header, or a VLAN EtherType): tenants
+    /// get untagged Ethernet only.
+    case vlanTagged
+    /// A GSO super-packet the daemon could not segment.
+    case gso
+    /// A partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM) the daemon could not complete.
+    case partialChecksum
+    /// Longer than the link's MTU plus the Ethernet header, or than a frame (`frames.size`).
+    case tooLong
+    /// A ring frame header pointing outside its block.
+    case ringMalformed
+    /// Frames the kernel dropped because the receive ring was full (PACKET_STATISTICS).
+    case ringFull
+
+    var name: String {
+        switch self {
+        case .truncated: "rx.truncated"
+        case .vlanTagged: "rx.vlanTagged"
+        case .gso: "rx.gso"
+        case .partialChecksum: "rx.partialChecksum"
+        case .tooLong: "rx.tooLong"
+        case .ringMalformed: "rx.ringMalformed"
+        case .ringFull: "rx.ringFull"
         }
     }
 }

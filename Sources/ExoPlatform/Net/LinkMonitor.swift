@@ -9,14 +9,16 @@ public enum LinkEvent: Sendable, Equatable {
     case state(up: Bool, running: Bool)
     /// It no longer exists (deleted, or moved to another network namespace). Final.
     case deleted
+    /// Its MTU changed to this many bytes (IFLA_MTU).
+    case mtu(UInt32)
 }
 
 /// Reports `LinkEvent`s for one ifindex. Owns two netlink sockets (closed on deinit): one
 /// subscribed to RTNLGRP_LINK, non-blocking, whose `fd` goes into epoll; one for queries.
 ///
 /// Only changes are reported: the kernel sends RTM_NEWLINK for many reasons (MTU, address,
-/// statistics), and `drain()` turns them into an event only when (up, running) differs from
-/// the last state reported, or the link is deleted. If the kernel dropped notifications
+/// statistics), and `drain()` turns them into an event only when (up, running) or the MTU
+/// differs from the last reported, or the link is deleted. If the kernel dropped notifications
 /// because the socket's buffer overflowed (ENOBUFS), `drain()` asks the kernel for the
 /// link's current state instead, so no transition is missed for good. Not `Sendable`:
 /// use it from one thread (the reactor's).
@@ -25,6 +27,8 @@ public final class LinkMonitor {
     public let ifindex: Int32
     /// The last state reported (by `init` or `drain`): `.state` or, finally, `.deleted`.
     public private(set) var current: LinkEvent
+    /// The last MTU reported (by `init` or a `.mtu` event from `drain`).
+    public private(set) var currentMTU: UInt32
 
     private let notifications: RouteSocket
     private let queries: RouteSocket
@@ -47,6 +51,7 @@ public final class LinkMonitor {
         let link = try LinkObject(kernel: queries, ifindex: ifindex)
         let flags = rtnl_link_get_flags(link.pointer)
         current = .state(up: flags & UInt32(IFF_UP) != 0, running: flags & UInt32(IFF_RUNNING) != 0)
+        currentMTU = rtnl_link_get_mtu(link.pointer)
         self.inbox = inbox
         self.notifications = notifications
         self.queries = queries
@@ -72,7 +77,14 @@ public final class LinkMonitor {
     }
 
     private func record(_ report: LinkEvent, into events: inout [LinkEvent]) {
-        guard current != .deleted, report != current else { return }
+        guard current != .deleted else { return }
+        if case .mtu(let mtu) = report {
+            guard mtu != currentMTU else { return }
+            currentMTU = mtu
+            events.append(report)
+            return
+        }
+        guard report != current else { return }
         current = report
         events.append(report)
     }
@@ -83,6 +95,7 @@ public final class LinkMonitor {
             let link = try LinkObject(kernel: queries, ifindex: ifindex)
             let flags = rtnl_link_get_flags(link.pointer)
             record(.state(up: flags & UInt32(IFF_UP) != 0, running: flags & UInt32(IFF_RUNNING) != 0), into: &events)
+            record(.mtu(rtnl_link_get_mtu(link.pointer)), into: &events)
         } catch where error.isNotFound {
             record(.deleted, into: &events)
         }
@@ -130,6 +143,12 @@ private final class LinkInbox {
             reports.append(.deleted)
         } else {
             reports.append(.state(up: info.ifi_flags & UInt32(IFF_UP) != 0, running: info.ifi_flags & UInt32(IFF_RUNNING) != 0))
+            // IFLA_MTU follows the ifinfomsg; libnl finds and length-checks the attribute.
+            if let attribute = nlmsg_find_attr(header, Int32(MemoryLayout<ifinfomsg>.size), Int32(IFLA_MTU)),
+                nla_len(attribute) >= 4
+            {
+                reports.append(.mtu(nla_get_u32(attribute)))
+            }
         }
     }
 }

@@ -187,6 +187,27 @@ enum Frames {
         return editIP(copy) { _ in }
     }
 
+    /// Inserts `options` (a multiple of 4 bytes, at most 40) after the fixed IPv4 header.
+    static func withIPOptions(_ frame: [UInt8], _ options: [UInt8]) -> [UInt8] {
+        precondition(options.count % 4 == 0 && options.count <= 40)
+        var copy = Array(frame[0..<34]) + options + frame[34...]
+        let total = (Int(copy[16]) << 8 | Int(copy[17])) + options.count
+        copy[14] = UInt8(0x40 | (5 + options.count / 4))
+        copy[16] = UInt8(total >> 8)
+        copy[17] = UInt8(total & 0xFF)
+        return editIP(copy) { _ in }
+    }
+
+    /// Well-formed options of each kind (each padded to a multiple of 4 bytes).
+    enum Options {
+        static let looseSourceRoute: [UInt8] = [0x83, 7, 4, 10, 0, 0, 1, 0]
+        static let strictSourceRoute: [UInt8] = [0x89, 7, 4, 10, 0, 0, 1, 0]
+        static let recordRoute: [UInt8] = [1, 0x07, 7, 4, 0, 0, 0, 0]
+        static let timestamp: [UInt8] = [0x44, 8, 5, 0, 0, 0, 0, 0]
+        static let routerAlert: [UInt8] = [0x94, 4, 0, 0]
+        static let nops: [UInt8] = [1, 1, 1, 1]
+    }
+
     /// Sets the fragment word (flags and offset in 8-byte units).
     static func fragmented(_ frame: [UInt8], moreFragments: Bool = true, offsetUnits: UInt16 = 0) -> [UInt8] {
         editIP(frame) { $0.setU16(6, (moreFragments ? 0x2000 : 0) | offsetUnits) }

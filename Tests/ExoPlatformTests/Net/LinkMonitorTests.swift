@@ -62,8 +62,24 @@ private func events(from monitor: LinkMonitor, milliseconds: Int, until stop: (L
         let monitor = try LinkMonitor(ifindex: watched.tap.ifindex)
 
         #expect(try runIP(["link", "set", other.tap.name, "down"]).status == 0)
-        try configurator.setMTU(1300, ifindex: watched.tap.ifindex)  // a change that is not up/down
+        try configurator.setMTU(1300, ifindex: other.tap.ifindex)
         #expect(try events(from: monitor, milliseconds: 300) { _ in true } == [])
+        #expect(monitor.current == .state(up: true, running: true))
+        #expect(monitor.currentMTU == 1400)
+    }
+
+    @Test func anMTUChangeIsReportedOnceWithTheNewMTU() throws {
+        let configurator = try LinkConfigurator()
+        let watched = try ConfiguredTap(configurator: configurator)
+        let monitor = try LinkMonitor(ifindex: watched.tap.ifindex)
+        #expect(monitor.currentMTU == 1400)
+
+        try configurator.setMTU(1300, ifindex: watched.tap.ifindex)
+        #expect(try events(from: monitor, milliseconds: 1000) { $0 == .mtu(1300) } == [.mtu(1300)])
+        // Notifications that change neither state nor MTU report nothing.
+        try configurator.setMTU(1300, ifindex: watched.tap.ifindex)
+        #expect(try events(from: monitor, milliseconds: 300) { _ in true } == [])
+        #expect(monitor.currentMTU == 1300)
         #expect(monitor.current == .state(up: true, running: true))
     }
 

@@ -26,6 +26,13 @@ final class RingRegion: @unchecked Sendable {
 
     deinit { allocation.deallocate() }
 
+    private static let kept = Mutex<[RingRegion]>([])
+
+    /// Keeps `region` allocated for the rest of the test process (a few KiB each).
+    static func keepAlive(_ region: RingRegion) {
+        kept.withLock { $0.append(region) }
+    }
+
     /// The region proper (page-aligned); valid while this object lives.
     var base: UnsafeMutableRawPointer { allocation + Self.guardBytes }
 
@@ -47,10 +54,15 @@ final class RingRegion: @unchecked Sendable {
     }
 }
 
-/// A fresh region holding one initialized ring.
+/// A fresh region holding one initialized ring. The region stays allocated until the test
+/// process exits: `RingMemory` is a plain address that does not keep its region alive, and
+/// Swift may free an object right after its last use, so a test that kept only the memory
+/// (`let (_, memory) = …`) used to run its threads on freed heap that other tests reused.
+/// That is what once made the need-wakeup litmus test count a "miss".
 func makeRing(capacity: UInt32, startIndex: UInt32 = 0) throws -> (RingRegion, RingMemory) {
     let layout = try RingLayout(capacity: capacity)
     let region = RingRegion(byteCount: layout.byteCount)
+    RingRegion.keepAlive(region)
     let memory = RingMemory.initialize(unsafeBase: region.base, layout: layout, startIndex: startIndex)
     return (region, memory)
 }

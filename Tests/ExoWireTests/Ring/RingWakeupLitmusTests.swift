@@ -7,16 +7,18 @@ import Foundation
 import Synchronization
 import Testing
 
-// Opt-in (EXOKERNEL_LITMUS=1): one full-suite run on a loaded 2-vCPU machine counted one miss
-// in a million rounds, which the fence argument in docs/RINGS.md says cannot happen; until that
-// is understood (test artefact or real), it runs on demand rather than gating CI.
-@Suite("Ring need-wakeup litmus",
-    .enabled(if: ProcessInfo.processInfo.environment["EXOKERNEL_LITMUS"] == "1", "set EXOKERNEL_LITMUS=1"))
+// Session 1 saw one "miss" in a million rounds on a loaded machine and made this opt-in. The
+// cause was the test, not the ring: it kept only the `RingMemory` of `makeRing`, so the region
+// was freed at once and other tests' allocations wrote into the live ring. `makeRing` now keeps
+// regions alive, and the test gates CI again.
+@Suite("Ring need-wakeup litmus")
 struct RingWakeupLitmusTests {
     @Test("a consumer that decides to sleep is always seen by the racing publish")
     func sleepDecisionAndPublishNeverMissEachOther() throws {
         let (_, memory) = try makeRing(capacity: 4)
-        let rounds = 1_000_000
+        // Both threads spin; on a busy 2-vCPU CI machine a million rounds take minutes, so CI
+        // runs a fifth of them and EXOKERNEL_LITMUS=1 the full million.
+        let rounds = ProcessInfo.processInfo.environment["EXOKERNEL_LITMUS"] == "1" ? 1_000_000 : 200_000
         let state = LitmusState()
         do {
             let producerThread = TestThread {

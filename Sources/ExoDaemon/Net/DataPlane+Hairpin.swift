@@ -1,0 +1,103 @@
+// Hairpin delivery: a frame one tenant sends to another tenant of this daemon is delivered
+// on the daemon's side, since neither TAP nor AF_PACKET reflects the daemon's own frames.
+
+import ExoCore
+import ExoWire
+
+extension DataPlane {
+    /// Routes a frame the egress guard allowed as if it had been received: to a tenant
+    /// session's rx ring, or answered by the daemon into the sender's rx ring (ARP and echo
+    /// for shared addresses). Returns true when the frame was handled here and must not go
+    /// to the NIC; false sends it on (frames for nobody here, for the sender itself, and
+    /// broadcast ARP, which is delivered and still goes to the wire).
+    ///
+    /// `frame` is the daemon's private copy of the sent frame (memory no tenant can write);
+    /// an echo or ARP answer is built in it in place. Packet path: no allocation.
+    func hairpin(_ frame: UnsafeMutableRawBufferPointer, from path: DataPath, nic: NicPort) -> Bool {
+        let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(frame))
+        switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
+        case .tenant(let session):
+            // Like a switch, never back out of the port it came in on.
+            guard session != path.session else { return false }
+            deliver(UnsafeRawBufferPointer(frame), to: session, nic: nic)
+            if EthernetFrame.isBroadcast(bytes) { return false }
+            countHairpinSend(frame.count, from: path)
+            return true
+        case .daemonARP:
+            guard Self.turnIntoARPReply(frame, daemonMAC: plan.daemonMAC) else { return false }
+        case .daemonEcho:
+            guard Self.turnIntoEchoReply(frame, daemonMAC: plan.daemonMAC) else { return false }
+        case .reassemble:
+            // A fragment for a tenant here: reassembled and routed like a received one.
+            reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic)
+            countHairpinSend(frame.count, from: path)
+            return true
+        case .drop:
+            return false
+        }
+        // The daemon's answer, in place of the request: back to the sender.
+        countHairpinSend(frame.count, from: path)
+        deliver(UnsafeRawBufferPointer(frame), to: path.session, nic: nic)
+        return true
+    }
+
+    /// A frame that stayed on this host still counts as sent by its tenant (not by the NIC).
+    private func countHairpinSend(_ length: Int, from path: DataPath) {
+        let tenant = Int(path.tenant)
+        counters[tenant].txPackets &+= 1
+        counters[tenant].txBytes &+= UInt64(length)
+    }
+
+    /// Rewrites an ARP request for a shared address (the demultiplexer chose `.daemonARP`)
+    /// into the daemon's reply, keeping the frame's length (and padding). Returns false for
+    /// anything but a request (ARP replies to the daemon are not answered).
+    static func turnIntoARPReply(_ frame: UnsafeMutableRawBufferPointer, daemonMAC: MACAddress) -> Bool {
+        let out = MutablePacketBytes(unsafeBuffer: frame)
+        guard frame.count >= 14 + ARPPacket.length, let arp = try? ARPPacket(checking: out.readOnly.dropFirst(14)),
+            arp.operation == .request
+        else { return false }
+        let asker = arp.senderHardware
+        let askerAddress = arp.senderProtocol
+        let asked = arp.targetProtocol
+        asker.write(to: out, at: 0)
+        daemonMAC.write(to: out, at: 6)
+        ARPRepr(operation: .reply, senderHardware: daemonMAC, senderProtocol: asked, targetHardware: asker,
+            targetProtocol: askerAddress
+        ).emit(into: out.dropFirst(14))
+        return true
+    }
+
+    /// Rewrites an ICMP echo request to a shared address (the demultiplexer chose
+    /// `.daemonEcho`, so the strict parse passed) into the daemon's echo reply, as the NIC
+    /// path answers the wire's.
+    static func turnIntoEchoReply(_ frame: UnsafeMutableRawBufferPointer, daemonMAC: MACAddress) -> Bool {
+        let out = MutablePacketBytes(unsafeBuffer: frame)
+        guard frame.count >= 14 + 20 + ICMPv4Message.headerLength,
+            let ip = try? MutableIPv4Packet(checking: out.dropFirst(14))
+        else { return false }
+        let packet = ip.view
+        let icmp = ip.payload
+        guard icmp.count >= ICMPv4Message.headerLength,
+            icmp.readOnly.u8(ICMPv4Message.Field.type) == ICMPv4Type.echoRequest.rawValue
+        else { return false }
+        for offset in 0..<6 { out.setU8(offset, out.readOnly.u8(6 + offset)) }
+        daemonMAC.write(to: out, at: 6)
+        let source = packet.source
+        ip.setSource(packet.destination)
+        ip.setDestination(source)
+        ip.setTimeToLive(64)
+        ip.fillChecksum()
+        icmp.setU8(ICMPv4Message.Field.type, ICMPv4Type.echoReply.rawValue)
+        icmp.setU8(ICMPv4Message.Field.code, 0)
+        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, 0)
+        icmp.setU16(ICMPv4Message.Field.checksum.lowerBound, InternetChecksum.of(icmp.readOnly))
+        return true
+    }
+}
+
+extension EthernetFrame {
+    /// True when the frame in `bytes` (at least 6 bytes) goes to the broadcast address.
+    static func isBroadcast(_ bytes: PacketBytes) -> Bool {
+        bytes.count >= 6 && MACAddress(bytes, at: 0).isBroadcast
+    }
+}

@@ -1,0 +1,90 @@
+// Fragments to tenant addresses, reassembled by the daemon: the whole datagram is classified
+// like any frame and delivered; a timerfd expires partial datagrams; drops are counted by reason.
+
+import ExoCore
+import ExoPlatform
+import ExoWire
+
+/// The daemon's reassembly state: the reassembler and the timer that expires its datagrams.
+/// Owned by the data plane, on the loop thread.
+final class DaemonReassembly {
+    /// Partial datagrams held at once.
+    static let maximumDatagrams = 64
+    /// How long a datagram may take to arrive whole (Linux's `ipfrag_time` is 30 s; a shorter
+    /// bound frees the memory an attacker's partial datagrams hold sooner).
+    static let timeoutNanoseconds: UInt64 = 5_000_000_000
+
+    let reassembler: Reassembler
+    let timer: TimerFD
+    /// Where a completed datagram is written: memory only the daemon writes, since the
+    /// fragment itself may still sit in the packet ring.
+    let output: UnsafeMutableRawBufferPointer
+    /// The deadline the timer is armed for, if any.
+    var armedDeadline: UInt64?
+
+    init(frameSize: Int, timeoutNanoseconds: UInt64 = DaemonReassembly.timeoutNanoseconds) throws(SystemError) {
+        reassembler = Reassembler(limits: ReassemblyLimits(
+            maximumDatagrams: Self.maximumDatagrams, maximumBytes: Self.maximumDatagrams / 4 * frameSize,
+            timeoutNanoseconds: timeoutNanoseconds, maximumFrame: frameSize))
+        timer = try TimerFD()
+        output = .allocate(byteCount: frameSize, alignment: 64)
+    }
+
+    deinit { output.deallocate() }
+
+    /// Arms the timer for the earliest deadline when it is not already armed that early.
+    func armTimer(now: UInt64) {
+        guard let next = reassembler.nextDeadline else { return }
+        if let armed = armedDeadline, armed <= next { return }
+        armedDeadline = next
+        timer.arm(initialNanoseconds: next > now ? next - now : 1, intervalNanoseconds: 0)
+    }
+
+    /// The timer fired: drains it, drops the datagrams past their deadline and re-arms for
+    /// the next one. Returns how many live datagrams timed out.
+    @discardableResult
+    func timerFired(now: UInt64) -> Int {
+        _ = timer.drain()
+        armedDeadline = nil
+        let expired = reassembler.expire(now: now)
+        armTimer(now: now)
+        return expired
+    }
+}
+
+extension DataPlane {
+    /// Adds `frame` (a fragment, borrowed for the call: the TAP buffer, a packet-ring frame
+    /// or a hairpinned copy) to its datagram; when that completes it, routes the whole
+    /// datagram from `fragments.output`.
+    func reassembleAndRoute(_ frame: UnsafeRawBufferPointer, nic: NicPort) {
+        let now = MonotonicClock.nanoseconds()
+        let output = fragments.output
+        let result = fragments.reassembler.add(
+            PacketBytes(unsafeBuffer: frame), now: now, into: MutablePacketBytes(unsafeBuffer: output))
+        countReassemblyDrops(nic)
+        fragments.armTimer(now: now)
+        guard case .complete(let whole) = result else { return }
+        let datagram = UnsafeRawBufferPointer(rebasing: output[..<whole])
+        switch Demultiplexer.classify(PacketBytes(unsafeBuffer: datagram), plan: plan, bindings: bindings) {
+        case .tenant(let session): deliver(datagram, to: session, nic: nic)
+        // The reply would be as large as the request, past the MTU, and the daemon does not
+        // fragment: a fragmented echo to a shared address goes unanswered (and counted).
+        case .daemonEcho: nic.unansweredEcho &+= 1
+        case .daemonARP, .reassemble: nic.rxDrops[DropReason.reassembly(.notAFragment).counterIndex] &+= 1
+        case .drop(let reason): countDrop(reason, nic: nic)
+        }
+    }
+
+    /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.
+    func expireFragments() {
+        fragments.timerFired(now: MonotonicClock.nanoseconds())
+        if let nic { countReassemblyDrops(nic) }
+    }
+
+    /// Mirrors the reassembler's own counters into the NIC's drop counters (no allocation).
+    private func countReassemblyDrops(_ nic: NicPort) {
+        for reason in ReassemblyDrop.allCases {
+            nic.rxDrops[DropReason.reassembly(reason).counterIndex] = fragments.reassembler.count(reason)
+        }
+    }
+}
