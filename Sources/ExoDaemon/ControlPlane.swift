@@ -59,10 +59,10 @@ final class ControlPlane {
                 return Response(reply: .redeemed(info(try arbiter.redeem(session: session, token: token))))
             case .ping:
                 return Response(reply: .pong)
-            case .openDataPath, .bind, .unbind:
+            case .openDataPath, .bind, .unbind, .installFilter, .removeFilter:
                 // Answered by the data plane before the control plane sees the request.
                 throw ExoError.internalError
-            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic, .capture:
+            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic, .filters, .capture:
                 throw ExoError.notOperator
             case .hello:
                 throw ExoError.alreadyAttached

@@ -107,6 +107,10 @@ extension Daemon {
                 return try dataPlane.bind(endpoint, session: session, tenant: tenant)
             case .unbind(let endpoint):
                 return try dataPlane.unbind(endpoint, session: session)
+            case .installFilter(let endpoint, let atoms):
+                return try dataPlane.installFilter(endpoint, atoms: atoms, session: session)
+            case .removeFilter(let id):
+                return try dataPlane.removeFilter(id, session: session)
             default:
                 return nil
             }

@@ -73,6 +73,25 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// The ring capacity is not a power of two in `RingLayout.capacityRange`.
     case badRingCapacity = 306
 
+    // Filter refusals (310-319). The session survives all of these.
+    /// A filter atom has an unknown base or a width other than 1, 2 or 4 bytes.
+    case filterBadAtom = 310
+    /// A filter atom reaches past the largest frame (offset + width > 9216).
+    case filterOffsetTooLarge = 311
+    /// A filter atom's value has bits its mask clears (or its mask bits past its width):
+    /// it could never match.
+    case filterValueOutsideMask = 312
+    /// A filter needs 1 to 16 atoms.
+    case filterAtomCount = 313
+    /// The session already has as many filters installed as it may.
+    case filterQuotaExceeded = 314
+    /// An atom on a field the binding fixes (EtherType, IPv4 protocol, destination address
+    /// or port) asks for another value: it would select another binding's traffic or nothing.
+    case filterWidensBinding = 315
+    /// Two atoms of the filter ask for different values of one bit: it could never match.
+    case filterContradictory = 316
+    /// The session installed no filter with that id.
+    case noSuchFilter = 317
     // Capture refusals (320-329). The session survives all of these.
     /// The tenant to capture has no attached session (a capture ends with its last one).
     case tenantNotAttached = 320
@@ -129,6 +148,14 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .noNic: "noNic"
         case .noDataPath: "noDataPath"
         case .badRingCapacity: "badRingCapacity"
+        case .filterBadAtom: "filterBadAtom"
+        case .filterOffsetTooLarge: "filterOffsetTooLarge"
+        case .filterValueOutsideMask: "filterValueOutsideMask"
+        case .filterAtomCount: "filterAtomCount"
+        case .filterQuotaExceeded: "filterQuotaExceeded"
+        case .filterWidensBinding: "filterWidensBinding"
+        case .filterContradictory: "filterContradictory"
+        case .noSuchFilter: "noSuchFilter"
         case .tenantNotAttached: "tenantNotAttached"
         case .tooManyCaptures: "tooManyCaptures"
         case .badSnapLength: "badSnapLength"
@@ -169,6 +196,14 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .noNic: "no NIC configured"
         case .noDataPath: "no data path open on this session"
         case .badRingCapacity: "ring capacity is not a power of two in range"
+        case .filterBadAtom: "filter atom has an unknown base or a width other than 1, 2, 4"
+        case .filterOffsetTooLarge: "filter atom reaches past the largest frame"
+        case .filterValueOutsideMask: "filter atom value has bits outside its mask"
+        case .filterAtomCount: "a filter needs 1 to 16 atoms"
+        case .filterQuotaExceeded: "filter quota of the session exceeded"
+        case .filterWidensBinding: "filter contradicts or widens the binding"
+        case .filterContradictory: "filter atoms contradict each other"
+        case .noSuchFilter: "no such filter"
         case .tenantNotAttached: "tenant has no attached session"
         case .tooManyCaptures: "too many captures running"
         case .badSnapLength: "snap length out of range"

@@ -15,6 +15,8 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case openDataPath = 0x0108
     case bind = 0x0109
     case unbind = 0x010A
+    case installFilter = 0x010B
+    case removeFilter = 0x010C
     // Operator requests.
     case status = 0x0180
     case tenants = 0x0181
@@ -23,6 +25,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case bindings = 0x0184
     case stats = 0x0185
     case nic = 0x0186
+    case filters = 0x0187
     case capture = 0x0188
 
     // Replies (daemon to client), each echoing its request's id.
@@ -36,6 +39,8 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case dataPathOpened = 0x0208
     case bound = 0x0209
     case unbound = 0x020A
+    case filterInstalled = 0x020B
+    case filterRemoved = 0x020C
     case statusReply = 0x0280
     case tenantsReply = 0x0281
     case framesReply = 0x0282
@@ -43,6 +48,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case bindingsReply = 0x0284
     case statsReply = 0x0285
     case nicReply = 0x0286
+    case filtersReply = 0x0287
     case captureStarted = 0x0288
     case error = 0x02FF
 

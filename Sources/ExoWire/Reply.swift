@@ -24,6 +24,10 @@ public enum Reply: Equatable, Sendable {
     case bound(WireEndpoint)
     /// The binding now removed.
     case unbound(WireEndpoint)
+    /// The id of the filter now installed.
+    case filterInstalled(filterID: UInt64)
+    /// The id of the filter now removed.
+    case filterRemoved(filterID: UInt64)
     case status(StatusInfo)
     case tenants(ListingPage<TenantInfo>)
     case frames(ListingPage<FrameInfo>)
@@ -32,6 +36,7 @@ public enum Reply: Equatable, Sendable {
     /// One entry per configured tenant, in configuration order.
     case stats([TenantStats])
     case nic(NicInfo)
+    case filters(ListingPage<FilterInfo>)
     /// The capture is running: its events carry `captureID`; frames are cut to `snapLength`.
     case captureStarted(captureID: UInt32, snapLength: UInt32)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
@@ -50,6 +55,8 @@ public enum Reply: Equatable, Sendable {
         case .dataPathOpened: .dataPathOpened
         case .bound: .bound
         case .unbound: .unbound
+        case .filterInstalled: .filterInstalled
+        case .filterRemoved: .filterRemoved
         case .status: .statusReply
         case .tenants: .tenantsReply
         case .frames: .framesReply
@@ -57,6 +64,7 @@ public enum Reply: Equatable, Sendable {
         case .bindings: .bindingsReply
         case .stats: .statsReply
         case .nic: .nicReply
+        case .filters: .filtersReply
         case .captureStarted: .captureStarted
         case .error: .error
         }
@@ -77,6 +85,8 @@ extension Reply {
         case .dataPathOpened: self = .dataPathOpened(try DataPathInfo(parsing: &reader))
         case .bound: self = .bound(try WireEndpoint(parsing: &reader))
         case .unbound: self = .unbound(try WireEndpoint(parsing: &reader))
+        case .filterInstalled: self = .filterInstalled(filterID: try reader.read())
+        case .filterRemoved: self = .filterRemoved(filterID: try reader.read())
         case .statusReply: self = .status(try StatusInfo(parsing: &reader))
         case .tenantsReply: self = .tenants(try ListingPage(parsing: &reader))
         case .framesReply: self = .frames(try ListingPage(parsing: &reader))
@@ -84,6 +94,7 @@ extension Reply {
         case .bindingsReply: self = .bindings(try ListingPage(parsing: &reader))
         case .statsReply: self = .stats(try reader.readList(field: "stats.tenants", allowed: FieldRange.list))
         case .nicReply: self = .nic(try NicInfo(parsing: &reader))
+        case .filtersReply: self = .filters(try ListingPage(parsing: &reader))
         case .captureStarted: self = .captureStarted(captureID: try reader.read(), snapLength: try reader.read())
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
@@ -107,6 +118,7 @@ extension Reply {
         case .pong: break
         case .dataPathOpened(let info): try info.emit(into: &writer)
         case .bound(let endpoint), .unbound(let endpoint): try endpoint.emit(into: &writer)
+        case .filterInstalled(let id), .filterRemoved(let id): writer.write(id)
         case .status(let status): try status.emit(into: &writer)
         case .tenants(let page): try page.emit(into: &writer)
         case .frames(let page): try page.emit(into: &writer)
@@ -114,6 +126,7 @@ extension Reply {
         case .bindings(let page): try page.emit(into: &writer)
         case .stats(let stats): try writer.writeList(stats, field: "stats.tenants", allowed: FieldRange.list)
         case .nic(let nic): try nic.emit(into: &writer)
+        case .filters(let page): try page.emit(into: &writer)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

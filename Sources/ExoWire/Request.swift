@@ -27,6 +27,11 @@ public enum Request: Equatable, Sendable {
     case bind(WireEndpoint)
     /// Removes one of this session's bindings.
     case unbind(WireEndpoint)
+    /// Narrows one of this session's bindings with a filter: a conjunction of 0 to
+    /// `maxFilterAtoms` atoms on the wire (the daemon takes 1 to 16).
+    case installFilter(WireEndpoint, atoms: [WireFilterAtom])
+    /// Removes a filter this session installed.
+    case removeFilter(filterID: UInt64)
     /// Operator: the daemon's counters.
     case status
     /// Operator: configured tenants, paged.
@@ -41,6 +46,8 @@ public enum Request: Equatable, Sendable {
     case stats
     /// Operator: the NIC's state and counters.
     case nic
+    /// Operator: installed filters, optionally only those of a tenant, paged.
+    case filters(tenant: String?, page: Page)
     /// Operator: streams one tenant's frames (sent and received) to this session as
     /// `capturedFrame` events, each cut to `snapLength` bytes (the daemon refuses a length
     /// outside 1...`CaptureLimits.maxSnapLength`), until `count` frames were sent (0: no limit),
@@ -61,6 +68,8 @@ public enum Request: Equatable, Sendable {
         case .openDataPath: .openDataPath
         case .bind: .bind
         case .unbind: .unbind
+        case .installFilter: .installFilter
+        case .removeFilter: .removeFilter
         case .status: .status
         case .tenants: .tenants
         case .frames: .frames
@@ -68,6 +77,7 @@ public enum Request: Equatable, Sendable {
         case .bindings: .bindings
         case .stats: .stats
         case .nic: .nic
+        case .filters: .filters
         case .capture: .capture
         }
     }
@@ -95,6 +105,11 @@ extension Request {
         case .openDataPath: self = .openDataPath(ringCapacity: try reader.read())
         case .bind: self = .bind(try WireEndpoint(parsing: &reader))
         case .unbind: self = .unbind(try WireEndpoint(parsing: &reader))
+        case .installFilter:
+            self = .installFilter(
+                try WireEndpoint(parsing: &reader),
+                atoms: try reader.readList(field: "installFilter.atoms", allowed: FieldRange.atoms))
+        case .removeFilter: self = .removeFilter(filterID: try reader.read())
         case .status: self = .status
         case .tenants: self = .tenants(try Page(parsing: &reader))
         case .frames:
@@ -111,6 +126,10 @@ extension Request {
                 page: try Page(parsing: &reader))
         case .stats: self = .stats
         case .nic: self = .nic
+        case .filters:
+            self = .filters(
+                tenant: try reader.readOptionalString(field: "filters.tenant", allowed: FieldRange.name),
+                page: try Page(parsing: &reader))
         case .capture:
             self = .capture(
                 tenant: try reader.readName(field: "capture.tenant"), count: try reader.read(),
@@ -138,6 +157,13 @@ extension Request {
         case .ping, .status, .stats, .nic: break
         case .openDataPath(let capacity): writer.write(capacity)
         case .bind(let endpoint), .unbind(let endpoint): try endpoint.emit(into: &writer)
+        case .installFilter(let endpoint, let atoms):
+            try endpoint.emit(into: &writer)
+            try writer.writeList(atoms, field: "installFilter.atoms", allowed: FieldRange.atoms)
+        case .removeFilter(let id): writer.write(id)
+        case .filters(let tenant, let page):
+            try writer.writeOptionalString(tenant, field: "filters.tenant", allowed: FieldRange.name)
+            try page.emit(into: &writer)
         case .tenants(let page): try page.emit(into: &writer)
         case .frames(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "frames.tenant", allowed: FieldRange.name)

@@ -38,6 +38,16 @@ enum Fixtures {
         .bindings(tenant: "alice", page: Page(cursor: 4, limit: 8)),
         .stats,
         .nic,
+        .installFilter(WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 5000), atoms: [
+            WireFilterAtom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: 5353),
+            WireFilterAtom(base: 0, offset: 9_000, width: 4, mask: 0xF0F0_F0F0, value: 0x1020_3040),
+        ]),
+        // Bad bases, widths and empty atom lists travel: the daemon refuses them with a typed error.
+        .installFilter(.whole(0x0A4D_0002), atoms: [WireFilterAtom(base: 7, offset: .max, width: 3, mask: 0, value: 9)]),
+        .installFilter(.whole(0x0A4D_0002), atoms: []),
+        .removeFilter(filterID: 0xFEED_0000_0001),
+        .filters(tenant: nil, page: Page()),
+        .filters(tenant: "alice", page: Page(cursor: 2, limit: 3)),
         .capture(tenant: "alice", count: 0, snapLength: 65_000),
         .capture(tenant: "zoë", count: .max, snapLength: 0),
     ]
@@ -108,6 +118,14 @@ enum Fixtures {
             TenantStats(tenant: "bob", rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, drops: []),
         ]),
         .stats([]),
+        .filterInstalled(filterID: 1),
+        .filterRemoved(filterID: .max),
+        .filters(ListingPage(entries: [
+            FilterInfo(tenant: "alice", session: 3, endpoint: WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 53),
+                filterID: 9, atoms: [WireFilterAtom(base: 2, offset: 8, width: 1, mask: 0xFF, value: 0x41)]),
+            FilterInfo(tenant: "bob", session: 4, endpoint: .whole(0x0A4D_000B), filterID: 10, atoms: []),
+        ], nextCursor: 2)),
+        .filters(ListingPage(entries: [], nextCursor: nil)),
         .nic(NicInfo(
             backend: "tap", name: "exo0", ifindex: 12, isUp: true, isRunning: false, mtu: 1500,
             mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), hostAddress: 0x0A4D_0001, prefixLength: 24,

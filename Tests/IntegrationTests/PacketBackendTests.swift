@@ -98,10 +98,6 @@ private let otherHostFrameScript = """
 
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for namespaces, veth and tenant uids"))
 struct PacketBackendTests {
-    /// Flip when the software offload path (GSO segmentation, checksum completion) is merged:
-    /// until then, GSO super-packets and partial checksums are counted drops.
-    static let offloadMerged = false
-
     @Test func udpEchoTenantsAnswerThePeerKernelAndTheDaemonAnswersPing() throws {
         let pnet = try PacketNet()
         defer { pnet.remove() }
@@ -121,14 +117,10 @@ struct PacketBackendTests {
         let toBob = try pnet.inPeer(["python3", "-c", udpNoChecksumScript, net.address(10), "5100", "for-bob"])
         #expect(toBob.stdout == "for-bob", "\(toBob.stderr)\nbob: \(bob.output)\ndaemon: \(daemon.log)")
 
-        // The peer kernel's own UDP (nc) leaves veth with a partial checksum.
+        // The peer kernel's own UDP (nc) leaves veth with a partial checksum: the daemon
+        // completes it in software, and alice's library OS verifies it before echoing.
         let nc = try pnet.inPeer(["/bin/sh", "-c", "printf 'nc-alice' | nc -u -w 2 \(net.address(2)) 7"])
-        if Self.offloadMerged {
-            #expect(nc.stdout == "nc-alice")
-        } else {
-            #expect(nc.stdout.isEmpty, "partial checksums are dropped until the offload path is merged")
-            #expect(try Self.nicDrops(daemon)["rx.partialChecksum", default: 0] >= 1)
-        }
+        #expect(nc.stdout == "nc-alice", "\(nc.stderr)\nalice: \(alice.output)\ndaemon: \(daemon.log)")
 
         // ping of the shared address: the daemon answers it.
         let ping = try pnet.inPeer(["/bin/ping", "-c", "2", "-W", "2", net.address(10)])
@@ -152,7 +144,7 @@ struct PacketBackendTests {
         #expect((nic["txPackets"] as? Int ?? 0) >= 4, "\(nic)")
     }
 
-    @Test func aUDPSegmentBurstFromThePeerIsHandledAsOneGSOFrame() throws {
+    @Test func aUDPSegmentBurstFromThePeerIsSegmentedInSoftware() throws {
         let pnet = try PacketNet()
         defer { pnet.remove() }
         let net = pnet.net
@@ -172,13 +164,9 @@ struct PacketBackendTests {
         #expect(burst.status == 0, "\(burst.stderr)")
         usleep(300_000)
         alice.stop()
-        if Self.offloadMerged {
-            #expect(alice.output.components(separatedBy: "echo 1000 bytes").count - 1 == 20)
-        } else {
-            // One super-packet of 20 segments: refused as a whole and counted, not delivered.
-            #expect(try Self.nicDrops(daemon)["rx.gso", default: 0] == 1, "GSO is dropped until the offload path is merged")
-            #expect(!alice.output.contains("echo 1000 bytes"))
-        }
+        // One super-packet of 20 segments, segmented in software: 20 checksummed datagrams.
+        #expect(alice.output.components(separatedBy: "echo 1000 bytes").count - 1 == 20, "\(alice.output)")
+        #expect(try Self.nicDrops(daemon).keys.filter { $0.hasPrefix("rx.offload.") }.isEmpty)
     }
 
     @Test func framesForOtherHostsAreDroppedByTheMACCheck() throws {

@@ -17,6 +17,7 @@ extension ScriptedTenant {
             if case .unbound? = reply { return "ok unbound" }
             if case .error(let code, _)? = reply { return "err \(code.name)" }
             return "err \(failure ?? "\(String(describing: reply)) \(fds.count)")"
+        case "filter-add", "filter-remove", "op-filters": return runFilter(command, args)
         case "dp-fill":
             guard let path = dataPath else { return "err no-data-path" }
             let frames = args.compactMap { FrameNumber($0) }.map { RingDescriptor(frame: $0, length: 0) }

@@ -7,7 +7,7 @@ import ExoWire
 enum EchoVerdict {
     /// Answer an ARP request for our address: `length` bytes to send once rewritten.
     case arpReply(length: Int)
-    /// Echo a UDP datagram: `length` bytes to send once rewritten.
+    /// Echo a UDP datagram: `length` bytes received (the echo may be shorter: see `writeEcho`).
     case echo(length: Int, payload: Int, from: IPv4Address, port: UInt16)
     case drop(EchoDrop)
 }
@@ -64,12 +64,15 @@ struct EchoResponder {
     }
 
     /// Rewrites a frame `classify` answered `.echo` into the echo, in place: addresses and
-    /// ports swapped, TTL reset, both checksums recomputed. The payload is untouched.
-    func writeEcho(into frame: MutablePacketBytes) {
+    /// ports swapped, TTL reset, both checksums recomputed, the payload untouched. IPv4
+    /// options of the request are not echoed (the daemon's egress guard refuses options from
+    /// tenants): the UDP datagram moves up behind a 20-byte header. Returns the echo's length.
+    func writeEcho(into frame: MutablePacketBytes) -> Int {
         let ethernet = try! MutableEthernetFrame(checking: frame)
         let peerMAC = ethernet.view.source
         ethernet.setDestination(peerMAC)
         ethernet.setSource(mac)
+        Self.dropOptions(ethernet.payload)
         let ip = try! MutableIPv4Packet(checking: ethernet.payload)
         let peer = ip.view.source
         ip.setSource(address)
@@ -81,6 +84,22 @@ struct EchoResponder {
         udp.setSourcePort(port)
         udp.setDestinationPort(peerPort)
         udp.fillChecksum(source: address, destination: peer)
+        return EthernetFrame.headerLength + ip.view.totalLength
+    }
+
+    /// Removes the options of the IPv4 datagram at the start of `bytes` (checked by
+    /// `classify`), moving its payload forward; the header checksum is left for the caller.
+    static func dropOptions(_ bytes: MutablePacketBytes) {
+        let packet = bytes.readOnly
+        let headerLength = Int(packet.u8(0) & 0x0F) * 4
+        guard headerLength > IPv4Packet.minimumHeaderLength else { return }
+        let payloadLength = Int(packet.u16(2)) - headerLength
+        // Forward, byte by byte: the destination starts before the source.
+        for offset in 0..<payloadLength {
+            bytes.setU8(IPv4Packet.minimumHeaderLength + offset, packet.u8(headerLength + offset))
+        }
+        bytes.setU8(0, 0x45)
+        bytes.setU16(2, UInt16(IPv4Packet.minimumHeaderLength + payloadLength))
     }
 }
 

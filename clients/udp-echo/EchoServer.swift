@@ -53,10 +53,10 @@ struct EchoServer {
             arpReplies += 1
         case .echo(let length, let payload, let from, let port):
             var slot = packet.reuseForTransmit()
-            slot.withMutableBytes { span in
+            let echoLength = slot.withMutableBytes { span in
                 span.withUnsafeMutableBytes { responder.writeEcho(into: MutablePacketBytes(unsafeBuffer: $0).prefix(length)) }
             }
-            slot.send(length: length)
+            slot.send(length: echoLength)
             echoed += 1
             Console.out("echo \(payload) bytes from \(from):\(port)")
         }

@@ -23,17 +23,28 @@ public struct Binding: Hashable, Sendable {
     public var tenant: TenantID
 }
 
-/// Every binding of every session. Each endpoint and each address is bound at most once.
+/// Every binding of every session, and the filters that narrow them (BindingTable+Filters).
+/// Each endpoint and each address is bound at most once.
 public struct BindingTable: Sendable {
     struct Holder: Sendable {
         var session: SessionID
         var tenant: TenantID
+        /// This binding's compiled filters (its trie lives in `filters.tries`), or nil: no
+        /// filters. A plain pointer value, so looking a holder up costs no reference counting.
+        var filters: FilterProgram?
     }
-    private var endpoints: [UInt64: Holder] = [:]
-    private var addresses: [IPv4Address: Holder] = [:]
+    var endpoints: [UInt64: Holder] = [:]
+    var addresses: [IPv4Address: Holder] = [:]
     private var bySession: [SessionID: [BindingTarget]] = [:]
+    var filters: FilterTable
 
-    public init() {}
+    /// An empty table; each session may install up to `filterQuotaPerSession` filters.
+    public init(filterQuotaPerSession: Int = BindingTable.defaultFilterQuota) {
+        filters = FilterTable(quotaPerSession: filterQuotaPerSession)
+    }
+
+    /// Filters one session may have installed at once, unless the table is made with another quota.
+    public static let defaultFilterQuota = 1_024
 
     /// Number of bindings.
     public var count: Int { endpoints.count + addresses.count }
@@ -102,7 +113,7 @@ public struct BindingTable: Sendable {
         bySession.keys.sorted().flatMap { bindings(of: $0) }
     }
 
-    private func holder(of target: BindingTarget) -> Holder? {
+    func holder(of target: BindingTarget) -> Holder? {
         switch target {
         case .endpoint(let e): endpoints[e.key]
         case .address(let a): addresses[a]
@@ -110,6 +121,7 @@ public struct BindingTable: Sendable {
     }
 
     private mutating func remove(_ target: BindingTarget) {
+        filters.removeAll(of: target)
         switch target {
         case .endpoint(let e): endpoints[e.key] = nil
         case .address(let a): addresses[a] = nil

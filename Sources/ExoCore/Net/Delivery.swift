@@ -40,11 +40,14 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     case portlessProtocolOnSharedAddress
     /// A fragment (or a datagram) the reassembler dropped.
     case reassembly(ReassemblyDrop)
+    /// The binding of this session took the frame, but none of its filters matched.
+    /// (`allCases` lists it with session 0; the session is not part of its counter.)
+    case filteredOut(SessionID)
 
     /// The routing reasons, in counter order after the faults.
     static let routing: [DropReason] = [
         .notOurAddress, .wrongDestinationMAC, .noBinding, .echoWithOptionsOnSharedAddress, .unroutableICMPError,
-        .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress,
+        .echoReplyOnSharedAddress, .portlessProtocolOnSharedAddress, .filteredOut(0),
     ]
 
     /// Every reason, in counter order.
@@ -62,7 +65,8 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .unroutableICMPError: FrameFault.allCases.count + 4
         case .echoReplyOnSharedAddress: FrameFault.allCases.count + 5
         case .portlessProtocolOnSharedAddress: FrameFault.allCases.count + 6
-        case .reassembly(let drop): FrameFault.allCases.count + 7 + Int(drop.rawValue)
+        case .filteredOut: FrameFault.allCases.count + 7
+        case .reassembly(let drop): FrameFault.allCases.count + 8 + Int(drop.rawValue)
         }
     }
 
@@ -77,6 +81,7 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
         case .unroutableICMPError: "unroutableICMPError"
         case .echoReplyOnSharedAddress: "echoReplyOnSharedAddress"
         case .portlessProtocolOnSharedAddress: "portlessProtocolOnSharedAddress"
+        case .filteredOut: "filteredOut"
         case .reassembly(let drop): "reassembly.\(drop.name)"
         }
     }

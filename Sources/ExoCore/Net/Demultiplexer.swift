@@ -1,5 +1,5 @@
 // Receive-side routing: decides which session (or the daemon) gets a frame, by binding
-// first and address ownership second. Pure, allocation-free, one hash lookup per binding consulted.
+// first and address ownership second, then the binding's filters. Pure, allocation-free.
 import ExoWire
 
 /// Classifies received frames against the address plan and the binding table.
@@ -18,29 +18,32 @@ public enum Demultiplexer {
             return .drop(.invalid(error))
         }
         switch frame.content {
-        case .arp(let arp): return classifyARP(arp, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings)
+        case .arp(let arp):
+            return classifyARP(arp, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings, bytes)
         case .ipv4(let packet, let content):
-            return classifyIPv4(packet, content, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings)
+            return classifyIPv4(
+                packet, content, destinationMAC: frame.ethernet.destination, plan: plan, bindings: bindings, bytes)
         }
     }
 
     /// ARP for a whole-owned address goes to its owner's address binding; for a shared one,
     /// to the daemon.
-    static func classifyARP(_ arp: ARPPacket, destinationMAC: MACAddress, plan: AddressPlan, bindings: BindingTable)
-        -> Delivery
+    static func classifyARP(
+        _ arp: ARPPacket, destinationMAC: MACAddress, plan: AddressPlan, bindings: BindingTable, _ bytes: PacketBytes
+    ) -> Delivery
     {
         let target = arp.targetProtocol
         guard let (owner, mac) = plan.ownerAndMAC(of: target) else { return .drop(.notOurAddress) }
         guard destinationMAC.isBroadcast || destinationMAC == mac else { return .drop(.wrongDestinationMAC) }
         switch owner {
-        case .whole: return addressSession(target, bindings)
+        case .whole: return addressSession(target, bindings, bytes)
         case .shared: return .daemonARP
         }
     }
 
     static func classifyIPv4(
         _ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, destinationMAC: MACAddress, plan: AddressPlan,
-        bindings: BindingTable
+        bindings: BindingTable, _ bytes: PacketBytes
     ) -> Delivery {
         let destination = packet.destination
         guard let (owner, mac) = plan.ownerAndMAC(of: destination) else { return .drop(.notOurAddress) }
@@ -48,44 +51,51 @@ public enum Demultiplexer {
         let shared = owner == .shared
         switch content {
         case .udp(let datagram):
-            return endpointSession(.udp, destination, datagram.destinationPort, shared: shared, bindings)
+            return endpointSession(.udp, destination, datagram.destinationPort, shared: shared, bindings, bytes)
         case .tcp(let header):
-            return endpointSession(.tcp, destination, header.destinationPort, shared: shared, bindings)
+            return endpointSession(.tcp, destination, header.destinationPort, shared: shared, bindings, bytes)
         case .echo(let message):
-            guard shared else { return addressSession(destination, bindings) }
+            guard shared else { return addressSession(destination, bindings, bytes) }
             guard message.type == .echoRequest else { return .drop(.echoReplyOnSharedAddress) }
             return packet.hasOptions ? .drop(.echoWithOptionsOnSharedAddress) : .daemonEcho
         case .icmpError(_, let quote):
-            return classifyICMPError(quote, to: destination, shared: shared, bindings: bindings)
+            return classifyICMPError(quote, to: destination, shared: shared, bindings: bindings, bytes)
         case .fragment:
             // Whole or shared, the tenant gets the reassembled datagram, routed by its ports.
             return .reassemble
         case .other:
-            return shared ? .drop(.portlessProtocolOnSharedAddress) : addressSession(destination, bindings)
+            return shared ? .drop(.portlessProtocolOnSharedAddress) : addressSession(destination, bindings, bytes)
         }
     }
 
     /// An ICMP error belongs to the flow it quotes, which must have been sent from the
     /// address the error came back to: its quoted source is that endpoint.
-    static func classifyICMPError(_ quote: ICMPv4Quote, to destination: IPv4Address, shared: Bool, bindings: BindingTable)
-        -> Delivery
+    static func classifyICMPError(
+        _ quote: ICMPv4Quote, to destination: IPv4Address, shared: Bool, bindings: BindingTable, _ bytes: PacketBytes
+    ) -> Delivery
     {
         guard quote.source == destination else { return .drop(.unroutableICMPError) }
         guard let proto = TransportProtocol(quote.protocol), quote.fragmentOffset == 0 else {
-            return shared ? .drop(.unroutableICMPError) : addressSession(destination, bindings)
+            return shared ? .drop(.unroutableICMPError) : addressSession(destination, bindings, bytes)
         }
-        return endpointSession(proto, destination, quote.sourcePort, shared: shared, bindings)
+        // Delivered by the endpoint binding alone: its filters describe datagrams to the
+        // endpoint (they pin its protocol and port), not errors about the tenant's own flows.
+        if let session = bindings.session(for: Endpoint(proto, destination, quote.sourcePort)) { return .tenant(session) }
+        return shared ? .drop(.noBinding) : addressSession(destination, bindings, bytes)
     }
 
-    /// The endpoint's binding; on a whole-owned address, the address binding otherwise.
+    /// The endpoint's binding; on a whole-owned address, the address binding otherwise. The
+    /// binding found decides alone: its filters only narrow it (a frame they reject is
+    /// `.filteredOut`, never passed on to the address binding or anyone else).
     static func endpointSession(
-        _ proto: TransportProtocol, _ address: IPv4Address, _ port: UInt16, shared: Bool, _ bindings: BindingTable
+        _ proto: TransportProtocol, _ address: IPv4Address, _ port: UInt16, shared: Bool, _ bindings: BindingTable,
+        _ bytes: PacketBytes
     ) -> Delivery {
-        if let session = bindings.session(for: Endpoint(proto, address, port)) { return .tenant(session) }
-        return shared ? .drop(.noBinding) : addressSession(address, bindings)
+        if let delivery = bindings.delivery(for: Endpoint(proto, address, port), bytes) { return delivery }
+        return shared ? .drop(.noBinding) : addressSession(address, bindings, bytes)
     }
 
-    static func addressSession(_ address: IPv4Address, _ bindings: BindingTable) -> Delivery {
-        bindings.session(forAddress: address).map { .tenant($0) } ?? .drop(.noBinding)
+    static func addressSession(_ address: IPv4Address, _ bindings: BindingTable, _ bytes: PacketBytes) -> Delivery {
+        bindings.delivery(forAddress: address, bytes) ?? .drop(.noBinding)
     }
 }

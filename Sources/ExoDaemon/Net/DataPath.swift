@@ -8,8 +8,10 @@ import Glibc
 /// The daemon's side of a session's rings. Owns the region mapping and the eventfds (the
 /// tenant got duplicates); dropping the object unmaps and closes them.
 ///
-/// Invariant: `stash` and `onRing` hold exactly the frames this path took from the tenant's
-/// fill ring and has not yet posted on rx; each has one in-flight reference in the arbiter.
+/// Invariant: `onRing` holds exactly the frames this path took from the tenant's fill ring
+/// and has not yet published on rx — those in `stash` (ready to receive into) and those in
+/// `pendingRx` (received into, to be published with the batch); each has one in-flight
+/// reference in the arbiter.
 final class DataPath {
     /// Descriptors handled per ring per wake-up (the scratch buffers' size).
     static let batch = 64
@@ -27,8 +29,12 @@ final class DataPath {
     var completion: RingProducer
     /// Fill frames taken off the ring, ready to receive into (a stack; capacity preallocated).
     var stash: [FrameNumber]
-    /// Frames in `stash`, for refusing a frame the tenant posts twice.
-    var onRing: Set<FrameNumber>
+    /// Frames in `stash` or `pendingRx`, for refusing a frame the tenant posts twice.
+    var onRing: FrameSet
+    /// Received frames not yet published on rx: the whole batch goes out with one release
+    /// store, one fence and at most one kick (`DataPlane.publishReceived`). Capacity `batch`.
+    var pendingRx: [RingDescriptor]
+    var pendingCount = 0
     /// Scratch for consumed descriptors and for one produced descriptor: no allocation per packet.
     var scratch: [RingDescriptor]
     var one: [RingDescriptor]
@@ -37,8 +43,10 @@ final class DataPath {
 
     /// Maps `memfd` (the caller keeps ownership) as the region of `layout`, initializes the
     /// rings and sets need-wakeup on tx (the daemon sleeps until the tenant kicks).
-    init(tenant: UInt32, session: UInt64, connectionID: UInt64, layout: SessionRingsLayout, memfd: Int32)
-        throws(SystemError)
+    init(
+        tenant: UInt32, session: UInt64, connectionID: UInt64, layout: SessionRingsLayout, memfd: Int32,
+        frameCount: UInt32
+    ) throws(SystemError)
     {
         self.tenant = tenant
         self.session = session
@@ -56,7 +64,8 @@ final class DataPath {
         let capacity = Int(layout.fill.capacity)
         stash = []
         stash.reserveCapacity(capacity)
-        onRing = Set(minimumCapacity: capacity)
+        onRing = FrameSet(capacity: frameCount)
+        pendingRx = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
         scratch = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
         one = [RingDescriptor(frame: 0, length: 0)]
         _ = try? tx.prepareToSleep()
@@ -73,6 +82,17 @@ final class DataPath {
         let published = onRx ? try rx.produce(local.span) : try completion.produce(local.span)
         if published.wakeupNeeded { daemonToTenant.signal() }
         return published.count == 1
+    }
+
+    /// Publishes the first `count` descriptors of `pendingRx` on rx with one release store;
+    /// kicks the tenant once if it asked. Returns how many fit (the rest stay in `pendingRx`).
+    func publishPendingRx() throws(RingViolation) -> Int {
+        var local: [RingDescriptor] = []
+        swap(&local, &pendingRx)
+        defer { swap(&local, &pendingRx) }
+        let published = try rx.produce(local.span.extracting(0..<pendingCount))
+        if published.wakeupNeeded { daemonToTenant.signal() }
+        return published.count
     }
 
     /// Up to `batch` descriptors from fill (`fromFill`) or tx into `scratch`; returns how many.

@@ -22,6 +22,7 @@ extension DataPlane {
         case .tap(let tap): receive(from: tap, nic: nic)
         case .packet(let socket): receive(from: socket, nic: nic)
         }
+        publishReceived()
     }
 
     private func receive(from tap: TapDevice, nic: NicPort) {
@@ -80,24 +81,50 @@ extension DataPlane {
             counters[tenant].count(.noFillFrame)
             return
         }
-        let posted: Bool
+        // Published with the rest of the batch (`publishReceived`): one release store, one
+        // fence and at most one kick per batch instead of per frame.
+        if path.pendingCount == 0 { pathsWithPendingRx.append(path) }
+        path.pendingRx[path.pendingCount] = RingDescriptor(frame: frame, length: UInt32(length))
+        path.pendingCount += 1
+        captures.record(source, tenant: path.tenant, direction: .received)
+        if path.pendingCount == DataPath.batch { publishPendingRx(of: path) }
+    }
+
+    /// Publishes every path's received frames (after each receive batch and each tx kick,
+    /// whose hairpin deliveries are received frames too).
+    func publishReceived() {
+        if pathsWithPendingRx.isEmpty { return }
+        for path in pathsWithPendingRx { publishPendingRx(of: path) }
+        pathsWithPendingRx.removeAll(keepingCapacity: true)
+    }
+
+    /// Publishes `path`'s pending rx descriptors. Those published leave flight and count as
+    /// received; those the full ring refused go back to the stash, counted as rxRingFull.
+    private func publishPendingRx(of path: DataPath) {
+        let pending = path.pendingCount
+        if pending == 0 { return }
+        let tenant = Int(path.tenant)
+        let published: Int
         do {
-            posted = try path.post(RingDescriptor(frame: frame, length: UInt32(length)), onRx: true)
+            published = try path.publishPendingRx()
         } catch {
-            path.stash.append(frame)
+            for index in 0..<pending { path.stash.append(path.pendingRx[index].frame) }
+            path.pendingCount = 0
             breakPath(path, error)
             return
         }
-        guard posted else {
-            path.stash.append(frame)
-            counters[tenant].count(.rxRingFull)
-            return
+        for index in 0..<published {
+            let descriptor = path.pendingRx[index]
+            path.onRing.remove(descriptor.frame)
+            _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: descriptor.frame))
+            counters[tenant].rxPackets &+= 1
+            counters[tenant].rxBytes &+= UInt64(descriptor.length)
         }
-        path.onRing.remove(frame)
-        _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: frame))
-        counters[tenant].rxPackets &+= 1
-        counters[tenant].rxBytes &+= UInt64(length)
-        captures.record(source, tenant: path.tenant, direction: .received)
+        for index in published..<pending {
+            path.stash.append(path.pendingRx[index].frame)
+            counters[tenant].count(.rxRingFull)
+        }
+        path.pendingCount = 0
     }
 
     /// A fill frame to receive into, taking more from the fill ring when the stash is empty.
@@ -110,7 +137,7 @@ extension DataPlane {
     func refill(_ path: DataPath) {
         while !path.broken {
             // The stash never outgrows the capacity reserved for it (no allocation).
-            let room = Int(path.layout.fill.capacity) - path.stash.count
+            let room = Int(path.layout.fill.capacity) - path.stash.count - path.pendingCount
             if room <= 0 { return }
             let count: Int
             do { count = try path.take(fromFill: true, max: room) } catch {
@@ -135,6 +162,12 @@ extension DataPlane {
     /// Serves the tenant's tx ring after a kick: up to `txBatchesPerWake` batches, then sleeps
     /// on the ring (need-wakeup) or, if more is queued, re-kicks itself to come back later.
     func transmit(_ path: DataPath) {
+        serveTx(path)
+        // Hairpinned frames were delivered to other tenants' pending rx.
+        publishReceived()
+    }
+
+    private func serveTx(_ path: DataPath) {
         _ = path.tenantToDaemon.drain()
         refill(path)
         guard let nic else { return }

@@ -1,11 +1,11 @@
-// Operator queries about the data plane: bindings (paged), per-tenant counters, the NIC.
+// Operator queries about the data plane: bindings and filters (paged), per-tenant counters, the NIC.
 // Queries change nothing.
 
 import ExoCore
 import ExoWire
 
 extension DataPlane {
-    /// Answers `bindings`, `stats` and `nic`; nil for any other request.
+    /// Answers `bindings`, `filters`, `stats` and `nic`; nil for any other request.
     func handleOperator(_ request: Request) -> Response? {
         switch request {
         case .bindings(let tenantName, let page):
@@ -17,6 +17,15 @@ extension DataPlane {
                 filter = TenantID(index)
             }
             return Response(reply: .bindings(bindingsPage(tenant: filter, page: page)))
+        case .filters(let tenantName, let page):
+            var filter: TenantID?
+            if let tenantName {
+                guard let index = config.tenants.firstIndex(where: { $0.name == tenantName }) else {
+                    return Response(reply: .error(.unknownTenant, detail: ExoError.unknownTenant.description))
+                }
+                filter = TenantID(index)
+            }
+            return Response(reply: .filters(filtersPage(tenant: filter, page: page)))
         case .stats:
             return Response(reply: .stats(stats()))
         case .nic:

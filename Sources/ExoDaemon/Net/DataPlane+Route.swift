@@ -32,13 +32,18 @@ extension DataPlane {
     /// Counts a received frame that reached no tenant.
     @inline(__always)
     func countDrop(_ reason: DropReason, nic: NicPort) {
-        nic.rxDrops[reason.counterIndex] &+= 1
+        if case .filteredOut(let session) = reason {
+            countFilteredOut(session, nic: nic)
+        } else {
+            nic.rxDrops[reason.counterIndex] &+= 1
+        }
     }
 
     /// Refuses what the packet ring hands over but no tenant may get as it is, then routes
-    /// the rest: truncated, VLAN-tagged, too long for the MTU or a frame, and — until the
-    /// software offload path lands — GSO super-packets and partial checksums, each a counted
-    /// drop. The frame is borrowed from the ring for the call.
+    /// the rest: truncated, VLAN-tagged, or too long for the MTU or a frame, each a counted
+    /// drop. GSO super-packets and partial checksums, which the peer kernel's offloads leave
+    /// for us, are segmented or completed in software first (`routeOffloaded`). The frame is
+    /// borrowed from the ring for the call.
     @inline(__always)
     func routeRingFrame(_ frame: PacketRingFrame, nic: NicPort) {
         nic.rxPackets &+= 1
@@ -47,14 +52,36 @@ extension DataPlane {
             nic.nicDrops[NicDrop.truncated.rawValue] &+= 1
         } else if frame.hasVLANTag {
             nic.nicDrops[NicDrop.vlanTagged.rawValue] &+= 1
-        } else if frame.virtioGSOType != 0 {
-            nic.nicDrops[NicDrop.gso.rawValue] &+= 1
-        } else if frame.virtioFlags & 1 != 0 {
-            nic.nicDrops[NicDrop.partialChecksum.rawValue] &+= 1
+        } else if frame.virtioGSOType != 0 || frame.virtioFlags & VirtioNetHeader.Flags.needsChecksum.rawValue != 0 {
+            routeOffloaded(frame, nic: nic)
         } else if !nic.fits(frame.unsafeBytes.count) {
             nic.nicDrops[NicDrop.tooLong.rawValue] &+= 1
         } else {
             route(frame.unsafeBytes, nic: nic)
+        }
+    }
+
+    /// Segments a GSO super-packet (or copies a frame with a partial checksum) into
+    /// `nic.rxBuffer`, completing every checksum, and routes each resulting frame. The ring
+    /// memory is only read: the kernel's frame stays as it came. A frame the offload code
+    /// refuses is dropped and counted by its `OffloadFault`.
+    func routeOffloaded(_ frame: PacketRingFrame, nic: NicPort) {
+        let bytes = PacketBytes(unsafeBuffer: frame.unsafeBytes)
+        let scratch = nic.rxBuffer
+        do {
+            let header = try VirtioNetHeader(
+                parsing: PacketBytes(unsafeBuffer: frame.unsafeVirtioHeader), frameLength: bytes.count)
+            nic.offloadedFrames &+= 1
+            let segments = try Offload.segment(
+                bytes, header: header, scratch: MutablePacketBytes(unsafeBuffer: scratch),
+                maximumFrame: min(nic.frameSize, Int(nic.mtu) + EthernetFrame.headerLength)
+            ) { segment in
+                // Offload writes each segment at the start of `scratch` and lends it for this call.
+                route(UnsafeRawBufferPointer(rebasing: scratch[..<segment.count]), nic: nic)
+            }
+            nic.offloadSegments &+= UInt64(segments)
+        } catch {
+            nic.offloadDrops[Int(error.rawValue)] &+= 1
         }
     }
 }

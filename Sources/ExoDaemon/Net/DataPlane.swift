@@ -16,6 +16,8 @@ final class DataPlane {
     /// Data paths by arbiter session.
     var paths: [SessionID: DataPath] = [:]
     var counters: [TenantCounters]
+    /// Paths with received frames not yet published on rx (`publishReceived` empties it).
+    var pathsWithPendingRx: [DataPath] = []
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
@@ -39,6 +41,7 @@ final class DataPlane {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
         pendingFaults.reserveCapacity(DataPath.batch)
+        pathsWithPendingRx.reserveCapacity(64)
     }
 
     // MARK: control requests
@@ -56,7 +59,7 @@ final class DataPlane {
         do {
             let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
             path = try DataPath(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
-                memfd: memfd.raw)
+                memfd: memfd.raw, frameCount: config.frameCount)
             descriptors.append(memfd)
             descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
             descriptors.append(try Self.duplicate(path.tenantToDaemon.fd))
@@ -97,7 +100,12 @@ final class DataPlane {
         bindings.unbindAll(session: session)
         guard let path = paths.removeValue(forKey: session) else { return nil }
         for frame in path.stash { _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
+        for index in 0..<path.pendingCount {
+            _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingRx[index].frame))
+        }
         path.stash.removeAll()
+        path.pendingCount = 0
+        pathsWithPendingRx.removeAll { $0 === path }
         path.onRing.removeAll()
         return path
     }

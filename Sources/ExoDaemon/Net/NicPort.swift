@@ -48,6 +48,11 @@ final class NicPort {
     var rxDrops: [UInt64] = Array(repeating: 0, count: DropReason.allCases.count)
     /// Received frames refused before routing, by `NicDrop`.
     var nicDrops: [UInt64] = Array(repeating: 0, count: NicDrop.allCases.count)
+    /// Peer-offloaded frames refused by the software offload path, by `OffloadFault`.
+    var offloadDrops: [UInt64] = Array(repeating: 0, count: OffloadFault.allCases.count)
+    /// Peer-offloaded frames (GSO or partial checksum) taken in, and the frames made of them.
+    var offloadedFrames: UInt64 = 0
+    var offloadSegments: UInt64 = 0
     var linkDownEvents: UInt64 = 0
     var mtuChanges: UInt64 = 0
     /// Echo requests to shared addresses the daemon could not answer.
@@ -210,6 +215,7 @@ final class NicPort {
         let kernel = (try? configurator.state(ifindex: ifindex).counters) ?? LinkCounters()
         var drops = DropReason.allCases.map { DropCount(reason: $0.name, count: rxDrops[$0.counterIndex]) }
         drops += NicDrop.allCases.map { DropCount(reason: $0.name, count: nicDrops[$0.rawValue]) }
+        drops += OffloadFault.allCases.map { DropCount(reason: "rx.offload.\($0.name)", count: offloadDrops[Int($0.rawValue)]) }
         drops.append(DropCount(reason: "rx.unansweredEcho", count: unansweredEcho))
         drops.removeAll { $0.count == 0 }
         return NicInfo(
@@ -232,10 +238,6 @@ enum NicDrop: Int, CaseIterable {
     /// An 802.1Q/802.1ad tag (stripped into the ring header, or a VLAN EtherType): tenants
     /// get untagged Ethernet only.
     case vlanTagged
-    /// A GSO super-packet the daemon could not segment.
-    case gso
-    /// A partial checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM) the daemon could not complete.
-    case partialChecksum
     /// Longer than the link's MTU plus the Ethernet header, or than a frame (`frames.size`).
     case tooLong
     /// A ring frame header pointing outside its block.
@@ -247,8 +249,6 @@ enum NicDrop: Int, CaseIterable {
         switch self {
         case .truncated: "rx.truncated"
         case .vlanTagged: "rx.vlanTagged"
-        case .gso: "rx.gso"
-        case .partialChecksum: "rx.partialChecksum"
         case .tooLong: "rx.tooLong"
         case .ringMalformed: "rx.ringMalformed"
         case .ringFull: "rx.ringFull"

@@ -15,6 +15,8 @@ enum PathDrop: Int, CaseIterable {
     case tapWriteFailed
     /// A received frame longer than a frame.
     case tooLongForFrame
+    /// A received frame the tenant's binding took but none of its filters matched.
+    case filteredOut
 
     var name: String {
         switch self {
@@ -22,6 +24,7 @@ enum PathDrop: Int, CaseIterable {
         case .rxRingFull: "rx.ringFull"
         case .tapWriteFailed: "tx.tapWriteFailed"
         case .tooLongForFrame: "rx.tooLongForFrame"
+        case .filteredOut: "rx.filteredOut"
         }
     }
 }

@@ -1,0 +1,57 @@
+// `exoctl filters [--tenant NAME]`: every installed filter (tenant, session, the binding it
+// narrows, its id and atoms), as a table or (--json) sorted-key JSON.
+
+import ArgumentParser
+import ExOS
+import ExoPlatform
+import ExoWire
+import Foundation
+
+struct FiltersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "filters", abstract: "List installed filters (binding → filter id and atoms).")
+
+    @OptionGroup var options: ConnectionOptions
+
+    @Option(name: .long, help: "Only this tenant's filters.")
+    var tenant: String?
+
+    func run() async throws {
+        let session = try await options.attach()
+        defer { session.close() }
+        let filters = try await session.filters(tenant: tenant)
+        if options.json {
+            Console.out(JSONOutput.render(["filters": filters.map(Self.json)]))
+            return
+        }
+        var table = TextTable(header: ["TENANT", "SESSION", "BINDING", "ID", "ATOMS"], rightAligned: [1, 3])
+        for f in filters {
+            table.rows.append([f.tenant, "\(f.session)", Self.binding(f.endpoint), "\(f.filterID)",
+                f.atoms.map(\.text).joined(separator: " ")])
+        }
+        Console.out(table.render())
+    }
+
+    static func binding(_ e: WireEndpoint) -> String {
+        let address = "\(IPv4Address(rawValue: e.address))"
+        return e.proto == 0 ? "addr \(address)" : "\(NetJSON.proto(e.proto)) \(address):\(e.port)"
+    }
+
+    static func json(_ f: FilterInfo) -> [String: Any] {
+        [
+            "tenant": f.tenant, "session": NSNumber(value: f.session), "filterID": NSNumber(value: f.filterID),
+            "binding": NetJSON.binding(BindingInfo(tenant: f.tenant, session: f.session, endpoint: f.endpoint)),
+            "atoms": f.atoms.map { a -> [String: Any] in
+                [
+                    "base": ["link", "network", "transport"][safe: Int(a.base)] ?? "\(a.base)",
+                    "offset": Int(a.offset), "width": Int(a.width), "mask": NSNumber(value: a.mask),
+                    "value": NSNumber(value: a.value), "text": a.text,
+                ]
+            },
+        ]
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
