@@ -1,5 +1,6 @@
-// The data path end to end: a real daemon creates its TAP, tenants open rings and bind, the
-// host's own UDP sockets talk to them, and the egress guard stops a spoofing tenant.
+// The data path end to end: a real daemon on its TAP (or on a veth end, AF_PACKET), tenants
+// open rings and bind, the host kernel's UDP sockets talk to them, and the egress guard
+// stops a spoofing tenant.
 
 import Foundation
 import Glibc
@@ -7,18 +8,17 @@ import Testing
 
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct DataPathTests {
-    /// This suite's TAP name and subnet (10.77.x.0/24), unique within the test process.
-    static func makeNet() -> TapNet { TapNet(second: 77, tapPrefix: "exodp") }
-
     static func linkExists(_ name: String) throws -> Bool {
         try runCommand("/usr/sbin/ip", ["link", "show", name]).status == 0
     }
 
-    @Test func theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost() throws {
-        let net = Self.makeNet()
+    @Test(arguments: Backend.allCases)
+    func theHostReachesABoundTenantAndASpoofedFrameNeverReachesTheHost(_ backend: Backend) throws {
+        let net = try backend.net(second: 77, prefix: "exodp")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
-        #expect(try Self.linkExists(net.tap), "\(daemon.log)")
+        #expect(try Self.linkExists(net.daemonLink), "\(daemon.log)")
         let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { a.quit() }
         let b = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
@@ -48,13 +48,13 @@ struct DataPathTests {
         #expect(try b.send("bind udp \(net.address(10)) 5100") == "err endpointInUse")
 
         // The host sends from a real socket; A receives exactly that datagram.
-        let host = try UDPSocket(address: net.address(1), port: 0)
+        let host = try net.peerSocket()
         try host.send("hello-alice", to: net.address(10), port: 5000)
         let received = try a.ok("dp-recv 3000")
         #expect(received.hasSuffix("from=\(net.address(1)):\(host.port) port=5000 payload=hello-alice"), "\(received)\n\(daemon.log)")
 
         // B spoofs A's address: the guard drops it. B's own frame reaches the host.
-        let listener = try UDPSocket(address: net.address(1), port: 0)
+        let listener = try net.peerSocket()
         try b.ok("alloc 20 21")
         try b.ok("map 20 21")
         try b.ok("dp-send-udp 20 \(net.address(2)) 5000 \(net.address(1)) \(listener.port) spoofed")
@@ -69,7 +69,7 @@ struct DataPathTests {
         let bindings = try Self.exoctl(daemon, ["bindings", "--json", "--tenant", "alice"])
         #expect(bindings.contains("\"port\" : 5000") && !bindings.contains("5100"), "\(bindings)")
         let nic = try Self.exoctl(daemon, ["nic", "--json"])
-        #expect(nic.contains("\"name\" : \"\(net.tap)\""), "\(nic)")
+        #expect(nic.contains("\"name\" : \"\(net.daemonLink)\""), "\(nic)")
         // The same through the raw protocol (the test client as operator).
         let op = try TenantProcess(socketPath: daemon.socketPath, uid: nil)
         defer { op.quit() }
@@ -84,7 +84,7 @@ struct DataPathTests {
     }
 
     @Test func sigkillOfTheDaemonLeavesNoTAPBehind() throws {
-        let net = Self.makeNet()
+        let net = TapNet(second: 77, tapPrefix: "exodp")
         let daemon = try net.daemon()
         defer { daemon.stop() }
         #expect(try Self.linkExists(net.tap))
@@ -95,63 +95,5 @@ struct DataPathTests {
             if !gone { usleep(20_000) }
         }
         #expect(gone)
-    }
-}
-
-/// A host-side UDP socket on the TAP's host address (loopback-only rule: this traffic never
-/// leaves the machine; the TAP is the daemon's). Closed on deinit.
-final class UDPSocket {
-    let fd: Int32
-    let port: UInt16
-
-    init(address: String, port: UInt16) throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket errno \(errno)") }
-        var sin = Self.socketAddress(address, port)
-        let bound = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw HarnessError("bind \(address) errno \(errno)")
-        }
-        var out = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &out) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        self.port = UInt16(bigEndian: out.sin_port)
-    }
-
-    deinit { close(fd) }
-
-    static func socketAddress(_ address: String, _ port: UInt16) -> sockaddr_in {
-        var sin = sockaddr_in()
-        sin.sin_family = sa_family_t(AF_INET)
-        sin.sin_port = port.bigEndian
-        inet_pton(AF_INET, address, &sin.sin_addr)
-        return sin
-    }
-
-    func send(_ text: String, to address: String, port: UInt16) throws {
-        var sin = Self.socketAddress(address, port)
-        let bytes = Array(text.utf8)
-        let sent = withUnsafePointer(to: &sin) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard sent == bytes.count else { throw HarnessError("sendto errno \(errno)") }
-    }
-
-    /// One datagram as text, or nil if none arrives in time.
-    func receive(timeoutMilliseconds: Int32) throws -> String? {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMilliseconds) == 1 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n >= 0 else { throw HarnessError("recv errno \(errno)") }
-        return String(decoding: buffer.prefix(n), as: UTF8.self)
     }
 }

@@ -12,8 +12,9 @@ struct HostileDescriptorTests {
     static let count = 10_002
     static let rounds = count / 6
 
-    @Test func aFloodOfBadDescriptorsIsCountedReportedAndHarmsNoOne() throws {
-        let scene = try FloodScene(second: 79, tapPrefix: "exohd")
+    @Test(arguments: Backend.allCases)
+    func aFloodOfBadDescriptorsIsCountedReportedAndHarmsNoOne(_ backend: Backend) throws {
+        let scene = try FloodScene(backend, second: 79, prefix: "exohd")
         defer { scene.close() }
         let flood = try scene.floodWhileAliceReceives("dp-hostile \(Self.count) 0 20 \(scene.spoof.count)")
         #expect(flood.answer.hasPrefix("ok posted=\(Self.count)"), "\(flood.answer)\n\(scene.daemon.log)")
@@ -39,8 +40,9 @@ struct HostileDescriptorTests {
         #expect(try TapNet.stats(scene.daemon, tenant: "alice").totalDrops == 0)
     }
 
+    // Ring and session handling only: the backend plays no part, so this runs on the TAP alone.
     @Test func aFlooderThatNeverReadsItsEventsLosesItsSessionAndOnlyThat() throws {
-        let scene = try FloodScene(second: 80, tapPrefix: "exohe")
+        let scene = try FloodScene(.tap, second: 80, prefix: "exohe")
         defer { scene.close() }
         let flood = try scene.floodWhileAliceReceives("dp-hostile \(Self.count) 0 20 \(scene.spoof.count) deaf")
         // Its fault events pile up unread: the daemon ends that session and stops serving it.
@@ -57,10 +59,10 @@ struct HostileDescriptorTests {
 }
 
 /// Alice receiving on her port of the shared address, Bob holding frame 20 with a datagram
-/// spoofed from Alice's address to the host's `listener`, and a capture on the TAP.
-/// Call `close()` (also on failure: use `defer`).
+/// spoofed from Alice's address to the host's `listener`, and a capture on the host kernel's
+/// end of the wire. Call `close()` (also on failure: use `defer`).
 final class FloodScene: @unchecked Sendable {
-    let net: TapNet
+    let net: any TestNet
     let daemon: DaemonHarness
     let a: TenantProcess
     let b: TenantProcess
@@ -69,9 +71,12 @@ final class FloodScene: @unchecked Sendable {
     let capture: PacketCapture
     let spoof: [UInt8]
 
-    init(second: Int, tapPrefix: String) throws {
-        net = TapNet(second: second, tapPrefix: tapPrefix)
-        daemon = try net.daemon()
+    init(_ backend: Backend, second: Int, prefix: String) throws {
+        net = try backend.net(second: second, prefix: prefix)
+        do { daemon = try net.daemon() } catch {
+            net.remove()
+            throw error
+        }
         var started: [TenantProcess] = []
         do {
             a = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.alice)
@@ -91,14 +96,15 @@ final class FloodScene: @unchecked Sendable {
             let gatewayMAC = try FrameBytes.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
             try b.ok("alloc 20")
             try b.ok("map 20")
-            host = try UDPSocket(address: net.address(1), port: 0)
-            listener = try UDPSocket(address: net.address(1), port: 0)
+            host = try net.peerSocket()
+            listener = try net.peerSocket()
             spoof = try FrameBytes.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(2), srcPort: 5000,
                 dst: net.address(1), dstPort: Int(listener.port), payload: "HOSTILE-SPOOF")
-            capture = try PacketCapture(interface: net.tap, directory: daemon.directory)
+            capture = try net.capture(directory: daemon.directory)
         } catch {
             started.forEach { $0.quit() }
             daemon.stop()
+            net.remove()
             throw error
         }
         // Posted once here; the flood posts it again and again.
@@ -113,6 +119,7 @@ final class FloodScene: @unchecked Sendable {
         a.quit()
         b.quit()
         daemon.stop()
+        net.remove()
     }
 
     /// The outcome of a flood: B's answer, and A's datagrams delivered and lost meanwhile.

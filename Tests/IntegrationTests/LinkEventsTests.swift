@@ -1,10 +1,11 @@
-// The link under a running daemon: set down, up again, then deleted. The daemon reports each
-// change, keeps serving its control socket, and does not spin on a dead TAP descriptor.
+// The link under a running daemon: set down, up again, then deleted (a TAP, or the veth end an
+// AF_PACKET daemon is bound to). The daemon reports each change, keeps serving its control
+// socket, does not spin on a dead descriptor, and a new link works after a restart.
 
 import Foundation
 import Testing
 
-@Suite(.enabled(if: getuid() == 0, "needs root for TAP devices"))
+@Suite(.enabled(if: getuid() == 0, "needs root for TAP devices, veth pairs and namespaces"))
 struct LinkEventsTests {
     @Test func linkDownAndDeletionAreReportedAndTheDaemonKeepsServing() throws {
         let net = TapNet(second: 81, tapPrefix: "exoln")
@@ -34,6 +35,46 @@ struct LinkEventsTests {
         let used = try cpuTicks(daemon.pid) - before
         #expect(used < 120, "daemon used \(used) clock ticks in 2 s after its link was deleted")
         #expect(kill(daemon.pid, 0) == 0)
+    }
+
+    @Test
+    func deletingTheVethUnderTheDaemonIsReportedAndANewVethWorksAfterARestart() throws {
+        let first = try VethNet(second: 81, prefix: "exolv")
+        defer { first.remove() }
+        let daemon = try first.daemon()
+        defer { daemon.stop() }
+        try ip(["link", "del", first.daemonLink])
+        try waitFor("link \(first.daemonLink) was deleted under the daemon", in: daemon)
+
+        // Reported through exoctl too, and the control socket still serves tenants.
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { a.quit() }
+        #expect(try a.ok("allocany 1").hasPrefix("frames="))
+        let nic = try runCommand(BuildProducts.path("exoctl"), ["nic", "--json", "--socket", daemon.socketPath])
+        #expect(nic.status == 0, "\(nic.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(nic.stdout.utf8)) as? [String: Any]
+        let downs = (report?["linkDownEvents"] as? Int) ?? ((report?["nic"] as? [String: Any])?["linkDownEvents"] as? Int) ?? 0
+        #expect(downs >= 1, "\(nic.stdout)")
+        let before = try cpuTicks(daemon.pid)
+        usleep(2_000_000)
+        let used = try cpuTicks(daemon.pid) - before
+        #expect(used < 120, "daemon used \(used) clock ticks in 2 s after its veth was deleted")
+        a.quit()
+        #expect(daemon.stop() == 0, "\(daemon.log)")
+
+        // A new pair, a restarted daemon: the peer reaches a bound tenant again.
+        let second = try VethNet(second: 81, prefix: "exolv")
+        defer { second.remove() }
+        let restarted = try second.daemon()
+        defer { restarted.stop() }
+        let b = try restarted.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { b.quit() }
+        try b.openReceiving(frames: "0 1 2 3")
+        try b.ok("bind udp \(second.address(10)) 5000")
+        let peer = try second.peerSocket()
+        try peer.send("after-restart", to: second.address(10), port: 5000)
+        let got = try b.ok("dp-recv 3000")
+        #expect(got.hasSuffix("port=5000 payload=after-restart"), "\(got)\n\(restarted.log)")
     }
 
     private func ip(_ arguments: [String]) throws {

@@ -1,14 +1,17 @@
 // "B cannot receive A's traffic by any route": besides A's own endpoint, the ARP for A's
 // address, the ICMP errors about A's flows and fragments of A's datagrams on a shared address
-// must never reach B. The host kernel produces each of them for real.
+// must never reach B. The host kernel (root namespace behind a TAP, or a veth's peer
+// namespace) produces each of them for real.
 
 import Foundation
 import Testing
 
 @Suite(.enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct ReceiveRoutesTests {
-    @Test func arpIcmpErrorsAndReassembledFragmentsNeverReachAnotherTenant() throws {
-        let net = TapNet(second: 82, tapPrefix: "exort")
+    @Test(arguments: Backend.allCases)
+    func arpIcmpErrorsAndReassembledFragmentsNeverReachAnotherTenant(_ backend: Backend) throws {
+        let net = try backend.net(second: 82, prefix: "exort")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
         let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
@@ -22,7 +25,7 @@ struct ReceiveRoutesTests {
         try b.ok("bind udp \(net.address(10)) 5100")
 
         // 1. ARP: the host resolving A's whole address asks by broadcast; only A hears it.
-        _ = try runCommand("/bin/ping", ["-c", "1", "-W", "1", "-I", net.tap, net.address(2)], timeout: 5)
+        _ = try net.peerCommand("/bin/ping", ["-c", "1", "-W", "1", "-I", net.peerLink, net.address(2)], timeout: 5)
         #expect(try receivedKinds(a).contains { $0.contains("ethertype=2054") }, "A never saw the ARP request")
 
         // 2. An ICMP error about A's flow: A sends from its endpoint to a closed host port; the
@@ -34,7 +37,7 @@ struct ReceiveRoutesTests {
 
         // 3. Fragments to the shared address: a datagram larger than the MTU arrives in fragments;
         //    the daemon reassembles it and only the port's owner gets it, whole.
-        let host = try UDPSocket(address: net.address(1), port: 0)
+        let host = try net.peerSocket()
         try host.send(String(repeating: "F", count: 3000), to: net.address(10), port: 5000)
         // (The host may also re-resolve A's whole address meanwhile: ARP is not counted here.)
         let aAfterFragments = try receivedKinds(a).filter { !$0.contains("ethertype=2054") }

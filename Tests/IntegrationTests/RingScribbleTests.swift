@@ -7,8 +7,10 @@ import Testing
 
 @Suite(.enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct RingScribbleTests {
-    @Test func concurrentlyRewrittenRingsAndUnrefOfFramesInFlight() throws {
-        let net = TapNet(second: 83, tapPrefix: "exosc")
+    @Test(arguments: Backend.allCases)
+    func concurrentlyRewrittenRingsAndUnrefOfFramesInFlight(_ backend: Backend) throws {
+        let net = try backend.net(second: 83, prefix: "exosc")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
         let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
@@ -19,18 +21,21 @@ struct RingScribbleTests {
         try a.ok("bind udp \(net.address(10)) 5000")
 
         try b.openReceiving(frames: "30 31 32 33")
-        // Frames on a ring carry an in-flight reference: they cannot be unreffed meanwhile.
+        // Frames the daemon took from a ring carry an in-flight reference: they cannot be
+        // unreffed meanwhile. (It takes them after the kick: wait for that, or a loaded
+        // machine lets the unref win the race.)
+        try Self.waitUntilInFlight(frame: 30, of: "bob", daemon)
         #expect(try b.send("unref 30").hasPrefix("err frameInFlight"))
         // B leaves a spoofed frame (A's source address) in frame 40 for random descriptors to hit.
         try b.ok("alloc 40")
         try b.ok("map 40")
-        let listener = try UDPSocket(address: net.address(1), port: 0)
+        let listener = try net.peerSocket()
         try b.ok("dp-send-udp 40 \(net.address(2)) 5000 \(net.address(1)) \(listener.port) spoofed")
 
         // B scribbles over its rings for 1.5 s while the host keeps sending to A.
         let scribbler = Thread { _ = try? b.send("dp-scribble 1500") }
         scribbler.start()
-        let host = try UDPSocket(address: net.address(1), port: 0)
+        let host = try net.peerSocket()
         var delivered = 0
         for i in 0..<10 {
             try host.send("to-alice-\(i)", to: net.address(10), port: 5000)
@@ -54,5 +59,19 @@ struct RingScribbleTests {
         // The daemon still serves A's data path.
         try host.send("after", to: net.address(10), port: 5000)
         #expect(try a.ok("dp-recv 2000").contains("payload=after"))
+    }
+
+    /// Waits (5 s at most) until `exoctl frames` shows `frame` of `tenant` in flight.
+    static func waitUntilInFlight(frame: Int, of tenant: String, _ daemon: DaemonHarness) throws {
+        let deadline = Date().addingTimeInterval(5)
+        var last = ""
+        while Date() < deadline {
+            last = try DataPathTests.exoctl(daemon, ["frames", "--tenant", tenant, "--json"])
+            let root = try JSONSerialization.jsonObject(with: Data(last.utf8))
+            let frames = (root as? [[String: Any]]) ?? ((root as? [String: Any])?["frames"] as? [[String: Any]]) ?? []
+            if frames.contains(where: { $0["frame"] as? Int == frame && ($0["inFlight"] as? Int ?? 0) > 0 }) { return }
+            usleep(20_000)
+        }
+        throw HarnessError("frame \(frame) of \(tenant) never went in flight: \(last)")
     }
 }

@@ -1,5 +1,6 @@
 // The egress guard seen from the peer: tenant B tries every bypass as raw frames, a capture on
-// the host side of the TAP sees none of them, and B's one valid frame does get out.
+// the host kernel's end of the wire (the TAP, or the veth's peer end in its namespace) sees
+// none of them, and B's one valid frame does get out.
 
 import Foundation
 import Glibc
@@ -16,8 +17,10 @@ struct SpoofingTests {
         let reason: String
     }
 
-    @Test func noBypassFrameReachesThePeerAndTheValidOneDoes() throws {
-        let net = TapNet(second: 78, tapPrefix: "exosp")
+    @Test(arguments: Backend.allCases)
+    func noBypassFrameReachesThePeerAndTheValidOneDoes(_ backend: Backend) throws {
+        let net = try backend.net(second: 78, prefix: "exosp")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
         let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
@@ -34,7 +37,7 @@ struct SpoofingTests {
         let gatewayMAC = try FrameBytes.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
         #expect(aliceMAC != bobMAC)
 
-        let listener = try UDPSocket(address: net.address(1), port: 0)
+        let listener = try net.peerSocket()
         let bypasses = try Self.bypasses(net: net, alice: aliceMAC, bob: bobMAC, gateway: gatewayMAC, port: Int(listener.port))
         let valid = try FrameBytes.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(10), srcPort: 5100,
             dst: net.address(1), dstPort: Int(listener.port), payload: "VALID-FROM-BOB")
@@ -42,7 +45,7 @@ struct SpoofingTests {
         try b.ok("alloc " + frames.map(String.init).joined(separator: " "))
         try b.ok("map " + frames.map(String.init).joined(separator: " "))
 
-        let capture = try PacketCapture(interface: net.tap, directory: daemon.directory)
+        let capture = try net.capture(directory: daemon.directory)
         defer { capture.stop() }
         for (index, bypass) in bypasses.enumerated() {
             #expect(try b.ok("dp-send-raw \(frames[index]) \(FrameBytes.hex(bypass.frame))") == "posted=1", "\(bypass.name)")
@@ -76,7 +79,7 @@ struct SpoofingTests {
 
     /// Every way B might try to speak as someone else or slip a frame past the guard. Each
     /// datagram is addressed to the host's listening socket, so a leak would arrive there.
-    static func bypasses(net: TapNet, alice: [UInt8], bob: [UInt8], gateway: [UInt8], port: Int) throws -> [Bypass] {
+    static func bypasses(net: any TestNet, alice: [UInt8], bob: [UInt8], gateway: [UInt8], port: Int) throws -> [Bypass] {
         let shared = net.address(10), host = net.address(1)
         func udp(_ marker: String, mac: [UInt8] = bob, src: String = shared, srcPort: Int = 5100, ihl: Int = 5,
             delta: Int = 0) throws -> [UInt8]

@@ -1,14 +1,17 @@
 // A real library-OS application on the data path: udp-echo (ExOS) as two tenant uids behind
-// the daemon's TAP, and the host's own netcat as the peer. Each tenant sees exactly its own
-// datagrams, checks their checksums itself, and the host gets its bytes back.
+// the daemon's NIC (TAP, or AF_PACKET on a veth), and the host kernel's own netcat as the
+// peer. Each tenant sees exactly its own datagrams, checks their checksums itself, and the
+// host gets its bytes back.
 
 import Foundation
 import Testing
 
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
 struct UDPEchoTests {
-    @Test func twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat() throws {
-        let net = TapNet(second: 79, tapPrefix: "exoec")
+    @Test(arguments: Backend.allCases)
+    func twoTenantsEchoExactlyTheirOwnDatagramsToHostNetcat(_ backend: Backend) throws {
+        let net = try backend.net(second: 79, prefix: "exoec")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
         let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
@@ -19,13 +22,13 @@ struct UDPEchoTests {
         try bob.waitUntilReady()
 
         // alice owns her address whole: the host's ARP request is answered by her library OS.
-        let toAlice = try netcat(from: net.address(1), to: net.address(2), port: 7, payload: "for-alice")
+        let toAlice = try netcat(net, from: net.address(1), to: net.address(2), port: 7, payload: "for-alice")
         #expect(toAlice == "for-alice", "alice: \(alice.output)\ndaemon: \(daemon.log)")
         // bob has a port share of a shared address: the daemon answers ARP, bob echoes.
-        let toBob = try netcat(from: net.address(1), to: net.address(10), port: 5100, payload: "for-bob")
+        let toBob = try netcat(net, from: net.address(1), to: net.address(10), port: 5100, payload: "for-bob")
         #expect(toBob == "for-bob", "bob: \(bob.output)\ndaemon: \(daemon.log)")
         // A port of the shared address nobody bound: no answer, and neither tenant sees it.
-        let toNobody = try netcat(from: net.address(1), to: net.address(10), port: 5150, payload: "for-nobody")
+        let toNobody = try netcat(net, from: net.address(1), to: net.address(10), port: 5150, payload: "for-nobody")
         #expect(toNobody.isEmpty)
 
         alice.stop()
@@ -36,20 +39,24 @@ struct UDPEchoTests {
         #expect(!bob.output.contains("echo 9 bytes") && !bob.output.contains("echo 10 bytes"))
     }
 
-    @Test func theDaemonAnswersPingForASharedAddress() throws {
-        let net = TapNet(second: 79, tapPrefix: "exoec")
+    @Test(arguments: Backend.allCases)
+    func theDaemonAnswersPingForASharedAddress(_ backend: Backend) throws {
+        let net = try backend.net(second: 79, prefix: "exoec")
+        defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
-        // 10.77.x.10 is split by port between alice and bob: neither owns its echo, the daemon
+        // .10 is split by port between alice and bob: neither owns its echo, the daemon
         // answers it once, with the shared address's MAC.
-        let ping = try runCommand("/bin/ping", ["-c", "2", "-W", "2", "-I", net.tap, net.address(10)], timeout: 10)
+        let ping = try net.peerCommand("/bin/ping", ["-c", "2", "-W", "2", "-I", net.peerLink, net.address(10)], timeout: 10)
         #expect(ping.status == 0, "\(ping.stdout)\(ping.stderr)\n\(daemon.log)")
         #expect(ping.stdout.contains("2 received"), "\(ping.stdout)")
     }
 
-    /// `echo PAYLOAD | nc -u` from the host side of the TAP; returns what came back.
-    private func netcat(from source: String, to address: String, port: Int, payload: String) throws -> String {
-        let r = try runCommand("/bin/sh", ["-c", "printf '%s' \"$0\" | nc -u -w 2 -s \"$1\" \"$2\" \"$3\"",
+    /// `echo PAYLOAD | nc -u` from the host kernel's side of the wire; returns what came back.
+    private func netcat(_ net: any TestNet, from source: String, to address: String, port: Int, payload: String) throws
+        -> String
+    {
+        let r = try net.peerCommand("/bin/sh", ["-c", "printf '%s' \"$0\" | nc -u -w 2 -s \"$1\" \"$2\" \"$3\"",
                                            payload, source, address, String(port)], timeout: 10)
         return r.stdout
     }

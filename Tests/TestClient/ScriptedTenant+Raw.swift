@@ -1,5 +1,5 @@
-// exo-testclient's hostile data-path commands: send arbitrary bytes as a frame, flood the tx
-// ring with bad descriptors, and count the fault events the daemon reported back.
+// exo-testclient's raw and hostile data-path commands: send arbitrary bytes as a frame, receive
+// one as bytes, flood the tx ring with bad descriptors, and count the daemon's fault events.
 
 import ExoPlatform
 import ExoWire

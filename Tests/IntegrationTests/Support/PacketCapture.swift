@@ -1,21 +1,24 @@
-// A tcpdump capture on the host side of a TAP, started and stopped by pid, and the frames
-// it wrote read back from the pcap file (classic format, Ethernet link type).
+// A tcpdump capture on the host's end of the wire (a TAP, or a veth end in a namespace),
+// started and stopped by pid, and the frames it wrote read back from the pcap file.
 
 import Foundation
 import Glibc
 
-/// One running `tcpdump -i TAP -w FILE -U`. Call `stop()` (also on failure: use `defer`);
-/// it sends SIGINT to that pid only, waits for it, and is idempotent. Owns the file.
+/// One running `tcpdump -i LINK -w FILE -U`, inside `namespace` when given (`ip netns exec`
+/// execs tcpdump in place, so the pid is tcpdump's). Call `stop()` (also on failure: use
+/// `defer`); it sends SIGINT to that pid only, waits for it, and is idempotent. Owns the file.
 final class PacketCapture: @unchecked Sendable {
     let path: String
     let process = Process()
     private let errors = Pipe()
 
     /// Starts the capture and returns once tcpdump reports it is listening.
-    init(interface: String, directory: String) throws {
+    init(interface: String, directory: String, namespace: NetNamespace? = nil) throws {
         path = directory + "/capture-\(interface).pcap"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tcpdump")
-        process.arguments = ["-i", interface, "-w", path, "-U", "-Z", "root", "-n", "-p"]
+        let tcpdump = ["/usr/bin/tcpdump", "-i", interface, "-w", path, "-U", "-Z", "root", "-n", "-p"]
+        let command = namespace.map { ["/usr/sbin/ip", "netns", "exec", $0.name] + tcpdump } ?? tcpdump
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
