@@ -48,8 +48,10 @@ struct RingScribbleTests {
         #expect(delivered == 10, "A got \(delivered) of 10 during B's scribbling\n\(daemon.log)")
         #expect(kill(daemon.pid, 0) == 0, "daemon died: \(daemon.log)")
         // The daemon did read B's garbage (and refused it): B's drops are counted, none sent.
+        // (One can be all: the first unbelievable ring index stops the daemon serving B's
+        // path, and on a fast run that comes before any garbage descriptor.)
         let bStats = try TapNet.stats(daemon, tenant: "bob")
-        #expect(bStats.totalDrops > 1, "\(bStats.drops)")
+        #expect(bStats.totalDrops >= 1, "\(bStats.drops)")
         #expect(bStats.txPackets == 0)
         // Nothing spoofed reached the host, and B still holds its frames.
         #expect(try listener.receive(timeoutMilliseconds: 500) == nil)
