@@ -4,63 +4,27 @@
 import Foundation
 import Testing
 
-/// A veth pair for one test: `local` (the daemon's, no address) in this namespace, `peer` in
-/// `namespace` holding the subnet's .1 (the tenants' gateway). `remove()` deletes both.
+/// The names these tests use for a `VethNet` (the fixture the parameterized suites share):
+/// `local` is the daemon's end, `peer` the namespace's end holding .1, the tenants' gateway.
 final class PacketNet {
-    let net: TapNet
-    let local: String
-    let peer: String
-    let namespace: String
-    let peerMAC: String
+    let net: VethNet
 
-    init() throws {
-        net = TapNet(second: 83, tapPrefix: "exopk")
-        local = net.tap
-        peer = net.tap.replacingOccurrences(of: "exopk", with: "exopp")
-        namespace = "exopkns\(getpid())\(net.octet)"
-        try Self.ip(["netns", "add", namespace])
-        do {
-            try Self.ip(["link", "add", local, "type", "veth", "peer", "name", peer, "netns", namespace])
-            try Self.ip(["link", "set", local, "addrgenmode", "none"])
-            try Self.ip(["link", "set", local, "up"])
-            try Self.ip(["-n", namespace, "link", "set", peer, "addrgenmode", "none"])
-            try Self.ip(["-n", namespace, "addr", "add", "\(net.address(1))/24", "dev", peer])
-            try Self.ip(["-n", namespace, "link", "set", peer, "up"])
-            try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
-            let shown = try runCommand("/usr/sbin/ip", ["-n", namespace, "-br", "link", "show", peer]).stdout
-            guard let mac = shown.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first else {
-                throw HarnessError("no MAC in '\(shown)'")
-            }
-            peerMAC = String(mac)
-        } catch {
-            _ = try? runCommand("/usr/sbin/ip", ["link", "del", net.tap])
-            _ = try? runCommand("/usr/sbin/ip", ["netns", "del", "exopkns\(getpid())\(net.octet)"])
-            throw error
-        }
-    }
+    init() throws { net = try VethNet(second: 83, prefix: "exopk") }
 
-    func remove() {
-        _ = try? runCommand("/usr/sbin/ip", ["link", "del", local])
-        _ = try? runCommand("/usr/sbin/ip", ["netns", "del", namespace])
-    }
+    var local: String { net.daemonLink }
+    var peer: String { net.peerLink }
+    var peerMAC: String { net.peerMAC }
+    var nicSection: String { net.nic }
 
-    var nicSection: String {
-        "\n[nic]\nbackend = \"packet\"\nname = \"\(local)\"\nhost_address = \"\(net.address(1))/24\"\ngateway_mac = \"\(peerMAC)\"\n"
-    }
-
-    func daemon() throws -> DaemonHarness {
-        try DaemonHarness(tenantExtra: net.tenantExtra, tail: nicSection)
-    }
+    func remove() { net.remove() }
+    func daemon() throws -> DaemonHarness { try net.daemon() }
 
     /// Runs a command inside the peer namespace.
     func inPeer(_ arguments: [String], timeout: TimeInterval = 10) throws -> CommandResult {
-        try runCommand("/usr/sbin/ip", ["netns", "exec", namespace] + arguments, timeout: timeout)
+        try net.peerCommand(arguments[0], Array(arguments.dropFirst()), timeout: timeout)
     }
 
-    static func ip(_ arguments: [String]) throws {
-        let r = try runCommand("/usr/sbin/ip", arguments)
-        guard r.status == 0 else { throw HarnessError("ip \(arguments.joined(separator: " ")): \(r.stderr)") }
-    }
+    static func ip(_ arguments: [String]) throws { try VethNet.ip(arguments) }
 }
 
 /// Python in the peer namespace: one UDP datagram (argv[3]) to argv[1]:argv[2] with the UDP
