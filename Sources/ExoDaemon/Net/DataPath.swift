@@ -35,9 +35,12 @@ final class DataPath {
     /// store, one fence and at most one kick (`DataPlane.publishReceived`). Capacity `batch`.
     var pendingRx: [RingDescriptor]
     var pendingCount = 0
-    /// Scratch for consumed descriptors and for one produced descriptor: no allocation per packet.
+    /// Sent (or refused) tx frames not yet handed back on completion, published per tx batch
+    /// like `pendingRx`. They keep their in-flight reference until published. Capacity `batch`.
+    var pendingCompletion: [RingDescriptor]
+    var pendingCompletionCount = 0
+    /// Scratch for consumed descriptors: no allocation per packet.
     var scratch: [RingDescriptor]
-    var one: [RingDescriptor]
     /// Set once a ring index was not believable: the path is no longer served.
     var broken = false
 
@@ -66,22 +69,9 @@ final class DataPath {
         stash.reserveCapacity(capacity)
         onRing = FrameSet(capacity: frameCount)
         pendingRx = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
+        pendingCompletion = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
         scratch = Array(repeating: RingDescriptor(frame: 0, length: 0), count: Self.batch)
-        one = [RingDescriptor(frame: 0, length: 0)]
         _ = try? tx.prepareToSleep()
-    }
-
-    /// Posts one descriptor on rx or completion; returns whether it fit. Kicks the tenant if
-    /// it asked. Throws on a consumer index no well-behaved tenant could write.
-    func post(_ descriptor: RingDescriptor, onRx: Bool) throws(RingViolation) -> Bool {
-        one[0] = descriptor
-        // Borrow the buffer out of the object for the span's lifetime (a swap, no copy).
-        var local: [RingDescriptor] = []
-        swap(&local, &one)
-        defer { swap(&local, &one) }
-        let published = onRx ? try rx.produce(local.span) : try completion.produce(local.span)
-        if published.wakeupNeeded { daemonToTenant.signal() }
-        return published.count == 1
     }
 
     /// Publishes the first `count` descriptors of `pendingRx` on rx with one release store;
@@ -91,6 +81,16 @@ final class DataPath {
         swap(&local, &pendingRx)
         defer { swap(&local, &pendingRx) }
         let published = try rx.produce(local.span.extracting(0..<pendingCount))
+        if published.wakeupNeeded { daemonToTenant.signal() }
+        return published.count
+    }
+
+    /// Publishes `pendingCompletion` on the completion ring like `publishPendingRx`.
+    func publishPendingCompletions() throws(RingViolation) -> Int {
+        var local: [RingDescriptor] = []
+        swap(&local, &pendingCompletion)
+        defer { swap(&local, &pendingCompletion) }
+        let published = try completion.produce(local.span.extracting(0..<pendingCompletionCount))
         if published.wakeupNeeded { daemonToTenant.signal() }
         return published.count
     }

@@ -163,6 +163,7 @@ extension DataPlane {
     /// on the ring (need-wakeup) or, if more is queued, re-kicks itself to come back later.
     func transmit(_ path: DataPath) {
         serveTx(path)
+        publishCompletions(path)
         // Hairpinned frames were delivered to other tenants' pending rx.
         publishReceived()
     }
@@ -193,6 +194,7 @@ extension DataPlane {
             }
             for index in 0..<count { send(path.scratch[index], from: path, nic: nic) }
             if case .packet(let socket) = nic.device { flush(socket, path: path, nic: nic) }
+            publishCompletions(path)
         }
         path.tenantToDaemon.signal()
     }
@@ -264,14 +266,30 @@ extension DataPlane {
         for _ in 0..<outcome.failed { counters[tenant].count(.tapWriteFailed) }
     }
 
-    /// Hands a tx frame back on completion and drops its in-flight reference.
+    /// Queues a tx frame to be handed back on completion with the rest of its batch.
     private func complete(_ descriptor: RingDescriptor, path: DataPath) {
+        if path.pendingCompletionCount == DataPath.batch { publishCompletions(path) }
+        path.pendingCompletion[path.pendingCompletionCount] = descriptor
+        path.pendingCompletionCount += 1
+    }
+
+    /// Hands the queued tx frames back on the completion ring (one release store, one fence,
+    /// at most one kick) and drops their in-flight references. The ring has room for all of
+    /// them: `serveTx` takes no more tx descriptors than completion has free slots, and a
+    /// tenant's consumer index only ever frees more. Should the index be unbelievable, the
+    /// path breaks and the frames leave flight anyway (they come back when the session ends).
+    func publishCompletions(_ path: DataPath) {
+        let pending = path.pendingCompletionCount
+        if pending == 0 { return }
         do {
-            _ = try path.post(descriptor, onRx: false)
+            _ = try path.publishPendingCompletions()
         } catch {
             breakPath(path, error)
         }
-        _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: descriptor.frame))
+        for index in 0..<pending {
+            _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: path.pendingCompletion[index].frame))
+        }
+        path.pendingCompletionCount = 0
     }
 
     // MARK: checks

@@ -103,8 +103,12 @@ final class DataPlane {
         for index in 0..<path.pendingCount {
             _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingRx[index].frame))
         }
+        for index in 0..<path.pendingCompletionCount {
+            _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingCompletion[index].frame))
+        }
         path.stash.removeAll()
         path.pendingCount = 0
+        path.pendingCompletionCount = 0
         pathsWithPendingRx.removeAll { $0 === path }
         path.onRing.removeAll()
         return path
