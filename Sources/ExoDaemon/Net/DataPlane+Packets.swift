@@ -86,7 +86,6 @@ extension DataPlane {
         if path.pendingCount == 0 { pathsWithPendingRx.append(path) }
         path.pendingRx[path.pendingCount] = RingDescriptor(frame: frame, length: UInt32(length))
         path.pendingCount += 1
-        captures.record(source, tenant: path.tenant, direction: .received)
         if path.pendingCount == DataPath.batch { publishPendingRx(of: path) }
     }
 
@@ -104,6 +103,7 @@ extension DataPlane {
         let pending = path.pendingCount
         if pending == 0 { return }
         let tenant = Int(path.tenant)
+        if captures.watches(path.tenant) { captureReceived(path) }
         let published: Int
         do {
             published = try path.publishPendingRx()
@@ -125,6 +125,20 @@ extension DataPlane {
             counters[tenant].count(.rxRingFull)
         }
         path.pendingCount = 0
+    }
+
+    /// Records the pending rx frames a capture of the tenant should see: those the rx ring
+    /// has room for, so exactly the frames the publish that follows hands over (the daemon
+    /// is the ring's only producer, and the tenant can only free more slots meanwhile).
+    private func captureReceived(_ path: DataPath) {
+        guard let room = try? path.rx.refreshFreeSlots() else { return }
+        for index in 0..<min(room, path.pendingCount) {
+            let descriptor = path.pendingRx[index]
+            guard let base = try? control.backing.mapping(frame: descriptor.frame) else { continue }
+            captures.record(
+                UnsafeRawBufferPointer(start: base, count: Int(descriptor.length)), tenant: path.tenant,
+                direction: .received)
+        }
     }
 
     /// A fill frame to receive into, taking more from the fill ring when the stash is empty.
