@@ -46,6 +46,15 @@ struct DaemonCounters {
         return counters
     }
 
+    /// The counts since `earlier` (a reading of the same daemon and link).
+    func since(_ earlier: DaemonCounters) -> DaemonCounters {
+        DaemonCounters(
+            linkPackets: linkPackets &- earlier.linkPackets, linkDropped: linkDropped &- earlier.linkDropped,
+            packetRingFull: packetRingFull &- earlier.packetRingFull, daemonReceived: daemonReceived &- earlier.daemonReceived,
+            otherNicDrops: otherNicDrops &- earlier.otherNicDrops, tenantReceived: tenantReceived &- earlier.tenantReceived,
+            noFillFrame: noFillFrame &- earlier.noFillFrame, rxRingFull: rxRingFull &- earlier.rxRingFull)
+    }
+
     /// Each place a sent frame can be lost, as a fraction of `sent`, in path order. What is
     /// left ("elsewhere") is sent frames none of the counters saw: lost between the sender's
     /// socket and the link's counters (the veth's backlog), or counted as another's traffic.

@@ -80,6 +80,9 @@ final class UDPRateRunner {
         let sink = try daemon.startSink(
             executable: binDir + "/udp-sink", port: port, uid: tenantUID, frames: frames, ringCapacity: frames, maxSeconds: seconds + 10,
             logPath: directory + "/udp-sink.log")
+        // The link's kernel counters run from the link's creation (earlier phases and rounds
+        // crossed it too): everything is reported as the difference over this phase.
+        let before = try daemonCounters(daemon)
         let sent: (count: Int, seconds: Double)
         switch backend {
         case .tap:
@@ -99,9 +102,12 @@ final class UDPRateRunner {
             throw BenchError("udp-sink failed: \(sink.lines.joined(separator: " | ")); daemon log: \(daemon.log)")
         }
         // Read while the daemon still runs: its counters say where the rest went.
-        let counters = try DaemonCounters.read(
-            exoctl: binDir + "/exoctl", socket: daemon.socketPath, tenant: BenchDaemon.tenant, backend: backend)
+        let counters = try daemonCounters(daemon).since(before)
         return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets, counters: counters)
+    }
+
+    private func daemonCounters(_ daemon: BenchDaemon) throws -> DaemonCounters {
+        try DaemonCounters.read(exoctl: binDir + "/exoctl", socket: daemon.socketPath, tenant: BenchDaemon.tenant, backend: backend)
     }
 
     /// Sender and receiver in two namespaces, each on one TAP of the same vde_switch.
