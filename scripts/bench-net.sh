@@ -6,7 +6,7 @@
 #   UDP_RATE_ARGS="--backend packet" scripts/bench-net.sh   extra arguments for udp-rate
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for product in exokerneld exobench udp-sink; do swift build -c release --product "$product"; done
+for product in exokerneld exobench udp-sink exoctl; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 command -v vde_switch >/dev/null || { echo "bench-net: vde_switch missing: run scripts/install-deps.sh" >&2; exit 1; }
 

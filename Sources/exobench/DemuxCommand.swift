@@ -1,5 +1,5 @@
 // `exobench demux`: the cost per packet of the daemon's receive decision (the real
-// Demultiplexer.classify over a real BindingTable) with 1, 100 and 10,000 bindings.
+// Demultiplexer.classify over a real BindingTable) with 1, 100 and 10,000 bindings and filters.
 
 import ArgumentParser
 import ExoCore
@@ -10,19 +10,24 @@ import Foundation
 struct DemuxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demux",
-        abstract: "Cost per packet of Demultiplexer.classify with 1, 100 and 10,000 bindings, hits and misses.",
+        abstract: "Cost per packet of Demultiplexer.classify with 1, 100 and 10,000 bindings (and filters), hits and misses.",
         discussion: """
             No daemon is needed: the plan and the binding table are built in this process through \
-            ExoCore's own API (every grant checked, as the daemon does at bind time), and the frames \
-            are 60-byte Ethernet/IPv4/UDP or TCP frames. Each round times every (size, hits|misses) \
-            pair once, in the same order, so drift hits all alike; per pair the median and spread of \
-            ns/packet over rounds are reported, and the ratio of the largest size to 1.
+            ExoCore's own API (every grant and filter checked, as the daemon does at bind and install \
+            time), and the frames are 60-byte Ethernet/IPv4/UDP or TCP frames. Two tables per size: \
+            bindings only, and the same bindings each carrying 1 to 3 DPF filters of mixed shapes \
+            (source port, payload bytes, source address, source MAC). Frame sets: hits, filtered (a \
+            binding takes the frame, none of its filters holds) and misses (no binding, an address in \
+            no grant, a wrong MAC). Every frame's delivery is checked before timing. Each round times \
+            every (table, size, set) once, in the same order, so drift hits all alike; per set the \
+            median and spread of ns/packet over rounds are reported, and the ratio of the largest \
+            size to the smallest.
             """)
 
     @Option(name: .long, parsing: .upToNextOption, help: "Binding counts to measure.")
     var sizes: [Int] = [1, 100, 10_000]
 
-    @Option(name: .long, help: "Distinct frames per set (hits and misses each).")
+    @Option(name: .long, help: "Distinct frames per set (hits, filtered and misses each).")
     var frames = 4096
 
     @Option(name: .long, help: "Passes over each frame set per measurement.")
@@ -42,77 +47,103 @@ struct DemuxCommand: ParsableCommand {
     }
 
     func run() throws {
-        let worlds = try sizes.map { try DemuxWorld(bindings: $0, framesPerSet: frames, seed: 0x5EED) }
-        var results: [(size: Int, kind: String, samples: Samples)] = []
-        for size in sizes {
-            for kind in ["hits", "misses"] { results.append((size, kind, Samples(name: "\(size) \(kind)", unit: "ns/packet"))) }
+        var worlds: [DemuxWorld] = []
+        for filtered in [false, true] {
+            for size in sizes { worlds.append(try DemuxWorld(bindings: size, filtered: filtered, framesPerSet: frames, seed: 0x5EED)) }
         }
-        for world in worlds {  // warm up, and check every frame lands where it must
-            try Self.check(world)
+        for world in worlds { try Self.check(world) }  // warm up, and check every frame lands where it must
+        var measures: [Measure] = []
+        for world in worlds {
+            for (kind, _) in world.sets {
+                measures.append(Measure(world: world, kind: kind, samples: Samples(name: "\(world.bound.count) \(kind)", unit: "ns/packet")))
+            }
         }
         for _ in 0..<rounds {
-            var index = 0
-            for world in worlds {
-                results[index].samples.values.append(Self.time(world.hits, world, passes: passes))
-                results[index + 1].samples.values.append(Self.time(world.misses, world, passes: passes))
-                index += 2
+            for index in measures.indices {
+                let world = measures[index].world
+                let set = world.sets.first { $0.kind == measures[index].kind }!.frames
+                measures[index].samples.values.append(Self.time(set, world, passes: passes))
             }
         }
         let largest = sizes.max()!, smallest = sizes.min()!
-        func median(_ size: Int, _ kind: String) -> Double {
-            results.first { $0.size == size && $0.kind == kind }?.samples.median ?? 0
-        }
-        let hitRatio = median(largest, "hits") / median(smallest, "hits")
-        let missRatio = median(largest, "misses") / median(smallest, "misses")
-        if json {
-            var measures: [[String: Any]] = []
-            for (i, r) in results.enumerated() {
-                var entry = r.samples.json
-                entry["bindings"] = r.size
-                entry["kind"] = r.kind
-                entry["portBindings"] = worlds[i / 2].portBindings
-                entry["addressBindings"] = worlds[i / 2].addressBindings
-                measures.append(entry)
+        var ratios: [(key: String, value: Double)] = []
+        for table in ["bindingsOnly", "filtered"] {
+            for kind in ["hits", "filtered", "misses"] {
+                guard let big = measures.first(where: { $0.table == table && $0.kind == kind && $0.size == largest }),
+                    let small = measures.first(where: { $0.table == table && $0.kind == kind && $0.size == smallest })
+                else { continue }
+                ratios.append(("\(table)\(kind.prefix(1).uppercased() + kind.dropFirst())\(largest)Over\(smallest)",
+                    big.samples.median / small.samples.median))
             }
-            let object: [String: Any] = [
-                "frames": frames, "passes": passes, "rounds": rounds, "measures": measures,
-                "ratios": ["hits\(largest)Over\(smallest)": hitRatio, "misses\(largest)Over\(smallest)": missRatio],
-                "aim": 1.5,
-            ]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-            Console.out(String(decoding: data, as: UTF8.self))
-            return
         }
+        Console.out(json ? Self.json(measures, ratios, frames: frames, passes: passes, rounds: rounds)
+            : Self.table(measures, ratios, frames: frames, passes: passes, rounds: rounds))
+    }
+
+    /// One timed (table, size, frame set).
+    struct Measure {
+        var world: DemuxWorld
+        var kind: String
+        var samples: Samples
+        var table: String { world.filtered ? "filtered" : "bindingsOnly" }
+        var size: Int { world.bound.count }
+    }
+
+    static func json(_ measures: [Measure], _ ratios: [(key: String, value: Double)], frames: Int, passes: Int, rounds: Int)
+        -> String
+    {
+        let entries: [[String: Any]] = measures.map { m in
+            var entry = m.samples.json
+            entry["bindings"] = m.size
+            entry["table"] = m.table
+            entry["kind"] = m.kind
+            entry["filters"] = m.world.filterCount
+            entry["portBindings"] = m.world.portBindings
+            entry["addressBindings"] = m.world.addressBindings
+            return entry
+        }
+        let object: [String: Any] = [
+            "frames": frames, "passes": passes, "rounds": rounds, "measures": entries,
+            "ratios": Dictionary(uniqueKeysWithValues: ratios.map { ($0.key, $0.value) }), "aim": 1.5,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func table(_ measures: [Measure], _ ratios: [(key: String, value: Double)], frames: Int, passes: Int, rounds: Int)
+        -> String
+    {
         var lines = ["\(frames) frames per set, \(passes) passes per measurement, \(rounds) rounds"]
-        lines.append(pad("BINDINGS", 10) + pad("(PORT/ADDR)", 14) + pad("FRAMES", 8) + pad("MEDIAN", 10, right: true)
-            + pad("MIN", 10, right: true) + pad("MAX", 10, right: true) + "  ns/packet")
-        for (i, r) in results.enumerated() {
-            let w = worlds[i / 2]
-            lines.append(pad("\(r.size)", 10) + pad("\(w.portBindings)/\(w.addressBindings)", 14) + pad(r.kind, 8)
-                + pad(String(format: "%.1f", r.samples.median), 10, right: true)
-                + pad(String(format: "%.1f", r.samples.minimum), 10, right: true)
-                + pad(String(format: "%.1f", r.samples.maximum), 10, right: true))
+        lines.append(pad("TABLE", 14) + pad("BINDINGS", 10) + pad("(PORT/ADDR)", 13) + pad("FILTERS", 9) + pad("FRAMES", 10)
+            + pad("MEDIAN", 9, right: true) + pad("MIN", 9, right: true) + pad("MAX", 9, right: true) + "  ns/packet")
+        for m in measures {
+            let w = m.world
+            lines.append(pad(m.table, 14) + pad("\(m.size)", 10) + pad("\(w.portBindings)/\(w.addressBindings)", 13)
+                + pad("\(w.filterCount)", 9) + pad(m.kind, 10)
+                + pad(String(format: "%.1f", m.samples.median), 9, right: true)
+                + pad(String(format: "%.1f", m.samples.minimum), 9, right: true)
+                + pad(String(format: "%.1f", m.samples.maximum), 9, right: true))
         }
-        lines.append(String(format: "hits %d:%d = %.3f, misses %d:%d = %.3f (aim: at most 1.5)", largest, smallest,
-            hitRatio, largest, smallest, missRatio))
-        Console.out(lines.joined(separator: "\n"))
+        for ratio in ratios { lines.append("\(ratio.key) = " + String(format: "%.3f", ratio.value) + " (aim: at most 1.5)") }
+        return lines.joined(separator: "\n")
     }
 
-    /// Every hit must reach a tenant and every miss nobody; anything else is a broken set-up.
+    /// Every frame must get exactly the delivery it was built for (hits: the session holding
+    /// the binding; filtered: `filteredOut` of that session; misses: their drop reason).
+    /// Anything else is a broken set-up, which fails instead of timing the wrong path.
     static func check(_ world: DemuxWorld) throws {
-        let delivered = deliveries(world.hits, world)
-        guard delivered == world.hits.count else {
-            throw DemuxSetupError("\(world.bindings.count) bindings: \(delivered) of \(world.hits.count) hits delivered")
+        for (kind, set) in world.sets {
+            var index = 0
+            var wrong: [String] = []
+            classifyAll(set, world) { delivery in
+                if delivery != set.expected[index], wrong.count < 3 { wrong.append("frame \(index): \(delivery), not \(set.expected[index])") }
+                index += 1
+            }
+            let table = world.filtered ? "filtered" : "bindings-only"
+            guard wrong.isEmpty else {
+                throw DemuxSetupError("\(table), \(world.bound.count) bindings, \(kind): \(wrong.joined(separator: "; "))")
+            }
         }
-        let wrongly = deliveries(world.misses, world)
-        guard wrongly == 0 else { throw DemuxSetupError("\(world.bindings.count) bindings: \(wrongly) misses delivered") }
-    }
-
-    /// Frames of `set` that `classify` gives to a tenant.
-    static func deliveries(_ set: FrameSet, _ world: DemuxWorld) -> Int {
-        var delivered = 0
-        classifyAll(set, world) { if case .tenant = $0 { delivered += 1 } }
-        return delivered
     }
 
     /// ns per packet of `passes` passes over `set`. The sessions returned are summed into a
@@ -142,7 +173,7 @@ struct DemuxCommand: ParsableCommand {
         }
     }
 
-    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+    private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let fill = String(repeating: " ", count: max(0, width - text.count))
         return right ? fill + text : text + fill
     }

@@ -39,7 +39,7 @@ struct UDPRateCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel, vde.")
     var paths: [String] = ["kernel", "exokernel", "vde"]
 
-    @Option(name: .long, help: "Directory holding exokerneld and udp-sink (default: this executable's).")
+    @Option(name: .long, help: "Directory holding exokerneld, udp-sink and exoctl (default: this executable's).")
     var binDir: String?
 
     @Option(name: .long, help: "uid udp-sink runs as (the tenant's uid; not root).")
@@ -100,6 +100,8 @@ struct PathRun {
     var sent: Int
     var sendSeconds: Double
     var received: Int
+    /// The daemon's counters (exokernel path only).
+    var counters: DaemonCounters? = nil
     var offeredRate: Double { sendSeconds > 0 ? Double(sent) / sendSeconds : 0 }
     /// Received over the sender's window (the receiver's last packets come just after it).
     var deliveredRate: Double { sendSeconds > 0 ? Double(received) / sendSeconds : 0 }

@@ -55,6 +55,10 @@ struct UDPRateReport {
                 + pad(String(format: "%.1f%%", s.loss.median * 100), 8, right: true) + pad(ratio, 10, right: true)
                 + note(path, s))
         }
+        for path in paths where !lossByPlace(path).isEmpty {
+            let places = lossByPlace(path).map { "\($0.place) " + String(format: "%.1f%%", $0.samples.median * 100) }
+            lines.append("\(path) loss by place (daemon counters, median % of sent): " + places.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -65,8 +69,16 @@ struct UDPRateReport {
             var entry: [String: Any] = [
                 "offered": s.offered.json, "delivered": s.delivered.json, "loss": s.loss.json,
                 "packetsReceived": s.received, "senderLimited": s.senderLimited,
-                "runs": (runs[path] ?? []).map { ["sent": $0.sent, "received": $0.received, "sendSeconds": $0.sendSeconds] },
+                "runs": (runs[path] ?? []).map { run -> [String: Any] in
+                    var entry: [String: Any] = ["sent": run.sent, "received": run.received, "sendSeconds": run.sendSeconds]
+                    if let counters = run.counters { entry["daemonCounters"] = counters.json }
+                    return entry
+                },
             ]
+            let places = lossByPlace(path)
+            if !places.isEmpty {
+                entry["lossByPlace"] = Dictionary(uniqueKeysWithValues: places.map { ($0.place, $0.samples.json) })
+            }
             if let ratio = ratioToKernel(path) { entry["ratioToKernel"] = ratio }
             measures[path] = entry
         }
@@ -76,6 +88,16 @@ struct UDPRateReport {
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Per place a frame can be lost (`DaemonCounters.lossFractions`), the fractions of sent
+    /// frames over rounds; empty for paths without daemon counters.
+    func lossByPlace(_ path: String) -> [(place: String, samples: Samples)] {
+        let list = (runs[path] ?? []).compactMap { run in run.counters.map { $0.lossFractions(sent: run.sent, received: run.received) } }
+        guard let first = list.first else { return [] }
+        return first.indices.map { index in
+            (first[index].place, Samples(name: first[index].place, unit: "fraction", values: list.map { $0[index].fraction }))
+        }
     }
 
     /// A sender-limited path may deliver more than measured: its own ratio is a lower bound,

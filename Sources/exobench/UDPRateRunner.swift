@@ -35,7 +35,7 @@ final class UDPRateRunner {
     private var port: UInt16 { BenchNetwork.benchPort }
 
     func setUp(paths: [String]) throws {
-        for tool in ["exobench", "exokerneld", "udp-sink"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
+        for tool in ["exobench", "exokerneld", "udp-sink", "exoctl"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
             throw BenchError("\(binDir)/\(tool) is missing (build it, or pass --bin-dir)")
         }
         if paths.contains("kernel") || (paths.contains("exokernel") && backend == .packet) { try network.createVeth() }
@@ -80,6 +80,9 @@ final class UDPRateRunner {
         let sink = try daemon.startSink(
             executable: binDir + "/udp-sink", port: port, uid: tenantUID, frames: frames, ringCapacity: frames, maxSeconds: seconds + 10,
             logPath: directory + "/udp-sink.log")
+        // The link's kernel counters run from the link's creation (earlier phases and rounds
+        // crossed it too): everything is reported as the difference over this phase.
+        let before = try daemonCounters(daemon)
         let sent: (count: Int, seconds: Double)
         switch backend {
         case .tap:
@@ -98,7 +101,13 @@ final class UDPRateRunner {
         guard try sink.finish(seconds: seconds + 30) == 0, let packets = sink.value("matched").flatMap(Int.init) else {
             throw BenchError("udp-sink failed: \(sink.lines.joined(separator: " | ")); daemon log: \(daemon.log)")
         }
-        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets)
+        // Read while the daemon still runs: its counters say where the rest went.
+        let counters = try daemonCounters(daemon).since(before)
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets, counters: counters)
+    }
+
+    private func daemonCounters(_ daemon: BenchDaemon) throws -> DaemonCounters {
+        try DaemonCounters.read(exoctl: binDir + "/exoctl", socket: daemon.socketPath, tenant: BenchDaemon.tenant, backend: backend)
     }
 
     /// Sender and receiver in two namespaces, each on one TAP of the same vde_switch.

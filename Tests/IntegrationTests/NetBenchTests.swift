@@ -1,5 +1,5 @@
-// The network benchmarks run end to end (no timing asserted): `exobench udp-rate --smoke`
-// delivers packets on every path and removes its namespaces and links; `exobench demux` runs.
+// The network benchmarks end to end (no timing asserted): `udp-rate --smoke` delivers on every
+// path, reports daemon counters, leaves no links; `demux` runs with and without filters.
 
 import Foundation
 import Glibc
@@ -24,6 +24,16 @@ struct NetBenchTests {
         }
         let ratio = (paths["exokernel"]?["ratioToKernel"] as? NSNumber)?.doubleValue ?? 0
         #expect(ratio > 0)
+        // The daemon's counters, read after the exokernel phase, agree with the sink's count:
+        // every frame the sink counted was read by the daemon and published on its rx ring.
+        let run = try #require((paths["exokernel"]?["runs"] as? [[String: Any]])?.first)
+        let counters = try #require(run["daemonCounters"] as? [String: Any], "no daemon counters: \(run)")
+        func count(_ key: String) -> Int { (counters[key] as? NSNumber)?.intValue ?? -1 }
+        let sinkCount = (run["received"] as? NSNumber)?.intValue ?? 0
+        #expect(count("tenantReceived") >= sinkCount && sinkCount > 0, "\(counters), sink \(sinkCount)")
+        #expect(count("daemonReceived") >= count("tenantReceived"), "\(counters)")
+        let places = try #require(paths["exokernel"]?["lossByPlace"] as? [String: Any])
+        #expect(Set(places.keys) == ["linkDropped", "packetRingFull", "otherNicDrops", "noFillFrame", "rxRingFull", "elsewhere"])
         // Everything the run created carries its pid: none of it may remain.
         let pid = try #require((object["pid"] as? NSNumber)?.intValue)
         let namespaces = try runCommand("/usr/sbin/ip", ["netns", "list"]).stdout
@@ -32,7 +42,7 @@ struct NetBenchTests {
         #expect(!links.contains("exb\(pid)"), "left behind: \(links)")
     }
 
-    @Test func demuxClassifiesEverySizeAndReportsTheRatio() throws {
+    @Test func demuxClassifiesEverySizeWithAndWithoutFiltersAndReportsTheRatios() throws {
         let result = try runCommand(
             BuildProducts.path("exobench"), ["demux", "--frames", "256", "--passes", "2", "--rounds", "1", "--json"],
             timeout: 120)
@@ -40,10 +50,23 @@ struct NetBenchTests {
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
         let measures = try #require(object["measures"] as? [[String: Any]])
-        #expect(measures.count == 6)
+        // Per size: bindings only (hits, misses) and filtered (hits, filtered out, misses).
+        #expect(measures.count == 15)
         #expect(Set(measures.compactMap { ($0["bindings"] as? NSNumber)?.intValue }) == [1, 100, 10_000])
-        for measure in measures { #expect(((measure["median"] as? NSNumber)?.doubleValue ?? 0) > 0) }
+        for measure in measures {
+            #expect(((measure["median"] as? NSNumber)?.doubleValue ?? 0) > 0)
+            let bindings = (measure["bindings"] as? NSNumber)?.intValue ?? 0
+            let filters = (measure["filters"] as? NSNumber)?.intValue ?? -1
+            if measure["table"] as? String == "filtered" {
+                #expect(filters >= bindings, "\(measure)")  // every binding carries at least one filter
+            } else {
+                #expect(filters == 0, "\(measure)")
+            }
+        }
         let ratios = try #require(object["ratios"] as? [String: Double])
-        #expect(ratios.keys.sorted() == ["hits10000Over1", "misses10000Over1"])
+        #expect(ratios.keys.sorted() == [
+            "bindingsOnlyHits10000Over1", "bindingsOnlyMisses10000Over1", "filteredFiltered10000Over1",
+            "filteredHits10000Over1", "filteredMisses10000Over1",
+        ])
     }
 }
