@@ -80,6 +80,6 @@ extension BindingTable {
 
     private func decide(_ holder: Holder, _ bytes: PacketBytes) -> Delivery {
         guard let program = holder.filters else { return .tenant(holder.session) }
-        return program.match(bytes) == nil ? .drop(.filteredOut(holder.session)) : .tenant(holder.session)
+        return program.matchesAny(bytes) ? .tenant(holder.session) : .drop(.filteredOut(holder.session))
     }
 }

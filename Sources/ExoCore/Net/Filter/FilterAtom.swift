@@ -3,7 +3,7 @@
 import ExoWire
 
 /// Where an atom's offset counts from.
-public enum FilterBase: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum FilterBase: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible, BitwiseCopyable {
     /// The first byte of the Ethernet frame.
     case link = 0
     /// The first byte of the IPv4 header (link + 14); absent in frames that are not IPv4.
@@ -24,12 +24,20 @@ public enum FilterBase: UInt8, Sendable, Hashable, CaseIterable, CustomStringCon
 
 /// The part of an atom that says which bits it reads: the trie's key. Atoms of one shape
 /// differ only in the value they compare with.
-public struct AtomShape: Hashable, Sendable {
+public struct AtomShape: Hashable, Sendable, BitwiseCopyable {
+    // Declared in this order so the shape packs into 8 bytes (a compiled trie edge holds one).
     public var base: FilterBase
-    public var offset: UInt16
     /// 1, 2 or 4 bytes.
     public var width: UInt8
+    public var offset: UInt16
     public var mask: UInt32
+
+    public init(base: FilterBase, offset: UInt16, width: UInt8, mask: UInt32) {
+        self.base = base
+        self.width = width
+        self.offset = offset
+        self.mask = mask
+    }
 
     /// Total order used to sort a filter's atoms, so filters with the same shapes share a
     /// trie path whatever order their atoms were written in.
