@@ -65,7 +65,7 @@ public struct AddressGrant: Equatable, Sendable {
 /// A range of ports of one protocol on a shared address, granted to a tenant (the wire form
 /// of `ExoCore`'s `PortShare`, named apart so both modules can be imported together).
 public struct WirePortShare: Equatable, Sendable {
-    /// 6 (TCP) or 17 (UDP).
+    /// 1 (ICMP: the range is of echo identifiers), 6 (TCP) or 17 (UDP).
     public var proto: UInt8
     /// IPv4 address, host byte order.
     public var address: UInt32
@@ -81,7 +81,7 @@ public struct WirePortShare: Equatable, Sendable {
     }
 
     var isWellFormed: Bool {
-        (proto == WireEndpoint.tcp || proto == WireEndpoint.udp) && firstPort <= lastPort
+        (proto == WireEndpoint.icmp || proto == WireEndpoint.tcp || proto == WireEndpoint.udp) && firstPort <= lastPort
     }
 }
 

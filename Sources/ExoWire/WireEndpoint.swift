@@ -1,14 +1,17 @@
 // What a tenant binds on the data path, as the control protocol carries it: a transport
-// endpoint (protocol, address, port) or, with protocol 0, a whole address.
+// endpoint (protocol, address, port or echo identifier) or, with protocol 0, a whole address.
 
 /// A bind target on the wire. `proto` is 0 (the whole `address`: ARP, echo and everything no
-/// endpoint binding claims), 6 (TCP) or 17 (UDP); `port` is 0 when `proto` is 0.
+/// endpoint binding claims), 1 (ICMP echo: `port` is the echo identifier), 6 (TCP) or
+/// 17 (UDP); `port` is 0 when `proto` is 0.
 ///
 /// The wire form of `ExoCore`'s `BindingTarget` (an `Endpoint` or a whole address); named
 /// apart so that code importing both modules needs no qualification.
 public struct WireEndpoint: Equatable, Hashable, Sendable {
     /// The protocol value of a whole-address binding.
     public static let wholeAddress: UInt8 = 0
+    /// The IPv4 protocol number of ICMP (an echo identifier binding).
+    public static let icmp: UInt8 = 1
     /// The IPv4 protocol number of TCP.
     public static let tcp: UInt8 = 6
     /// The IPv4 protocol number of UDP.
@@ -34,7 +37,7 @@ public struct WireEndpoint: Equatable, Hashable, Sendable {
     public var isWellFormed: Bool {
         switch proto {
         case Self.wholeAddress: port == 0
-        case Self.tcp, Self.udp: true
+        case Self.icmp, Self.tcp, Self.udp: true
         default: false
         }
     }

@@ -87,7 +87,7 @@ struct NicCommand: AsyncParsableCommand {
 }
 
 enum NetJSON {
-    static func proto(_ p: UInt8) -> String { p == 0 ? "addr" : p == 6 ? "tcp" : p == 17 ? "udp" : "\(p)" }
+    static func proto(_ p: UInt8) -> String { p == 0 ? "addr" : p == 1 ? "icmp" : p == 6 ? "tcp" : p == 17 ? "udp" : "\(p)" }
 
     static func binding(_ b: BindingInfo) -> [String: Any] {
         [

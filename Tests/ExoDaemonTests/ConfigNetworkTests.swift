@@ -58,7 +58,7 @@ struct ConfigNetworkTests {
     @Test func badSyntaxNamesTheElement() {
         #expect(F.parseError(F.file(tenants: Self.nicSection + "\n" + Self.tenant("a", uid: 1, addresses: #"["10.77.0"]"#)))?.description
             == "test.toml: tenant[0].addresses[0]: '10.77.0' is not an IPv4 address (a.b.c.d)")
-        for share in ["icmp 10.77.0.10 1-2", "udp 10.77.0.10", "udp 10.77.0.10 9-8", "udp 10.77.0.10 70000", "udp x 1"] {
+        for share in ["sctp 10.77.0.10 1-2", "udp 10.77.0.10", "udp 10.77.0.10 9-8", "udp 10.77.0.10 70000", "udp x 1"] {
             let text = F.file(tenants: Self.nicSection + "\n" + Self.tenant("a", uid: 1, ports: "[\"x\", \"\(share)\"]"))
             #expect(F.parseError(text)?.key == "tenant[0].ports[0]")
         }
@@ -70,6 +70,30 @@ struct ConfigNetworkTests {
     @Test func aSinglePortIsAOnePortRange() {
         #expect(ConfigLoader.parsePortShare("tcp 10.77.0.10 80") == PortShare(.tcp, IPv4Address(10, 77, 0, 10), ports: 80...80))
         #expect(ConfigLoader.parsePortShare("udp  10.77.0.10  1-65535") == PortShare(.udp, IPv4Address(10, 77, 0, 10), ports: 1...65535))
+    }
+
+    @Test func echoIdentifierSharesAreValidatedLikePortShares() throws {
+        #expect(ConfigLoader.parsePortShare("icmp 10.77.0.10 100-199") == PortShare(.icmp, IPv4Address(10, 77, 0, 10), ports: 100...199))
+        #expect(ConfigLoader.parsePortShare("icmp 10.77.0.10 7") == PortShare(.icmp, IPv4Address(10, 77, 0, 10), ports: 7...7))
+        #expect(ConfigLoader.parsePortShare("ICMP 10.77.0.10 7") == nil)
+        let outside = try Self.parse(Self.tenant("alice", uid: 60001, ports: #"["icmp 10.78.0.10 100-199"]"#))
+        #expect(F.errors(outside) == [
+            "test.toml: tenant[0].ports[0]: 10.78.0.10 is outside the NIC's subnet 10.77.0.0/24 (nic.host_address)"
+        ])
+        let overlap = try Self.parse(
+            Self.tenant("alice", uid: 60001, ports: #"["icmp 10.77.0.10 100-199", "udp 10.77.0.10 200-299"]"#) + "\n"
+                + Self.tenant("bob", uid: 60002, ports: #"["icmp 10.77.0.10 199-299"]"#))
+        #expect(F.errors(overlap) == [
+            "test.toml: tenant[1].ports: icmp echo identifiers of 10.77.0.10 overlap between tenants 'alice' and 'bob'"
+        ])
+        let zero = try Self.parse(Self.tenant("alice", uid: 60001, ports: #"["icmp 10.77.0.10 0-9"]"#))
+        #expect(F.errors(zero) == [
+            "test.toml: tenant[0].ports: the icmp share of 10.77.0.10 includes identifier 0, which no endpoint may use"
+        ])
+        let disjoint = try Self.parse(
+            Self.tenant("alice", uid: 60001, ports: #"["icmp 10.77.0.10 100-199"]"#) + "\n"
+                + Self.tenant("bob", uid: 60002, ports: #"["icmp 10.77.0.10 200-299", "udp 10.77.0.10 100-199"]"#))
+        #expect(F.errors(disjoint) == [])
     }
 
     @Test func nicKeysHaveRanges() throws {

@@ -37,7 +37,7 @@ struct DataPathWireTests {
     }
 
     @Test("an endpoint with an unknown protocol, or a port on a whole address, is refused both ways",
-        arguments: [WireEndpoint(proto: 1, address: 1, port: 0), WireEndpoint(proto: 0, address: 1, port: 80),
+        arguments: [WireEndpoint(proto: 2, address: 1, port: 0), WireEndpoint(proto: 0, address: 1, port: 80),
             WireEndpoint(proto: 255, address: 1, port: 1)])
     func badEndpoints(endpoint: WireEndpoint) {
         #expect(!endpoint.isWellFormed)

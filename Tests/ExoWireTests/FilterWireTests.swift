@@ -56,7 +56,7 @@ struct FilterWireTests {
 
     @Test("an installFilter with a malformed binding is refused")
     func badEndpoint() {
-        let body = Self.installBody(count: 0, atoms: 0, proto: 1)
+        let body = Self.installBody(count: 0, atoms: 0, proto: 2)
         #expect(decodeError(rawRecord(kind: MessageKind.installFilter.rawValue, body: body)) == .badValue("endpoint"))
     }
 

@@ -23,6 +23,8 @@ extension ScriptedTenant {
             let frames = args.compactMap { FrameNumber($0) }.map { RingDescriptor(frame: $0, length: 0) }
             do { return "ok posted=\(try path.post(frames, onTx: false))" } catch { return "err \(error)" }
         case "dp-send-udp": return sendUDP(args)
+        case "dp-send-echo": return sendEcho(args)
+        case "dp-recv-echo": return receiveEcho(milliseconds: Int(args.first ?? "2000") ?? 2000)
         case "dp-recv": return receive(milliseconds: Int(args.first ?? "2000") ?? 2000)
         case "dp-completions":
             guard let path = dataPath else { return "err no-data-path" }
@@ -82,15 +84,15 @@ extension ScriptedTenant {
         }
     }
 
-    /// "udp ADDRESS PORT", "tcp ADDRESS PORT" or "addr ADDRESS".
+    /// "udp ADDRESS PORT", "tcp ADDRESS PORT", "icmp ADDRESS ID" or "addr ADDRESS".
     static func endpoint(_ args: [String]) -> WireEndpoint? {
         guard args.count >= 2, let address = IPv4Address(args[1]) else { return nil }
         switch args[0] {
         case "addr": return .whole(address.rawValue)
-        case "udp", "tcp":
+        case "udp", "tcp", "icmp":
             guard args.count == 3, let port = UInt16(args[2]) else { return nil }
-            return WireEndpoint(proto: args[0] == "udp" ? WireEndpoint.udp : WireEndpoint.tcp,
-                address: address.rawValue, port: port)
+            let proto = args[0] == "udp" ? WireEndpoint.udp : args[0] == "tcp" ? WireEndpoint.tcp : WireEndpoint.icmp
+            return WireEndpoint(proto: proto, address: address.rawValue, port: port)
         default: return nil
         }
     }

@@ -1,5 +1,5 @@
 // What the configuration grants on the network: per tenant, addresses owned whole and port
-// shares of addresses split by port, each address with one MAC. Validated once; looked up per packet.
+// (or echo identifier) shares of addresses split by port, each address with one MAC. Validated once; looked up per packet.
 import ExoWire
 
 /// An address granted whole to one tenant, with the MAC that belongs to it.
@@ -12,8 +12,8 @@ public struct WholeAddress: Hashable, Sendable {
     }
 }
 
-/// A range of ports of one protocol on an address shared by port. A shared address's MAC is
-/// the daemon's.
+/// A range of ports of one protocol on an address shared by port (for `.icmp`, a range of
+/// echo identifiers). A shared address's MAC is the daemon's.
 public struct PortShare: Hashable, Sendable {
     public var proto: TransportProtocol
     public var address: IPv4Address
@@ -41,7 +41,8 @@ public struct NetworkGrant: Hashable, Sendable {
 public enum AddressOwner: Hashable, Sendable {
     /// Owned whole by one tenant.
     case whole(TenantID)
-    /// Split by port among tenants; ARP and echo for it are the daemon's.
+    /// Split by port among tenants; ARP and echo requests to it are the daemon's (echo
+    /// replies go by identifier, granted like ports).
     case shared
 }
 
@@ -57,12 +58,22 @@ public struct AddressPlan: Sendable {
     }
 
     /// Per address: its owner, its MAC, and where its shares sit in `spans`. Invariant:
-    /// `tcp.upperBound == udp.lowerBound`, so `tcp.lowerBound..<udp.upperBound` is all of them.
+    /// `icmp.upperBound == tcp.lowerBound` and `tcp.upperBound == udp.lowerBound`, so
+    /// `icmp.lowerBound..<udp.upperBound` is all of them.
     struct Entry: Sendable {
         var owner: AddressOwner
         var mac: MACAddress
+        var icmp: Range<Int>
         var tcp: Range<Int>
         var udp: Range<Int>
+
+        func spans(of proto: TransportProtocol) -> Range<Int> {
+            switch proto {
+            case .icmp: icmp
+            case .tcp: tcp
+            case .udp: udp
+            }
+        }
     }
 
     /// The MAC of every shared address, and of the daemon's own frames.
@@ -98,10 +109,11 @@ public struct AddressPlan: Sendable {
         entry(address).map { ($0.owner, $0.mac) }
     }
 
-    /// The tenant whose share holds `port` of (`proto`, `address`), if any.
+    /// The tenant whose share holds `port` of (`proto`, `address`), if any (for `.icmp`,
+    /// `port` is an echo identifier).
     public func shareHolder(_ proto: TransportProtocol, _ address: IPv4Address, port: UInt16) -> TenantID? {
         guard let entry = entry(address) else { return nil }
-        let range = proto == .tcp ? entry.tcp : entry.udp
+        let range = entry.spans(of: proto)
         // Last span whose lower bound is ≤ port: spans of one (address, proto) are sorted
         // and disjoint, so only that one can contain it.
         var low = range.lowerBound
@@ -118,12 +130,12 @@ public struct AddressPlan: Sendable {
     /// True when `tenant` has any port share of `address`.
     public func hasShare(_ tenant: TenantID, of address: IPv4Address) -> Bool {
         guard let entry = entry(address), entry.owner == .shared else { return false }
-        for index in entry.tcp.lowerBound..<entry.udp.upperBound where spans[index].tenant == tenant { return true }
+        for index in entry.icmp.lowerBound..<entry.udp.upperBound where spans[index].tenant == tenant { return true }
         return false
     }
 
-    /// True when `tenant` may bind `endpoint`: it owns the address whole, or its share holds the port.
-    /// Port 0 is never granted.
+    /// True when `tenant` may bind `endpoint`: it owns the address whole, or its share holds the port
+    /// (or echo identifier). Port 0 (identifier 0) is never granted.
     public func grants(_ endpoint: Endpoint, to tenant: TenantID) -> Bool {
         guard endpoint.port != 0, let owner = owner(of: endpoint.address) else { return false }
         switch owner {

@@ -69,25 +69,30 @@ struct AddressPlanBuilder {
         var tables = Tables()
         for (address, owner) in whole.sorted(by: { $0.key < $1.key }) {
             tables.index[address] = tables.entries.count
-            tables.entries.append(.init(owner: .whole(owner.tenant), mac: owner.mac, tcp: 0..<0, udp: 0..<0))
+            tables.entries.append(.init(owner: .whole(owner.tenant), mac: owner.mac, icmp: 0..<0, tcp: 0..<0, udp: 0..<0))
         }
-        for (position, item) in shares.enumerated() {
-            let address = item.share.address
-            if tables.index[address] == nil {
-                tables.index[address] = tables.entries.count
-                tables.entries.append(
-                    .init(owner: .shared, mac: daemonMAC, tcp: position..<position, udp: position..<position))
+        // Shares arrive sorted by address, then protocol (icmp 1, tcp 6, udp 17), then port:
+        // each address's shares are one run of `spans`, split into the three protocols' runs.
+        var position = 0
+        while position < shares.count {
+            let address = shares[position].share.address
+            var end = position
+            while end < shares.count, shares[end].share.address == address { end += 1 }
+            func boundary(after proto: TransportProtocol) -> Int {
+                var index = position
+                while index < end, shares[index].share.proto.rawValue <= proto.rawValue { index += 1 }
+                return index
             }
-            let entryIndex = tables.index[address]!
-            // Shares arrive sorted by address then protocol: tcp (6) before udp (17).
-            if item.share.proto == .tcp {
-                let start = tables.entries[entryIndex].tcp.isEmpty ? position : tables.entries[entryIndex].tcp.lowerBound
-                tables.entries[entryIndex].tcp = start..<(position + 1)
-                tables.entries[entryIndex].udp = (position + 1)..<(position + 1)
-            } else {
-                let start = tables.entries[entryIndex].udp.isEmpty ? position : tables.entries[entryIndex].udp.lowerBound
-                tables.entries[entryIndex].udp = start..<(position + 1)
-            }
+            let afterICMP = boundary(after: .icmp)
+            let afterTCP = boundary(after: .tcp)
+            tables.index[address] = tables.entries.count
+            tables.entries.append(
+                .init(
+                    owner: .shared, mac: daemonMAC, icmp: position..<afterICMP, tcp: afterICMP..<afterTCP,
+                    udp: afterTCP..<end))
+            position = end
+        }
+        for item in shares {
             tables.spans.append(.init(lower: item.share.ports.lowerBound, upper: item.share.ports.upperBound, tenant: item.tenant))
         }
         return tables

@@ -10,9 +10,9 @@ public enum AddressPlanError: Error, Equatable, Sendable, CustomStringConvertibl
     case unusableMAC(MACAddress)
     /// The address is granted whole to one tenant and also granted (whole or in part) again.
     case addressGrantedTwice(IPv4Address, TenantID, TenantID)
-    /// Two port shares of one (protocol, address) overlap.
+    /// Two port (or echo identifier) shares of one (protocol, address) overlap.
     case overlappingShares(TransportProtocol, IPv4Address, TenantID, TenantID)
-    /// A port share includes port 0, which no endpoint may use.
+    /// A port share includes port 0 (or an icmp share identifier 0), which no endpoint may use.
     case portZero(TransportProtocol, IPv4Address, TenantID)
     /// One MAC would belong to addresses of two tenants.
     case macOfTwoTenants(MACAddress, TenantID, TenantID)

@@ -32,9 +32,11 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     /// reflect them, source routes among them).
     case echoWithOptionsOnSharedAddress
     /// An ICMP error that does not quote a flow of the address it was sent to, or quotes one
-    /// that cannot be routed (not UDP/TCP, or a non-first fragment) on a shared address.
+    /// that cannot be routed (not UDP/TCP or an echo request, or a non-first fragment) on a
+    /// shared address.
     case unroutableICMPError
-    /// An echo reply to a shared address (the daemon sends no echo requests).
+    /// An echo reply to a shared address whose identifier no session bound (the daemon
+    /// sends no echo requests; tenants' replies go by bound identifier).
     case echoReplyOnSharedAddress
     /// A protocol without ports to a shared address.
     case portlessProtocolOnSharedAddress

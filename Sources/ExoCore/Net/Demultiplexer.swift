@@ -55,8 +55,14 @@ public enum Demultiplexer {
         case .tcp(let header):
             return endpointSession(.tcp, destination, header.destinationPort, shared: shared, bindings, bytes)
         case .echo(let message):
+            // Requests: the address's (the daemon answers for a shared one). Replies: by
+            // identifier, like a datagram by destination port.
+            if message.type == .echoReply {
+                let endpoint = Endpoint(.icmp, destination, message.identifier)
+                if let delivery = bindings.delivery(for: endpoint, bytes) { return delivery }
+                return shared ? .drop(.echoReplyOnSharedAddress) : addressSession(destination, bindings, bytes)
+            }
             guard shared else { return addressSession(destination, bindings, bytes) }
-            guard message.type == .echoRequest else { return .drop(.echoReplyOnSharedAddress) }
             return packet.hasOptions ? .drop(.echoWithOptionsOnSharedAddress) : .daemonEcho
         case .icmpError(_, let quote):
             return classifyICMPError(quote, to: destination, shared: shared, bindings: bindings, bytes)
@@ -69,19 +75,29 @@ public enum Demultiplexer {
     }
 
     /// An ICMP error belongs to the flow it quotes, which must have been sent from the
-    /// address the error came back to: its quoted source is that endpoint.
+    /// address the error came back to: its quoted source is that endpoint (source port, or
+    /// the identifier of a quoted echo request).
     static func classifyICMPError(
         _ quote: ICMPv4Quote, to destination: IPv4Address, shared: Bool, bindings: BindingTable, _ bytes: PacketBytes
     ) -> Delivery
     {
         guard quote.source == destination else { return .drop(.unroutableICMPError) }
-        guard let proto = TransportProtocol(quote.protocol), quote.fragmentOffset == 0 else {
+        guard let endpoint = quotedEndpoint(quote) else {
             return shared ? .drop(.unroutableICMPError) : addressSession(destination, bindings, bytes)
         }
         // Delivered by the endpoint binding alone: its filters describe datagrams to the
         // endpoint (they pin its protocol and port), not errors about the tenant's own flows.
-        if let session = bindings.session(for: Endpoint(proto, destination, quote.sourcePort)) { return .tenant(session) }
+        if let session = bindings.session(for: endpoint) { return .tenant(session) }
         return shared ? .drop(.noBinding) : addressSession(destination, bindings, bytes)
+    }
+
+    /// The endpoint that sent the quoted datagram: UDP/TCP by source port, an echo request
+    /// by identifier; nil for anything else and for a non-first fragment (no header quoted).
+    static func quotedEndpoint(_ quote: ICMPv4Quote) -> Endpoint? {
+        guard quote.fragmentOffset == 0 else { return nil }
+        if let proto = TransportProtocol(quote.protocol) { return Endpoint(proto, quote.source, quote.sourcePort) }
+        guard quote.protocol == .icmp, quote.quotedICMPType == .echoRequest else { return nil }
+        return Endpoint(.icmp, quote.source, quote.echoIdentifier)
     }
 
     /// The endpoint's binding; on a whole-owned address, the address binding otherwise. The

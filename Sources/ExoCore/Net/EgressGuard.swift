@@ -61,8 +61,11 @@ public enum EgressGuard {
         }
     }
 
-    /// From a shared address: UDP and TCP from the tenant's ports, and ICMP errors about its
-    /// own flows; nothing else.
+    /// From a shared address: UDP and TCP from the tenant's ports, echo requests with an
+    /// identifier of its icmp share, and ICMP errors about its own flows; nothing else. Like
+    /// ports, identifiers are checked against the grant, not the bindings: a reply can only
+    /// reach the tenant that bound the identifier anyway, and the guard stays a pure function
+    /// of the plan.
     static func checkShared(_ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, tenant: TenantID, plan: AddressPlan)
         -> Verdict
     {
@@ -75,7 +78,10 @@ public enum EgressGuard {
                 ? .allow : .deny(.sourcePortNotGranted)
         case .icmpError(_, let quote):
             return quotesOwnFlow(quote, packet, tenant: tenant, plan: plan) ? .allow : .deny(.icmpErrorAboutOthers)
-        case .echo: return .deny(.echoFromSharedAddress)
+        case .echo(let message):
+            guard message.type == .echoRequest else { return .deny(.echoFromSharedAddress) }
+            return plan.shareHolder(.icmp, packet.source, port: message.identifier) == tenant
+                ? .allow : .deny(.echoIdentifierNotGranted)
         case .fragment: return .deny(.fragmentFromSharedAddress)
         case .other: return .deny(.portlessProtocolFromSharedAddress)
         }

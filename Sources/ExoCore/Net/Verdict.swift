@@ -20,7 +20,7 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     case sourcePortNotGranted
     /// A fragment from a shared address (only whole owners may fragment).
     case fragmentFromSharedAddress
-    /// ICMP echo from a shared address (the daemon answers echo for it).
+    /// An echo reply from a shared address (the daemon answers echo requests to it).
     case echoFromSharedAddress
     /// A protocol without ports from a shared address.
     case portlessProtocolFromSharedAddress
@@ -33,10 +33,13 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     case sourceRoute
     /// Any other IPv4 option (tenants send none; see DESIGN-NOTES.md).
     case ipOptions
+    /// An echo request from a shared address with an identifier outside the tenant's icmp share.
+    case echoIdentifierNotGranted
 
     static let policy: [DenyReason] = [
         .sourceAddressNotOwned, .sourceMACMismatch, .sourcePortNotGranted, .fragmentFromSharedAddress,
         .echoFromSharedAddress, .portlessProtocolFromSharedAddress, .arpSenderNotOwned, .icmpErrorAboutOthers, .sourceRoute, .ipOptions,
+        .echoIdentifierNotGranted,
     ]
 
     /// Every reason, in counter order.
@@ -57,6 +60,7 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .icmpErrorAboutOthers: return base + 7
         case .sourceRoute: return base + 8
         case .ipOptions: return base + 9
+        case .echoIdentifierNotGranted: return base + 10
         }
     }
 
@@ -74,6 +78,7 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .icmpErrorAboutOthers: "icmpErrorAboutOthers"
         case .sourceRoute: "sourceRoute"
         case .ipOptions: "ipOptions"
+        case .echoIdentifierNotGranted: "echoIdentifierNotGranted"
         }
     }
 

@@ -1,5 +1,5 @@
 // Decodes the network keys: the [nic] section and each tenant's `addresses` and `ports`
-// ("udp 10.77.0.10 5000-5099"). Syntax only; subnets and overlaps are ConfigValidator's job.
+// ("udp 10.77.0.10 5000-5099", "icmp 10.77.0.10 100-199" for echo identifiers). Syntax only; subnets and overlaps are ConfigValidator's job.
 
 import ExoCore
 import ExoWire
@@ -44,13 +44,14 @@ extension ConfigLoader {
             guard let share = parsePortShare(text) else {
                 throw ConfigError(
                     file: section.file, key: "\(section.path(of: "ports"))[\(index)]",
-                    message: "'\(text)' is not a port share: \"udp|tcp ADDRESS FIRST-LAST\" (or a single PORT)")
+                    message: "'\(text)' is not a port share: \"udp|tcp|icmp ADDRESS FIRST-LAST\" (or a single PORT or identifier)")
             }
             return share
         }
     }
 
-    /// "udp 10.77.0.10 5000-5099" or "tcp 10.77.0.10 80".
+    /// "udp 10.77.0.10 5000-5099", "tcp 10.77.0.10 80", or "icmp 10.77.0.10 100-199" (echo
+    /// identifiers on a shared address).
     static func parsePortShare(_ text: String) -> PortShare? {
         let words = text.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count == 3, let address = IPv4Address(String(words[1])) else { return nil }
@@ -58,6 +59,7 @@ extension ConfigLoader {
         switch words[0] {
         case "udp": proto = .udp
         case "tcp": proto = .tcp
+        case "icmp": proto = .icmp
         default: return nil
         }
         let bounds = words[2].split(separator: "-", omittingEmptySubsequences: false)

@@ -116,9 +116,11 @@ extension ConfigValidator {
         case .addressGrantedTwice(let address, let first, let second):
             return "\(address) is already granted whole to tenant \(name(first)); it cannot be granted to \(name(second)) too"
         case .overlappingShares(let proto, let address, let first, let second):
-            return "\(proto) ports of \(address) overlap between tenants \(name(first)) and \(name(second))"
+            let what = proto == .icmp ? "echo identifiers" : "ports"
+            return "\(proto) \(what) of \(address) overlap between tenants \(name(first)) and \(name(second))"
         case .portZero(let proto, let address, _):
-            return "the \(proto) share of \(address) includes port 0, which no endpoint may use"
+            let what = proto == .icmp ? "identifier 0" : "port 0"
+            return "the \(proto) share of \(address) includes \(what), which no endpoint may use"
         default:
             return error.description
         }

@@ -95,6 +95,10 @@
     @inlinable public var sourcePort: UInt16 { bytes.u16(headerLength) }
     /// Next two bytes: the destination port for UDP and TCP.
     @inlinable public var destinationPort: UInt16 { bytes.u16(headerLength + 2) }
+    /// First byte of the quoted payload: the ICMP type, for a quoted ICMP message.
+    @inlinable public var quotedICMPType: ICMPv4Type { ICMPv4Type(rawValue: bytes.u8(headerLength)) }
+    /// Bytes 4-5 of the quoted payload: the identifier, for a quoted echo message.
+    @inlinable public var echoIdentifier: UInt16 { bytes.u16(headerLength + 4) }
 }
 
 /// A writable view of an ICMPv4 message.

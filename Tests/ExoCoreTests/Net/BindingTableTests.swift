@@ -86,9 +86,10 @@ import Testing
         let removed = table.unbindAll(session: Net.sessionA)
         #expect(Set(removed.map(\.target)) == [
             .address(Net.addressA), .endpoint(Endpoint(.udp, Net.shared, 1500)), .endpoint(Endpoint(.tcp, Net.shared, 8080)),
+            .endpoint(Endpoint(.icmp, Net.shared, 150)),
         ])
         #expect(removed.allSatisfy { $0.session == Net.sessionA && $0.tenant == Net.a })
-        #expect(table.count == before - 3)
+        #expect(table.count == before - 4)
         #expect(table.session(forAddress: Net.addressA) == nil)
         #expect(table.session(for: Endpoint(.udp, Net.addressA, 53)) == Net.sessionA2)
         #expect(table.session(for: Endpoint(.udp, Net.shared, 2500)) == Net.sessionB)
@@ -98,7 +99,9 @@ import Testing
 
     @Test func listingsShowEveryBindingInOrder() {
         let table = Net.bindings()
-        #expect(table.bindings(of: Net.sessionB).map(\.target) == [.address(Net.addressB), .endpoint(Endpoint(.udp, Net.shared, 2500))])
+        #expect(table.bindings(of: Net.sessionB).map(\.target) == [
+            .address(Net.addressB), .endpoint(Endpoint(.udp, Net.shared, 2500)), .endpoint(Endpoint(.icmp, Net.shared, 250)),
+        ])
         #expect(table.all.count == table.count)
         #expect(table.all.map(\.session) == table.all.map(\.session).sorted())
     }

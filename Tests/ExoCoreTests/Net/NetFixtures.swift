@@ -23,10 +23,16 @@ enum Net {
 
     static let grantA = NetworkGrant(
         tenant: a, addresses: [WholeAddress(addressA, mac: macA)],
-        shares: [PortShare(.udp, shared, ports: 1000...1999), PortShare(.tcp, shared, ports: 8000...8099)])
+        shares: [
+            PortShare(.udp, shared, ports: 1000...1999), PortShare(.tcp, shared, ports: 8000...8099),
+            PortShare(.icmp, shared, ports: 100...199),
+        ])
     static let grantB = NetworkGrant(
         tenant: b, addresses: [WholeAddress(addressB, mac: macB)],
-        shares: [PortShare(.udp, shared, ports: 2000...2999), PortShare(.tcp, shared, ports: 8100...8199)])
+        shares: [
+            PortShare(.udp, shared, ports: 2000...2999), PortShare(.tcp, shared, ports: 8100...8199),
+            PortShare(.icmp, shared, ports: 200...299),
+        ])
 
     static let plan = try! AddressPlan(daemonMAC: daemonMAC, grants: [grantA, grantB])
 
@@ -38,8 +44,8 @@ enum Net {
     static let sessionA2: SessionID = 11
     static let sessionB: SessionID = 20
 
-    /// Typical bindings: each tenant binds its address and a UDP port of its share; A also
-    /// binds a TCP port and one UDP port on its own address with a second session.
+    /// Typical bindings: each tenant binds its address, a UDP port and an echo identifier of
+    /// its share; A also binds a TCP port and one UDP port on its own address with a second session.
     static func bindings() -> BindingTable {
         var table = BindingTable()
         try! table.bindAddress(addressA, session: sessionA, tenant: a, plan: plan)
@@ -48,6 +54,8 @@ enum Net {
         try! table.bind(Endpoint(.tcp, shared, 8080), session: sessionA, tenant: a, plan: plan)
         try! table.bind(Endpoint(.udp, shared, 2500), session: sessionB, tenant: b, plan: plan)
         try! table.bind(Endpoint(.udp, addressA, 53), session: sessionA2, tenant: a, plan: plan)
+        try! table.bind(Endpoint(.icmp, shared, 150), session: sessionA, tenant: a, plan: plan)
+        try! table.bind(Endpoint(.icmp, shared, 250), session: sessionB, tenant: b, plan: plan)
         return table
     }
 
@@ -120,10 +128,10 @@ enum Frames {
         return message
     }
 
-    static func echo(request: Bool = true, from source: IPv4Address, to destination: IPv4Address) -> [UInt8] {
+    static func echo(request: Bool = true, from source: IPv4Address, to destination: IPv4Address, id: UInt16 = 7) -> [UInt8] {
         let data = [UInt8](repeating: 0x61, count: 16)
         let repr: ICMPv4Repr = request
-            ? .echoRequest(identifier: 7, sequence: 1, dataLength: data.count) : .echoReply(identifier: 7, sequence: 1, dataLength: data.count)
+            ? .echoRequest(identifier: id, sequence: 1, dataLength: data.count) : .echoReply(identifier: id, sequence: 1, dataLength: data.count)
         return ipv4(.icmp, from: source, to: destination, payload: icmp(repr, data: data))
     }
 

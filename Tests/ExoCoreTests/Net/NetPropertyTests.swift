@@ -11,7 +11,7 @@ enum Oracle {
     static let grants = [Net.grantA, Net.grantB]
 
     /// Every tenant whose grant covers (proto, address, port); a nil proto asks for the
-    /// whole address.
+    /// whole address. For `.icmp`, the port is an echo identifier.
     static func holders(_ proto: TransportProtocol?, _ address: IPv4Address, _ port: UInt16?) -> [TenantID] {
         grants.filter { grant in
             grant.addresses.contains { $0.address == address }
@@ -37,8 +37,18 @@ enum Oracle {
             if !ip.isFragment, ip.protocol == .icmp, let icmp = try? ICMPv4Message(checking: ip.payload), icmp.type.isError,
                 let quote = try? ICMPv4Quote(checking: icmp.data)
             {
-                guard let proto = TransportProtocol(quote.protocol) else { return holders(nil, quote.source, nil) }
-                return holders(proto, quote.source, quote.sourcePort)
+                if let proto = TransportProtocol(quote.protocol) { return holders(proto, quote.source, quote.sourcePort) }
+                // An error about an echo request goes to whoever holds its identifier (bytes 4-5).
+                if quote.protocol == .icmp, quote.bytes.u8(quote.headerLength) == 8 {
+                    return holders(.icmp, quote.source, quote.bytes.u16(quote.headerLength + 4))
+                }
+                return holders(nil, quote.source, nil)
+            }
+            if !ip.isFragment, ip.protocol == .icmp, let icmp = try? ICMPv4Message(checking: ip.payload), icmp.type == .echoReply,
+                !holders(.icmp, ip.destination, icmp.identifier).isEmpty
+            {
+                // An echo reply goes by identifier where one is granted.
+                return holders(.icmp, ip.destination, icmp.identifier)
             }
             return holders(nil, ip.destination, nil)
         }
@@ -55,6 +65,13 @@ enum Oracle {
             guard let ip = try? IPv4Packet(checking: ethernet.payload) else { return [] }
             if !ip.isFragment, let proto = TransportProtocol(ip.protocol), ip.payload.count >= 2 {
                 return holders(proto, ip.source, ip.payload.u16(0))
+            }
+            if !ip.isFragment, ip.protocol == .icmp, let icmp = try? ICMPv4Message(checking: ip.payload), icmp.type == .echoRequest,
+                ip.payload.count >= 6
+            {
+                // An echo request speaks for its identifier (on a shared address; whole
+                // owners' grants cover every identifier).
+                return holders(.icmp, ip.source, icmp.identifier)
             }
             if !ip.isFragment, ip.protocol == .icmp, let icmp = try? ICMPv4Message(checking: ip.payload), icmp.type.isError,
                 let quote = try? ICMPv4Quote(checking: icmp.data), let proto = TransportProtocol(quote.protocol),

@@ -10,12 +10,15 @@ struct RandomFrames {
 
     static let addresses = [Net.addressA, Net.addressB, Net.shared, Net.gateway, Net.stranger]
     static let ports: [UInt16] = [0, 53, 54, 99, 1000, 1500, 1501, 1999, 2000, 2500, 2999, 3000, 5000, 8080, 8099, 8100, 8150]
+    /// Echo identifiers: outside every share, at and inside A's (100-199) and B's (200-299), bound ones.
+    static let identifiers: [UInt16] = [0, 7, 99, 100, 150, 199, 200, 250, 299, 300]
     static let macs = [Net.macA, Net.macB, Net.daemonMAC, Net.hostMAC, MACAddress.broadcast, MACAddress(0x01, 0, 0x5E, 0, 0, 9)]
 
     mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &rng)] }
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &rng) < percent }
     mutating func address() -> IPv4Address { pick(Self.addresses) }
     mutating func port() -> UInt16 { chance(80) ? pick(Self.ports) : UInt16.random(in: 1...UInt16.max, using: &rng) }
+    mutating func identifier() -> UInt16 { chance(90) ? pick(Self.identifiers) : UInt16.random(in: 0...UInt16.max, using: &rng) }
     /// Usually the address's own MAC, sometimes any other.
     mutating func mac(for address: IPv4Address) -> MACAddress { chance(75) ? Net.mac(address) : pick(Self.macs) }
 
@@ -29,11 +32,14 @@ struct RandomFrames {
         case 2:
             return Frames.withSourceMAC(Frames.tcp(from: source, port(), to: destination, port()), sourceMAC)
         case 3:
-            return Frames.withSourceMAC(Frames.echo(request: chance(50), from: source, to: destination), sourceMAC)
+            return Frames.withSourceMAC(Frames.echo(request: chance(50), from: source, to: destination, id: identifier()), sourceMAC)
         case 4:
-            let quoted = chance(80)
-                ? Frames.udp(from: chance(60) ? destination : address(), port(), to: chance(60) ? source : address(), port())
-                : Frames.tcp(from: chance(60) ? destination : address(), port(), to: chance(60) ? source : address(), port())
+            let (from, to) = (chance(60) ? destination : address(), chance(60) ? source : address())
+            let quoted = switch Int.random(in: 0..<10, using: &rng) {
+            case 0..<6: Frames.udp(from: from, port(), to: to, port())
+            case 6..<8: Frames.tcp(from: from, port(), to: to, port())
+            default: Frames.echo(request: chance(80), from: from, to: to, id: identifier())
+            }
             return Frames.withSourceMAC(Frames.icmpError(from: source, to: destination, quoting: quoted), sourceMAC)
         case 5:
             let operation: ARPOperation = chance(50) ? .request : .reply

@@ -25,8 +25,9 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 }
 
 /// What a data-path suite needs of its network, on either backend. The two-tenant address
-/// plan is the same on both: alice owns `.2` whole and ports 5000-5099 of `.10`, bob owns
-/// ports 5100-5199 of `.10`; `.1` is the host, the tenants' gateway, a real Linux kernel.
+/// plan is the same on both: alice owns `.2` whole, ports 5000-5099 and echo identifiers
+/// 100-199 of `.10`, bob owns ports 5100-5199 and echo identifiers 200-299 of `.10`; `.1` is
+/// the host, the tenants' gateway, a real Linux kernel.
 protocol TestNet: Sendable {
     var backend: Backend { get }
     /// `10.second.x.host` of this network.
@@ -57,8 +58,8 @@ extension TestNet {
     /// The tenants' grants: the address plan above, as `[[tenant]]` TOML lines.
     var tenantExtra: [String: String] {
         [
-            "alice": "addresses = [\"\(address(2))\"]\nports = [\"udp \(address(10)) 5000-5099\"]",
-            "bob": "ports = [\"udp \(address(10)) 5100-5199\"]",
+            "alice": "addresses = [\"\(address(2))\"]\nports = [\"udp \(address(10)) 5000-5099\", \"icmp \(address(10)) 100-199\"]",
+            "bob": "ports = [\"udp \(address(10)) 5100-5199\", \"icmp \(address(10)) 200-299\"]",
         ]
     }
 }

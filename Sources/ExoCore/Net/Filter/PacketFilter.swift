@@ -21,7 +21,8 @@ public struct PacketFilter: Hashable, Sendable {
     ///   `FilterAtom.maximumEnd`; `.filterValueOutsideMask` for value bits the mask clears
     ///   (or mask bits past the width): such an atom could never match;
     /// - `.filterWidensBinding` for an atom on a field the binding fixes (EtherType, IPv4
-    ///   protocol, destination address, destination port) whose masked value differs from
+    ///   protocol, destination address, destination port; for icmp, echo reply type, code and
+    ///   identifier) whose masked value differs from
     ///   the binding's: it would select another binding's traffic, or nothing;
     /// - `.filterContradictory` for two atoms that demand different values of one bit.
     public init(validating atoms: [FilterAtom], for target: BindingTarget) throws(ExoError) {
@@ -107,7 +108,8 @@ struct FixedBits {
 
     /// What every frame a binding of `target` receives by its own lookup has in common: an
     /// endpoint fixes the EtherType, the IPv4 protocol, destination address and destination
-    /// port; a whole address fixes the IPv4 destination address, but also receives ARP, so
+    /// port (an icmp endpoint: ICMP type echo reply, code 0 and the identifier, bytes 4-5,
+    /// instead; errors quoting its requests bypass filters); a whole address fixes the IPv4 destination address, but also receives ARP, so
     /// that pin applies only to filters that can match IPv4 frames alone (`ipv4Only`).
     static func binding(_ target: BindingTarget, ipv4Only: Bool) -> FixedBits {
         var bits = FixedBits()
@@ -116,7 +118,13 @@ struct FixedBits {
             bits.pin(.frame(12), 0x0800, width: 2)
             bits.pin(.frame(14 + 9), UInt32(endpoint.proto.rawValue), width: 1)
             bits.pin(.frame(14 + 16), endpoint.address.rawValue, width: 4)
-            bits.pin(.transport(2), UInt32(endpoint.port), width: 2)
+            if endpoint.proto == .icmp {
+                bits.pin(.transport(0), UInt32(ICMPv4Type.echoReply.rawValue), width: 1)
+                bits.pin(.transport(1), 0, width: 1)
+                bits.pin(.transport(4), UInt32(endpoint.port), width: 2)
+            } else {
+                bits.pin(.transport(2), UInt32(endpoint.port), width: 2)
+            }
         case .address(let address):
             if ipv4Only { bits.pin(.frame(14 + 16), address.rawValue, width: 4) }
         }
