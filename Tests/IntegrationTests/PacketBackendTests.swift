@@ -60,6 +60,26 @@ private let otherHostFrameScript = """
     s.send(eth + ip + udp)
     """
 
+/// Python in the peer namespace: on argv[1], an 802.1Q-tagged frame (VLAN 5) from MAC argv[4]
+/// to MAC argv[5], carrying a UDP datagram ("tagged", checksum off) from argv[2] to argv[3]:7.
+/// Untagged, it is a frame the tenant owning argv[3] would get.
+private let vlanTaggedFrameScript = """
+    import socket, struct, sys
+    def csum(b):
+        s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+        return ~s & 0xffff
+    payload = b"tagged"
+    udp = struct.pack("!HHHH", 4000, 7, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                     socket.inet_aton(sys.argv[2]), socket.inet_aton(sys.argv[3]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    mac = lambda text: bytes.fromhex(text.replace(":", ""))
+    eth = mac(sys.argv[5]) + mac(sys.argv[4]) + b"\\x81\\x00" + struct.pack("!H", 5) + b"\\x08\\x00"
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((sys.argv[1], 0))
+    s.send(eth + ip + udp)
+    """
+
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for namespaces, veth and tenant uids"))
 struct PacketBackendTests {
     @Test func udpEchoTenantsAnswerThePeerKernelAndTheDaemonAnswersPing() throws {
@@ -131,6 +151,43 @@ struct PacketBackendTests {
         // One super-packet of 20 segments, segmented in software: 20 checksummed datagrams.
         #expect(alice.output.components(separatedBy: "echo 1000 bytes").count - 1 == 20, "\(alice.output)")
         #expect(try Self.nicDrops(daemon).keys.filter { $0.hasPrefix("rx.offload.") }.isEmpty)
+    }
+
+    @Test func vlanTaggedFramesAreDroppedAndMTUChangesNoticed() throws {
+        let pnet = try PacketNet()
+        defer { pnet.remove() }
+        let net = pnet.net
+        let daemon = try pnet.daemon()
+        defer { daemon.stop() }
+        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { alice.stop() }
+        try alice.waitUntilReady()
+        // An untagged datagram reaches alice (and teaches the peer her MAC).
+        let plain = try pnet.inPeer(["python3", "-c", udpNoChecksumScript, net.address(2), "7", "plain"])
+        #expect(plain.stdout == "plain", "\(plain.stderr)\nalice: \(alice.output)")
+        let neighbour = try pnet.inPeer(["ip", "neigh", "show", net.address(2)]).stdout
+        let words = neighbour.split(separator: " ")
+        let aliceMAC = try #require(words.firstIndex(of: "lladdr").map { String(words[$0 + 1]) }, "\(neighbour)")
+
+        // The same datagram in an 802.1Q tag, to alice's MAC: refused before routing, counted.
+        let sent = try pnet.inPeer(["python3", "-c", vlanTaggedFrameScript, pnet.peer, net.address(1), net.address(2),
+            pnet.peerMAC, aliceMAC])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline, try Self.nicDrops(daemon)["rx.vlanTagged", default: 0] == 0 { usleep(20_000) }
+        #expect(try Self.nicDrops(daemon)["rx.vlanTagged", default: 0] == 1)
+
+        // An MTU change on the daemon's link is noticed and shown.
+        try PacketNet.ip(["link", "set", pnet.local, "mtu", "1400"])
+        let mtuDeadline = Date().addingTimeInterval(3)
+        while Date() < mtuDeadline, try Self.nicReport(daemon)["mtu"] as? Int != 1400 { usleep(20_000) }
+        let report = try Self.nicReport(daemon)
+        #expect(report["mtu"] as? Int == 1400, "\(report)")
+        #expect(report["mtuChanges"] as? Int == 1, "\(report)")
+        #expect(daemon.log.contains("1400"), "\(daemon.log)")
+        alice.stop()
+        #expect(alice.output.contains("echo 5 bytes"))
+        #expect(!alice.output.contains("echo 6 bytes"), "the tagged datagram reached alice: \(alice.output)")
     }
 
     @Test func framesForOtherHostsAreDroppedByTheMACCheck() throws {
