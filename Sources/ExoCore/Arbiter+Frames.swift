@@ -87,10 +87,20 @@ extension Arbiter {
     /// back). Does nothing if the session is closed (closing dropped its references) or has
     /// none on that frame. Lists the frame as freed if that was the last thing keeping it.
     public func removeInFlight(session: SessionID, frame: FrameNumber) -> Released {
-        let refs = sessions.inFlight(session, frame: frame)
-        guard refs > 0 else { return Released() }
-        sessions.setInFlight(session, frame: frame, refs: refs - 1)
+        guard sessions.removeInFlight(session, frame: frame) else { return Released() }
         return frames.removeInFlight(frame) ? Released(freedFrames: [frame]) : Released()
+    }
+
+    /// The data path's admission of a frame a tenant posted on a ring: if `session` holds
+    /// `frame` with the write right, records one in-flight reference and returns true;
+    /// otherwise changes nothing and returns false. The same decision as `rights(session:
+    /// frame:)` containing `.write` followed by `addInFlight`, with one lookup of the
+    /// session's record instead of five (the daemon asks once per posted descriptor).
+    public func addInFlightIfWritable(session: SessionID, frame: FrameNumber) -> Bool {
+        guard frames.contains(frame) else { return false }
+        let added = sessions.addInFlight(session, frame: frame) { holdingTable[$0]?.rights.contains(.write) == true }
+        if added { frames.addInFlight(frame) }
+        return added
     }
 
     /// Invoke step of both allocations: `batch` holds free, distinct, in-range frames and the

@@ -9,6 +9,23 @@ struct SessionRecord {
     var holdings: [FrameNumber: HoldingID] = [:]
     /// In-flight references per frame; absent means zero.
     var inFlight: [FrameNumber: UInt32] = [:]
+
+    /// If this session holds `frame` and `allowed` accepts its holding, adds one in-flight
+    /// reference and returns true (false at the count's limit); otherwise changes nothing.
+    mutating func addInFlight(_ frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
+        guard let holding = holdings[frame], allowed(holding) else { return false }
+        let refs = inFlight[frame] ?? 0
+        guard refs < UInt32.max else { return false }
+        inFlight[frame] = refs + 1
+        return true
+    }
+
+    /// Drops one in-flight reference on `frame`; false if there was none.
+    mutating func removeInFlight(_ frame: FrameNumber) -> Bool {
+        guard let refs = inFlight[frame] else { return false }
+        inFlight[frame] = refs > 1 ? refs - 1 : nil
+        return true
+    }
 }
 
 /// Sessions by id. Ids start at 1 and are never reused.
@@ -41,6 +58,16 @@ struct SessionTable {
 
     mutating func setHolding(_ id: SessionID, frame: FrameNumber, holding: HoldingID?) {
         records[id]?.holdings[frame] = holding
+    }
+
+    /// `SessionRecord.addInFlight` on session `id`'s record, modified in place (one lookup).
+    mutating func addInFlight(_ id: SessionID, frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
+        records[id]?.addInFlight(frame, if: allowed) ?? false
+    }
+
+    /// `SessionRecord.removeInFlight` on session `id`'s record, modified in place.
+    mutating func removeInFlight(_ id: SessionID, frame: FrameNumber) -> Bool {
+        records[id]?.removeInFlight(frame) ?? false
     }
 
     mutating func setInFlight(_ id: SessionID, frame: FrameNumber, refs: UInt32) {

@@ -147,9 +147,17 @@ struct SplitMix64: RandomNumberGenerator {
             let session = run.session()
             let held = run.model.sessions[session] == nil ? [] : run.model.frames(of: session)
             let frame = held.isEmpty || run.chance(20) ? run.frame() : run.pick(held)
-            let expected = run.model.addInFlight(session, frame)
-            let actual = refusalOrValue { try a.addInFlight(session: session, frame: frame) }
-            #expect(expected == actual.refusal, "addInFlight")
+            if run.chance(50) {
+                // The data path's one-call admission: held with write, then in flight.
+                let writable = run.model.sessions[session] != nil
+                    && run.model.holding(session, frame)?.rights.contains(.write) == true
+                if writable { #expect(run.model.addInFlight(session, frame) == nil) }
+                #expect(a.addInFlightIfWritable(session: session, frame: frame) == writable, "addInFlightIfWritable")
+            } else {
+                let expected = run.model.addInFlight(session, frame)
+                let actual = refusalOrValue { try a.addInFlight(session: session, frame: frame) }
+                #expect(expected == actual.refusal, "addInFlight")
+            }
         default:
             let session = run.session()
             let pinned = run.model.inFlight[session].map { Array($0.keys) } ?? []

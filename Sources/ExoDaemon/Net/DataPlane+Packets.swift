@@ -320,13 +320,8 @@ extension DataPlane {
         }
         if needsLength && descriptor.length < 14 { return .badLength }
         guard !path.onRing.contains(descriptor.frame),
-            control.arbiter.rights(session: path.session, frame: descriptor.frame)?.contains(.write) == true
+            control.arbiter.addInFlightIfWritable(session: path.session, frame: descriptor.frame)
         else { return .notHeldWritable }
-        do {
-            try control.arbiter.addInFlight(session: path.session, frame: descriptor.frame)
-        } catch {
-            return .notHeldWritable
-        }
         return nil
     }
 
