@@ -2,17 +2,22 @@
 // per frame) and how many references it has in flight on its rings, per frame.
 import ExoWire
 
-/// One open session.
-struct SessionRecord {
+/// One open session. A class, so the table's dictionary is only ever read (one probe and a
+/// retain) and the record's own maps are updated through the reference: a `Dictionary`'s
+/// in-place `_modify` of a struct value allocates a coroutine frame, which put a `malloc`
+/// and a `free` on the data path for every frame taken from and handed back to a ring.
+final class SessionRecord {
     let tenant: TenantID
     /// The session's holding of each frame it holds.
     var holdings: [FrameNumber: HoldingID] = [:]
     /// In-flight references per frame; absent means zero.
     var inFlight: [FrameNumber: UInt32] = [:]
 
+    init(tenant: TenantID) { self.tenant = tenant }
+
     /// If this session holds `frame` and `allowed` accepts its holding, adds one in-flight
     /// reference and returns true (false at the count's limit); otherwise changes nothing.
-    mutating func addInFlight(_ frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
+    func addInFlight(_ frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
         guard let holding = holdings[frame], allowed(holding) else { return false }
         let refs = inFlight[frame] ?? 0
         guard refs < UInt32.max else { return false }
@@ -21,7 +26,7 @@ struct SessionRecord {
     }
 
     /// Drops one in-flight reference on `frame`; false if there was none.
-    mutating func removeInFlight(_ frame: FrameNumber) -> Bool {
+    func removeInFlight(_ frame: FrameNumber) -> Bool {
         guard let refs = inFlight[frame] else { return false }
         inFlight[frame] = refs > 1 ? refs - 1 : nil
         return true
@@ -56,21 +61,21 @@ struct SessionTable {
         records[id]?.inFlight[frame] ?? 0
     }
 
-    mutating func setHolding(_ id: SessionID, frame: FrameNumber, holding: HoldingID?) {
+    func setHolding(_ id: SessionID, frame: FrameNumber, holding: HoldingID?) {
         records[id]?.holdings[frame] = holding
     }
 
     /// `SessionRecord.addInFlight` on session `id`'s record, modified in place (one lookup).
-    mutating func addInFlight(_ id: SessionID, frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
+    func addInFlight(_ id: SessionID, frame: FrameNumber, if allowed: (HoldingID) -> Bool) -> Bool {
         records[id]?.addInFlight(frame, if: allowed) ?? false
     }
 
     /// `SessionRecord.removeInFlight` on session `id`'s record, modified in place.
-    mutating func removeInFlight(_ id: SessionID, frame: FrameNumber) -> Bool {
+    func removeInFlight(_ id: SessionID, frame: FrameNumber) -> Bool {
         records[id]?.removeInFlight(frame) ?? false
     }
 
-    mutating func setInFlight(_ id: SessionID, frame: FrameNumber, refs: UInt32) {
+    func setInFlight(_ id: SessionID, frame: FrameNumber, refs: UInt32) {
         records[id]?.inFlight[frame] = refs == 0 ? nil : refs
     }
 }
