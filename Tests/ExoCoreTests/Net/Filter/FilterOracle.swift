@@ -41,8 +41,8 @@ enum FilterOracle {
     }
 
     /// Whether the binding `target` itself takes `frame` (before filters): an IPv4 datagram
-    /// to its address (and, for an endpoint, its protocol and destination port), or ARP
-    /// whose target is its address.
+    /// to its address (and, for an endpoint, its protocol and destination port, or for an
+    /// echo identifier an echo reply with it), or ARP whose target is its address.
     static func bindingTakes(_ target: BindingTarget, _ frame: [UInt8]) -> Bool {
         guard frame.count >= 42 else { return false }
         let u16 = { (i: Int) in UInt16(frame[i]) << 8 | UInt16(frame[i + 1]) }
@@ -53,9 +53,11 @@ enum FilterOracle {
             return isARP ? u32(38) == address.rawValue : (start(.network, frame) != nil && u32(30) == address.rawValue)
         case .endpoint(let e):
             guard start(.network, frame) != nil, frame[23] == e.proto.rawValue, u32(30) == e.address.rawValue,
-                let t = start(.transport, frame), t + 4 <= frame.count
+                let t = start(.transport, frame), t + (e.proto == .icmp ? 8 : 4) <= frame.count
             else { return false }
-            return u16(t + 2) == e.port
+            // An echo identifier takes echo replies (type 0, code 0) carrying it; a port,
+            // datagrams to it.
+            return e.proto == .icmp ? u16(t) == 0 && u16(t + 4) == e.port : u16(t + 2) == e.port
         }
     }
 

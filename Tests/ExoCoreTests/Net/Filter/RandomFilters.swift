@@ -27,6 +27,9 @@ struct RandomFilters {
         case 7: return FilterAtom(.link, offset: 12, width: 2, value: 0x0800)
         default:
             switch target {
+            case .endpoint(let e) where e.proto == .icmp:
+                // The echo identifier the binding fixes.
+                return FilterAtom(.transport, offset: 4, width: 2, value: UInt32(e.port))
             case .endpoint(let e): return FilterAtom(.transport, offset: 2, width: 2, value: UInt32(e.port))
             case .address(let a): return FilterAtom(.network, offset: 16, width: 4, value: a.rawValue)
             }
@@ -40,6 +43,15 @@ struct RandomFilters {
     /// A UDP frame from the gateway to `target` (a random port for an address binding), with
     /// 12 random payload bytes and, sometimes, IP options that move the transport header.
     mutating func frame(to target: BindingTarget) -> [UInt8] {
+        if case .endpoint(let e) = target, e.proto == .icmp {
+            // An echo reply to the identifier, with 12 random data bytes after the 8-byte header.
+            var frame = Frames.echo(request: false, from: Net.gateway, to: e.address, id: e.port)
+            frame.removeLast(16)
+            frame += (0..<12).map { _ in UInt8(int(0..<256)) }
+            Self.fixLengths(&frame)
+            if chance(15) { Self.addOptions(&frame, words: int(1..<3)) }
+            return frame
+        }
         let (address, port): (IPv4Address, UInt16) = switch target {
         case .endpoint(let e): (e.address, e.port)
         case .address(let a): (a, UInt16(int(1..<60_000)))
@@ -95,18 +107,41 @@ struct RandomFilters {
         fixLengths(&frame)
     }
 
-    /// Recomputes the IPv4 total length, UDP length and header checksum.
+    /// Recomputes the IPv4 total length and, for UDP, the UDP length (checksum 0: none);
+    /// then every checksum (`fixChecksums`).
     static func fixLengths(_ frame: inout [UInt8]) {
         let ihl = Int(frame[14] & 0x0F) * 4
         let total = frame.count - 14
         frame[16] = UInt8(total >> 8)
         frame[17] = UInt8(total & 0xFF)
-        let udp = total - ihl
-        frame[14 + ihl + 4] = UInt8(udp >> 8)
-        frame[14 + ihl + 5] = UInt8(udp & 0xFF)
-        frame[14 + ihl + 6] = 0
-        frame[14 + ihl + 7] = 0  // UDP checksum 0: none.
+        if frame[23] == 17 {
+            let udp = total - ihl
+            frame[14 + ihl + 4] = UInt8(udp >> 8)
+            frame[14 + ihl + 5] = UInt8(udp & 0xFF)
+            frame[14 + ihl + 6] = 0
+            frame[14 + ihl + 7] = 0
+        }
+        fixChecksums(&frame)
+    }
+
+    /// The IPv4 header checksum and, for ICMP, the ICMP checksum (UDP carries none here).
+    static func fixChecksums(_ frame: inout [UInt8]) {
         fixChecksum(&frame)
+        let ihl = Int(frame[14] & 0x0F) * 4
+        guard frame[23] == 1, frame.count >= 14 + ihl + 4 else { return }
+        let start = 14 + ihl
+        frame[start + 2] = 0
+        frame[start + 3] = 0
+        var sum: UInt32 = 0
+        var i = start
+        while i < frame.count {
+            sum += UInt32(frame[i]) << 8 | (i + 1 < frame.count ? UInt32(frame[i + 1]) : 0)
+            i += 2
+        }
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
+        let checksum = ~UInt16(sum)
+        frame[start + 2] = UInt8(checksum >> 8)
+        frame[start + 3] = UInt8(checksum & 0xFF)
     }
 
     static func fixChecksum(_ frame: inout [UInt8]) {
