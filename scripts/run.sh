@@ -4,7 +4,8 @@
 # multiplexes among tenants that run as distinct non-root uids:
 #   1. frames: alice allocates, maps and writes frames and offers one to bob, who reads it;
 #   2. the NIC: udp-echo (a library-OS app) serves alice's address 10.77.0.2 and bob's share
-#      of 10.77.0.10, and the host reaches both with netcat through the TAP.
+#      of 10.77.0.10, and the host reaches both with netcat through the TAP, while
+#      `exoctl capture --tenant alice` records alice's frames for tcpdump.
 # exoctl shows the daemon's bookkeeping along the way. Run as root.
 #   scripts/run.sh            the whole demo, then stop and remove everything
 #   scripts/run.sh --serve    leave the daemon and both echo servers running (Ctrl-C stops)
@@ -108,9 +109,17 @@ echo "== 2. the NIC: udp-echo as alice (10.77.0.2:7, her own address) and bob (1
 start_echo alice 60001 10.77.0.2 7
 start_echo bob 60002 10.77.0.10 5000
 echo
-echo "== the host (Linux, through TAP $EXOKERNEL_TAP) talks to both with netcat"
+echo "== the host (Linux, through TAP $EXOKERNEL_TAP) talks to both with netcat,"
+echo "   while exoctl captures what alice receives and sends (a pcap for tcpdump)"
+timeout 10 "$bin/exoctl" capture --tenant alice --count 4 > "$dir/alice.pcap" 2> "$dir/capture.err" &
+capture_pid=$!
+sleep 0.5
 printf 'hello alice' | nc -u -w 1 10.77.0.2 7; echo "   <- echoed by alice's library OS"
 printf 'hello bob' | nc -u -w 1 10.77.0.10 5000; echo "   <- echoed by bob's library OS"
+wait "$capture_pid" || true
+echo
+echo "== tcpdump -r alice.pcap: alice's frames (the host's ARP for her address, her reply, the datagram, her echo), none of bob's"
+tcpdump -nn -r "$dir/alice.pcap" 2>/dev/null || cat "$dir/capture.err"
 echo
 echo "== exoctl nic / bindings / stats"
 "$bin/exoctl" nic
