@@ -92,17 +92,16 @@ struct CaptureTable {
         return capture
     }
 
-    /// Hands one frame of `tenant` to each of its captures. Packet path: returns after one
-    /// array load when nobody captures the tenant.
     /// Whether any capture watches `tenant` (one array load).
     func watches(_ tenant: UInt32) -> Bool {
         let index = Int(tenant)
         return index < watched.count && watched[index] != 0
     }
 
+    /// Hands one frame of `tenant` to each of its captures. Packet path: returns after one
+    /// array load when nobody captures the tenant.
     mutating func record(_ frame: UnsafeRawBufferPointer, tenant: UInt32, direction: CaptureDirection) {
-        let index = Int(tenant)
-        guard index < watched.count, watched[index] != 0 else { return }
+        guard watches(tenant) else { return }
         let now = Self.realtimeNanoseconds()
         for capture in active where capture.tenant == tenant {
             capture.take(frame, direction: direction, now: now)

@@ -74,24 +74,22 @@ final class DataPath {
         _ = try? tx.prepareToSleep()
     }
 
-    /// Publishes the first `count` descriptors of `pendingRx` on rx with one release store;
-    /// kicks the tenant once if it asked. Returns how many fit (the rest stay in `pendingRx`).
+    /// Publishes the first `pendingCount` descriptors of `pendingRx` on rx with one release
+    /// store; kicks the tenant once if it asked. Returns how many fit (the rest stay).
     func publishPendingRx() throws(RingViolation) -> Int {
-        var local: [RingDescriptor] = []
-        swap(&local, &pendingRx)
-        defer { swap(&local, &pendingRx) }
-        let published = try rx.produce(local.span.extracting(0..<pendingCount))
-        if published.wakeupNeeded { daemonToTenant.signal() }
-        return published.count
+        try Self.publish(pendingRx, count: pendingCount, on: &rx, kicking: daemonToTenant)
     }
 
-    /// Publishes `pendingCompletion` on the completion ring like `publishPendingRx`.
+    /// The same for `pendingCompletion` on the completion ring.
     func publishPendingCompletions() throws(RingViolation) -> Int {
-        var local: [RingDescriptor] = []
-        swap(&local, &pendingCompletion)
-        defer { swap(&local, &pendingCompletion) }
-        let published = try completion.produce(local.span.extracting(0..<pendingCompletionCount))
-        if published.wakeupNeeded { daemonToTenant.signal() }
+        try Self.publish(pendingCompletion, count: pendingCompletionCount, on: &completion, kicking: daemonToTenant)
+    }
+
+    private static func publish(
+        _ descriptors: borrowing [RingDescriptor], count: Int, on producer: inout RingProducer, kicking eventfd: EventFD
+    ) throws(RingViolation) -> Int {
+        let published = try producer.produce(descriptors.span.extracting(0..<count))
+        if published.wakeupNeeded { eventfd.signal() }
         return published.count
     }
 

@@ -56,7 +56,8 @@ extension DataPlane {
     }
 
     /// Copies `source` (the daemon's own memory or a frame in the packet ring, lent for the
-    /// call) into a fill frame of the session and posts it on rx.
+    /// call) into a fill frame of the session and queues its descriptor for rx, published
+    /// with the rest of the batch.
     func deliver(_ source: UnsafeRawBufferPointer, to session: SessionID, nic: NicPort) {
         let length = source.count
         guard let path = paths[session], !path.broken else {

@@ -13,12 +13,9 @@ extension DataPlane {
     func route(_ frame: UnsafeRawBufferPointer, nic: NicPort) {
         // Tenants get untagged Ethernet only: a VLAN EtherType (802.1Q, 802.1ad, QinQ) is
         // refused here, explicitly, whatever the demultiplexer would make of it.
-        if frame.count >= 14 {
-            let type = UInt16(frame[12]) << 8 | UInt16(frame[13])
-            if type == 0x8100 || type == 0x88A8 || type == 0x9100 {
-                nic.nicDrops[NicDrop.vlanTagged.rawValue] &+= 1
-                return
-            }
+        if frame.count >= 14, EtherType(rawValue: UInt16(frame[12]) << 8 | UInt16(frame[13])).isVLANTag {
+            nic.nicDrops[NicDrop.vlanTagged.rawValue] &+= 1
+            return
         }
         switch Demultiplexer.classify(PacketBytes(unsafeBuffer: frame), plan: plan, bindings: bindings) {
         case .tenant(let session): deliver(frame, to: session, nic: nic)
