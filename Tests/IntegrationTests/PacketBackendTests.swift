@@ -42,39 +42,22 @@ private let udpNoChecksumScript = """
         pass
     """
 
-/// Python in the peer namespace: on argv[1], a UDP datagram (10 bytes, to port 7) from
-/// argv[2] to argv[3], from MAC argv[4] to 02:00:00:00:00:99, a host that is nobody here.
-private let otherHostFrameScript = """
+/// Python in the peer namespace: on argv[1], one Ethernet frame from MAC argv[4] to MAC argv[5]
+/// carrying a UDP datagram (payload argv[6], checksum off) from argv[2]:4000 to argv[3]:7; with
+/// argv[7], inside an 802.1Q tag of that VLAN id.
+private let rawUDPFrameScript = """
     import socket, struct, sys
     def csum(b):
         s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
         return ~s & 0xffff
-    payload = b"other-host"
-    udp = struct.pack("!HHHH", 4000, 7, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
-                     socket.inet_aton(sys.argv[2]), socket.inet_aton(sys.argv[3]))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex("020000000099") + bytes.fromhex(sys.argv[4].replace(":", "")) + b"\\x08\\x00"
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((sys.argv[1], 0))
-    s.send(eth + ip + udp)
-    """
-
-/// Python in the peer namespace: on argv[1], an 802.1Q-tagged frame (VLAN 5) from MAC argv[4]
-/// to MAC argv[5], carrying a UDP datagram ("tagged", checksum off) from argv[2] to argv[3]:7.
-/// Untagged, it is a frame the tenant owning argv[3] would get.
-private let vlanTaggedFrameScript = """
-    import socket, struct, sys
-    def csum(b):
-        s = sum(struct.unpack("!%dH" % (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
-        return ~s & 0xffff
-    payload = b"tagged"
+    payload = sys.argv[6].encode()
     udp = struct.pack("!HHHH", 4000, 7, 8 + len(payload), 0) + payload
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
                      socket.inet_aton(sys.argv[2]), socket.inet_aton(sys.argv[3]))
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     mac = lambda text: bytes.fromhex(text.replace(":", ""))
-    eth = mac(sys.argv[5]) + mac(sys.argv[4]) + b"\\x81\\x00" + struct.pack("!H", 5) + b"\\x08\\x00"
+    tag = b"\\x81\\x00" + struct.pack("!H", int(sys.argv[7])) if len(sys.argv) > 7 else b""
+    eth = mac(sys.argv[5]) + mac(sys.argv[4]) + tag + b"\\x08\\x00"
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((sys.argv[1], 0))
     s.send(eth + ip + udp)
@@ -170,8 +153,8 @@ struct PacketBackendTests {
         let aliceMAC = try #require(words.firstIndex(of: "lladdr").map { String(words[$0 + 1]) }, "\(neighbour)")
 
         // The same datagram in an 802.1Q tag, to alice's MAC: refused before routing, counted.
-        let sent = try pnet.inPeer(["python3", "-c", vlanTaggedFrameScript, pnet.peer, net.address(1), net.address(2),
-            pnet.peerMAC, aliceMAC])
+        let sent = try pnet.inPeer(["python3", "-c", rawUDPFrameScript, pnet.peer, net.address(1), net.address(2),
+            pnet.peerMAC, aliceMAC, "tagged", "5"])
         #expect(sent.status == 0, "\(sent.stderr)")
         let deadline = Date().addingTimeInterval(3)
         while Date() < deadline, try Self.nicDrops(daemon)["rx.vlanTagged", default: 0] == 0 { usleep(20_000) }
@@ -201,7 +184,8 @@ struct PacketBackendTests {
         try alice.waitUntilReady()
         // A UDP datagram to alice's address but another host's MAC: promiscuous reception
         // sees it, the demultiplexer's MAC check drops it.
-        let sent = try pnet.inPeer(["python3", "-c", otherHostFrameScript, pnet.peer, net.address(1), net.address(2), pnet.peerMAC])
+        let sent = try pnet.inPeer(["python3", "-c", rawUDPFrameScript, pnet.peer, net.address(1), net.address(2),
+            pnet.peerMAC, "02:00:00:00:00:99", "other-host"])
         #expect(sent.status == 0, "\(sent.stderr)")
         let deadline = Date().addingTimeInterval(3)
         while Date() < deadline, try Self.nicDrops(daemon)["wrongDestinationMAC", default: 0] == 0 { usleep(20_000) }
