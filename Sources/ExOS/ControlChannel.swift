@@ -39,6 +39,8 @@ final class ControlChannel: Sendable {
     private let writer: Mutex<Writer>
     /// Offers and revocations, in arrival order. Finished when the session ends.
     let events: AsyncStream<Event>
+    /// Ended with the channel; data paths of the session wait on it too.
+    let liveness = SessionLiveness()
     private let eventSink: AsyncStream<Event>.Continuation
 
     /// Takes ownership of `socket` (a connected SOCK_SEQPACKET stream) and starts the reader.
@@ -168,5 +170,6 @@ final class ControlChannel: Sendable {
         }
         for waiter in waiters { waiter.resume(returning: .failure(reason)) }
         eventSink.finish()
+        liveness.end()
     }
 }

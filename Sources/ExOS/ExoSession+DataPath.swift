@@ -49,10 +49,15 @@ extension ExoSession {
         } catch {
             throw .ringMapFailed(error)
         }
+        let daemonToTenant = EventFD(adopting: delivery.descriptors[1])
+        // The control reader writes a duplicate of the daemon's eventfd when the session ends,
+        // so a tenant blocked in `wait` wakes and learns it (`.sessionEnded`).
+        let copy = fcntl(daemonToTenant.fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw .ringMapFailed(SystemError(operation: "dup(eventfd)", errno: errno)) }
+        channel.liveness.wakeOnEnd(EventFD(adopting: OwnedDescriptor(adopting: copy)))
         return DataPath(
-            region: region, layout: layout, frameSize: Int(info.frameSize),
-            daemonToTenant: EventFD(adopting: delivery.descriptors[1]),
-            tenantToDaemon: EventFD(adopting: delivery.descriptors[2]), info: info)
+            region: region, layout: layout, frameSize: Int(info.frameSize), daemonToTenant: daemonToTenant,
+            tenantToDaemon: EventFD(adopting: delivery.descriptors[2]), info: info, liveness: channel.liveness)
     }
 
     /// Asks the daemon to deliver packets for `endpoint` on this session's data path (a port

@@ -52,6 +52,23 @@ struct UDPEchoTests {
         #expect(ping.stdout.contains("2 received"), "\(ping.stdout)")
     }
 
+    @Test func anEchoServerWhoseDaemonDiesExits() throws {
+        let net = try Backend.tap.net(second: 79, prefix: "exoed")
+        defer { net.remove() }
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { alice.stop() }
+        try alice.waitUntilReady()
+        // The daemon's end of the control socket closes with it: the library OS notices and
+        // the application ends, rather than waiting on its rings forever.
+        daemon.kill9()
+        let deadline = Date().addingTimeInterval(5)
+        while alice.process.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(!alice.process.isRunning, "udp-echo outlived its daemon: \(alice.output)")
+        #expect(alice.output.contains("disconnected"), "\(alice.output)")
+    }
+
     /// `echo PAYLOAD | nc -u` from the host kernel's side of the wire; returns what came back.
     private func netcat(_ net: any TestNet, from source: String, to address: String, port: Int, payload: String) throws
         -> String

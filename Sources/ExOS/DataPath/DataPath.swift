@@ -36,12 +36,16 @@ public final class DataPath {
     public let info: DataPathInfo?
     /// Ring polls `wait` makes before arming need-wakeup and blocking.
     public var spinIterations = 256
+    /// The session's control connection (nil for one built in-process by tests): once it
+    /// ends, `wait` throws `.sessionEnded` instead of blocking on rings nobody serves.
+    private let liveness: SessionLiveness?
 
     /// Builds the tenant ends over `region` (mapped read-write, at least `layout.byteCount`
     /// bytes, initialized by the daemon). Takes ownership of `region` and both eventfds.
     init(
         region: MappedMemory, layout: SessionRingsLayout, frameSize: Int,
-        daemonToTenant: EventFD, tenantToDaemon: EventFD, info: DataPathInfo? = nil
+        daemonToTenant: EventFD, tenantToDaemon: EventFD, info: DataPathInfo? = nil,
+        liveness: SessionLiveness? = nil
     ) {
         precondition(region.length >= layout.byteCount, "ring region smaller than its layout")
         let base = region.withUnsafeMutableBytes { $0.baseAddress! }
@@ -51,6 +55,7 @@ public final class DataPath {
         self.frameSize = frameSize
         self.daemonToTenant = daemonToTenant
         self.tenantToDaemon = tenantToDaemon
+        self.liveness = liveness
         core = .allocate(capacity: 1)
         core.initialize(
             to: DataPathCore(rings: layout, region: base, frameSize: UInt32(frameSize), kickFD: tenantToDaemon.fd))
@@ -125,16 +130,19 @@ public final class DataPath {
     /// and blocks on the daemonToTenant eventfd for up to `timeout` (nil: no limit).
     /// Returns `.ready` when packets or completions may be there, `.timedOut` otherwise.
     public func wait(timeout: Duration? = nil) throws(DataPathError) -> WaitOutcome {
+        if liveness?.hasEnded == true { throw .sessionEnded }
         if core.pointee.flush() > 0 { return .ready }
         for _ in 0..<spinIterations where core.pointee.hasInput() { return .ready }
         defer { core.pointee.disarmWakeups() }
         guard core.pointee.armWakeups() else { return .ready }
+        let woken: Bool
         do throws(SystemError) {
-            if try Wakeup.wait(on: daemonToTenant.fd, timeout: timeout) { return .ready }
+            woken = try Wakeup.wait(on: daemonToTenant.fd, timeout: timeout)
         } catch {
             throw .waitFailed(error)
         }
-        return core.pointee.hasInput() ? .ready : .timedOut
+        if liveness?.hasEnded == true { throw .sessionEnded }
+        return woken || core.pointee.hasInput() ? .ready : .timedOut
     }
 
     // MARK: Inspection

@@ -14,6 +14,9 @@ public enum DataPathError: Error, Equatable, Sendable, CustomStringConvertible {
     case frameAlreadyInUse(FrameNumber)
     /// Blocking on the daemon's eventfd failed.
     case waitFailed(SystemError)
+    /// The session's control connection ended (the daemon went away or closed it): no packet
+    /// will arrive and nothing sent will be completed.
+    case sessionEnded
 
     public var description: String {
         switch self {
@@ -22,6 +25,7 @@ public enum DataPathError: Error, Equatable, Sendable, CustomStringConvertible {
             "frame \(frame) is mapped with \(length) bytes, the data path needs \(expected)"
         case .frameAlreadyInUse(let frame): "frame \(frame) is already in a data path"
         case .waitFailed(let error): "waiting for the daemon failed: \(error)"
+        case .sessionEnded: "the session with exokerneld ended (disconnected)"
         }
     }
 }
