@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "frames-demo", targets: ["frames-demo"]),
         .library(name: "ExOS", targets: ["ExOS"]),
         // The pure modules, exported for the nested Benchmarks/ package.
+        .library(name: "ExoPacket", targets: ["ExoPacket"]),
         .library(name: "ExoWire", targets: ["ExoWire"]),
         .library(name: "ExoCore", targets: ["ExoCore"]),
     ],
@@ -28,12 +29,15 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        // Pure: control messages and (later) ring descriptor layout.
-        .target(name: "ExoWire", swiftSettings: strict),
+        // Pure: the wire layer (a view and a representation per header, checksums, offload);
+        // the one strict packet parser that the daemon and the library OS share.
+        .target(name: "ExoPacket", swiftSettings: strict),
+        // Pure: the control protocol and the ring layout.
+        .target(name: "ExoWire", dependencies: ["ExoPacket"], swiftSettings: strict),
         // Pure: the arbiter's bookkeeping. No syscalls.
         .target(
             name: "ExoCore",
-            dependencies: ["ExoWire", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ExoPacket", "ExoWire", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // The only hand-written C: GNU-only and macro-only Linux calls.
         .target(name: "CExoShims"),
@@ -46,7 +50,7 @@ let package = Package(
         .target(
             name: "ExoDaemon",
             dependencies: [
-                "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
+                "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
@@ -55,37 +59,38 @@ let package = Package(
             dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
+        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
-            dependencies: ["ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
             dependencies: [
-                "ExOS", "ExoPlatform", "ExoWire", "ExoCore", "CExoShims",
+                "ExOS", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
-            name: "udp-echo", dependencies: ["ExOS", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
+            name: "udp-echo", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
             swiftSettings: strict),
         .executableTarget(
-            name: "udp-sink", dependencies: ["ExOS", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
+            name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
 
-        .testTarget(name: "ExoWireTests", dependencies: ["ExoWire"], swiftSettings: strict),
-        .testTarget(name: "ExoCoreTests", dependencies: ["ExoCore"], swiftSettings: strict),
+        .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
+        .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
+        .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
-        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoDaemon"], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon"], swiftSettings: strict),
         // A scriptable tenant the integration tests drive (built as an executable beside the others).
         .executableTarget(
-            name: "exo-testclient", dependencies: ["ExoWire", "ExoPlatform"], path: "Tests/TestClient",
+            name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExOS"], swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
+            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
     ]
 )

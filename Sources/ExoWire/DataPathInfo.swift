@@ -1,5 +1,6 @@
 // What `openDataPath` answers besides its three descriptors: the ring region's geometry and
 // the tenant's network identity (gateway, owned addresses, port shares).
+import ExoPacket
 
 /// The data path of one session, as `dataPathOpened` describes it. The record carries three
 /// descriptors (docs/PROTOCOL.md, "Data path"): the ring region memfd, then the

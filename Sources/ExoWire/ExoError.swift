@@ -1,5 +1,6 @@
 // The closed set of refusals the daemon can answer with. Each case is one wire error code
 // (docs/PROTOCOL.md); codes are stable and never reused.
+import ExoPacket
 
 /// Every typed refusal of the control protocol. `rawValue` is the code on the wire.
 public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 // What the operator's data-path queries return: bindings, per-tenant traffic counters with
 // named drop reasons, and the NIC's state. Field order here is the order on the wire.
+import ExoPacket
 
 /// One binding, as `bindings` lists it.
 public struct BindingInfo: Equatable, Sendable {

@@ -2,6 +2,7 @@
 // IPv4 + UDP (18-byte payload) or TCP (6-byte payload), built with ExoWire's representations.
 
 import ExoWire
+import ExoPacket
 
 /// Builders of the benchmarks' 64-byte frames (60 bytes here: the NIC adds the 4-byte FCS).
 enum BenchFrames {

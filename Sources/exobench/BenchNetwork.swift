@@ -3,6 +3,7 @@
 
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Foundation
 import Glibc
 

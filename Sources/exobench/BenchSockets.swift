@@ -4,6 +4,7 @@
 import CExoShims
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 /// "A.B.C.D:PORT" parsed.

@@ -5,6 +5,7 @@ import ArgumentParser
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Foundation
 
 struct DemuxCommand: ParsableCommand {

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// The fields of a benchmark frame that its filters can look at. A filter is made from the
 /// fields of one such value (its atoms take their values from it), and a hit is a random

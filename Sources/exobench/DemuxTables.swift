@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// One size of the demux benchmark: the plan, the bindings made through `BindingTable.bind`
 /// (so every grant check of the daemon ran), filters installed through `installFilters` (so

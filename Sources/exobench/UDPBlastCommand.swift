@@ -5,6 +5,7 @@ import ArgumentParser
 import CExoShims
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 struct UDPBlastCommand: ParsableCommand {

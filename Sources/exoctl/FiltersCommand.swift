@@ -5,6 +5,7 @@ import ArgumentParser
 import ExOS
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Foundation
 
 struct FiltersCommand: AsyncParsableCommand {

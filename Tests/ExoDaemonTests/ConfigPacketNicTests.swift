@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 @testable import ExoDaemon

@@ -2,6 +2,7 @@
 // refusal of endpoints, port shares and prefixes no daemon could mean.
 
 import ExoWire
+import ExoPacket
 import Testing
 
 @Suite("Data path messages")

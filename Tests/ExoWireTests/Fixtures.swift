@@ -2,6 +2,7 @@
 // build or patch raw records byte by byte for the malformed-input tests.
 
 import ExoWire
+import ExoPacket
 
 /// One message of every kind, with values that exercise each field (non-ASCII names,
 /// absent and present optionals, empty and full lists).

@@ -2,6 +2,7 @@
 // the host kernel's end of the wire (the TAP, or the veth's peer end in its namespace) sees
 // none of them, and B's one valid frame does get out.
 
+import ExoPacket
 import Foundation
 import Glibc
 import Testing

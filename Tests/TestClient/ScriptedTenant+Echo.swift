@@ -2,6 +2,7 @@
 // an echo message (reply or request) naming its identifier, sequence and payload.
 
 import ExoWire
+import ExoPacket
 
 extension ScriptedTenant {
     /// dp-send-echo FRAME SRC DST ID SEQ PAYLOAD: an echo request from this tenant's MAC for

@@ -2,6 +2,7 @@
 // remove one by id, and (as operator) list them.
 
 import ExoWire
+import ExoPacket
 
 extension ScriptedTenant {
     /// filter-add udp ADDRESS PORT ATOM... | filter-add addr ADDRESS ATOM... → "ok id=N";

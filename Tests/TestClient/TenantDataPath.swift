@@ -3,6 +3,7 @@
 
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 /// A tenant's side of its rings. Owns the region mapping and both eventfds.

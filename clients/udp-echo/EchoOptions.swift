@@ -2,6 +2,7 @@
 // tenant, the address and UDP port to serve, the socket, frames and an optional uid to become.
 
 import ExoWire
+import ExoPacket
 
 struct EchoOptions {
     var tenant = ""

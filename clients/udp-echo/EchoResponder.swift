@@ -2,6 +2,7 @@
 // packet views, check both checksums, and rewrite a frame into its answer.
 
 import ExoWire
+import ExoPacket
 
 /// What to do with one received frame.
 enum EchoVerdict {

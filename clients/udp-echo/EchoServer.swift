@@ -4,6 +4,7 @@
 import ExOS
 import ExoPlatform
 import ExoWire
+import ExoPacket
 
 /// Serves until `limit` echoes (nil: forever). Returns the number of datagrams echoed.
 struct EchoServer {

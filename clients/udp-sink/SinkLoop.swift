@@ -4,6 +4,7 @@
 import ExOS
 import ExoPlatform
 import ExoWire
+import ExoPacket
 
 /// Counts packets until traffic stops (or a deadline passes).
 struct SinkLoop {

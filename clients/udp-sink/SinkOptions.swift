@@ -2,6 +2,7 @@
 // ExoPlatform): tenant, address and UDP port to bind, frames, ring size and when to stop.
 
 import ExoWire
+import ExoPacket
 
 struct SinkOptions {
     var tenant = ""

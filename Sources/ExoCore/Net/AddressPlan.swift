@@ -1,6 +1,7 @@
 // What the configuration grants on the network: per tenant, addresses owned whole and port
 // (or echo identifier) shares of addresses split by port, each address with one MAC. Validated once; looked up per packet.
 import ExoWire
+import ExoPacket
 
 /// An address granted whole to one tenant, with the MAC that belongs to it.
 public struct WholeAddress: Hashable, Sendable {

@@ -1,6 +1,7 @@
 // Validation of an address plan and construction of its lookup tables: every overlap
 // between tenants is found here, once, so the packet path never meets one.
 import ExoWire
+import ExoPacket
 
 /// Checks a list of grants and builds the plan's tables (control path; allocates freely).
 struct AddressPlanBuilder {

@@ -1,6 +1,7 @@
 // Why an address plan is refused: every way two tenants' grants could overlap, or a grant
 // could name an address or MAC no one may own.
 import ExoWire
+import ExoPacket
 
 /// A refusal of an `AddressPlan`, naming the address (or MAC) and the tenants involved.
 public enum AddressPlanError: Error, Equatable, Sendable, CustomStringConvertible {

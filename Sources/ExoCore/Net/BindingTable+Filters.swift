@@ -1,6 +1,7 @@
 // Filters on bindings: install and remove (checked once, control path), and the packet
 // path's decision: the binding's exact-hash lookup, then its merged filter trie.
 import ExoWire
+import ExoPacket
 
 extension BindingTable {
     /// Installs a filter of `atoms` on `target`, which `session` must hold (`.notBound`

@@ -1,6 +1,7 @@
 // Who receives what: each binding ties an endpoint (or a whole address) to one session. The
 // grant is checked once, at bind time; the packet path does one hash lookup.
 import ExoWire
+import ExoPacket
 
 /// What a binding names: a transport endpoint, or a whole address (everything addressed to
 /// it that no endpoint binding claims: ARP, echo, fragments, other protocols).

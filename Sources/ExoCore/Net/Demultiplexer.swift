@@ -1,6 +1,7 @@
 // Receive-side routing: decides which session (or the daemon) gets a frame, by binding
 // first and address ownership second, then the binding's filters. Pure, allocation-free.
 import ExoWire
+import ExoPacket
 
 /// Classifies received frames against the address plan and the binding table.
 public enum Demultiplexer {

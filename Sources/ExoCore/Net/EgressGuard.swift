@@ -1,6 +1,7 @@
 // Transmit-side check on the daemon's private copy of each frame a tenant sends: deny by
 // default, allow only what the tenant's grants let it say about itself.
 import ExoWire
+import ExoPacket
 
 /// Decides whether a tenant may send a frame.
 public enum EgressGuard {

@@ -1,6 +1,7 @@
 // The things a tenant binds: a transport endpoint (protocol, address, port) and the
 // protocols that have ports (UDP, TCP) or an identifier granted like one (ICMP echo).
 import ExoWire
+import ExoPacket
 
 /// A protocol whose endpoints a tenant binds. `rawValue` is its IPv4 protocol number.
 /// UDP and TCP endpoints are ports; an ICMP endpoint is an echo identifier, which on an

@@ -1,5 +1,6 @@
 // The closed list of reasons a frame fails the strict checks that the egress guard and the
 // demultiplexer share. Raw values index counters; names are stable for exoctl.
+import ExoPacket
 
 /// Why a frame is not well formed under this project's strict rules (either direction).
 public enum FrameFault: UInt8, Error, Sendable, Hashable, CaseIterable, CustomStringConvertible {

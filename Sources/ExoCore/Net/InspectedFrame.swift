@@ -1,6 +1,7 @@
 // The one strict parse of a frame, shared by the egress guard and the demultiplexer so the
 // two can never read one frame differently. Views only: no allocation, no copies.
 import ExoWire
+import ExoPacket
 
 /// A frame that passed every check of `FrameFault`, with views of its layers. Its views
 /// borrow the inspected bytes: use it only while they are lent (see `PacketBytes`).

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 extension ConfigLoader {
     static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac"]

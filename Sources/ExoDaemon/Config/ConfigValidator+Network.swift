@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 extension ConfigValidator {
     /// Smallest MTU an IPv4 link may have (RFC 791).

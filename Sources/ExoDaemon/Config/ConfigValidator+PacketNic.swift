@@ -2,6 +2,7 @@
 // host addresses a tenant also uses, IPv4 forwarding, an ignored nic.mtu, no gateway MAC (warnings).
 
 import ExoWire
+import ExoPacket
 
 extension ConfigValidator {
     /// Checks a packet-backend `[nic]` against what the host says about its interface.

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// Who may use `exoctl` besides root: members of one group, named or numeric.
 public enum OperatorGroup: Sendable, Equatable, CustomStringConvertible {

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// The NIC the daemon multiplexes (`[nic]`); absent: no data path.
 public struct NicConfig: Sendable, Equatable {

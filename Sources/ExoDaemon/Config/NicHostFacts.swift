@@ -3,6 +3,7 @@
 
 import ExoPlatform
 import ExoWire
+import ExoPacket
 
 /// Facts about one interface, read once so `ConfigValidator` can stay pure.
 public struct NicHostFacts: Sendable, Equatable {

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// ARP and echo replies for shared addresses (the demultiplexer chose `.daemonARP` or
 /// `.daemonEcho`). Pure rewrites of a frame buffer; no allocation.

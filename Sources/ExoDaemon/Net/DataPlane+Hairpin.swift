@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 extension DataPlane {
     /// Routes a frame the egress guard allowed as if it had been received: to a tenant

@@ -4,6 +4,7 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 extension DataPlane {

@@ -4,6 +4,7 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 
 /// The daemon's reassembly state: the reassembler and the timer that expires its datagrams.
 /// Owned by the data plane, on the loop thread.

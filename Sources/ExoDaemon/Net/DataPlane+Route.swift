@@ -4,6 +4,7 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 
 extension DataPlane {
     /// Routes one received frame. `frame` is borrowed for the call: the TAP backend's

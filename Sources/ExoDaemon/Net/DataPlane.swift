@@ -4,6 +4,7 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 /// Everything the packet path reads. Owned by the daemon's loop thread; never shared.

@@ -3,6 +3,7 @@
 
 import ExoCore
 import ExoWire
+import ExoPacket
 
 extension NicPort {
     /// Answers an ARP request for a shared address (the demultiplexer chose `.daemonARP`)

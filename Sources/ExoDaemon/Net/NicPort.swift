@@ -4,6 +4,7 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 
 /// The device under a `NicPort`: a closed choice, so the packet path switches on it

@@ -4,6 +4,7 @@
 @testable import ExOS
 import ExoPlatform
 import ExoWire
+import ExoPacket
 import Glibc
 import Testing
 

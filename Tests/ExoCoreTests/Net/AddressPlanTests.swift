@@ -2,6 +2,7 @@
 // could let two tenants claim one address, port or MAC refused with its typed error.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct AddressPlanTests {

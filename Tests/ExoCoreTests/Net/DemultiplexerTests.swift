@@ -2,6 +2,7 @@
 // daemon answers ARP and echo for shared addresses; ICMP errors follow the flow they quote.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 func classify(_ frame: [UInt8], bindings: BindingTable = Net.bindings()) -> Delivery {

@@ -2,6 +2,7 @@
 // someone else (address, port, MAC, ARP, ICMP errors about others' flows) is denied.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 func check(_ frame: [UInt8], from tenant: TenantID) -> Verdict {

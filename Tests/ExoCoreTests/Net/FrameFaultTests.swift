@@ -2,6 +2,7 @@
 // the egress guard and dropped by the demultiplexer for the same, named reason.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 enum FaultCases {

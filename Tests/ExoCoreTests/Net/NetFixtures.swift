@@ -2,6 +2,7 @@
 // shares of one address, the host (gateway) outside the plan, and a builder of real frames.
 import ExoCore
 import ExoWire
+import ExoPacket
 
 enum Net {
     static let a: TenantID = 0

@@ -4,6 +4,7 @@
 // for its sender; and the guard does let valid frames out.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 /// The obvious, linear reading of the grants, independent of AddressPlan's index.

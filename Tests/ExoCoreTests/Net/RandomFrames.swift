@@ -2,6 +2,7 @@
 // address and port on the test network, about a third of them corrupted in a random way.
 import ExoCore
 import ExoWire
+import ExoPacket
 
 struct RandomFrames {
     var rng: SplitMix64

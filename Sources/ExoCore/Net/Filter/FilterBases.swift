@@ -1,6 +1,7 @@
 // Where the three filter bases lie in one received frame, found once per frame, and the
 // bounds-checked field load every atom test goes through. Packet path: no allocation.
 import ExoWire
+import ExoPacket
 
 /// The byte offsets of the bases in one frame; -1 where a base is absent.
 ///

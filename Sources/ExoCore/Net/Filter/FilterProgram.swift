@@ -1,6 +1,7 @@
 // The packet path's view of one compiled filter trie: three pointers into memory a
 // `FilterTrie` owns, walked depth-first with one hash probe per shape edge.
 import ExoWire
+import ExoPacket
 
 /// A read-only view of a compiled `FilterTrie`: one plain pointer, so copying it (into a
 /// binding table entry, onto the stack) costs no reference counting and keeps entries small.

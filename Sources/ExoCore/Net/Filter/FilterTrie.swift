@@ -1,6 +1,7 @@
 // One binding's filters merged DPF-style: a trie whose edges are atom shapes, each with a
 // hash from field value to child, laid out depth first in one block it owns. Built on install.
 import ExoWire
+import ExoPacket
 
 /// The merged decision structure of one binding's filters, and the owner of its memory.
 ///

@@ -1,6 +1,7 @@
 // A filter: a conjunction of atoms, checked once at install time (each atom, the atoms
 // against each other, and all of them against the binding they narrow) and kept sorted.
 import ExoWire
+import ExoPacket
 
 /// Daemon-unique id of one installed filter; never reused within a run. Ids grow with
 /// installation order, so "the first-installed matching filter" is the smallest id.

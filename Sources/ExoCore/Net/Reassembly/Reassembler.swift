@@ -1,6 +1,7 @@
 // Bounded IPv4 reassembly, pure: fragments in, whole datagrams out, every refusal counted.
 // Capped in datagrams, bytes and time (the caller's clock); overlaps drop the whole datagram.
 import ExoWire
+import ExoPacket
 
 /// Reassembles IPv4 datagrams from fragments the demultiplexer classified `.reassemble`.
 ///

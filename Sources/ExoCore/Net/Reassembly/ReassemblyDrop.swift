@@ -1,6 +1,7 @@
 // The closed list of reasons the reassembler drops a fragment or a whole datagram, and the
 // results it returns. Raw values index counters; names are stable for exoctl.
 import ExoWire
+import ExoPacket
 
 /// Why the reassembler dropped a fragment or a datagram.
 public enum ReassemblyDrop: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvertible {

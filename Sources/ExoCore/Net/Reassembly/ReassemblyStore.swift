@@ -1,6 +1,7 @@
 // The reassembler's memory, allocated once: one buffer per datagram slot and a bitmap of the
 // 8-byte units each slot holds. The only unsafe pointers of reassembly live here.
 import ExoWire
+import ExoPacket
 
 /// Preallocated slot buffers and coverage bitmaps.
 ///

@@ -2,6 +2,7 @@
 // filter may say about fields the binding fixes, and filters vanishing with their binding.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct FilterInstallTests {

@@ -2,6 +2,7 @@
 // the transport base follows IHL, and 10,000 filters of few shapes make a small trie.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct FilterMatchTests {

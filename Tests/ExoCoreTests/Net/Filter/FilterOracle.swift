@@ -2,6 +2,7 @@
 // evaluated straight from the frame's bytes, in the most obvious way, with no trie.
 import ExoCore
 import ExoWire
+import ExoPacket
 
 /// One installed filter as the oracle keeps it (its own copy of what was asked for).
 struct OracleFilter {

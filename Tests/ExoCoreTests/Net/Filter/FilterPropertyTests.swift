@@ -2,6 +2,7 @@
 // filters (matches and near misses); the merged tries agree with the linear oracle.
 import ExoCore
 import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct FilterPropertyTests {

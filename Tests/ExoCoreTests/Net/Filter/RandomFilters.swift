@@ -2,6 +2,7 @@
 // binding, and frames built to satisfy one filter, then often nudged into a near miss.
 import ExoCore
 import ExoWire
+import ExoPacket
 
 struct RandomFilters {
     var rng: SplitMix64

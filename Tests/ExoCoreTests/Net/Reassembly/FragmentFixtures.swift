@@ -2,6 +2,7 @@
 // fragment carrying the options), and a reassembler driven over them with an output buffer.
 import ExoCore
 import ExoWire
+import ExoPacket
 
 enum Fragmenter {
     /// A UDP frame from the gateway to A's share port with `count` payload bytes, DF clear

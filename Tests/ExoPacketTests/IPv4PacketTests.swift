@@ -1,6 +1,6 @@
 // IPv4 view and repr over real datagrams: every field, every length rule, fragments,
 // options, checksum, and emit reproducing a real header byte for byte.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct IPv4PacketTests {

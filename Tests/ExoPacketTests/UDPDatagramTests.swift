@@ -1,5 +1,5 @@
 // UDP view and repr over a real datagram: ports, length rules, pseudo-header checksum.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct UDPDatagramTests {

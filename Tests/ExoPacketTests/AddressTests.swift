@@ -1,5 +1,5 @@
 // MAC and IPv4 address values: bit classes, text forms, and byte order on the wire.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct AddressTests {

@@ -1,6 +1,6 @@
 // Completing a partial checksum in place: the result verifies, bounds are checked before any
 // write, and GSO frames are sent to segmentation instead.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct ChecksumCompletionTests {

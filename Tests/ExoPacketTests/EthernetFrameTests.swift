@@ -1,6 +1,6 @@
 // Ethernet II view and repr: fields of real frames, VLAN detection, and refusal of
 // anything shorter than a header.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct EthernetFrameTests {

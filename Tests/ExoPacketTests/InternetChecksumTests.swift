@@ -1,6 +1,6 @@
 // The Internet checksum against a plain word-by-word reference (RFC 1071's algorithm) on
 // random data of every length and alignment, plus the properties a checksum must have.
-import ExoWire
+import ExoPacket
 import Testing
 
 /// RFC 1071 written the obvious way: 16-bit big-endian words, carries folded at the end.

@@ -1,6 +1,6 @@
 // A real UDP_SEGMENT super-frame as a PACKET_VNET_HDR socket on a veth received it from the
 // peer kernel (Linux 6.x, this machine): 250 bytes sent with gso_size 100, checksum partial.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct CapturedSuperFrameTests {

@@ -1,6 +1,6 @@
 // ICMPv4 view, quote and repr over a real echo request and a real port unreachable that
 // quotes a UDP datagram: fields, checksums, every truncation of message and quote.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct ICMPv4MessageTests {

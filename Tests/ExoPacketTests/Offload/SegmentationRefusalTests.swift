@@ -1,6 +1,6 @@
 // Every super-frame segmentation refuses, by name, and nothing handed over when it does; the
 // header, completion and segmentation refusals together name every OffloadFault.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct SegmentationRefusalTests {

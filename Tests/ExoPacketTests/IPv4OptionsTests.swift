@@ -1,6 +1,6 @@
 // The strict walk of IPv4 options: which kinds a well-formed field carries, and every
 // malformation (lengths, pointers, padding, a second source route) refused.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct IPv4OptionsTests {

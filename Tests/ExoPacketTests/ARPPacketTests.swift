@@ -1,5 +1,5 @@
 // ARP view and repr over a real request: fields, the type checks, every truncation.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct ARPPacketTests {

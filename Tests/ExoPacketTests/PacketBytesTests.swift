@@ -1,6 +1,6 @@
 // The window every view stands on: big-endian loads and stores, slices, and a range check
 // that cannot be fooled by overflow.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct PacketBytesTests {

@@ -1,6 +1,6 @@
 // The virtio-net header as a packet socket writes it: little-endian fields, the ECN bit, and
 // every check against the frame that follows it.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct VirtioNetHeaderTests {

@@ -1,5 +1,5 @@
 // TCP header view over a real Linux SYN: ports, numbers, flags, options, data offset rules.
-import ExoWire
+import ExoPacket
 import Testing
 
 @Suite struct TCPHeaderTests {

@@ -1,6 +1,6 @@
 // GSO in software, segment by segment: every segment parses and verifies on its own (IPv4 and
 // transport checksums), payloads concatenate to the original, sequence numbers, ids and flags follow Linux.
-import ExoWire
+import ExoPacket
 import Testing
 
 /// What a segment says about itself, read with the checked views and verified checksums.

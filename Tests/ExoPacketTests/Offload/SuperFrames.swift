@@ -1,6 +1,6 @@
 // Builds GSO super-frames the way a peer kernel hands them to a PACKET_VNET_HDR socket (the
 // transport checksum field holding only the pseudo-header sum), and collects what segmenting yields.
-import ExoWire
+import ExoPacket
 import Testing
 
 enum SuperFrames {

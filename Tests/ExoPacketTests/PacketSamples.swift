@@ -1,6 +1,6 @@
 // Real frames, byte for byte, as a TAP device hands them over (no preamble, no FCS), and
 // the helpers that lend their bytes to the views under test.
-import ExoWire
+import ExoPacket
 
 /// Frames between a host (10.77.0.1, 3a:1f:6c:90:0e:21) and a tenant (10.77.0.2,
 /// 02:00:5e:10:00:01). Checksums were computed independently of the code under test.
