@@ -15,7 +15,7 @@ extension ControlChannel {
     }
 
     /// Like `request(_:)` but hands the received descriptors to the caller, who owns them.
-    func requestWithDescriptors(_ request: Request) async throws(ExOSError) -> Delivery {
+    func requestWithDescriptors(_ request: Request) async throws(ExOSError) -> ChannelDelivery {
         let delivery = try await call(request).get()
         if case .error(let code, let detail) = delivery.reply {
             throw .refused(code, detail: detail)

@@ -8,7 +8,7 @@ import Synchronization
 
 /// A reply and the descriptors that travelled with it. The receiver owns `descriptors`
 /// (each closes on deinit unless released).
-struct Delivery: Sendable {
+struct ChannelDelivery: Sendable {
     var reply: Reply
     var descriptors: [OwnedDescriptor]
 }
@@ -20,7 +20,7 @@ struct Delivery: Sendable {
 /// is never closed (and its number reused) while a send is using it. The reader thread owns
 /// the receive side and, on exit, closes the descriptor under `writer`.
 final class ControlChannel: Sendable {
-    typealias Waiter = CheckedContinuation<Result<Delivery, ExOSError>, Never>
+    typealias Waiter = CheckedContinuation<Result<ChannelDelivery, ExOSError>, Never>
 
     private struct Table: ~Copyable {
         var nextID: UInt32 = 1
@@ -59,7 +59,7 @@ final class ControlChannel: Sendable {
 
     /// Sends `request` and waits for its reply. Task cancellation does not abandon the wait:
     /// the daemon answers every request, or the session ends and the wait fails.
-    func call(_ request: Request) async -> Result<Delivery, ExOSError> {
+    func call(_ request: Request) async -> Result<ChannelDelivery, ExOSError> {
         await withCheckedContinuation { (waiter: Waiter) in
             let registered: Result<UInt32, ExOSError> = table.withLock { table in
                 if let ended = table.ended { return .failure(ended) }
@@ -147,7 +147,7 @@ final class ControlChannel: Sendable {
             guard let waiter = table.withLock({ $0.pending.removeValue(forKey: id) }) else {
                 return .protocolViolation("reply to request \(id), which is not pending")
             }
-            waiter.resume(returning: .success(Delivery(reply: reply, descriptors: record.descriptors)))
+            waiter.resume(returning: .success(ChannelDelivery(reply: reply, descriptors: record.descriptors)))
             return nil
         case .event(let event):
             guard record.descriptors.isEmpty else { return .protocolViolation("event carried descriptors") }

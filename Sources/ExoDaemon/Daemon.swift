@@ -62,7 +62,7 @@ public final class Daemon {
             signals = try SignalFD(signals: [SIGTERM, SIGINT, SIGHUP])
             epoll = try Epoll()
             watchdogTimer = try TimerFD()
-            listener = try SocketPath.bindControlSocket(config.socketPath)
+            listener = try ControlSocketPath.bindControlSocket(config.socketPath)
             try epoll.add(listener.raw, events: .readable, token: Token.listener)
             try epoll.add(signals.fd, events: .readable, token: Token.signals)
             try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
@@ -179,7 +179,7 @@ public final class Daemon {
         for id in Array(sessions.keys) { closeSession(id, reason: "daemon stopping") }
         epoll.remove(listener.raw)
         listener.close()
-        SocketPath.remove(config.socketPath)
+        ControlSocketPath.remove(config.socketPath)
         Log.info("stopped")
     }
 
@@ -266,7 +266,7 @@ public final class Daemon {
     func hasSessions(_ tenant: TenantID) -> Bool { sessionsByTenant[tenant] != nil }
 
     /// Registers a new data path's tenant-to-daemon eventfd and serves anything already posted.
-    func register(_ path: DataPath) {
+    func register(_ path: SessionRings) {
         do {
             try epoll.add(path.tenantToDaemon.fd, events: .readable, token: path.connectionID | Token.dataPathBit)
         } catch {

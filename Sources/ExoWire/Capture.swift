@@ -28,7 +28,7 @@ public enum CaptureLimits {
 }
 
 /// One captured frame, as the `capturedFrame` event carries it.
-public struct CapturedFrame: Equatable, Sendable {
+public struct CapturedPacket: Equatable, Sendable {
     /// The capture this frame belongs to (`Reply.captureStarted`).
     public var captureID: UInt32
     public var direction: CaptureDirection
@@ -68,7 +68,7 @@ public struct CaptureEnd: Equatable, Sendable {
     }
 }
 
-extension CapturedFrame: WireRepresentable {
+extension CapturedPacket: WireRepresentable {
     static let bytesRange = 1...CaptureLimits.maxSnapLength
 
     init(parsing reader: inout WireReader) throws(WireDecodeError) {

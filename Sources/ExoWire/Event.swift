@@ -19,7 +19,7 @@ public enum Event: Equatable, Sendable {
     /// is a `DataPathFaultReason` raw value; unknown values are carried, not rejected).
     case dataPathFault(reason: UInt16, frame: FrameNumber)
     /// A frame of a capture this operator session started (`Request.capture`).
-    case capturedFrame(CapturedFrame)
+    case capturedFrame(CapturedPacket)
     /// A capture ended; no more of its frames follow.
     case captureEnded(CaptureEnd)
 
@@ -46,7 +46,7 @@ extension Event {
                 fromTenant: try reader.readName(field: "offer.fromTenant"))
         case .tokenRevoked: self = .tokenRevoked(tokenID: try reader.read())
         case .dataPathFault: self = .dataPathFault(reason: try reader.read(), frame: try reader.read())
-        case .capturedFrame: self = .capturedFrame(try CapturedFrame(parsing: &reader))
+        case .capturedFrame: self = .capturedFrame(try CapturedPacket(parsing: &reader))
         case .captureEnded: self = .captureEnded(try CaptureEnd(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
         }

@@ -149,7 +149,7 @@ struct DemuxCommand: ParsableCommand {
 
     /// ns per packet of `passes` passes over `set`. The sessions returned are summed into a
     /// value the loop's result depends on, so the optimiser cannot drop the work.
-    static func time(_ set: FrameSet, _ world: DemuxWorld, passes: Int) -> Double {
+    static func time(_ set: PacketSampleSet, _ world: DemuxWorld, passes: Int) -> Double {
         var sink: UInt64 = 0
         let start = MonotonicClock.nanoseconds()
         for _ in 0..<passes {
@@ -165,10 +165,10 @@ struct DemuxCommand: ParsableCommand {
     /// Classifies every frame of `set` in order, as the daemon's receive loop does one frame
     /// at a time (a PacketBytes view over borrowed memory, no copy).
     @inline(__always)
-    static func classifyAll(_ set: FrameSet, _ world: DemuxWorld, _ body: (Delivery) -> Void) {
+    static func classifyAll(_ set: PacketSampleSet, _ world: DemuxWorld, _ body: (Delivery) -> Void) {
         set.bytes.withUnsafeBytes { raw in
             for i in 0..<set.count {
-                let frame = UnsafeRawBufferPointer(rebasing: raw[(i * BenchFrames.length)..<((i + 1) * BenchFrames.length)])
+                let frame = UnsafeRawBufferPointer(rebasing: raw[(i * BenchPackets.length)..<((i + 1) * BenchPackets.length)])
                 body(Demultiplexer.classify(PacketBytes(unsafeBuffer: frame), plan: world.plan, bindings: world.bindings))
             }
         }

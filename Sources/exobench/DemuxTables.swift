@@ -33,7 +33,7 @@ struct DemuxWorld {
     private(set) var bound: [Bound] = []
     /// `hits`, `filtered` (filtered worlds only: a binding takes the frame, none of its
     /// filters holds) and `misses` (no binding, an address in no grant, a wrong MAC).
-    private(set) var sets: [(kind: String, frames: FrameSet)] = []
+    private(set) var sets: [(kind: String, frames: PacketSampleSet)] = []
 
     static let peerMAC = MACAddress(0x02, 0xAA, 0, 0, 0, 1)
     static let daemonMAC = MACAddress(0x02, 0, 0, 0, 0, 1)
@@ -100,7 +100,7 @@ struct DemuxWorld {
     }
 
     private mutating func makeFrames(_ count: Int, lastShare: IPv4Address, _ random: inout SplitMix) {
-        var hits = FrameSet(), rejected = FrameSet(), misses = FrameSet()
+        var hits = PacketSampleSet(), rejected = PacketSampleSet(), misses = PacketSampleSet()
         for n in 0..<count {
             let item = bound[Int(random.next() % UInt64(bound.count))]
             var fields = FrameFields.peer(&random)
@@ -117,12 +117,12 @@ struct DemuxWorld {
             case 0, 1:  // a granted share's port nobody bound (past the bound ones)
                 let port = Self.firstPort + UInt16(Self.portsPerShare - 1) - UInt16(random.next() % 16)
                 misses.append(
-                    BenchFrames.udp(from: other.sourceMAC, to: Self.daemonMAC, other.source, other.sourcePort, lastShare, port),
+                    BenchPackets.udp(from: other.sourceMAC, to: Self.daemonMAC, other.source, other.sourcePort, lastShare, port),
                     expecting: .drop(.noBinding))
             case 2:  // an address in nobody's grant
                 let address = IPv4Address(rawValue: 0x0ACA_0000 | UInt32(random.next() % 60_000 + 1))
                 misses.append(
-                    BenchFrames.udp(from: other.sourceMAC, to: Self.daemonMAC, other.source, other.sourcePort, address, 7000),
+                    BenchPackets.udp(from: other.sourceMAC, to: Self.daemonMAC, other.source, other.sourcePort, address, 7000),
                     expecting: .drop(.notOurAddress))
             default:  // a bound endpoint or address, but sent to another MAC
                 let victim = bound[Int(random.next() % UInt64(bound.count))]
@@ -139,26 +139,26 @@ struct DemuxWorld {
         case .endpoint(let e):
             let mac = destinationMAC ?? daemonMAC
             return e.proto == .udp
-                ? BenchFrames.udp(from: fields.sourceMAC, to: mac, fields.source, fields.sourcePort, e.address, e.port,
+                ? BenchPackets.udp(from: fields.sourceMAC, to: mac, fields.source, fields.sourcePort, e.address, e.port,
                     payload: fields.payload)
-                : BenchFrames.tcp(from: fields.sourceMAC, to: mac, fields.source, fields.sourcePort, e.address, e.port,
+                : BenchPackets.tcp(from: fields.sourceMAC, to: mac, fields.source, fields.sourcePort, e.address, e.port,
                     payload: fields.payload)
         case .address(let a):
-            return BenchFrames.udp(from: fields.sourceMAC, to: destinationMAC ?? wholeMAC(a), fields.source, fields.sourcePort, a,
+            return BenchPackets.udp(from: fields.sourceMAC, to: destinationMAC ?? wholeMAC(a), fields.source, fields.sourcePort, a,
                 fields.destinationPort, payload: fields.payload)
         }
     }
 }
 
-/// Frames of `BenchFrames.length` bytes stored back to back in one array, so the timed loop
+/// Frames of `BenchPackets.length` bytes stored back to back in one array, so the timed loop
 /// walks memory in order and allocates nothing; `expected[i]` is what frame `i` must get.
-struct FrameSet {
+struct PacketSampleSet {
     private(set) var bytes: [UInt8] = []
     private(set) var expected: [Delivery] = []
     var count: Int { expected.count }
 
     mutating func append(_ frame: [UInt8], expecting delivery: Delivery) {
-        precondition(frame.count == BenchFrames.length)
+        precondition(frame.count == BenchPackets.length)
         bytes.append(contentsOf: frame)
         expected.append(delivery)
     }

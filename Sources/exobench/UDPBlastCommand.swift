@@ -66,11 +66,11 @@ struct UDPBlastCommand: ParsableCommand {
                 let destinationMAC = destinationMac.flatMap(MACAddress.init)
             {
                 socket = try BenchSocket.packetSender(interface: raw)
-                message = BenchFrames.udp(
+                message = BenchPackets.udp(
                     from: sourceMAC, to: destinationMAC, source, sourcePort, peer.address, peer.port)
             } else {
                 socket = try BenchSocket.udpConnected(to: peer, sourcePort: sourcePort)
-                message = (0..<BenchFrames.udpPayload).map { UInt8(0x41 + $0) }
+                message = (0..<BenchPackets.udpPayload).map { UInt8(0x41 + $0) }
             }
         } catch {
             Console.error("exobench udp-blast: \(error)")

@@ -83,7 +83,7 @@ struct UDPRateReport {
             measures[path] = entry
         }
         let object: [String: Any] = [
-            "frameBytes": 64, "udpPayload": BenchFrames.udpPayload, "sender": sender, "backend": backend,
+            "frameBytes": 64, "udpPayload": BenchPackets.udpPayload, "sender": sender, "backend": backend,
             "secondsPerPath": seconds, "rounds": rounds, "pid": Int(getpid()), "paths": measures, "aimExokernelOverKernel": 1.5,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()

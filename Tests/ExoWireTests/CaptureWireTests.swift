@@ -20,7 +20,7 @@ struct CaptureWireTests {
 
     @Test("a captured frame is id, direction, timestamp, original length, then a u16-length blob")
     func eventBytes() throws {
-        let event = CapturedFrame(captureID: 1, direction: .received, timestampNanoseconds: 0x0102_0304_0506_0708,
+        let event = CapturedPacket(captureID: 1, direction: .received, timestampNanoseconds: 0x0102_0304_0506_0708,
             originalLength: 300, bytes: [0xAA, 0xBB])
         let record = try MessageCodec.encode(.event(.capturedFrame(event)), version: 1)
         #expect(Array(record[6..<8]) == [0x04, 0x03])
@@ -35,38 +35,38 @@ struct CaptureWireTests {
         arguments: [1, 14, 59, 60, 61, CaptureLimits.maxSnapLength])
     func recordWriterMatchesCodec(snapLength: Int) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: CapturedFrameRecord.capacity(snapLength: snapLength), alignment: 16)
+            byteCount: CapturedPacketRecord.capacity(snapLength: snapLength), alignment: 16)
         defer { buffer.deallocate() }
         // Junk first: the writer must set every byte it reports.
         for index in buffer.indices { buffer[index] = 0xEE }
         let length = Self.frame.withUnsafeBytes { frame in
-            CapturedFrameRecord.write(
+            CapturedPacketRecord.write(
                 into: buffer, version: 1, captureID: 77, direction: .sent, timestampNanoseconds: 1_234_567_890_123,
                 frame: frame, snapLength: snapLength)
         }
         let kept = Array(Self.frame.prefix(snapLength))
         let expected = try MessageCodec.encode(
-            .event(.capturedFrame(CapturedFrame(
+            .event(.capturedFrame(CapturedPacket(
                 captureID: 77, direction: .sent, timestampNanoseconds: 1_234_567_890_123, originalLength: 60,
                 bytes: kept))), version: 1)
         #expect(Array(buffer[..<length]) == expected)
-        #expect(length == CapturedFrameRecord.overhead + kept.count)
+        #expect(length == CapturedPacketRecord.overhead + kept.count)
     }
 
     @Test("the largest captured frame still fits one record")
     func largestFits() throws {
         let record = try MessageCodec.encode(
-            .event(.capturedFrame(CapturedFrame(
+            .event(.capturedFrame(CapturedPacket(
                 captureID: 1, direction: .sent, timestampNanoseconds: 0, originalLength: 70_000,
                 bytes: [UInt8](repeating: 1, count: CaptureLimits.maxSnapLength)))), version: 1)
         #expect(record.count <= WireLimits.maxMessageSize)
-        #expect(record.count == CapturedFrameRecord.capacity(snapLength: CaptureLimits.maxSnapLength))
+        #expect(record.count == CapturedPacketRecord.capacity(snapLength: CaptureLimits.maxSnapLength))
     }
 
     @Test("more captured bytes than the original length, none, or too many are refused both ways")
     func badCapturedLengths() throws {
         for bytes in [[UInt8](repeating: 1, count: 10), [], [UInt8](repeating: 1, count: CaptureLimits.maxSnapLength + 1)] {
-            let frame = CapturedFrame(captureID: 1, direction: .sent, timestampNanoseconds: 0,
+            let frame = CapturedPacket(captureID: 1, direction: .sent, timestampNanoseconds: 0,
                 originalLength: bytes.count == 10 ? 9 : 100_000, bytes: bytes)
             #expect(throws: WireEncodeError.self) { try MessageCodec.encode(.event(.capturedFrame(frame)), version: 1) }
         }

@@ -147,10 +147,10 @@ enum Fixtures {
         .tokenRevoked(tokenID: 99),
         .dataPathFault(reason: DataPathFaultReason.notHeldWritable.rawValue, frame: 42),
         .dataPathFault(reason: .max, frame: .max),
-        .capturedFrame(CapturedFrame(
+        .capturedFrame(CapturedPacket(
             captureID: 3, direction: .sent, timestampNanoseconds: 1_700_000_000_123_456_789, originalLength: 60,
             bytes: Array(0..<60))),
-        .capturedFrame(CapturedFrame(
+        .capturedFrame(CapturedPacket(
             captureID: .max, direction: .received, timestampNanoseconds: .max, originalLength: .max,
             bytes: [UInt8](repeating: 0xAB, count: 1_514))),
         .captureEnded(CaptureEnd(captureID: 3, reason: .countReached, captured: 10, lost: 0)),

@@ -45,52 +45,52 @@ struct HairpinTests {
 
         // alice → bob (port share to port share) and back, and bob → alice's whole address:
         // each arrives exactly as sent, UDP checksum included.
-        let toBob = try FrameBytes.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5000,
+        let toBob = try PacketBuilder.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5000,
             dst: shared, dstPort: 5100, payload: "hairpin-alice-to-bob")
-        try a.ok("dp-send-raw 8 \(FrameBytes.hex(toBob))")
-        let atBob = try FrameBytes.received(try b.ok("dp-recv-hex 3000"))
+        try a.ok("dp-send-raw 8 \(PacketBuilder.hex(toBob))")
+        let atBob = try PacketBuilder.received(try b.ok("dp-recv-hex 3000"))
         #expect(atBob == toBob, "\(daemon.log)")
-        #expect(FrameBytes.udpChecksumIsValid(atBob))
-        let toAlice = try FrameBytes.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5100,
+        #expect(PacketBuilder.udpChecksumIsValid(atBob))
+        let toAlice = try PacketBuilder.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5100,
             dst: shared, dstPort: 5000, payload: "hairpin-bob-to-alice")
-        try b.ok("dp-send-raw 28 \(FrameBytes.hex(toAlice))")
-        #expect(try FrameBytes.received(try a.ok("dp-recv-hex 3000")) == toAlice)
-        let toHome = try FrameBytes.checksummedUDP(srcMAC: daemonMAC, dstMAC: aliceMAC, src: shared, srcPort: 5101,
+        try b.ok("dp-send-raw 28 \(PacketBuilder.hex(toAlice))")
+        #expect(try PacketBuilder.received(try a.ok("dp-recv-hex 3000")) == toAlice)
+        let toHome = try PacketBuilder.checksummedUDP(srcMAC: daemonMAC, dstMAC: aliceMAC, src: shared, srcPort: 5101,
             dst: aliceHome, dstPort: 7000, payload: "hairpin-bob-to-home")
-        try b.ok("dp-send-raw 29 \(FrameBytes.hex(toHome))")
-        let atHome = try FrameBytes.received(try a.ok("dp-recv-hex 3000"))
+        try b.ok("dp-send-raw 29 \(PacketBuilder.hex(toHome))")
+        let atHome = try PacketBuilder.received(try a.ok("dp-recv-hex 3000"))
         #expect(atHome == toHome)
-        #expect(FrameBytes.udpChecksumIsValid(atHome))
+        #expect(PacketBuilder.udpChecksumIsValid(atHome))
 
         // bob spoofs alice's port: the guard denies it before any delivery.
-        let spoofed = try FrameBytes.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5001,
+        let spoofed = try PacketBuilder.checksummedUDP(srcMAC: daemonMAC, dstMAC: daemonMAC, src: shared, srcPort: 5001,
             dst: shared, dstPort: 5000, payload: "hairpin-spoofed")
-        try b.ok("dp-send-raw 30 \(FrameBytes.hex(spoofed))")
+        try b.ok("dp-send-raw 30 \(PacketBuilder.hex(spoofed))")
         #expect(try a.send("dp-recv-hex 500") == "err timeout")
 
         // ARP and echo for the shared address: the daemon answers into alice's rx.
-        let arp = try FrameBytes.arpRequest(srcMAC: aliceMAC, sender: aliceHome, target: shared, marker: "hairpin-arp")
-        try a.ok("dp-send-raw 9 \(FrameBytes.hex(arp))")
-        let arpReply = try FrameBytes.received(try a.ok("dp-recv-hex 3000"))
-        let sharedBytes = try FrameBytes.ipv4(shared), homeBytes = try FrameBytes.ipv4(aliceHome)
+        let arp = try PacketBuilder.arpRequest(srcMAC: aliceMAC, sender: aliceHome, target: shared, marker: "hairpin-arp")
+        try a.ok("dp-send-raw 9 \(PacketBuilder.hex(arp))")
+        let arpReply = try PacketBuilder.received(try a.ok("dp-recv-hex 3000"))
+        let sharedBytes = try PacketBuilder.ipv4(shared), homeBytes = try PacketBuilder.ipv4(aliceHome)
         #expect(Array(arpReply[0..<6]) == aliceMAC && Array(arpReply[6..<12]) == daemonMAC)
         #expect(Array(arpReply[12..<14]) == [0x08, 0x06] && Array(arpReply[20..<22]) == [0, 2])
         #expect(Array(arpReply[22..<28]) == daemonMAC && Array(arpReply[28..<32]) == sharedBytes)
         #expect(Array(arpReply[32..<38]) == aliceMAC && Array(arpReply[38..<42]) == homeBytes)
-        let ping = try FrameBytes.echoRequest(srcMAC: aliceMAC, dstMAC: daemonMAC, src: aliceHome, dst: shared,
+        let ping = try PacketBuilder.echoRequest(srcMAC: aliceMAC, dstMAC: daemonMAC, src: aliceHome, dst: shared,
             payload: "hairpin-echo")
-        try a.ok("dp-send-raw 10 \(FrameBytes.hex(ping))")
-        let pong = try FrameBytes.received(try a.ok("dp-recv-hex 3000"))
+        try a.ok("dp-send-raw 10 \(PacketBuilder.hex(ping))")
+        let pong = try PacketBuilder.received(try a.ok("dp-recv-hex 3000"))
         #expect(Array(pong[0..<6]) == aliceMAC && Array(pong[6..<12]) == daemonMAC)
         #expect(Array(pong[26..<30]) == sharedBytes && Array(pong[30..<34]) == homeBytes)
         #expect(pong[34] == 0 && Array(pong[38...]) == Array(ping[38...]))
-        #expect(FrameBytes.checksum(Array(pong[14..<34])) == [0, 0] && FrameBytes.checksum(Array(pong[34...])) == [0, 0])
+        #expect(PacketBuilder.checksum(Array(pong[14..<34])) == [0, 0] && PacketBuilder.checksum(Array(pong[34...])) == [0, 0])
 
         // carol's broadcast ARP for alice's whole address reaches alice and the wire.
-        let who = try FrameBytes.arpRequest(srcMAC: carolMAC, sender: net.address(3), target: aliceHome,
+        let who = try PacketBuilder.arpRequest(srcMAC: carolMAC, sender: net.address(3), target: aliceHome,
             marker: "hairpin-bcast")
-        try c.ok("dp-send-raw 40 \(FrameBytes.hex(who))")
-        #expect(try FrameBytes.received(try a.ok("dp-recv-hex 3000")) == who)
+        try c.ok("dp-send-raw 40 \(PacketBuilder.hex(who))")
+        #expect(try PacketBuilder.received(try a.ok("dp-recv-hex 3000")) == who)
 
         // Counters: hairpinned frames are the sender's tx and the receiver's rx.
         usleep(200_000)

@@ -93,12 +93,12 @@ final class FloodScene: @unchecked Sendable {
             try a.ok("bind udp \(net.address(10)) 5000")
             let bInfo = try b.ok("dp-info")
             let bobMAC = try TapNet.mac(of: net.address(10), in: bInfo)
-            let gatewayMAC = try FrameBytes.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
+            let gatewayMAC = try PacketBuilder.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
             try b.ok("alloc 20")
             try b.ok("map 20")
             host = try net.peerSocket()
             listener = try net.peerSocket()
-            spoof = try FrameBytes.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(2), srcPort: 5000,
+            spoof = try PacketBuilder.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(2), srcPort: 5000,
                 dst: net.address(1), dstPort: Int(listener.port), payload: "HOSTILE-SPOOF")
             capture = try net.capture(directory: daemon.directory)
         } catch {
@@ -108,7 +108,7 @@ final class FloodScene: @unchecked Sendable {
             throw error
         }
         // Posted once here; the flood posts it again and again.
-        do { try b.ok("dp-send-raw 20 \(FrameBytes.hex(spoof))") } catch {
+        do { try b.ok("dp-send-raw 20 \(PacketBuilder.hex(spoof))") } catch {
             close()
             throw error
         }

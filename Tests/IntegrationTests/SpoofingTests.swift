@@ -35,12 +35,12 @@ struct SpoofingTests {
         let aliceMAC = try TapNet.mac(of: net.address(2), in: try a.ok("dp-info"))
         let bInfo = try b.ok("dp-info")
         let bobMAC = try TapNet.mac(of: net.address(10), in: bInfo)
-        let gatewayMAC = try FrameBytes.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
+        let gatewayMAC = try PacketBuilder.mac(TenantProcess.value("gatewaymac", in: bInfo) ?? "")
         #expect(aliceMAC != bobMAC)
 
         let listener = try net.peerSocket()
         let bypasses = try Self.bypasses(net: net, alice: aliceMAC, bob: bobMAC, gateway: gatewayMAC, port: Int(listener.port))
-        let valid = try FrameBytes.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(10), srcPort: 5100,
+        let valid = try PacketBuilder.udpFrame(srcMAC: bobMAC, dstMAC: gatewayMAC, src: net.address(10), srcPort: 5100,
             dst: net.address(1), dstPort: Int(listener.port), payload: "VALID-FROM-BOB")
         let frames = (0...bypasses.count).map { 20 + $0 }
         try b.ok("alloc " + frames.map(String.init).joined(separator: " "))
@@ -49,9 +49,9 @@ struct SpoofingTests {
         let capture = try net.capture(directory: daemon.directory)
         defer { capture.stop() }
         for (index, bypass) in bypasses.enumerated() {
-            #expect(try b.ok("dp-send-raw \(frames[index]) \(FrameBytes.hex(bypass.frame))") == "posted=1", "\(bypass.name)")
+            #expect(try b.ok("dp-send-raw \(frames[index]) \(PacketBuilder.hex(bypass.frame))") == "posted=1", "\(bypass.name)")
         }
-        try b.ok("dp-send-raw \(frames[bypasses.count]) \(FrameBytes.hex(valid))")
+        try b.ok("dp-send-raw \(frames[bypasses.count]) \(PacketBuilder.hex(valid))")
 
         // The host's socket gets B's valid datagram and nothing else (bypass datagrams were
         // addressed to it too).
@@ -85,7 +85,7 @@ struct SpoofingTests {
         func udp(_ marker: String, mac: [UInt8] = bob, src: String = shared, srcPort: Int = 5100, ihl: Int = 5,
             delta: Int = 0) throws -> [UInt8]
         {
-            try FrameBytes.udpFrame(srcMAC: mac, dstMAC: gateway, src: src, srcPort: srcPort, dst: host, dstPort: port,
+            try PacketBuilder.udpFrame(srcMAC: mac, dstMAC: gateway, src: src, srcPort: srcPort, dst: host, dstPort: port,
                 payload: marker, ihl: ihl, totalLengthDelta: delta)
         }
         let tagged = try udp("BYPASS-VLAN")
@@ -97,22 +97,22 @@ struct SpoofingTests {
                 reason: "tx.sourceMACMismatch"),
             Bypass(name: "port outside B's share", frame: try udp("BYPASS-PORT", srcPort: 5000), marker: "BYPASS-PORT",
                 reason: "tx.sourcePortNotGranted"),
-            Bypass(name: "ARP as A", frame: try FrameBytes.arpReply(srcMAC: bob, sender: net.address(2), dstMAC: gateway,
+            Bypass(name: "ARP as A", frame: try PacketBuilder.arpReply(srcMAC: bob, sender: net.address(2), dstMAC: gateway,
                 target: host, marker: "BYPASS-ARP-A"), marker: "BYPASS-ARP-A", reason: "tx.arpSenderNotOwned"),
-            Bypass(name: "ARP as the gateway", frame: try FrameBytes.arpReply(srcMAC: bob, sender: host, dstMAC: gateway,
+            Bypass(name: "ARP as the gateway", frame: try PacketBuilder.arpReply(srcMAC: bob, sender: host, dstMAC: gateway,
                 target: host, marker: "BYPASS-ARP-GW"), marker: "BYPASS-ARP-GW", reason: "tx.arpSenderNotOwned"),
             Bypass(name: "VLAN tag", frame: vlan, marker: "BYPASS-VLAN", reason: "tx.vlanTagged"),
-            Bypass(name: "pause frame", frame: FrameBytes.ethernet(dst: [0x01, 0x80, 0xC2, 0, 0, 0x01], src: bob,
-                type: 0x8808, FrameBytes.padded([0x00, 0x01, 0xFF, 0xFF], "BYPASS-PAUSE")), marker: "BYPASS-PAUSE",
+            Bypass(name: "pause frame", frame: PacketBuilder.ethernet(dst: [0x01, 0x80, 0xC2, 0, 0, 0x01], src: bob,
+                type: 0x8808, PacketBuilder.padded([0x00, 0x01, 0xFF, 0xFF], "BYPASS-PAUSE")), marker: "BYPASS-PAUSE",
                 reason: "tx.pauseFrame"),
-            Bypass(name: "EtherType 0x88B5", frame: FrameBytes.ethernet(dst: gateway, src: bob, type: 0x88B5,
-                FrameBytes.padded([], "BYPASS-ETHERTYPE")), marker: "BYPASS-ETHERTYPE", reason: "tx.unsupportedEtherType"),
+            Bypass(name: "EtherType 0x88B5", frame: PacketBuilder.ethernet(dst: gateway, src: bob, type: 0x88B5,
+                PacketBuilder.padded([], "BYPASS-ETHERTYPE")), marker: "BYPASS-ETHERTYPE", reason: "tx.unsupportedEtherType"),
             Bypass(name: "IHL 4", frame: try udp("BYPASS-IHL4", ihl: 4), marker: "BYPASS-IHL4", reason: "tx.malformedIPv4"),
             Bypass(name: "IHL 6 (options)", frame: try udp("BYPASS-IHL6", ihl: 6), marker: "BYPASS-IHL6",
                 reason: "tx.ipOptions"),
             Bypass(name: "total length past the frame", frame: try udp("BYPASS-TOTLEN", delta: 100),
                 marker: "BYPASS-TOTLEN", reason: "tx.truncatedIPv4"),
-            Bypass(name: "ICMP port unreachable about A's flow", frame: try FrameBytes.icmpPortUnreachable(srcMAC: bob,
+            Bypass(name: "ICMP port unreachable about A's flow", frame: try PacketBuilder.icmpPortUnreachable(srcMAC: bob,
                 dstMAC: gateway, src: shared, dst: host, quotedSrc: host, quotedSrcPort: port, quotedDst: shared,
                 quotedDstPort: 5000), marker: nil, reason: "tx.icmpErrorAboutOthers"),
         ]

@@ -79,8 +79,8 @@ struct VethNetTests {
         #expect(plain.count == 1, "\(text)")
         if let frame = plain.first {
             let udp = Array(frame[34...])
-            let pseudo = Array(frame[26..<34]) + [0, 17] + FrameBytes.be16(udp.count)
-            #expect(FrameBytes.checksum(pseudo + udp) != [0, 0], "the peer sent a complete checksum")
+            let pseudo = Array(frame[26..<34]) + [0, 17] + PacketBuilder.be16(udp.count)
+            #expect(PacketBuilder.checksum(pseudo + udp) != [0, 0], "the peer sent a complete checksum")
         }
     }
 }

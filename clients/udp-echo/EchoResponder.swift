@@ -28,13 +28,13 @@ struct EchoResponder {
 
     /// Decides what `frame` (the received bytes) calls for, reading only.
     func classify(_ frame: PacketBytes) -> EchoVerdict {
-        guard let ethernet = try? EthernetFrame(checking: frame) else { return .drop(.malformed) }
+        guard let ethernet = try? EthernetPacket(checking: frame) else { return .drop(.malformed) }
         switch ethernet.etherType {
         case .arp:
             guard let arp = try? ARPPacket(checking: ethernet.payload) else { return .drop(.malformed) }
             guard arp.operation == .request else { return .drop(.arpNotRequest) }
             guard ownsAddress, arp.targetProtocol == address else { return .drop(.notForUs) }
-            return .arpReply(length: EthernetFrame.headerLength + ARPPacket.length)
+            return .arpReply(length: EthernetPacket.headerLength + ARPPacket.length)
         case .ipv4:
             guard let ip = try? IPv4Packet(checking: ethernet.payload) else { return .drop(.malformed) }
             guard ip.checksumIsValid else { return .drop(.badIPv4Checksum) }
@@ -45,7 +45,7 @@ struct EchoResponder {
             guard udp.checksumIsValid(source: ip.source, destination: ip.destination) else { return .drop(.badUDPChecksum) }
             guard udp.destinationPort == port else { return .drop(.notForUs) }
             return .echo(
-                length: EthernetFrame.headerLength + ip.totalLength, payload: udp.length - UDPDatagram.headerLength,
+                length: EthernetPacket.headerLength + ip.totalLength, payload: udp.length - UDPDatagram.headerLength,
                 from: ip.source, port: udp.sourcePort)
         default:
             return .drop(.otherProtocol)
@@ -54,14 +54,14 @@ struct EchoResponder {
 
     /// Rewrites a frame `classify` answered `.arpReply` into the reply, in place.
     func writeARPReply(into frame: MutablePacketBytes) {
-        let request = ARPPacket(checkedAlready: frame.readOnly.dropFirst(EthernetFrame.headerLength))
+        let request = ARPPacket(checkedAlready: frame.readOnly.dropFirst(EthernetPacket.headerLength))
         let asker = request.senderHardware
         let askerAddress = request.senderProtocol
-        EthernetRepr(destination: asker, source: mac, etherType: .arp).emit(into: try! MutableEthernetFrame(checking: frame))
+        EthernetRepr(destination: asker, source: mac, etherType: .arp).emit(into: try! MutableEthernetPacket(checking: frame))
         ARPRepr(
             operation: .reply, senderHardware: mac, senderProtocol: address, targetHardware: asker,
             targetProtocol: askerAddress
-        ).emit(into: frame.dropFirst(EthernetFrame.headerLength))
+        ).emit(into: frame.dropFirst(EthernetPacket.headerLength))
     }
 
     /// Rewrites a frame `classify` answered `.echo` into the echo, in place: addresses and
@@ -69,7 +69,7 @@ struct EchoResponder {
     /// options of the request are not echoed (the daemon's egress guard refuses options from
     /// tenants): the UDP datagram moves up behind a 20-byte header. Returns the echo's length.
     func writeEcho(into frame: MutablePacketBytes) -> Int {
-        let ethernet = try! MutableEthernetFrame(checking: frame)
+        let ethernet = try! MutableEthernetPacket(checking: frame)
         let peerMAC = ethernet.view.source
         ethernet.setDestination(peerMAC)
         ethernet.setSource(mac)
@@ -85,7 +85,7 @@ struct EchoResponder {
         udp.setSourcePort(port)
         udp.setDestinationPort(peerPort)
         udp.fillChecksum(source: address, destination: peer)
-        return EthernetFrame.headerLength + ip.view.totalLength
+        return EthernetPacket.headerLength + ip.view.totalLength
     }
 
     /// Removes the options of the IPv4 datagram at the start of `bytes` (checked by

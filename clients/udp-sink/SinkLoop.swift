@@ -18,7 +18,7 @@ struct SinkLoop {
     var lastNanoseconds: UInt64 = 0
 
     /// Offset of the UDP destination port in an untagged Ethernet/IPv4 frame without options.
-    static let portOffset = EthernetFrame.headerLength + IPv4Packet.minimumHeaderLength + 2
+    static let portOffset = EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + 2
 
     mutating func run(idleNanoseconds: UInt64, deadline: UInt64?) throws(DataPathError) {
         while true {
@@ -50,8 +50,8 @@ struct SinkLoop {
     static func isOurs(_ frame: RawSpan, port: UInt16) -> Bool {
         PacketBytes.with(frame) { bytes in
             bytes.count >= portOffset + 2 && bytes.u16(12) == EtherType.ipv4.rawValue
-                && bytes.u8(EthernetFrame.headerLength) == 0x45
-                && bytes.u8(EthernetFrame.headerLength + 9) == IPProtocol.udp.rawValue && bytes.u16(portOffset) == port
+                && bytes.u8(EthernetPacket.headerLength) == 0x45
+                && bytes.u8(EthernetPacket.headerLength + 9) == IPProtocol.udp.rawValue && bytes.u16(portOffset) == port
         }
     }
 

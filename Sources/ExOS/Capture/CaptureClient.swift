@@ -10,7 +10,7 @@ import Glibc
 public final class CaptureClient {
     /// What the daemon sent next.
     public enum Item: Equatable, Sendable {
-        case frame(CapturedFrame)
+        case frame(CapturedPacket)
         /// The capture is over; nothing follows.
         case ended(CaptureEnd)
     }

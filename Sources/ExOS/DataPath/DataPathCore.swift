@@ -11,7 +11,7 @@ struct DataPathCore: ~Copyable {
     private var rx: RingConsumer
     private var tx: RingProducer
     private var completion: RingConsumer
-    private(set) var frames = FrameTable()
+    private(set) var frames = DataPathFrameTable()
     let frameSize: UInt32
     /// Frames for the fill ring, not yet published (the ring was full, or `flush` not yet run).
     private var fillStage: FixedQueue<RingDescriptor>
@@ -90,7 +90,7 @@ struct DataPathCore: ~Copyable {
     /// Publishes the front of `stage` on `ring` (at most two contiguous runs), moving each
     /// published frame from `from` to `to`.
     private static func publish(
-        _ stage: inout FixedQueue<RingDescriptor>, on ring: inout RingProducer, frames: inout FrameTable,
+        _ stage: inout FixedQueue<RingDescriptor>, on ring: inout RingProducer, frames: inout DataPathFrameTable,
         from: FramePlace, to: FramePlace, kick: inout Bool
     ) -> (count: Int, bytes: UInt64, violations: Int) {
         var total = 0

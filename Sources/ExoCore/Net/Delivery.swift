@@ -20,7 +20,7 @@ public enum Delivery: Hashable, Sendable {
 /// Why a received frame reached nobody.
 public enum DropReason: Hashable, Sendable, CustomStringConvertible {
     /// The frame breaks a strict rule shared with the egress guard.
-    case invalid(FrameFault)
+    case invalid(PacketFault)
     /// The destination (or ARP target) address is in no tenant's grant.
     case notOurAddress
     /// An IPv4 frame whose destination MAC is not its destination address's MAC, or an ARP
@@ -54,21 +54,21 @@ public enum DropReason: Hashable, Sendable, CustomStringConvertible {
 
     /// Every reason, in counter order.
     public static let allCases: [DropReason] =
-        FrameFault.allCases.map { .invalid($0) } + routing + ReassemblyDrop.allCases.map { .reassembly($0) }
+        PacketFault.allCases.map { .invalid($0) } + routing + ReassemblyDrop.allCases.map { .reassembly($0) }
 
     /// This reason's slot in an array of `allCases.count` counters.
     public var counterIndex: Int {
         switch self {
         case .invalid(let fault): Int(fault.rawValue)
-        case .notOurAddress: FrameFault.allCases.count
-        case .wrongDestinationMAC: FrameFault.allCases.count + 1
-        case .noBinding: FrameFault.allCases.count + 2
-        case .echoWithOptionsOnSharedAddress: FrameFault.allCases.count + 3
-        case .unroutableICMPError: FrameFault.allCases.count + 4
-        case .echoReplyOnSharedAddress: FrameFault.allCases.count + 5
-        case .portlessProtocolOnSharedAddress: FrameFault.allCases.count + 6
-        case .filteredOut: FrameFault.allCases.count + 7
-        case .reassembly(let drop): FrameFault.allCases.count + 8 + Int(drop.rawValue)
+        case .notOurAddress: PacketFault.allCases.count
+        case .wrongDestinationMAC: PacketFault.allCases.count + 1
+        case .noBinding: PacketFault.allCases.count + 2
+        case .echoWithOptionsOnSharedAddress: PacketFault.allCases.count + 3
+        case .unroutableICMPError: PacketFault.allCases.count + 4
+        case .echoReplyOnSharedAddress: PacketFault.allCases.count + 5
+        case .portlessProtocolOnSharedAddress: PacketFault.allCases.count + 6
+        case .filteredOut: PacketFault.allCases.count + 7
+        case .reassembly(let drop): PacketFault.allCases.count + 8 + Int(drop.rawValue)
         }
     }
 

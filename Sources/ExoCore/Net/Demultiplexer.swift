@@ -12,9 +12,9 @@ public enum Demultiplexer {
 
     /// Classifies the frame in `bytes` (lent for the duration of the call).
     public static func classify(_ bytes: PacketBytes, plan: AddressPlan, bindings: BindingTable) -> Delivery {
-        let frame: InspectedFrame
+        let frame: InspectedPacket
         do {
-            frame = try InspectedFrame(inspecting: bytes)
+            frame = try InspectedPacket(inspecting: bytes)
         } catch {
             return .drop(.invalid(error))
         }
@@ -43,7 +43,7 @@ public enum Demultiplexer {
     }
 
     static func classifyIPv4(
-        _ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, destinationMAC: MACAddress, plan: AddressPlan,
+        _ packet: IPv4Packet, _ content: InspectedPacket.IPv4Content, destinationMAC: MACAddress, plan: AddressPlan,
         bindings: BindingTable, _ bytes: PacketBytes
     ) -> Delivery {
         let destination = packet.destination

@@ -12,9 +12,9 @@ public enum EgressGuard {
 
     /// Checks the frame in `bytes` (lent for the duration of the call).
     public static func check(_ bytes: PacketBytes, from tenant: TenantID, plan: AddressPlan) -> Verdict {
-        let frame: InspectedFrame
+        let frame: InspectedPacket
         do {
-            frame = try InspectedFrame(inspecting: bytes)
+            frame = try InspectedPacket(inspecting: bytes)
         } catch {
             return .deny(.invalid(error))
         }
@@ -40,7 +40,7 @@ public enum EgressGuard {
     }
 
     static func checkIPv4(
-        _ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, sourceMAC: MACAddress, tenant: TenantID,
+        _ packet: IPv4Packet, _ content: InspectedPacket.IPv4Content, sourceMAC: MACAddress, tenant: TenantID,
         plan: AddressPlan
     ) -> Verdict {
         let source = packet.source
@@ -67,7 +67,7 @@ public enum EgressGuard {
     /// ports, identifiers are checked against the grant, not the bindings: a reply can only
     /// reach the tenant that bound the identifier anyway, and the guard stays a pure function
     /// of the plan.
-    static func checkShared(_ packet: IPv4Packet, _ content: InspectedFrame.IPv4Content, tenant: TenantID, plan: AddressPlan)
+    static func checkShared(_ packet: IPv4Packet, _ content: InspectedPacket.IPv4Content, tenant: TenantID, plan: AddressPlan)
         -> Verdict
     {
         switch content {

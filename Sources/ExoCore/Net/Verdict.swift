@@ -10,7 +10,7 @@ public enum Verdict: Hashable, Sendable {
 /// Why the egress guard refused a frame.
 public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     /// The frame breaks a strict rule shared with the demultiplexer.
-    case invalid(FrameFault)
+    case invalid(PacketFault)
     /// The IPv4 source (or ARP sender) address is not the tenant's: someone else's, or in
     /// no grant at all.
     case sourceAddressNotOwned
@@ -43,11 +43,11 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     ]
 
     /// Every reason, in counter order.
-    public static let allCases: [DenyReason] = FrameFault.allCases.map { .invalid($0) } + policy
+    public static let allCases: [DenyReason] = PacketFault.allCases.map { .invalid($0) } + policy
 
     /// This reason's slot in an array of `allCases.count` counters.
     public var counterIndex: Int {
-        let base = FrameFault.allCases.count
+        let base = PacketFault.allCases.count
         switch self {
         case .invalid(let fault): return Int(fault.rawValue)
         case .sourceAddressNotOwned: return base

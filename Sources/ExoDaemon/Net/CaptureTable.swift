@@ -21,7 +21,7 @@ final class Capture {
     private(set) var lost: UInt64 = 0
     /// Set once `limit` frames were sent: nothing more is captured, the end event is due.
     private(set) var finished = false
-    /// One record, `CapturedFrameRecord.capacity(snapLength:)` bytes, written per frame.
+    /// One record, `CapturedPacketRecord.capacity(snapLength:)` bytes, written per frame.
     private let record: UnsafeMutableRawBufferPointer
 
     init(id: UInt32, tenant: TenantID, session: ControlSession, limit: UInt32, snapLength: Int) {
@@ -30,7 +30,7 @@ final class Capture {
         self.session = session
         self.limit = UInt64(limit)
         self.snapLength = snapLength
-        record = .allocate(byteCount: CapturedFrameRecord.capacity(snapLength: snapLength), alignment: 16)
+        record = .allocate(byteCount: CapturedPacketRecord.capacity(snapLength: snapLength), alignment: 16)
     }
 
     deinit { record.deallocate() }
@@ -45,7 +45,7 @@ final class Capture {
             lost &+= 1
             return
         }
-        let length = CapturedFrameRecord.write(
+        let length = CapturedPacketRecord.write(
             into: record, version: session.version, captureID: id, direction: direction, timestampNanoseconds: now,
             frame: frame, snapLength: snapLength)
         // SEQPACKET: a record goes whole or not at all. EAGAIN (socket full) and every other

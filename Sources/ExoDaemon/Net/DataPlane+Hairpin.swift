@@ -14,14 +14,14 @@ extension DataPlane {
     ///
     /// `frame` is the daemon's private copy of the sent frame (memory no tenant can write);
     /// an echo or ARP answer is built in it in place. Packet path: no allocation.
-    func hairpin(_ frame: UnsafeMutableRawBufferPointer, from path: DataPath, nic: NicPort) -> Bool {
+    func hairpin(_ frame: UnsafeMutableRawBufferPointer, from path: SessionRings, nic: NicPort) -> Bool {
         let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(frame))
         switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
         case .tenant(let session):
             // Like a switch, never back out of the port it came in on.
             guard session != path.session else { return false }
             deliver(UnsafeRawBufferPointer(frame), to: session, nic: nic)
-            if EthernetFrame.isBroadcast(bytes) { return false }
+            if EthernetPacket.isBroadcast(bytes) { return false }
             countHairpinSend(frame.count, from: path)
             return true
         case .daemonARP:
@@ -48,14 +48,14 @@ extension DataPlane {
     }
 
     /// A frame that stayed on this host still counts as sent by its tenant (not by the NIC).
-    private func countHairpinSend(_ length: Int, from path: DataPath) {
+    private func countHairpinSend(_ length: Int, from path: SessionRings) {
         let tenant = Int(path.tenant)
         counters[tenant].txPackets &+= 1
         counters[tenant].txBytes &+= UInt64(length)
     }
 }
 
-extension EthernetFrame {
+extension EthernetPacket {
     /// True when the frame in `bytes` (at least 6 bytes) goes to the broadcast address.
     static func isBroadcast(_ bytes: PacketBytes) -> Bool {
         bytes.count >= 6 && MACAddress(bytes, at: 0).isBroadcast

@@ -27,7 +27,7 @@ extension DataPlane {
     }
 
     private func receive(from tap: TapDevice, nic: NicPort) {
-        for _ in 0..<DataPath.batch {
+        for _ in 0..<SessionRings.batch {
             let length: Int
             do {
                 var span = nic.rxBuffer.mutableBytes
@@ -88,7 +88,7 @@ extension DataPlane {
         if path.pendingCount == 0 { pathsWithPendingRx.append(path) }
         path.pendingRx[path.pendingCount] = RingDescriptor(frame: frame, length: UInt32(length))
         path.pendingCount += 1
-        if path.pendingCount == DataPath.batch { publishPendingRx(of: path) }
+        if path.pendingCount == SessionRings.batch { publishPendingRx(of: path) }
     }
 
     /// Publishes every path's received frames (after each receive batch and each tx kick,
@@ -101,7 +101,7 @@ extension DataPlane {
 
     /// Publishes `path`'s pending rx descriptors. Those published leave flight and count as
     /// received; those the full ring refused go back to the stash, counted as rxRingFull.
-    private func publishPendingRx(of path: DataPath) {
+    private func publishPendingRx(of path: SessionRings) {
         let pending = path.pendingCount
         if pending == 0 { return }
         let tenant = Int(path.tenant)
@@ -132,7 +132,7 @@ extension DataPlane {
     /// Records the pending rx frames a capture of the tenant should see: those the rx ring
     /// has room for, so exactly the frames the publish that follows hands over (the daemon
     /// is the ring's only producer, and the tenant can only free more slots meanwhile).
-    private func captureReceived(_ path: DataPath) {
+    private func captureReceived(_ path: SessionRings) {
         guard let room = try? path.rx.refreshFreeSlots() else { return }
         for index in 0..<min(room, path.pendingCount) {
             let descriptor = path.pendingRx[index]
@@ -144,13 +144,13 @@ extension DataPlane {
     }
 
     /// A fill frame to receive into, taking more from the fill ring when the stash is empty.
-    private func takeFillFrame(_ path: DataPath) -> FrameNumber? {
+    private func takeFillFrame(_ path: SessionRings) -> FrameNumber? {
         if path.stash.isEmpty { refill(path) }
         return path.stash.popLast()
     }
 
     /// Moves the tenant's fill descriptors into the stash, each checked and put in flight.
-    func refill(_ path: DataPath) {
+    func refill(_ path: SessionRings) {
         while !path.broken {
             // The stash never outgrows the capacity reserved for it (no allocation).
             let room = Int(path.layout.fill.capacity) - path.stash.count - path.pendingCount
@@ -177,14 +177,14 @@ extension DataPlane {
 
     /// Serves the tenant's tx ring after a kick: up to `txBatchesPerWake` batches, then sleeps
     /// on the ring (need-wakeup) or, if more is queued, re-kicks itself to come back later.
-    func transmit(_ path: DataPath) {
+    func transmit(_ path: SessionRings) {
         serveTx(path)
         publishCompletions(path)
         // Hairpinned frames were delivered to other tenants' pending rx.
         publishReceived()
     }
 
-    private func serveTx(_ path: DataPath) {
+    private func serveTx(_ path: SessionRings) {
         _ = path.tenantToDaemon.drain()
         refill(path)
         guard let nic else { return }
@@ -215,7 +215,7 @@ extension DataPlane {
         path.tenantToDaemon.signal()
     }
 
-    private func send(_ descriptor: RingDescriptor, from path: DataPath, nic: NicPort) {
+    private func send(_ descriptor: RingDescriptor, from path: SessionRings, nic: NicPort) {
         if let fault = admit(descriptor, from: path, needsLength: true) {
             report(fault, frame: descriptor.frame, path: path)
             return
@@ -271,7 +271,7 @@ extension DataPlane {
 
     /// Sends the packet socket's staged frames (one sendmmsg when all succeed) and counts
     /// them for the path's tenant and the NIC.
-    private func flush(_ socket: PacketSocket, path: DataPath, nic: NicPort) {
+    private func flush(_ socket: PacketSocket, path: SessionRings, nic: NicPort) {
         guard socket.stagedCount > 0 else { return }
         let outcome = socket.flushTransmit()
         let tenant = Int(path.tenant)
@@ -283,8 +283,8 @@ extension DataPlane {
     }
 
     /// Queues a tx frame to be handed back on completion with the rest of its batch.
-    private func complete(_ descriptor: RingDescriptor, path: DataPath) {
-        if path.pendingCompletionCount == DataPath.batch { publishCompletions(path) }
+    private func complete(_ descriptor: RingDescriptor, path: SessionRings) {
+        if path.pendingCompletionCount == SessionRings.batch { publishCompletions(path) }
         path.pendingCompletion[path.pendingCompletionCount] = descriptor
         path.pendingCompletionCount += 1
     }
@@ -294,7 +294,7 @@ extension DataPlane {
     /// them: `serveTx` takes no more tx descriptors than completion has free slots, and a
     /// tenant's consumer index only ever frees more. Should the index be unbelievable, the
     /// path breaks and the frames leave flight anyway (they come back when the session ends).
-    func publishCompletions(_ path: DataPath) {
+    func publishCompletions(_ path: SessionRings) {
         let pending = path.pendingCompletionCount
         if pending == 0 { return }
         do {
@@ -313,7 +313,7 @@ extension DataPlane {
     /// Checks a descriptor the tenant posted and, if it passes, puts its frame in flight.
     /// The frame must be in the pool, the length fit it (and, on tx, hold an Ethernet
     /// header), and the session hold it writable and not have it on a ring already.
-    private func admit(_ descriptor: RingDescriptor, from path: DataPath, needsLength: Bool) -> DataPathFaultReason? {
+    private func admit(_ descriptor: RingDescriptor, from path: SessionRings, needsLength: Bool) -> DataPathFaultReason? {
         switch bounds.check(descriptor) {
         case .frameOutOfRange: return .frameOutOfRange
         case .lengthTooLarge: return .badLength
@@ -327,14 +327,14 @@ extension DataPlane {
         return nil
     }
 
-    private func report(_ fault: DataPathFaultReason, frame: FrameNumber, path: DataPath) {
+    private func report(_ fault: DataPathFaultReason, frame: FrameNumber, path: SessionRings) {
         counters[Int(path.tenant)].count(fault)
         pendingFaults.append((path.connectionID, .dataPathFault(reason: fault.rawValue, frame: frame)))
     }
 
     /// A ring index no well-behaved tenant writes: the path stops being served (its session
     /// lives on; its frames come back when it ends).
-    private func breakPath(_ path: DataPath, _ violation: RingViolation) {
+    private func breakPath(_ path: SessionRings, _ violation: RingViolation) {
         guard !path.broken else { return }
         path.broken = true
         Log.warning("session \(path.session): ring violation \(violation); data path no longer served")

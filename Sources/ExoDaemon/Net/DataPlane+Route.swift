@@ -43,7 +43,7 @@ extension DataPlane {
     /// for us, are segmented or completed in software first (`routeOffloaded`). The frame is
     /// borrowed from the ring for the call.
     @inline(__always)
-    func routeRingFrame(_ frame: PacketRingFrame, nic: NicPort) {
+    func routeRingFrame(_ frame: PacketRingSlot, nic: NicPort) {
         nic.rxPackets &+= 1
         nic.rxBytes &+= UInt64(frame.wireLength)
         if frame.isTruncated {
@@ -63,7 +63,7 @@ extension DataPlane {
     /// `nic.rxBuffer`, completing every checksum, and routes each resulting frame. The ring
     /// memory is only read: the kernel's frame stays as it came. A frame the offload code
     /// refuses is dropped and counted by its `OffloadFault`.
-    func routeOffloaded(_ frame: PacketRingFrame, nic: NicPort) {
+    func routeOffloaded(_ frame: PacketRingSlot, nic: NicPort) {
         let bytes = PacketBytes(unsafeBuffer: frame.unsafeBytes)
         let scratch = nic.rxBuffer
         do {
@@ -72,7 +72,7 @@ extension DataPlane {
             nic.offloadedFrames &+= 1
             let segments = try Offload.segment(
                 bytes, header: header, scratch: MutablePacketBytes(unsafeBuffer: scratch),
-                maximumFrame: min(nic.frameSize, Int(nic.mtu) + EthernetFrame.headerLength)
+                maximumFrame: min(nic.frameSize, Int(nic.mtu) + EthernetPacket.headerLength)
             ) { segment in
                 // Offload writes each segment at the start of `scratch` and lends it for this call.
                 route(UnsafeRawBufferPointer(rebasing: scratch[..<segment.count]), nic: nic)

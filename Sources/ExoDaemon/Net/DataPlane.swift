@@ -15,10 +15,10 @@ final class DataPlane {
     let control: ControlPlane
     var bindings = BindingTable()
     /// Data paths by arbiter session.
-    var paths: [SessionID: DataPath] = [:]
+    var paths: [SessionID: SessionRings] = [:]
     var counters: [TenantCounters]
     /// Paths with received frames not yet published on rx (`publishReceived` empties it).
-    var pathsWithPendingRx: [DataPath] = []
+    var pathsWithPendingRx: [SessionRings] = []
     /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
     var pendingFaults: [(connection: UInt64, event: Event)] = []
     let bounds: FrameBounds
@@ -41,7 +41,7 @@ final class DataPlane {
         do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
-        pendingFaults.reserveCapacity(DataPath.batch)
+        pendingFaults.reserveCapacity(SessionRings.batch)
         pathsWithPendingRx.reserveCapacity(64)
     }
 
@@ -50,16 +50,16 @@ final class DataPlane {
     /// Opens the session's data path: the region memfd (sealed, 0600) mapped here and
     /// initialized, two eventfds; the reply carries the memfd and duplicates of both eventfds.
     func open(session: SessionID, tenant: TenantID, connectionID: UInt64, capacity: UInt32)
-        throws(ExoError) -> (Response, DataPath)
+        throws(ExoError) -> (Response, SessionRings)
     {
         guard let nic else { throw .noNic }
         guard paths[session] == nil else { throw .dataPathAlreadyOpen }
         guard let layout = try? SessionRingsLayout(capacity: capacity) else { throw .badRingCapacity }
-        let path: DataPath
+        let path: SessionRings
         var descriptors: [OwnedDescriptor] = []
         do {
             let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
-            path = try DataPath(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
+            path = try SessionRings(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
                 memfd: memfd.raw, frameCount: config.frameCount)
             descriptors.append(memfd)
             descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
@@ -97,7 +97,7 @@ final class DataPlane {
 
     /// Ends a session's data plane: its bindings go, and the fill frames it had in flight
     /// are handed back to the arbiter. Returns the path so the caller can unregister it.
-    func close(session: SessionID) -> DataPath? {
+    func close(session: SessionID) -> SessionRings? {
         bindings.unbindAll(session: session)
         guard let path = paths.removeValue(forKey: session) else { return nil }
         for frame in path.stash { _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }

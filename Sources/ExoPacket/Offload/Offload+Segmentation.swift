@@ -3,7 +3,7 @@
 
 extension Offload {
     /// Where the layers of a checked super-frame are and what segmenting it takes.
-    struct SuperFrame {
+    struct SuperPacket {
         /// Ethernet + IPv4 (options included) + transport header bytes, copied to every segment.
         var headersLength: Int
         var ipHeaderLength: Int
@@ -50,7 +50,7 @@ extension Offload {
         guard layout.largestFrame <= maximumFrame, layout.largestFrame <= scratch.count else { throw .segmentTooLarge }
         let headers = frame.prefix(layout.headersLength)
         let payload = frame.dropFirst(layout.headersLength)
-        let ip = IPv4Packet(unchecked: frame.dropFirst(EthernetFrame.headerLength))
+        let ip = IPv4Packet(unchecked: frame.dropFirst(EthernetPacket.headerLength))
         let firstID = ip.identification
         let count = layout.segmentCount
         for index in 0..<count {
@@ -60,7 +60,7 @@ extension Offload {
             scratch.copy(payload.slice(offset, length), to: layout.headersLength)
             let out = scratch.prefix(layout.headersLength + length)
             fixIPv4(out, layout: layout, payload: length, id: firstID &+ UInt16(truncatingIfNeeded: index))
-            let transport = out.dropFirst(EthernetFrame.headerLength + layout.ipHeaderLength)
+            let transport = out.dropFirst(EthernetPacket.headerLength + layout.ipHeaderLength)
             if layout.isTCP {
                 fixTCP(transport, ip: ip, offset: offset, first: index == 0, last: index == count - 1)
             } else {
@@ -72,14 +72,14 @@ extension Offload {
     }
 
     /// Checks the super-frame's layers against the header and locates them.
-    static func inspect(_ frame: PacketBytes, header: VirtioNetHeader) throws(OffloadFault) -> SuperFrame {
+    static func inspect(_ frame: PacketBytes, header: VirtioNetHeader) throws(OffloadFault) -> SuperPacket {
         let isTCP: Bool
         switch header.gsoType {
         case .tcpv4: isTCP = true
         case .udpL4: isTCP = false
         case .none, .udp, .tcpv6: throw .unsupportedGSOType
         }
-        guard let ethernet = try? EthernetFrame(checking: frame) else { throw .malformedIPv4 }
+        guard let ethernet = try? EthernetPacket(checking: frame) else { throw .malformedIPv4 }
         guard ethernet.etherType == .ipv4 else {
             // UDP_L4 is also used for IPv6; only the EtherType tells which.
             throw ethernet.etherType == .ipv6 ? .unsupportedGSOType : .notIPv4
@@ -88,7 +88,7 @@ extension Offload {
         guard ip.totalLength == ethernet.payload.count, !ip.isFragment, !ip.reservedFlag else { throw .malformedIPv4 }
         guard ip.checksumIsValid else { throw .badIPChecksum }
         guard ip.protocol == (isTCP ? IPProtocol.tcp : IPProtocol.udp) else { throw .protocolMismatch }
-        let transportStart = EthernetFrame.headerLength + ip.headerLength
+        let transportStart = EthernetPacket.headerLength + ip.headerLength
         let transportLength: Int
         if isTCP {
             guard let tcp = try? TCPHeader(checking: ip.payload) else { throw .malformedTransport }
@@ -106,13 +106,13 @@ extension Offload {
             }
         }
         let headersLength = transportStart + transportLength
-        return SuperFrame(
+        return SuperPacket(
             headersLength: headersLength, ipHeaderLength: ip.headerLength, transportHeaderLength: transportLength,
             payloadLength: frame.count - headersLength, segmentSize: Int(header.gsoSize), isTCP: isTCP)
     }
 
-    static func fixIPv4(_ out: MutablePacketBytes, layout: SuperFrame, payload: Int, id: UInt16) {
-        let ip = out.dropFirst(EthernetFrame.headerLength)
+    static func fixIPv4(_ out: MutablePacketBytes, layout: SuperPacket, payload: Int, id: UInt16) {
+        let ip = out.dropFirst(EthernetPacket.headerLength)
         ip.setU16(IPv4Packet.Field.totalLength.lowerBound, UInt16(layout.ipHeaderLength + layout.transportHeaderLength + payload))
         ip.setU16(IPv4Packet.Field.identification.lowerBound, id)
         ip.setU16(IPv4Packet.Field.checksum.lowerBound, 0)

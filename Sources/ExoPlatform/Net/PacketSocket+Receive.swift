@@ -7,7 +7,7 @@ import Glibc
 /// to. Invariant: `unsafeBytes` and `unsafeVirtioHeader` point into a block the kernel
 /// handed to user space and will not write until `receiveBlock` returns it; both were
 /// bound-checked against the block. Do not keep either pointer past the closure.
-public struct PacketRingFrame {
+public struct PacketRingSlot {
     /// The captured bytes from the Ethernet header on (`tp_snaplen` of them).
     public let unsafeBytes: UnsafeRawBufferPointer
     /// The struct virtio_net_hdr the kernel wrote just before the Ethernet header (10 bytes).
@@ -54,7 +54,7 @@ extension PacketSocket {
     /// the block are not handed over; they and the rest of that block are counted in
     /// `malformed` (a kernel that wrote them would be broken, but the bounds hold regardless).
     /// Allocates nothing; `body` must not call `receiveBlock` again.
-    public func receiveBlock(malformed: inout UInt64, _ body: (PacketRingFrame) -> Void) -> Int? {
+    public func receiveBlock(malformed: inout UInt64, _ body: (PacketRingSlot) -> Void) -> Int? {
         let blockSize = geometry.blockSize
         let block = ring + nextBlock * blockSize
         let statusWord = (block + TPacketField.blockStatus).assumingMemoryBound(to: UInt32.self)
@@ -91,7 +91,7 @@ extension PacketSocket {
     /// The frame whose tpacket3_hdr starts `offset` bytes into the block, every field read
     /// once into a local and checked: header, virtio header and captured bytes all inside
     /// the block, in that order.
-    private static func frame(in block: UnsafeMutableRawPointer, blockSize: Int, at offset: Int) -> PacketRingFrame? {
+    private static func frame(in block: UnsafeMutableRawPointer, blockSize: Int, at offset: Int) -> PacketRingSlot? {
         guard offset >= TPacketField.blockFirstPacket, offset & 3 == 0,
             offset <= blockSize - TPacketField.headerLength
         else { return nil }
@@ -103,7 +103,7 @@ extension PacketSocket {
         let virtioLength = Int(CEXO_VIRTIO_NET_HDR_LEN)
         guard mac >= TPacketField.headerLength + virtioLength, snap <= blockSize - offset - mac else { return nil }
         let start = block + offset + mac
-        return PacketRingFrame(
+        return PacketRingSlot(
             unsafeBytes: UnsafeRawBufferPointer(start: start, count: snap),
             unsafeVirtioHeader: UnsafeRawBufferPointer(start: start - virtioLength, count: virtioLength),
             wireLength: wire, status: status, vlanTCI: tci)

@@ -69,7 +69,7 @@ enum Frames {
     static func ethernet(_ type: EtherType, from source: MACAddress, to destination: MACAddress, payload: [UInt8]) -> [UInt8] {
         var frame = [UInt8](repeating: 0, count: 14) + payload
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: destination, source: source, etherType: type).emit(into: try! MutableEthernetFrame(checking: bytes))
+            EthernetRepr(destination: destination, source: source, etherType: type).emit(into: try! MutableEthernetPacket(checking: bytes))
         }
         return frame
     }

@@ -26,7 +26,7 @@ enum Oracle {
     static func addressee(_ frame: [UInt8]) -> [TenantID] {
         frame.withUnsafeBytes { raw in
             let bytes = PacketBytes(unsafeBuffer: raw)
-            guard let ethernet = try? EthernetFrame(checking: bytes) else { return [] }
+            guard let ethernet = try? EthernetPacket(checking: bytes) else { return [] }
             if ethernet.etherType == .arp, let arp = try? ARPPacket(checking: ethernet.payload) {
                 return holders(nil, arp.targetProtocol, nil)
             }
@@ -59,7 +59,7 @@ enum Oracle {
     static func speaker(_ frame: [UInt8]) -> [TenantID] {
         frame.withUnsafeBytes { raw in
             let bytes = PacketBytes(unsafeBuffer: raw)
-            guard let ethernet = try? EthernetFrame(checking: bytes) else { return [] }
+            guard let ethernet = try? EthernetPacket(checking: bytes) else { return [] }
             if ethernet.etherType == .arp, let arp = try? ARPPacket(checking: ethernet.payload) {
                 return holders(nil, arp.senderProtocol, nil)
             }
@@ -90,8 +90,8 @@ enum Oracle {
     static let frameCount = 20_000
 
     @Test func theGuardAndTheDemultiplexerParseEveryFrameAlike() {
-        var frames = RandomFrames(seed: 0xE60)
-        var faults = Set<FrameFault>()
+        var frames = RandomPackets(seed: 0xE60)
+        var faults = Set<PacketFault>()
         for _ in 0..<Self.frameCount {
             let frame = frames.next()
             let delivery = classify(frame)
@@ -110,7 +110,7 @@ enum Oracle {
     }
 
     @Test func aDeliveredFrameReachesTheOneTenantItIsAddressedTo() {
-        var frames = RandomFrames(seed: 0xD311)
+        var frames = RandomPackets(seed: 0xD311)
         let bindings = Net.bindings()
         var delivered = 0
         for _ in 0..<Self.frameCount {
@@ -123,7 +123,7 @@ enum Oracle {
     }
 
     @Test func aFrameTheGuardAllowsLoopsBackOnlyToItsAddressee() {
-        var frames = RandomFrames(seed: 0x100B)
+        var frames = RandomPackets(seed: 0x100B)
         let bindings = Net.bindings()
         var allowedFrom: [TenantID: Int] = [:]
         for _ in 0..<Self.frameCount {

@@ -16,7 +16,7 @@ struct SegmentFacts {
 
     init(_ frame: [UInt8], tcp: Bool) throws {
         let facts = try withPacket(frame) { (bytes) throws -> SegmentFacts in
-            let ethernet = try EthernetFrame(checking: bytes)
+            let ethernet = try EthernetPacket(checking: bytes)
             let ip = try IPv4Packet(checking: ethernet.payload)
             guard ip.totalLength == ethernet.payload.count, !ip.isFragment, ip.dontFragment else { throw PacketError.malformed }
             if tcp {

@@ -47,13 +47,13 @@ struct ReceivedDatagram: CustomStringConvertible {
         guard udp.count >= 8 else { throw HarnessError("short UDP: \(hexText)") }
         let udpLength = Int(udp[4]) << 8 | Int(udp[5])
         guard isFragment || udpLength == udp.count else { throw HarnessError("UDP length \(udpLength) of \(udp.count)") }
-        let pseudo = Array(ip[12..<20]) + [0, 17] + FrameBytes.be16(udp.count)
+        let pseudo = Array(ip[12..<20]) + [0, 17] + PacketBuilder.be16(udp.count)
         func dotted(_ at: Int) -> String { ip[at..<(at + 4)].map(String.init).joined(separator: ".") }
         return ReceivedDatagram(
             frame: frame, source: dotted(12), destination: dotted(16), sourcePort: Int(udp[0]) << 8 | Int(udp[1]),
             destinationPort: Int(udp[2]) << 8 | Int(udp[3]), headerLength: ihl, isFragment: isFragment,
-            ipChecksumValid: FrameBytes.checksum(ip) == [0, 0], udpChecksum: Int(udp[6]) << 8 | Int(udp[7]),
-            udpChecksumValid: FrameBytes.checksum(pseudo + udp) == [0, 0], payload: Array(udp.dropFirst(8)))
+            ipChecksumValid: PacketBuilder.checksum(ip) == [0, 0], udpChecksum: Int(udp[6]) << 8 | Int(udp[7]),
+            udpChecksumValid: PacketBuilder.checksum(pseudo + udp) == [0, 0], payload: Array(udp.dropFirst(8)))
     }
 
     static func bytes(hex: String) throws -> [UInt8] {

@@ -58,7 +58,7 @@ struct TapNet: TestNet {
     static func mac(of address: String, in info: String) throws -> [UInt8] {
         guard let list = TenantProcess.value("addresses", in: info) else { throw HarnessError("no addresses: \(info)") }
         for entry in list.split(separator: ",") where entry.hasPrefix(address + "@") {
-            return try FrameBytes.mac(String(entry.dropFirst(address.count + 1)))
+            return try PacketBuilder.mac(String(entry.dropFirst(address.count + 1)))
         }
         throw HarnessError("\(address) not in \(info)")
     }

@@ -12,9 +12,9 @@ import ExoPacket
 /// `expire` allocate nothing. Owned by one thread (the daemon's loop): not `Sendable`.
 public final class Reassembler {
     /// Smallest maximum frame: Ethernet + IPv4 header + 8 bytes.
-    public static let minimumFrame = EthernetFrame.headerLength + IPv4Packet.minimumHeaderLength + 8
+    public static let minimumFrame = EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + 8
     /// Largest maximum frame: Ethernet + the largest IPv4 datagram.
-    public static let maximumFrameLimit = EthernetFrame.headerLength + Int(UInt16.max)
+    public static let maximumFrameLimit = EthernetPacket.headerLength + Int(UInt16.max)
 
     public let limits: ReassemblyLimits
     private let store: ReassemblyStore
@@ -25,7 +25,7 @@ public final class Reassembler {
         self.limits = limits
         store = ReassemblyStore(
             slotCount: limits.maximumDatagrams,
-            payloadCapacity: limits.maximumFrame - EthernetFrame.headerLength - IPv4Packet.minimumHeaderLength)
+            payloadCapacity: limits.maximumFrame - EthernetPacket.headerLength - IPv4Packet.minimumHeaderLength)
         drops = Array(repeating: 0, count: ReassemblyDrop.allCases.count)
     }
 
@@ -45,15 +45,15 @@ public final class Reassembler {
         return earliest
     }
 
-    /// Adds one fragment: `frame` is an Ethernet frame that passed `InspectedFrame` and carries
+    /// Adds one fragment: `frame` is an Ethernet frame that passed `InspectedPacket` and carries
     /// an IPv4 fragment. When it completes its datagram, the whole datagram is written to
     /// `output` as an Ethernet frame (the first fragment's Ethernet and IPv4 headers, options
     /// included, with the fragment fields cleared but DF, the total length and the header
     /// checksum fixed) and `.complete(length:)` says how long. `output` may be the memory
     /// `frame` lies in: the fragment is read in full before the output is written.
     public func add(_ frame: PacketBytes, now: UInt64, into output: MutablePacketBytes) -> ReassemblyResult {
-        guard frame.count >= EthernetFrame.headerLength,
-            let ip = try? IPv4Packet(checking: frame.dropFirst(EthernetFrame.headerLength)), ip.isFragment
+        guard frame.count >= EthernetPacket.headerLength,
+            let ip = try? IPv4Packet(checking: frame.dropFirst(EthernetPacket.headerLength)), ip.isFragment
         else { return counted(.notAFragment) }
         let key = ReassemblyKey(
             source: ip.source, destination: ip.destination, protocol: ip.protocol.rawValue, identification: ip.identification)
@@ -63,7 +63,7 @@ public final class Reassembler {
         let offset = ip.fragmentOffset
         let end = offset + data.count
         if let reason = inconsistency(slot, offset: offset, end: end, last: !ip.moreFragments) { return kill(slot, reason) }
-        if offset == 0, EthernetFrame.headerLength + ip.headerLength + max(end, store.slots[slot].highestEnd) > limits.maximumFrame {
+        if offset == 0, EthernetPacket.headerLength + ip.headerLength + max(end, store.slots[slot].highestEnd) > limits.maximumFrame {
             return kill(slot, .tooLarge)
         }
         let units = (offset / 8)..<((end + 7) / 8)
@@ -78,7 +78,7 @@ public final class Reassembler {
         buffer.copy(data, to: ReassemblyStore.headerRoom + offset)
         store.hold(slot, units)
         if offset == 0 {
-            let headers = EthernetFrame.headerLength + ip.headerLength
+            let headers = EthernetPacket.headerLength + ip.headerLength
             buffer.copy(frame.prefix(headers), to: ReassemblyStore.headerRoom - headers)
             store.slots[slot].ipHeaderLength = ip.headerLength
         }
@@ -109,7 +109,7 @@ public final class Reassembler {
         // Room after the smallest header; the first fragment's own header is checked when it comes.
         if end > store.payloadCapacity || IPv4Packet.minimumHeaderLength + end > Int(UInt16.max) { return .tooLarge }
         if state.ipHeaderLength > 0,
-            EthernetFrame.headerLength + state.ipHeaderLength + end > limits.maximumFrame
+            EthernetPacket.headerLength + state.ipHeaderLength + end > limits.maximumFrame
                 || state.ipHeaderLength + end > Int(UInt16.max)
         {
             return .tooLarge
@@ -126,12 +126,12 @@ public final class Reassembler {
     private func finishIfWhole(_ slot: Int, into output: MutablePacketBytes) -> ReassemblyResult {
         let state = store.slots[slot]
         guard let total = state.totalLength, state.ipHeaderLength > 0, state.heldBytes == total else { return .incomplete }
-        let headers = EthernetFrame.headerLength + state.ipHeaderLength
+        let headers = EthernetPacket.headerLength + state.ipHeaderLength
         let length = headers + total
         guard length <= output.count else { return kill(slot, .tooLarge) }
         let buffer = store.bytes(slot).readOnly
         output.copy(buffer.slice(ReassemblyStore.headerRoom - headers, length), to: 0)
-        let ip = output.slice(EthernetFrame.headerLength, state.ipHeaderLength + total)
+        let ip = output.slice(EthernetPacket.headerLength, state.ipHeaderLength + total)
         let flags = ip.readOnly.u16(IPv4Packet.Field.flagsAndFragmentOffset.lowerBound) & IPv4Packet.dontFragmentBit
         ip.setU16(IPv4Packet.Field.flagsAndFragmentOffset.lowerBound, flags)
         ip.setU16(IPv4Packet.Field.totalLength.lowerBound, UInt16(state.ipHeaderLength + total))

@@ -12,7 +12,7 @@ import ExoPacket
 final class ReassemblyStore {
     /// Room before the payload for the first fragment's Ethernet and IPv4 headers (14 + 60),
     /// stored right-aligned so that headers and payload end up contiguous.
-    static let headerRoom = EthernetFrame.headerLength + 60
+    static let headerRoom = EthernetPacket.headerLength + 60
 
     let slotCount: Int
     let payloadCapacity: Int

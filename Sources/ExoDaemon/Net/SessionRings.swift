@@ -12,7 +12,7 @@ import Glibc
 /// and has not yet published on rx — those in `stash` (ready to receive into) and those in
 /// `pendingRx` (received into, to be published with the batch); each has one in-flight
 /// reference in the arbiter.
-final class DataPath {
+final class SessionRings {
     /// Descriptors handled per ring per wake-up (the scratch buffers' size).
     static let batch = 64
 

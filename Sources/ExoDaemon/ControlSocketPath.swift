@@ -4,7 +4,7 @@
 import ExoPlatform
 import Glibc
 
-enum SocketPath {
+enum ControlSocketPath {
     /// Creates the parent directory if needed (0755, so tenants of other uids can reach the
     /// socket; who may do what is decided by SO_PEERCRED, not by file modes) and listens.
     static func bindControlSocket(_ path: String) throws(DaemonStartError) -> OwnedDescriptor {

@@ -4,7 +4,7 @@
 import Foundation
 
 /// Builders of raw frames as byte arrays (wire order). Pure functions; no state.
-enum FrameBytes {
+enum PacketBuilder {
     /// "aa:bb:cc:dd:ee:ff" as six bytes.
     static func mac(_ text: String) throws -> [UInt8] {
         let parts = text.split(separator: ":").compactMap { UInt8($0, radix: 16) }

@@ -35,7 +35,7 @@ enum FrameHome: UInt8 {
 /// Unsafe invariant: `bases[i]` points at `frameSize` writable bytes of a shared mapping
 /// owned by a `MappedFrame` that the owning `DataPath` keeps (pinned against `unmap()`)
 /// until after this table and every slot made from it are gone.
-struct FrameTable {
+struct DataPathFrameTable {
     private(set) var numbers: [FrameNumber] = []
     private(set) var bases: [UnsafeMutableRawPointer] = []
     private(set) var places: [FramePlace] = []

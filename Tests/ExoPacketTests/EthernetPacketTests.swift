@@ -6,7 +6,7 @@ import Testing
 @Suite struct EthernetFrameTests {
     @Test func readsTheHeaderOfARealFrame() throws {
         try withPacket(PacketSamples.udpDatagram) { bytes throws in
-            let frame = try EthernetFrame(checking: bytes)
+            let frame = try EthernetPacket(checking: bytes)
             #expect(frame.destination == PacketSamples.tenantMAC)
             #expect(frame.source == PacketSamples.hostMAC)
             #expect(frame.etherType == .ipv4)
@@ -19,20 +19,20 @@ import Testing
     @Test func viewOverARawSpanSeesTheSameBytes() {
         let frame = PacketSamples.arpRequest
         let type = PacketBytes.with(frame.span.bytes) { bytes in
-            (try? EthernetFrame(checking: bytes))?.etherType
+            (try? EthernetPacket(checking: bytes))?.etherType
         }
         #expect(type == .arp)
     }
 
     @Test(arguments: 0..<14) func everyTruncatedHeaderIsRefused(length: Int) {
         withPacket(Array(PacketSamples.udpDatagram.prefix(length))) { bytes in
-            #expect(throws: PacketError.truncated) { try EthernetFrame(checking: bytes) }
+            #expect(throws: PacketError.truncated) { try EthernetPacket(checking: bytes) }
         }
     }
 
     @Test func aBareHeaderHasAnEmptyPayload() throws {
         try withPacket(Array(PacketSamples.udpDatagram.prefix(14))) { bytes throws in
-            #expect(try EthernetFrame(checking: bytes).payload.count == 0)
+            #expect(try EthernetPacket(checking: bytes).payload.count == 0)
         }
     }
 
@@ -42,7 +42,7 @@ import Testing
         frame[12] = UInt8(type >> 8)
         frame[13] = UInt8(type & 0xFF)
         try withPacket(frame) { bytes throws in
-            #expect(try EthernetFrame(checking: bytes).hasVLANTag == tagged)
+            #expect(try EthernetPacket(checking: bytes).hasVLANTag == tagged)
         }
     }
 
@@ -56,10 +56,10 @@ import Testing
         let repr = EthernetRepr(destination: .broadcast, source: PacketSamples.tenantMAC, etherType: .arp)
         var buffer = [UInt8](repeating: 0xEE, count: 20)
         try MutablePacketBytes.with(&buffer) { bytes throws in
-            repr.emit(into: try MutableEthernetFrame(checking: bytes))
+            repr.emit(into: try MutableEthernetPacket(checking: bytes))
         }
         #expect(Array(buffer.prefix(14)) == PacketSamples.hex("ff ff ff ff ff ff 02 00 5e 10 00 01 08 06"))
         #expect(buffer[14...].allSatisfy { $0 == 0xEE })
-        try withPacket(buffer) { bytes throws in #expect(EthernetRepr(parsing: try EthernetFrame(checking: bytes)) == repr) }
+        try withPacket(buffer) { bytes throws in #expect(EthernetRepr(parsing: try EthernetPacket(checking: bytes)) == repr) }
     }
 }

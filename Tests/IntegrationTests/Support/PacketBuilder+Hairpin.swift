@@ -3,7 +3,7 @@
 
 import Foundation
 
-extension FrameBytes {
+extension PacketBuilder {
     /// Ethernet + IPv4 + UDP whose UDP checksum is computed over the pseudo-header.
     static func checksummedUDP(srcMAC: [UInt8], dstMAC: [UInt8], src: String, srcPort: Int, dst: String, dstPort: Int,
         payload: String) throws -> [UInt8]

@@ -3,7 +3,7 @@
 
 /// A checked view of an Ethernet II frame (no preamble, no FCS).
 /// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
-@frozen public struct EthernetFrame {
+@frozen public struct EthernetPacket {
     /// Byte offsets of the header fields.
     public enum Field {
         public static let destination = 0..<6
@@ -37,24 +37,24 @@
 
 /// A writable view of an Ethernet II frame, for building one in place.
 /// Borrows its bytes: use it only while they are lent (see `PacketBytes`).
-@frozen public struct MutableEthernetFrame {
+@frozen public struct MutableEthernetPacket {
     public let bytes: MutablePacketBytes
 
     @inlinable public init(checking bytes: MutablePacketBytes) throws(PacketError) {
-        guard bytes.count >= EthernetFrame.headerLength else { throw .truncated }
+        guard bytes.count >= EthernetPacket.headerLength else { throw .truncated }
         self.bytes = bytes
     }
 
     /// The same frame, read-only.
-    @inlinable public var view: EthernetFrame { EthernetFrame(unchecked: bytes.readOnly) }
+    @inlinable public var view: EthernetPacket { EthernetPacket(unchecked: bytes.readOnly) }
 
-    @inlinable public func setDestination(_ mac: MACAddress) { mac.write(to: bytes, at: EthernetFrame.Field.destination.lowerBound) }
-    @inlinable public func setSource(_ mac: MACAddress) { mac.write(to: bytes, at: EthernetFrame.Field.source.lowerBound) }
-    @inlinable public func setEtherType(_ type: EtherType) { bytes.setU16(EthernetFrame.Field.etherType.lowerBound, type.rawValue) }
-    @inlinable public var payload: MutablePacketBytes { bytes.dropFirst(EthernetFrame.Field.payload) }
+    @inlinable public func setDestination(_ mac: MACAddress) { mac.write(to: bytes, at: EthernetPacket.Field.destination.lowerBound) }
+    @inlinable public func setSource(_ mac: MACAddress) { mac.write(to: bytes, at: EthernetPacket.Field.source.lowerBound) }
+    @inlinable public func setEtherType(_ type: EtherType) { bytes.setU16(EthernetPacket.Field.etherType.lowerBound, type.rawValue) }
+    @inlinable public var payload: MutablePacketBytes { bytes.dropFirst(EthernetPacket.Field.payload) }
 }
 
-extension EthernetFrame {
+extension EthernetPacket {
     /// For a mutable view, which checked the length already.
     @inlinable init(unchecked bytes: PacketBytes) { self.bytes = bytes }
 }
@@ -72,12 +72,12 @@ public struct EthernetRepr: Hashable, Sendable {
     }
 
     /// Reads the header of a checked frame.
-    public init(parsing frame: EthernetFrame) {
+    public init(parsing frame: EthernetPacket) {
         self.init(destination: frame.destination, source: frame.source, etherType: frame.etherType)
     }
 
     /// Writes the header into the first 14 bytes of `frame`.
-    public func emit(into frame: MutableEthernetFrame) {
+    public func emit(into frame: MutableEthernetPacket) {
         frame.setDestination(destination)
         frame.setSource(source)
         frame.setEtherType(etherType)

@@ -37,7 +37,7 @@ enum FaultCases {
         return Frames.editIP(copy) { $0.setU16(2, UInt16(20 + payload.count)) }
     }
 
-    static let all: [(String, [UInt8], FrameFault)] = [
+    static let all: [(String, [UInt8], PacketFault)] = [
         ("13 bytes", Array(udp.prefix(13)), .truncatedEthernet),
         ("empty", [], .truncatedEthernet),
         ("802.3 / LLC spanning tree", Frames.withEtherType(udp, 0x0026), .notEthernetII),
@@ -113,10 +113,10 @@ enum FaultCases {
     }
 
     @Test func everyFaultIsExercised() {
-        #expect(Set(FaultCases.all.map(\.2)) == Set(FrameFault.allCases))
+        #expect(Set(FaultCases.all.map(\.2)) == Set(PacketFault.allCases))
     }
 
     @Test func faultNamesAreDistinct() {
-        #expect(Set(FrameFault.allCases.map(\.name)).count == FrameFault.allCases.count)
+        #expect(Set(PacketFault.allCases.map(\.name)).count == PacketFault.allCases.count)
     }
 }

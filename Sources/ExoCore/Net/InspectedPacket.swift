@@ -3,9 +3,9 @@
 import ExoWire
 import ExoPacket
 
-/// A frame that passed every check of `FrameFault`, with views of its layers. Its views
+/// A frame that passed every check of `PacketFault`, with views of its layers. Its views
 /// borrow the inspected bytes: use it only while they are lent (see `PacketBytes`).
-public struct InspectedFrame {
+public struct InspectedPacket {
     /// What the IPv4 datagram carries, as far as routing it needs.
     public enum IPv4Content {
         case udp(UDPDatagram)
@@ -26,15 +26,15 @@ public struct InspectedFrame {
         case ipv4(IPv4Packet, IPv4Content)
     }
 
-    public let ethernet: EthernetFrame
+    public let ethernet: EthernetPacket
     public let content: Content
     /// The kinds of IPv4 option the datagram carries (empty without options, and for ARP).
     /// The transport header was located past them (IHL × 4).
     public let ipOptionKinds: IPv4OptionKinds
 
     /// Applies the strict rules, in order, and names the first one broken.
-    public init(inspecting bytes: PacketBytes) throws(FrameFault) {
-        guard let ethernet = try? EthernetFrame(checking: bytes) else { throw .truncatedEthernet }
+    public init(inspecting bytes: PacketBytes) throws(PacketFault) {
+        guard let ethernet = try? EthernetPacket(checking: bytes) else { throw .truncatedEthernet }
         let type = ethernet.etherType
         guard type.isEthernetII else { throw .notEthernetII }
         guard !type.isVLANTag else { throw .vlanTagged }
@@ -55,17 +55,17 @@ public struct InspectedFrame {
     /// True when an Ethernet payload of `available` bytes carries exactly `length` bytes,
     /// or `length` padded to the minimum frame.
     static func fits(_ length: Int, in available: Int) -> Bool {
-        available == length || (available == EthernetFrame.minimumPayload && length < available)
+        available == length || (available == EthernetPacket.minimumPayload && length < available)
     }
 
-    static func arp(_ payload: PacketBytes) throws(FrameFault) -> ARPPacket {
+    static func arp(_ payload: PacketBytes) throws(PacketFault) -> ARPPacket {
         guard fits(ARPPacket.length, in: payload.count), let packet = try? ARPPacket(checking: payload)
         else { throw .malformedARP }
         guard packet.operation == .request || packet.operation == .reply else { throw .unsupportedARPOperation }
         return packet
     }
 
-    static func ipv4(_ payload: PacketBytes) throws(FrameFault) -> (content: Content, options: IPv4OptionKinds) {
+    static func ipv4(_ payload: PacketBytes) throws(PacketFault) -> (content: Content, options: IPv4OptionKinds) {
         let packet: IPv4Packet
         do {
             packet = try IPv4Packet(checking: payload)
@@ -90,20 +90,20 @@ public struct InspectedFrame {
         }
     }
 
-    static func udp(_ payload: PacketBytes) throws(FrameFault) -> UDPDatagram {
+    static func udp(_ payload: PacketBytes) throws(PacketFault) -> UDPDatagram {
         guard let datagram = try? UDPDatagram(checking: payload), datagram.length == payload.count,
             datagram.destinationPort != 0
         else { throw .malformedUDP }
         return datagram
     }
 
-    static func tcp(_ payload: PacketBytes) throws(FrameFault) -> TCPHeader {
+    static func tcp(_ payload: PacketBytes) throws(PacketFault) -> TCPHeader {
         guard let header = try? TCPHeader(checking: payload), header.sourcePort != 0, header.destinationPort != 0
         else { throw .malformedTCP }
         return header
     }
 
-    static func icmp(_ payload: PacketBytes) throws(FrameFault) -> IPv4Content {
+    static func icmp(_ payload: PacketBytes) throws(PacketFault) -> IPv4Content {
         guard let message = try? ICMPv4Message(checking: payload) else { throw .malformedICMP }
         guard message.checksumIsValid else { throw .badICMPChecksum }
         let type = message.type

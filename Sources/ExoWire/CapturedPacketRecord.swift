@@ -2,8 +2,8 @@
 // `MessageCodec` encodes, so the daemon's packet path copies a frame out without allocating.
 
 /// Writes whole `capturedFrame` records into preallocated memory. Offsets follow the header
-/// (`HeaderField`) and the body order of `CapturedFrame`.
-public enum CapturedFrameRecord {
+/// (`HeaderField`) and the body order of `CapturedPacket`.
+public enum CapturedPacketRecord {
     /// Record bytes before the captured bytes: header, capture id, direction, timestamp,
     /// original length and the blob's length.
     public static let overhead = HeaderField.end + 4 + 1 + 8 + 4 + 2

@@ -5,7 +5,7 @@ import ExoWire
 import ExoPacket
 
 /// Builders of the benchmarks' 64-byte frames (60 bytes here: the NIC adds the 4-byte FCS).
-enum BenchFrames {
+enum BenchPackets {
     /// Bytes of a minimum Ethernet frame without its FCS.
     static let length = 60
     /// UDP payload that fills a minimum frame: 60 - 14 - 20 - 8.
@@ -62,8 +62,8 @@ enum BenchFrames {
         _ destination: IPv4Address, _ proto: IPProtocol, _ payloadLength: Int
     ) -> MutableIPv4Packet {
         EthernetRepr(destination: destinationMAC, source: sourceMAC, etherType: .ipv4)
-            .emit(into: try! MutableEthernetFrame(checking: bytes))
+            .emit(into: try! MutableEthernetPacket(checking: bytes))
         return try! IPv4Repr(source: source, destination: destination, protocol: proto, payloadLength: payloadLength)
-            .emit(into: bytes.dropFirst(EthernetFrame.headerLength))
+            .emit(into: bytes.dropFirst(EthernetPacket.headerLength))
     }
 }

@@ -3,7 +3,7 @@
 import ExoPacket
 
 /// Why a frame is not well formed under this project's strict rules (either direction).
-public enum FrameFault: UInt8, Error, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum PacketFault: UInt8, Error, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Shorter than an Ethernet header.
     case truncatedEthernet = 0
     /// An 802.3 length instead of a type (spanning tree and other LLC frames).

@@ -4,7 +4,7 @@ import ExoCore
 import ExoWire
 import ExoPacket
 
-struct RandomFrames {
+struct RandomPackets {
     var rng: SplitMix64
 
     init(seed: UInt64) { rng = SplitMix64(state: seed) }
