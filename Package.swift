@@ -58,16 +58,19 @@ let package = Package(
             name: "exokerneld",
             dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // The control client: the control channel with typed calls, attaching, the operator
+        // session, the capture client and the tools' exit statuses (exoctl and ExOS share it).
+        .target(name: "ExoClient", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], swiftSettings: strict),
+        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoClient", "ExoPlatform"], swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
-            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
             dependencies: [
-                "ExOS", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
+                "ExOS", "ExoClient", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -89,8 +92,9 @@ let package = Package(
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
+            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
     ]
 )

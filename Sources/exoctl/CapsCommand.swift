@@ -2,7 +2,7 @@
 // with which rights to whom — not yet redeemed or revoked.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 

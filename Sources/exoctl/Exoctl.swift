@@ -2,7 +2,7 @@
 // query, and maps every outcome to an exit status a script can rely on.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import Glibc
 
@@ -36,9 +36,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Control socket path (default: $EXOKERNEL_SOCKET or \(SocketPath.defaultPath)).")
     var socket: String?
 
-    /// Attaches as operator; failures surface as `ExOSError` for `main` to map.
-    func attach() async throws(ExOSError) -> OperatorSession {
-        try await ExOS.attachOperator(socketPath: socket)
+    /// Attaches as operator; failures surface as `ExoClientError` for `main` to map.
+    func attach() async throws(ExoClientError) -> OperatorSession {
+        try await OperatorSession.attach(socketPath: socket)
     }
 }
 
@@ -54,7 +54,7 @@ enum ExoctlMain {
                 try command.run()
             }
             status = .success
-        } catch let error as ExOSError {
+        } catch let error as ExoClientError {
             status = ToolExitStatus(error)
             Console.error(message(for: error))
         } catch {
@@ -71,7 +71,7 @@ enum ExoctlMain {
     }
 
     /// The one-line diagnostic for a failed query.
-    static func message(for error: ExOSError) -> String {
+    static func message(for error: ExoClientError) -> String {
         switch ToolExitStatus(error) {
         case .unreachable:
             if case .unreachable(let path, let reason) = error {

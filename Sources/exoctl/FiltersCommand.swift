@@ -2,7 +2,7 @@
 // narrows, its id and atoms), as a table or (--json) sorted-key JSON.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import ExoPacket

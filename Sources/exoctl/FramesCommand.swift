@@ -2,7 +2,7 @@
 // and holders (one table row per holder). Free frames are not listed.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 

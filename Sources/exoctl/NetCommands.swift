@@ -2,7 +2,7 @@
 // daemon reports it, as tables or (--json) sorted-key JSON.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import ExoPacket

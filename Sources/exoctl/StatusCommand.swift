@@ -2,7 +2,7 @@
 // One request, one reply, printed as key/value lines or one JSON object.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 

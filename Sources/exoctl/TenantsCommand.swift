@@ -2,7 +2,7 @@
 // uids allowed to attach as it.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 
