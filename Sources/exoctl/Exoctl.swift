@@ -13,6 +13,7 @@ struct Exoctl: AsyncParsableCommand {
         discussion: """
             The control socket is --socket PATH, else $EXOKERNEL_SOCKET, else \(SocketPath.defaultPath).
             Queries need operator rights: root, or a member of the daemon's operator group.
+            --json and --socket may come before the subcommand too (exoctl --json status).
 
             EXIT STATUS
               0  success
@@ -47,7 +48,10 @@ enum ExoctlMain {
     static func main() async {
         let status: ToolExitStatus
         do {
-            var command = try Exoctl.parseAsRoot()
+            // `exoctl --json status` as well as `exoctl status --json`.
+            let arguments = GlobalOptions.hoist(
+                Array(CommandLine.arguments.dropFirst()), flags: ["--json"], valued: ["--socket"])
+            var command = try Exoctl.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
