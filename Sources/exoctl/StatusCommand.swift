@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
         defer { session.close() }
         let s = try await session.status()
         if options.json {
-            Console.out(JSONOutput.render(JSONOutput.status(s)))
+            Console.out(JSONOutput.render(s))
             return
         }
         var table = TextTable(header: ["KEY", "VALUE"])
