@@ -26,7 +26,7 @@ struct ConfigHostLimitTests {
         let limits = HostLimits(openFilesSoft: 173, maxMapCount: 100_000, daemonUID: 0)
         #expect(
             F.errors(Self.small(), limits: limits) == [
-                "test.toml: frames.count: pool of 100 frames needs 174 descriptors (100 frames + 64 reserved + 10 connections) but RLIMIT_NOFILE is 173; raise LimitNOFILE= in the unit or lower frames.count"
+                "test.toml: frames.count: pool of 100 frames needs 174 descriptors (100 frames + 64 reserved + 10 connections) but RLIMIT_NOFILE is 173 even raised to its hard limit; raise LimitNOFILE= in the unit or lower frames.count"
             ])
     }
 

@@ -9,7 +9,7 @@ extension ConfigValidator {
         if descriptors > limits.openFilesSoft {
             findings.error(
                 "frames.count",
-                "pool of \(frames) frames needs \(descriptors) descriptors (\(frames) frames + \(reservedDescriptors) reserved + \(connections) connections) but RLIMIT_NOFILE is \(limits.openFilesSoft); raise LimitNOFILE= in the unit or lower frames.count"
+                "pool of \(frames) frames needs \(descriptors) descriptors (\(frames) frames + \(reservedDescriptors) reserved + \(connections) connections) but RLIMIT_NOFILE is \(limits.openFilesSoft) even raised to its hard limit; raise LimitNOFILE= in the unit or lower frames.count"
             )
         }
         let mappings = Int(c.frameCount) + reservedMappings

@@ -10,7 +10,8 @@ import Darwin
 /// Limits of the host the daemon runs on. The daemon holds one fd and (later) one mapping per
 /// frame, so these cap the pool.
 public struct HostLimits: Sendable, Equatable {
-    /// Soft `RLIMIT_NOFILE` of the daemon process (`UInt64.max` when unlimited).
+    /// Soft `RLIMIT_NOFILE` of the daemon process (`UInt64.max` when unlimited). exokerneld
+    /// raises it to the hard limit before reading it, so in practice this is the hard limit.
     public var openFilesSoft: UInt64
     /// `vm.max_map_count`: most memory mappings one process may have.
     public var maxMapCount: Int
