@@ -245,7 +245,7 @@ extension DataPlane {
         }
         // The guard reads only the daemon's copy: the tenant may rewrite its frame meanwhile.
         let copy = UnsafeRawBufferPointer(rebasing: destination[..<length])
-        switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan) {
+        switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan, linkMTU: Int(nic.mtu)) {
         case .allow:
             captures.record(copy, tenant: path.tenant, direction: .sent)
             if hairpin(UnsafeMutableRawBufferPointer(rebasing: destination[..<length]), from: path, nic: nic) { break }
@@ -312,7 +312,8 @@ extension DataPlane {
 
     /// Checks a descriptor the tenant posted and, if it passes, puts its frame in flight.
     /// The frame must be in the pool, the length fit it (and, on tx, hold an Ethernet
-    /// header), and the session hold it writable and not have it on a ring already.
+    /// header), the session hold it writable, and the frame be on no ring already — also
+    /// not earlier in the same batch — so that every frame comes back exactly once.
     private func admit(_ descriptor: RingDescriptor, from path: SessionRings, needsLength: Bool) -> DataPathFaultReason? {
         switch bounds.check(descriptor) {
         case .frameOutOfRange: return .frameOutOfRange
@@ -321,10 +322,13 @@ extension DataPlane {
         case nil: break
         }
         if needsLength && descriptor.length < 14 { return .badLength }
-        guard !path.onRing.contains(descriptor.frame),
-            control.arbiter.addInFlightIfWritable(session: path.session, frame: descriptor.frame)
-        else { return .notHeldWritable }
-        return nil
+        // This path's own fill frames are in flight (and held writable) by its invariant: no lookup.
+        if path.onRing.contains(descriptor.frame) { return .alreadyInFlight }
+        switch control.arbiter.admitInFlight(session: path.session, frame: descriptor.frame) {
+        case .admitted: return nil
+        case .notHeldWritable: return .notHeldWritable
+        case .alreadyInFlight: return .alreadyInFlight
+        }
     }
 
     private func report(_ fault: DataPathFaultReason, frame: FrameNumber, path: SessionRings) {
