@@ -6,8 +6,9 @@ import Glibc
 
 extension Daemon {
     /// Polls of the data path between two non-blocking `epoll_wait`s (control sockets,
-    /// signals, timers, TAP frames) while polling. A poll that finds nothing costs tens of
-    /// nanoseconds, so control work waits at most a few hundred microseconds.
+    /// signals, timers) while polling. A poll that finds nothing costs well under a
+    /// microsecond, so control work waits at most a few hundred microseconds. A TAP has no
+    /// ring to look at: with it every poll is also an `epoll_wait(0)`, or its frames would wait.
     static let pollsPerEpoll = 256
 
     /// How long the loop keeps polling after the data path last had work, before it sleeps
@@ -25,6 +26,7 @@ extension Daemon {
     func poll(idleWindow: UInt64?) {
         dataPlane.startPolling()
         var lastWork = MonotonicClock.nanoseconds()
+        let pollsPerEpoll = dataPlane.hasPollableRing ? Self.pollsPerEpoll : 1
         var polls = 0
         while running {
             if dataPlane.pollDataPath() {
@@ -41,8 +43,9 @@ extension Daemon {
                 sched_yield()
             }
             polls += 1
-            if polls < Self.pollsPerEpoll { continue }
+            if polls < pollsPerEpoll { continue }
             polls = 0
+            dataPathWoke = false
             do {
                 try epoll.wait(timeoutMilliseconds: 0) { token, events in
                     self.dispatch(token: token, events: events)
@@ -51,6 +54,7 @@ extension Daemon {
                 Log.error("epoll_wait failed: \(error)")
                 running = false
             }
+            if dataPathWoke { lastWork = MonotonicClock.nanoseconds() }
             expireHandshakes()
         }
     }

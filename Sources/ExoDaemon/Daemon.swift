@@ -40,7 +40,7 @@ public final class Daemon {
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
-    private var dataPathWoke = false
+    var dataPathWoke = false
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.

@@ -26,6 +26,12 @@ extension DataPlane {
         return worked
     }
 
+    /// Whether received frames can be seen without a system call (the packet backend's ring).
+    var hasPollableRing: Bool {
+        guard let nic, case .packet = nic.device else { return false }
+        return true
+    }
+
     /// From now on tx rings ask tenants for no kick (the loop looks at them itself).
     func startPolling() {
         polling = true

@@ -23,7 +23,7 @@ public struct PacketRingGeometry: Sendable, Equatable {
     /// Receive-queue bytes for frames larger than a slot (read with recv).
     public var copyQueueBytes: Int
 
-    public init(slotSize: Int = 2048, slotCount: Int = 2048, blockSize: Int = 64 << 10, copyQueueBytes: Int = 4 << 20) {
+    public init(slotSize: Int = 2048, slotCount: Int = 8192, blockSize: Int = 64 << 10, copyQueueBytes: Int = 4 << 20) {
         self.slotSize = slotSize
         self.slotCount = slotCount
         self.blockSize = blockSize
