@@ -35,9 +35,12 @@ struct UDPPingCommand: ParsableCommand {
     @Option(name: .long, help: "A round trip with no echo after this long is lost.")
     var timeoutMs = 200
 
+    @Option(name: .long, help: "Pause between round trips (0: back to back), not counted in them.")
+    var intervalUs = 0
+
     func validate() throws {
         guard SocketEndpoint(to) != nil else { throw ValidationError("--to must be A.B.C.D:PORT") }
-        guard count > 0, warmup >= 0, (8...1472).contains(size), timeoutMs > 0 else {
+        guard count > 0, warmup >= 0, (8...1472).contains(size), timeoutMs > 0, intervalUs >= 0 else {
             throw ValidationError("--count and --timeout-ms must be positive, --size in 8...1472")
         }
     }
@@ -56,6 +59,7 @@ struct UDPPingCommand: ParsableCommand {
         var received = 0
         let start = MonotonicClock.nanoseconds()
         for _ in 0..<count {
+            if intervalUs > 0 { usleep(useconds_t(intervalUs)) }
             if let nanoseconds = trip.once() {
                 samples[received] = nanoseconds
                 received += 1

@@ -44,6 +44,12 @@ struct UDPRTTCommand: ParsableCommand {
     @Option(name: .long, help: "udp-echo --spin-us in both exokernel paths (0: the library's default spin only).")
     var echoSpinUs = 0
 
+    @Option(name: .long, help: "Pause between round trips in µs (0: back to back): a sparse peer.")
+    var intervalUs = 0
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "exokernel-busy: the daemon busy-polls too (else only udp-echo does).")
+    var daemonBusyPoll = true
+
     @Option(name: .long, help: "uid udp-echo runs as (the tenant's uid; not root).")
     var tenantUid: UInt32 = 60_201
 
@@ -54,7 +60,7 @@ struct UDPRTTCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard count > 0, warmup >= 0, rounds > 0, (8...1472).contains(size) else {
+        guard count > 0, warmup >= 0, rounds > 0, intervalUs >= 0, (8...1472).contains(size) else {
             throw ValidationError("--count and --rounds must be positive, --size in 8...1472")
         }
         guard !paths.isEmpty, paths.allSatisfy({ RTTPath(rawValue: $0) != nil }) else {
@@ -72,6 +78,8 @@ struct UDPRTTCommand: ParsableCommand {
             warmup: smoke ? 10 : warmup, size: size)
         defer { runner.teardown() }
         if echoSpinUs > 0 { runner.echoArguments = ["--spin-us", "\(echoSpinUs)"] }
+        runner.daemonBusyPoll = daemonBusyPoll
+        runner.intervalMicroseconds = intervalUs
         var results: [RTTPath: [RTTRun]] = [:]
         do {
             try runner.setUp(paths: chosen)

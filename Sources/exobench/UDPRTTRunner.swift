@@ -39,6 +39,10 @@ final class UDPRTTRunner {
     let size: Int
     /// More arguments for udp-echo (e.g. --spin-us), from the command line.
     var echoArguments: [String] = []
+    /// Whether the exokernel-busy path's daemon busy-polls (udp-echo always does there).
+    var daemonBusyPoll = true
+    /// The client's pause between round trips (0: back to back).
+    var intervalMicroseconds = 0
     let network = BenchNetwork()
     let directory: String
     private var tornDown = false
@@ -103,7 +107,7 @@ final class UDPRTTRunner {
     private func exokernelPath(busyPoll: Bool) throws -> RTTRun {
         let daemon = try BenchDaemon(
             executable: binDir + "/exokerneld", directory: directory, backend: .packet, network: network,
-            tenantUID: tenantUID, frames: 256, busyPoll: busyPoll)
+            tenantUID: tenantUID, frames: 256, busyPoll: busyPoll && daemonBusyPoll)
         defer { daemon.stop() }
         let echo = try daemon.startEcho(
             executable: binDir + "/udp-echo", port: port, uid: tenantUID, busyPoll: busyPoll, extra: echoArguments,
@@ -131,9 +135,9 @@ final class UDPRTTRunner {
         let client = try ChildProcess(
             "udp-ping", "/usr/sbin/ip",
             ["netns", "exec", namespace, exobench, "udp-ping", "--to", "\(address):\(port)", "--count", "\(count)",
-                "--warmup", "\(warmup)", "--size", "\(size)"],
+                "--warmup", "\(warmup)", "--size", "\(size)", "--interval-us", "\(intervalMicroseconds)"],
             logPath: directory + "/udp-ping.log")
-        let status = try client.finish(seconds: 60 + Double(count) * 0.01)
+        let status = try client.finish(seconds: 60 + Double(count) * (0.01 + Double(intervalMicroseconds) / 1e6))
         guard status == 0, let sent = client.value("sent").flatMap(Int.init),
             let received = client.value("received").flatMap(Int.init),
             let seconds = client.value("seconds").flatMap(Double.init),
