@@ -30,7 +30,7 @@ struct BlastOptions {
           Every frame passes the daemon's egress guard. Prints "udp-blast: ready ..." and then
           "udp-blast: result sent=N seconds=S rate=R completed=C" (N: frames posted on the tx
           ring; C: handed back; what the daemon sent or refused: exoctl stats).
-          --as-uid drops root to that uid (and its group) first.
+          --as-uid drops root to that uid (and its group) first. --help prints this.
         """
 
     static func parse(_ arguments: [String]) -> Result<BlastOptions, BlastUsageError> {

@@ -57,7 +57,12 @@ func runBlast(_ options: BlastOptions) async -> ToolExitStatus {
     }
 }
 
-switch BlastOptions.parse(Array(CommandLine.arguments.dropFirst())) {
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    Console.out(BlastOptions.usage)
+    exit(ToolExitStatus.success.rawValue)
+}
+switch BlastOptions.parse(arguments) {
 case .failure(let usage):
     Console.error("udp-blast: \(usage.message)\n\(BlastOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)

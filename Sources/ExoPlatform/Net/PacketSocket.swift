@@ -75,8 +75,8 @@ public final class PacketSocket {
 
     /// Opens and configures the socket on `ifindex` (which must exist: ENODEV otherwise).
     /// `transmitSlotSize` bytes per transmit slot (the largest frame the caller will send),
-    /// `transmitBatch` slots (at most 64). Needs CAP_NET_RAW (and CAP_NET_ADMIN for the
-    /// forced receive buffer).
+    /// `transmitBatch` slots (at most 64). Needs CAP_NET_RAW (and CAP_NET_ADMIN for a receive
+    /// buffer over net.core.rmem_max; without it the buffer is what rmem_max allows).
     public init(
         ifindex: Int32, geometry: PacketRingGeometry = PacketRingGeometry(), transmitSlotSize: Int,
         transmitBatch: Int = Int(CEXO_PACKET_MAX_BATCH)
@@ -93,9 +93,11 @@ public final class PacketSocket {
         try Self.set(fd, CEXO_PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING")
         // Any frame over a slot also goes whole onto the receive queue (TP_STATUS_COPY).
         try Self.set(fd, CEXO_PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH")
+        // Past net.core.rmem_max needs CAP_NET_ADMIN; without it, as much as rmem_max allows.
         var queueBytes = Int32(clamping: geometry.copyQueueBytes)
-        _ = try Syscall.retrying("setsockopt(SO_RCVBUFFORCE)") {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &queueBytes, socklen_t(MemoryLayout<Int32>.size))
+        let length = socklen_t(MemoryLayout<Int32>.size)
+        if setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &queueBytes, length) != 0 {
+            _ = try Syscall.retrying("setsockopt(SO_RCVBUF)") { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &queueBytes, length) }
         }
         var request = tpacket_req()
         request.tp_block_size = UInt32(geometry.blockSize)
