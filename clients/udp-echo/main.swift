@@ -38,9 +38,13 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
         path.flush()
         Console.out(
             "udp-echo: tenant \(options.tenant) serving udp \(address):\(options.port) mac \(mac) "
-                + "(\(grant.whole ? "owned address" : "shared address")), \(frames.count) frames, ring \(options.ringCapacity)")
+                + "(\(grant.whole ? "owned address" : "shared address")), \(frames.count) frames, ring \(options.ringCapacity)"
+                + (options.busyPoll ? ", busy-polling" : ""))
         var echo = EchoServer(
             path: path, responder: EchoResponder(mac: mac, address: address, port: options.port, ownsAddress: grant.whole))
+        echo.busyPoll = options.busyPoll
+        echo.quiet = options.quiet
+        echo.spinNanoseconds = UInt64(options.spinMicroseconds) * 1_000
         do throws(DataPathError) {
             try echo.serve(limit: options.count)
         } catch {

@@ -13,10 +13,11 @@ extension DataPlane {
 
     // MARK: receive
 
-    /// Blocks of the packet ring handled per wake-up before yielding to other sessions.
-    static let ringBlocksPerWake = 4
+    /// Frames of the packet ring handled per wake-up before yielding to other sessions.
+    static let ringFramesPerWake = 256
 
-    /// Reads up to one batch of frames (TAP) or a few ring blocks (packet) and routes each.
+    /// Reads up to one batch of frames (TAP) or a few batches' worth of ring slots (packet)
+    /// and routes each.
     func receive() {
         guard let nic else { return }
         switch nic.device {
@@ -49,10 +50,7 @@ extension DataPlane {
 
     private func receive(from socket: PacketSocket, nic: NicPort) {
         var malformed: UInt64 = 0
-        for _ in 0..<Self.ringBlocksPerWake {
-            guard socket.receiveBlock(malformed: &malformed, { frame in routeRingFrame(frame, nic: nic) }) != nil
-            else { break }
-        }
+        _ = socket.receive(max: Self.ringFramesPerWake, malformed: &malformed) { frame in routeRingFrame(frame, nic: nic) }
         nic.nicDrops[NicDrop.ringMalformed.rawValue] &+= malformed
     }
 
@@ -185,7 +183,8 @@ extension DataPlane {
     }
 
     private func serveTx(_ path: SessionRings) {
-        _ = path.tenantToDaemon.drain()
+        // A polling loop found the work itself: no kick to clear (saves a read per serve).
+        if !polling { _ = path.tenantToDaemon.drain() }
         refill(path)
         guard let nic else { return }
         for _ in 0..<Self.txBatchesPerWake {
@@ -200,6 +199,8 @@ extension DataPlane {
                 return
             }
             if count == 0 {
+                // Polling: the loop comes back to this ring by itself.
+                if polling { return }
                 do {
                     if try path.tx.prepareToSleep() { return }
                 } catch {
@@ -212,7 +213,8 @@ extension DataPlane {
             if case .packet(let socket) = nic.device { flush(socket, path: path, nic: nic) }
             publishCompletions(path)
         }
-        path.tenantToDaemon.signal()
+        // More is queued: come back after the other sessions (a polling loop does anyway).
+        if !polling { path.tenantToDaemon.signal() }
     }
 
     private func send(_ descriptor: RingDescriptor, from path: SessionRings, nic: NicPort) {

@@ -12,7 +12,7 @@ import Glibc
 enum NicDevice {
     /// A non-persistent TAP device the daemon created; gone when the daemon is.
     case tap(TapDevice)
-    /// An existing interface, through a TPACKET_V3 ring and sendmmsg.
+    /// An existing interface, through a TPACKET_V2 ring and sendmmsg.
     case packet(PacketSocket)
 }
 
