@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ExOS", targets: ["ExOS"]),
         // The pure modules, exported for the nested Benchmarks/ package.
         .library(name: "ExoPacket", targets: ["ExoPacket"]),
+        .library(name: "ExoImpairment", targets: ["ExoImpairment"]),
         .library(name: "ExoWire", targets: ["ExoWire"]),
         .library(name: "ExoCore", targets: ["ExoCore"]),
     ],
@@ -32,6 +33,9 @@ let package = Package(
         // Pure: the wire layer (a view and a representation per header, checksums, offload);
         // the one strict packet parser that the daemon and the library OS share.
         .target(name: "ExoPacket", swiftSettings: strict),
+        // Pure: the seeded impairment model (loss, bursts, duplication, reordering, delay,
+        // corruption, rate) that ExOS's simulated network and the daemon's decorator share.
+        .target(name: "ExoImpairment", swiftSettings: strict),
         // Pure: the control protocol and the ring layout.
         .target(name: "ExoWire", dependencies: ["ExoPacket"], swiftSettings: strict),
         // Pure: the arbiter's bookkeeping. No syscalls.
@@ -59,7 +63,7 @@ let package = Package(
             dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], swiftSettings: strict),
+        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoImpairment"], swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
             dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -81,6 +85,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
+        .testTarget(name: "ExoImpairmentTests", dependencies: ["ExoImpairment"], swiftSettings: strict),
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
@@ -89,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
     ]
