@@ -88,8 +88,15 @@ let package = Package(
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
-            name: "udp-echo", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
-            swiftSettings: strict),
+            name: "udp-echo", dependencies: ["ExOS"], path: "clients/udp-echo", swiftSettings: strict),
+        .executableTarget(
+            name: "exoping",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exoping", swiftSettings: strict),
+        .executableTarget(
+            name: "exo-nc",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exo-nc", swiftSettings: strict),
         .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),

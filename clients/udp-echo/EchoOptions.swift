@@ -1,8 +1,7 @@
-// The udp-echo command line, parsed by hand (the client links only ExOS and ExoWire): the
-// tenant, the address and UDP port to serve, the socket, frames and an optional uid to become.
+// The udp-echo command line, parsed by hand (the client links only ExOS): the tenant, the
+// address and UDP port to serve, the socket, frames, polling and an optional uid to become.
 
-import ExoWire
-import ExoPacket
+import ExOS
 
 struct EchoOptions {
     var tenant = ""
@@ -14,16 +13,21 @@ struct EchoOptions {
     var asUID: UInt32?
     /// Exit after echoing this many datagrams (nil: serve until killed).
     var count: Int?
+    /// Spin on the rings instead of sleeping between packets.
+    var busyPoll = false
+    /// Print the usage and exit 0.
+    var help = false
 
     static let usage = """
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
-                        [--frames N] [--ring-capacity C] [--count K]
-          A library-OS UDP echo server on exokerneld's data path: attaches as tenant NAME,
-          allocates and maps N frames (default 64) as receive buffers, opens the data path
-          (C slots per ring, default 64), binds udp A:P (and the whole address A when the
-          tenant owns it, answering ARP for it), and echoes every datagram to its sender,
-          printing "echo N bytes from X:Y". Bad IPv4 or UDP checksums are dropped and counted.
-          --count K exits after K echoes; --as-uid drops root to that uid (and its group) first.
+                        [--frames N] [--ring-capacity C] [--count K] [--busy-poll]
+          A UDP echo server on ExOS's network stack: attaches as tenant NAME, starts the stack
+          on the tenant's data path (N frames, default 64; C slots per ring, default 64), opens
+          a UDP socket on A:P (the stack answers ARP and ping for A when the tenant owns it),
+          and echoes every datagram to its sender, printing "echo N bytes from X:Y". Bad IPv4 or
+          UDP checksums are dropped and counted by the stack. --count K exits after K echoes;
+          --busy-poll spins instead of sleeping between packets; --as-uid drops root to that
+          uid (and its group) first.
         """
 
     static func parse(_ arguments: [String]) -> Result<EchoOptions, EchoUsageError> {
@@ -52,13 +56,17 @@ struct EchoOptions {
                 case "--ring-capacity": options.ringCapacity = try number(flag, UInt32.self)
                 case "--as-uid": options.asUID = try number(flag, UInt32.self)
                 case "--count": options.count = try number(flag, Int.self)
+                case "--busy-poll": options.busyPoll = true
+                case "--help", "-h":
+                    options.help = true
+                    return .success(options)
                 default: throw EchoUsageError("unknown argument \(flag)")
                 }
             }
             if options.tenant.isEmpty { throw EchoUsageError("--tenant is required") }
             if options.address == nil { throw EchoUsageError("--address is required") }
             if options.port == 0 { throw EchoUsageError("--port is required (1-65535)") }
-            if options.frames < 1 { throw EchoUsageError("--frames must be at least 1") }
+            if options.frames < 2 { throw EchoUsageError("--frames must be at least 2 (receive and transmit)") }
             if let count = options.count, count < 1 { throw EchoUsageError("--count must be at least 1") }
         } catch {
             return .failure(error)
