@@ -13,6 +13,7 @@ struct Exobench: AsyncParsableCommand {
         abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate (its own network and daemon).",
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPBlastCommand.self, UDPCountCommand.self,
+            VMCommand.self,
         ])
 }
 
