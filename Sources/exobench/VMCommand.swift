@@ -47,6 +47,12 @@ struct VMCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the random pages (appel1, appel2, dirty).")
     var seed: UInt64 = 12
 
+    @Option(name: .long, parsing: .upToNextOption, help: "Run only these ways (keys as in the table; default: all).")
+    var ways: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Run only these benchmarks (default: all seven).")
+    var benchmarks: [String] = []
+
     @Flag(name: .long, help: "Tiny counts for tests: 2 rounds, 16 operations, 2 batches.")
     var smoke = false
 
@@ -59,12 +65,16 @@ struct VMCommand: AsyncParsableCommand {
         }
         guard rounds > 0, iterations > 0, batches > 0 else { throw ValidationError("--rounds, --iterations, --batches must be positive") }
         guard cpu >= 0, cpu < CPUAffinity.onlineCount else { throw ValidationError("--cpu must be in 0..<\(CPUAffinity.onlineCount)") }
+        for name in benchmarks where VMBenchmark(rawValue: name) == nil {
+            throw ValidationError("unknown benchmark \(name): one of \(VMBenchmark.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
         let settings = VMSettings(
             rounds: smoke ? 2 : rounds, iterations: smoke ? 16 : iterations, batches: smoke ? 2 : batches, cpu: cpu,
-            otherCPU: CPUAffinity.onlineCount > 1 ? (cpu + 1) % CPUAffinity.onlineCount : nil, seed: seed)
+            otherCPU: CPUAffinity.onlineCount > 1 ? (cpu + 1) % CPUAffinity.onlineCount : nil, seed: seed,
+            ways: Set(ways), benchmarks: benchmarks.isEmpty ? VMBenchmark.allCases : VMBenchmark.allCases.filter { benchmarks.contains($0.rawValue) })
         let loadBefore = LoadAverage.read()
         let region: FrameRegion
         let session: ExoSession
@@ -112,6 +122,9 @@ struct VMSettings: Sendable {
     /// The CPU of the cross-CPU column's handler thread; nil on a one-CPU machine.
     var otherCPU: Int?
     var seed: UInt64
+    /// Way keys to run; empty: all.
+    var ways: Set<String> = []
+    var benchmarks: [VMBenchmark] = VMBenchmark.allCases
 }
 
 /// What the measuring thread hands back. Written by that thread only, read after `join()`.

@@ -23,12 +23,12 @@ struct VMReport {
 
     /// The library-OS way with the lowest median in `benchmark`'s row (the kernel's excluded).
     func best(_ benchmark: VMBenchmark) -> VMWayResult? {
-        results.ways.dropFirst().filter { $0.cells[benchmark] != nil }
+        results.ways.filter { $0.key != "kernel" && $0.cells[benchmark] != nil }
             .min { $0.cells[benchmark]!.microseconds.median < $1.cells[benchmark]!.microseconds.median }
     }
 
     func ratio(_ benchmark: VMBenchmark, over key: String) -> Double? {
-        guard let kernel = results.ways.first?.cells[benchmark]?.microseconds.median,
+        guard let kernel = results.ways.first(where: { $0.key == "kernel" })?.cells[benchmark]?.microseconds.median,
             let other = results.ways.first(where: { $0.key == key })?.cells[benchmark]?.microseconds.median, other > 0
         else { return nil }
         return kernel / other

@@ -45,7 +45,7 @@ struct VMSession {
             ExOSWay(key: "exos-mprotect", summary: "ExOS PageManager: mprotect per run, SIGSEGV on the faulting thread, protection and dirty from ExOS's record", region: region, mechanism: .mprotect),
             WriteTrackingWay(pages: region.pages),
         ]
-        let mainCount = ways.count
+        var mainCount = ways.count
         if let other = settings.otherCPU {
             ways.append(ExOSWay(key: "exos-uffd-cross", summary: "as exos-uffd, handler thread on CPU \(other) (the other vCPU)", region: region, mechanism: .userfault(handlerCPU: other)))
         }
@@ -57,12 +57,21 @@ struct VMSession {
         memfd.close()
         ways.append(KernelWay(key: "kernel-1map", summary: "as kernel, on one mapping of one \(region.pageCount)-page memfd instead of one mapping per frame", pages: single))
 
+        if !settings.ways.isEmpty {
+            let known = Set(ways.map(\.key))
+            guard settings.ways.isSubset(of: known) else {
+                throw BenchError("unknown way \(settings.ways.subtracting(known).sorted()): one of \(ways.map(\.key).joined(separator: ", "))")
+            }
+            let mainKeys = Set(ways[..<mainCount].map(\.key))
+            ways = ways.filter { settings.ways.contains($0.key) }
+            mainCount = ways.filter { mainKeys.contains($0.key) }.count
+        }
         var results = ways.map { VMWayResult(key: $0.key, summary: $0.summary) }
         var runner = VMBenchmarkRunner(iterations: settings.iterations, batches: settings.batches, random: SplitMix(seed: settings.seed))
         var nullSyscall = Samples(name: "getppid", unit: "us")
         for round in 0..<settings.rounds {
             nullSyscall.values.append(Self.nullSyscallMicroseconds())
-            for benchmark in VMBenchmark.allCases {
+            for benchmark in settings.benchmarks {
                 for offset in 0..<ways.count {
                     let index = (offset + round) % ways.count
                     let way = ways[index]
