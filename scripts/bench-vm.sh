@@ -9,8 +9,11 @@
 # Run as root on a quiet machine. TEST ONLY set-up: allow_root_tenants lets uid 0 be a tenant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product exokerneld
-swift build -c release --product exobench
+if [ "${PERF:-0}" = 1 ] && ! command -v perf >/dev/null; then
+  echo "bench-vm: PERF=1 needs perf: apt-get install linux-perf" >&2; exit 1
+fi
+swift build -c release --product exokerneld >&2
+swift build -c release --product exobench >&2
 bin=$(swift build -c release --show-bin-path)
 
 dir=$(mktemp -d /tmp/exokernel-bench-vm.XXXXXX)
