@@ -53,7 +53,8 @@ public final class PageManager: FaultSignalHandler, Sendable {
             case .userfault(let cpu):
                 guard let userfault = trap as? UserfaultTrap else { preconditionFailure("userfault mechanism without a userfaultfd") }
                 let faults = userfault.faults
-                let thread = try PlatformThread(cpu: cpu) { [weak self] in Self.serve(faults, manager: self) }
+                // The thread holds this manager until close() stops it (see the type's comment).
+                let thread = try PlatformThread(cpu: cpu) { [self] in serve(faults) }
                 handlerThread.withLock { $0 = thread }
             }
         } catch {
@@ -149,14 +150,13 @@ public final class PageManager: FaultSignalHandler, Sendable {
     }
 
     /// The handler thread's loop: wait for faults, handle each, until `close()`.
-    private static func serve(_ faults: UserFaultFD, manager weakManager: PageManager?) {
-        weak let manager = weakManager
-        while let current = manager, !current.stopping.load(ordering: .acquiring) {
+    private func serve(_ faults: UserFaultFD) {
+        while !stopping.load(ordering: .acquiring) {
             do {
                 guard try faults.waitForFault(milliseconds: 20) else { continue }
                 while let fault = try faults.nextFault() {
-                    guard let page = current.region.pages.page(containing: fault.address) else { continue }
-                    current.handleWriteFault(on: page)
+                    guard let page = region.pages.page(containing: fault.address) else { continue }
+                    handleWriteFault(on: page)
                 }
             } catch {
                 fatalError("ExOS: userfaultfd handler thread: \(error)")
