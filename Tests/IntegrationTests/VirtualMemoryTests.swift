@@ -105,6 +105,24 @@ struct VirtualMemoryTests {
         }
     }
 
+    @Test func oneSignalRouteAtATimeAndPagesOutsideTheRegionAreRefused() async throws {
+        try await withRegion(pages: 8) { region in
+            let first = try PageManager(region: region, mechanism: .mprotect) { manager, page in try? manager.unprotect(page: page) }
+            // A second manager on SIGSEGV would take the first one's faults: refused, typed.
+            #expect(throws: PageManagementError.system(SystemError(operation: "sigaction(segmentationFault)", errno: EBUSY))) {
+                _ = try PageManager(region: region, mechanism: .mprotect) { _, _ in }
+            }
+            #expect(throws: PageManagementError.outOfRange(6..<9, pageCount: 8)) { try first.protect(6..<9) }
+            #expect(throws: PageManagementError.notTrackingDirty) { try first.clean(0..<8) }
+            first.close()
+            // Closed, the route is free again and the pages are writable without a fault.
+            let second = try PageManager(region: region, mechanism: .mprotect) { manager, page in try? manager.unprotect(page: page) }
+            defer { second.close() }
+            for page in 0..<8 { region.pages.store(3, page: page) }
+            #expect(first.faultCount == 0 && second.faultCount == 0)
+        }
+    }
+
     @Test func theKernelsWriteTrackingFindsExactlyThePagesWritten() async throws {
         try await withRegion(pages: 64) { region in
             let tracking = try UserFaultFD(features: [.writeProtect, .writeProtectShmem, .writeProtectAsync])
