@@ -9,7 +9,7 @@ struct Netcat: ParsableCommand {
         abstract: "netcat for a library-OS tenant: UDP through ExOS's stack and exokerneld.",
         discussion: """
             exo-nc -u -l PORT: bind PORT; write every datagram's payload to stdout; send stdin \
-            to the peer that sent the latest datagram.
+            to the peer that sent the latest datagram (input waits for the first one).
             exo-nc -u HOST PORT: send stdin to HOST:PORT (a datagram per chunk read) from a \
             granted port; write replies to stdout.
             With -w SECONDS, exit that long after stdin ends (without it, run until killed, as nc \

@@ -44,7 +44,13 @@ func runNetcat(_ command: Netcat) async -> Int32 {
     }
     let maximum = socket.runtime.maximumUDPPayload
     for await chunk in StandardStreams.inputChunks(maximum: maximum) {
-        guard let destination = peer.withLock({ $0 }) else { continue }  // nobody to answer yet
+        // In listen mode, input waits for the first sender (netcat's way): nobody to answer yet.
+        var destination = peer.withLock { $0 }
+        while destination == nil {
+            try? await Task.sleep(for: .milliseconds(10))
+            destination = peer.withLock { $0 }
+        }
+        guard let destination else { continue }
         do throws(NetworkError) {
             try await socket.send(chunk, to: destination)
         } catch {

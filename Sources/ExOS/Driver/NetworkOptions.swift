@@ -3,8 +3,9 @@
 
 /// Set-up and driving choices of `NetworkRuntime`.
 public struct NetworkOptions: Sendable {
-    /// Frames allocated from the daemon: half become receive (fill) buffers, half transmit buffers.
-    public var frames = 128
+    /// Frames allocated from the daemon: half become receive (fill) buffers, half transmit
+    /// buffers. Never more than the tenant's quota allows (the runtime asks for fewer then).
+    public var frames = 64
     /// Slots per ring (a power of two the daemon accepts).
     public var ringCapacity: UInt32 = 64
     /// The stack's bounds (sockets, queues, ARP cache) and timings.

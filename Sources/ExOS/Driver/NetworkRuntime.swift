@@ -36,7 +36,10 @@ public final class NetworkRuntime: Sendable {
         let path: DataPath
         let info: DataPathInfo
         do throws(ExOSError) {
-            let holdings = try await session.allocateAny(count: options.frames)
+            // Never more than the quota: a tenant may run several programs, each with a share.
+            let count = min(options.frames, Int(session.info.frameQuota))
+            guard count >= 2 else { throw .invalidRequest("a frame quota of \(count) leaves no room for receive and transmit buffers") }
+            let holdings = try await session.allocateAny(count: count)
             let frames = try await session.map(holdings.map(\.frame))
             path = try await session.openDataPath(ringCapacity: options.ringCapacity)
             guard let described = path.info else { throw .protocolViolation("dataPathOpened without info") }

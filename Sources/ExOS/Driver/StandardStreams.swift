@@ -20,7 +20,10 @@ public enum StandardStreams {
     /// of input. A thread blocks in read(2) for it and reads at most 8 chunks ahead of the
     /// consumer (back-pressure, not growth). Call once per process.
     public static func inputChunks(maximum: Int = 65_507) -> InputChunks {
-        let credits = DispatchSemaphore(value: 8)
+        // Created at 0 and raised to 8: libdispatch traps when a semaphore is freed below the
+        // value it was created with, which this one is when the reader stops at end of input.
+        let credits = DispatchSemaphore(value: 0)
+        for _ in 0..<8 { credits.signal() }
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
         let thread = Thread {
             while true {
