@@ -109,10 +109,10 @@ extension NetworkStack {
 
     /// Sends destination unreachable (`code`) about `datagram`, quoting its header and first
     /// 8 payload bytes (RFC 792), unless the rate limit is spent. Only from owned addresses,
-    /// only about unicast datagrams from a valid peer (RFC 1122 §3.2.2).
+    /// only about datagrams unicast to us (link and IP) from a valid peer (RFC 1122 §3.2.2).
     mutating func sendUnreachable(code: UInt8, about datagram: ReceivedDatagram) {
         let local = link.addresses[datagram.localIndex]
-        guard local.owned else { return }
+        guard local.owned, !datagram.linkBroadcast else { return }
         guard icmpErrorLimiter.take(now: now) else {
             counters.count(.icmpErrorRateLimited)
             return

@@ -50,12 +50,16 @@ struct SocketTable<Socket> {
         return socket
     }
 
-    /// The socket in slot `index`, in place (no copy of its buffers).
+    /// The socket in slot `index`, borrowed or modified in place (never copied, so its
+    /// buffers are not retained per packet).
     subscript(index index: Int) -> Socket {
-        get { slots[index]! }
+        _read { yield slots[index]! }
         _modify { yield &slots[index]! }
     }
 
     /// True when slot `index` holds a socket.
     func isOpen(_ index: Int) -> Bool { index >= 0 && index < slots.count && slots[index] != nil }
 }
+
+// A plain value: sendable when its sockets are (the stack moves to its driver's thread).
+extension SocketTable: Sendable where Socket: Sendable {}

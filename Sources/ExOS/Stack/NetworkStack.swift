@@ -19,7 +19,7 @@ public enum StackEvent: Hashable, Sendable {
 
 /// A whole IPv4 host stack (Ethernet, ARP, IPv4, ICMP, UDP; TCP in part 2) as a value.
 /// See docs/EXOS.md for the design.
-public struct NetworkStack {
+public struct NetworkStack: Sendable {
     let configuration: StackConfiguration
     let link: LinkIdentity
     let grants: EndpointGrants

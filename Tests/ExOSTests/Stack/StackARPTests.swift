@@ -159,3 +159,30 @@ import Testing
         }
     }
 }
+
+extension StackARPTests {
+    @Test func allPendingFramesTogetherHaveABoundToo() {
+        var limits = Hosts.quiet
+        limits.pendingPerNeighbor = 4
+        limits.pendingTotal = 6
+        var stack = NetworkStack(configuration: Hosts.owned(1, limits: limits))
+        let socket = try! stack.openUDP(port: 7)
+        for host in 50..<53 as Range<UInt8> {
+            for i in 0..<4 as Range<UInt8> { try! stack.send(socket, [i], to: UDPEndpoint(address: Hosts.address(host), port: 9), now: .zero) }
+        }
+        #expect(stack.drain(now: .zero).count == 3)  // one request per neighbor
+        #expect(stack.counters[.neighborPendingFull] == 6)
+    }
+
+    @Test func aCacheFullOfResolutionsRefusesANewOneAndCountsIt() {
+        var limits = Hosts.quiet
+        limits.neighbors = 2
+        var stack = NetworkStack(configuration: Hosts.owned(1, limits: limits))
+        let socket = try! stack.openUDP(port: 7)
+        for host in 50..<53 as Range<UInt8> {
+            try! stack.send(socket, [host], to: UDPEndpoint(address: Hosts.address(host), port: 9), now: .zero)
+        }
+        #expect(stack.drain(now: .zero).count == 2)
+        #expect(stack.counters[.neighborCacheFull] == 1)
+    }
+}

@@ -149,3 +149,12 @@ extension FrameFactory {
         return frame
     }
 }
+
+extension StackICMPTests {
+    @Test func aDatagramSentToTheBroadcastMACGetsNoError() {
+        var stack = NetworkStack(configuration: Hosts.owned(1))
+        stack.inject(FrameFactory.udp(to: Hosts.address(1), mac: .broadcast, port: 4444, payload: [0]), now: .zero)
+        #expect(stack.drain(now: .zero) == [])
+        #expect(stack.counters[.udpNoSocket] == 1 && stack.counters.icmpErrorsSent == 0)
+    }
+}
