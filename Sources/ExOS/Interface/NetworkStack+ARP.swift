@@ -55,6 +55,18 @@ extension NetworkStack {
         }
     }
 
+    /// Learns an on-link sender's MAC from a datagram the stack accepted (a socket took it,
+    /// or an echo was answered). On a shared address this is the only way: the daemon
+    /// answers ARP for the address, so replies to the stack's requests go to the daemon.
+    /// It also saves a server an ARP round trip before its first answer. Only datagrams
+    /// something accepted teach, so garbage cannot churn the cache.
+    mutating func glean(_ datagram: ReceivedDatagram) {
+        guard link.isOnLink(datagram.source) else { return }
+        if let entry = neighbors.learn(datagram.source, mac: datagram.linkSource, now: now, create: true) {
+            releasePending(entry: entry, to: datagram.linkSource)
+        }
+    }
+
     /// Queues an ARP request for `target` from local address `source`, broadcast or (to
     /// refresh a known neighbor) unicast to `destination`.
     mutating func queueARPRequest(for target: IPv4Address, from source: Int, to destination: MACAddress = .broadcast) {

@@ -49,6 +49,7 @@ extension NetworkStack {
             _ = try? reply.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
         }) {
             counters.echoRepliesSent &+= 1
+            glean(datagram)
         }
     }
 
@@ -59,6 +60,7 @@ extension NetworkStack {
             return
         }
         counters.echoRepliesReceived &+= 1
+        glean(datagram)
         let sentAt = pingers[index: index].sentAt(reply.sequence)
         let event = PingEvent.reply(
             PingReply(

@@ -189,3 +189,20 @@ import Testing
         #expect(Self.transfer(count: count, profile: profile, seed: seed) == arrived, "seed \(seed) did not replay")
     }
 }
+
+extension StackUDPTests {
+    @Test func aServerOnASharedAddressAnswersWithoutARPByLearningFromTheDatagram() {
+        var stack = NetworkStack(configuration: Hosts.shared(3))
+        let socket = try! stack.openUDP(port: 5000)
+        stack.inject(FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1, 2]), now: .zero)
+        let request = stack.receive(socket)!
+        try! stack.send(socket, request.payload, to: request.source, now: .zero)
+        #expect(stack.drain(now: .zero) == [.udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 40000, payload: [1, 2])])
+        // A datagram nobody took teaches nothing.
+        var other = NetworkStack(configuration: Hosts.shared(3))
+        let unrelated = try! other.openUDP(port: 5001)
+        other.inject(FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1]), now: .zero)
+        try! other.send(unrelated, [1], to: UDPEndpoint(address: Hosts.strangerAddress, port: 9), now: .zero)
+        #expect(other.drain(now: .zero) == [.arpRequest(sender: Hosts.address(3), target: Hosts.strangerAddress, destination: .broadcast)])
+    }
+}
