@@ -93,4 +93,10 @@ import Testing
         #expect(second.transmitted == 1)
         #expect(try daemon.takeTransmitted().first?.bytes.last == 2)
     }
+
+    @Test func theDriversClockIsMonotonic() {
+        let first = Instant.monotonicNow()
+        let second = Instant.monotonicNow()
+        #expect(first.nanoseconds > 0 && second >= first)
+    }
 }
