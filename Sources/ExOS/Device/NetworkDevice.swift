@@ -44,7 +44,9 @@ extension NetworkStack {
     /// The poll driver: call it in a loop (busy polling), or when the device is readable
     /// or `nextDeadline` has come.
     @discardableResult
-    public mutating func poll<Device: NetworkDevice>(_ device: inout Device, now: Instant, budget: Int = 64) -> PollOutcome {
+    public mutating func poll<Device: NetworkDevice>(_ device: inout Device, now: Instant, budget: Int = 64)
+        -> PollOutcome
+    {
         var outcome = PollOutcome()
         outcome.received = device.receive(now: now, limit: budget) { frame in receive(frame: frame, now: now) }
         var more = true

@@ -20,7 +20,8 @@ extension NetworkStack {
             counters.count(.arpMalformed)
             return
         }
-        guard arp.senderHardware.isUnicast, arp.senderProtocol.isUnicastHost, !link.isBroadcast(arp.senderProtocol) else {
+        guard arp.senderHardware.isUnicast, arp.senderProtocol.isUnicastHost, !link.isBroadcast(arp.senderProtocol)
+        else {
             counters.count(.arpBadSender)
             return
         }
@@ -48,9 +49,12 @@ extension NetworkStack {
         let reply = ARPRepr(
             operation: .reply, senderHardware: local.mac, senderProtocol: local.address,
             targetHardware: arp.senderHardware, targetProtocol: arp.senderProtocol)
-        if enqueueControl(length: FrameBuilder.arpFrameLength, { frame in
-            FrameBuilder.writeARP(into: frame, destination: arp.senderHardware, arp: reply)
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.arpFrameLength,
+            { frame in
+                FrameBuilder.writeARP(into: frame, destination: arp.senderHardware, arp: reply)
+            })
+        {
             counters.arpRepliesSent &+= 1
         }
     }
@@ -74,9 +78,12 @@ extension NetworkStack {
         let request = ARPRepr(
             operation: .request, senderHardware: local.mac, senderProtocol: local.address,
             targetHardware: destination.isBroadcast ? .zero : destination, targetProtocol: target)
-        if enqueueControl(length: FrameBuilder.arpFrameLength, { frame in
-            FrameBuilder.writeARP(into: frame, destination: destination, arp: request)
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.arpFrameLength,
+            { frame in
+                FrameBuilder.writeARP(into: frame, destination: destination, arp: request)
+            })
+        {
             counters.arpRequestsSent &+= 1
         }
     }
@@ -117,7 +124,8 @@ extension NetworkStack {
     mutating func runNeighborTimers() {
         guard now >= nextNeighborTimer else { return }
         for entry in neighbors.entries.indices {
-            guard let state = neighbors.entries[entry]?.state, case .incomplete(_, let retryAt, _) = state, retryAt <= now
+            guard let state = neighbors.entries[entry]?.state, case .incomplete(_, let retryAt, _) = state,
+                retryAt <= now
             else { continue }
             sendResolutionRequest(entry: entry)
         }

@@ -37,17 +37,21 @@ extension NetworkStack {
         let ip = IPv4Repr(
             source: local.address, destination: datagram.source, protocol: .icmp,
             payloadLength: ICMPv4Message.headerLength + data.count, identification: nextIdentification())
-        let reply = ICMPv4Repr.echoReply(identifier: request.identifier, sequence: request.sequence, dataLength: data.count)
+        let reply = ICMPv4Repr.echoReply(
+            identifier: request.identifier, sequence: request.sequence, dataLength: data.count)
         let length = FrameBuilder.payloadOffset + reply.length
         guard length <= configuration.maximumFrameLength else {
             counters.count(.frameTooLong)
             return
         }
-        if enqueueControl(length: length, { frame in
-            FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
-            frame.copy(data, to: FrameBuilder.icmpDataOffset)
-            _ = try? reply.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
-        }) {
+        if enqueueControl(
+            length: length,
+            { frame in
+                FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
+                frame.copy(data, to: FrameBuilder.icmpDataOffset)
+                _ = try? reply.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
+            })
+        {
             counters.echoRepliesSent &+= 1
             glean(datagram)
         }
@@ -122,15 +126,19 @@ extension NetworkStack {
         let original = datagram.packet
         let quoteLength = min(original.totalLength, original.headerLength + ICMPv4Quote.quotedPayload)
         let quote = original.bytes.prefix(quoteLength)
-        let message = ICMPv4Repr.error(type: .destinationUnreachable, code: code, restOfHeader: 0, quoteLength: quoteLength)
+        let message = ICMPv4Repr.error(
+            type: .destinationUnreachable, code: code, restOfHeader: 0, quoteLength: quoteLength)
         let ip = IPv4Repr(
             source: local.address, destination: datagram.source, protocol: .icmp, payloadLength: message.length,
             identification: nextIdentification())
-        if enqueueControl(length: FrameBuilder.payloadOffset + message.length, { frame in
-            FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
-            frame.copy(quote, to: FrameBuilder.icmpDataOffset)
-            _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.payloadOffset + message.length,
+            { frame in
+                FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
+                frame.copy(quote, to: FrameBuilder.icmpDataOffset)
+                _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
+            })
+        {
             counters.icmpErrorsSent &+= 1
         }
     }

@@ -70,7 +70,8 @@ struct UDPSocketState {
         receiveQueue = PacketQueue(
             packets: limits.socketReceivePackets, bytes: limits.socketReceiveBytes,
             filler: ReceivedFrom(source: anyone, destination: .any))
-        transmitQueue = PacketQueue(packets: limits.socketTransmitPackets, bytes: limits.socketTransmitBytes, filler: anyone)
+        transmitQueue = PacketQueue(
+            packets: limits.socketTransmitPackets, bytes: limits.socketTransmitBytes, filler: anyone)
     }
 
     /// True when a datagram from `source` passes the connected-peer filter.

@@ -65,7 +65,8 @@ public struct NetworkStack: Sendable {
         udpSockets = SocketTable(capacity: limits.udpSockets)
         pingers = SocketTable(capacity: limits.pingers)
         flows = FlowTable(maximumEntries: limits.udpSockets + limits.pingers, secret: configuration.secret)
-        transmitTurns = FixedQueue(capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))
+        transmitTurns = FixedQueue(
+            capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))
         // Room for every live socket's events plus as many again for closed sockets' stale ones.
         events = FixedQueue(
             capacity: 2 * (2 * limits.udpSockets + limits.pingers),

@@ -2,11 +2,12 @@
 // delivered on rx is answered on tx, the frames go back to fill and the transmit pool, and
 // a UDP socket's datagram leaves through a transmit frame.
 
-@testable import ExOS
 import ExoPacket
 import ExoPlatform
 import ExoWire
 import Testing
+
+@testable import ExOS
 
 @Suite struct DataPathDeviceTests {
     static let tenant = IPv4Address(10, 0, 0, 1)
@@ -26,11 +27,14 @@ import Testing
         let message = ICMPv4Repr.echoRequest(identifier: 9, sequence: sequence, dataLength: 4)
         var frame = [UInt8](repeating: 0, count: 14 + 20 + message.length)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: tenantMAC, source: gatewayMAC, etherType: .ipv4).emit(into: try! MutableEthernetPacket(checking: bytes))
+            EthernetRepr(destination: tenantMAC, source: gatewayMAC, etherType: .ipv4).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
             for i in 0..<4 { bytes.setU8(42 + i, UInt8(i)) }
             _ = try! message.emit(into: bytes.dropFirst(34))
-            _ = try! IPv4Repr(source: IPv4Address(10, 0, 0, 254), destination: tenant, protocol: .icmp, payloadLength: message.length)
-                .emit(into: bytes.dropFirst(14))
+            _ = try! IPv4Repr(
+                source: IPv4Address(10, 0, 0, 254), destination: tenant, protocol: .icmp, payloadLength: message.length
+            )
+            .emit(into: bytes.dropFirst(14))
         }
         return frame
     }
@@ -43,14 +47,17 @@ import Testing
         path.flush()
         var device = DataPathDevice(dataPath: path)
         var stack = NetworkStack(configuration: Self.configuration())
-        for sequence in 1...3 as ClosedRange<UInt16> { try #require(try daemon.deliver(Self.echoRequest(sequence: sequence)) != nil) }
+        for sequence in 1...3 as ClosedRange<UInt16> {
+            try #require(try daemon.deliver(Self.echoRequest(sequence: sequence)) != nil)
+        }
         let outcome = stack.poll(&device, now: .zero)
         #expect(outcome.received == 3 && outcome.transmitted == 3)
         let sent = try daemon.takeTransmitted()
         #expect(sent.count == 3)
         for (index, (frame, bytes)) in sent.enumerated() {
             #expect((100..<104).contains(frame))
-            guard let ethernet = bytes.withUnsafeBytes({ try? EthernetPacket(checking: PacketBytes(unsafeBuffer: $0)) }) else {
+            guard let ethernet = bytes.withUnsafeBytes({ try? EthernetPacket(checking: PacketBytes(unsafeBuffer: $0)) })
+            else {
                 Issue.record("not a frame")
                 continue
             }
@@ -87,7 +94,10 @@ import Testing
         #expect(first.transmitted == 1 && first.deviceFull)
         #expect(stack.nextDeadline == .zero)  // the second datagram still waits for a frame
         let sent = try daemon.takeTransmitted()
-        #expect(sent.count == 1 && MACAddress(sent[0].bytes.withUnsafeBytes { PacketBytes(unsafeBuffer: $0) }, at: 0) == Self.gatewayMAC)
+        #expect(
+            sent.count == 1
+                && MACAddress(sent[0].bytes.withUnsafeBytes { PacketBytes(unsafeBuffer: $0) }, at: 0) == Self.gatewayMAC
+        )
         try daemon.complete(sent[0].frame)
         let second = stack.poll(&device, now: .milliseconds(1))
         #expect(second.transmitted == 1)

@@ -19,7 +19,8 @@ import Testing
     @Test func aUDPDatagramLeavesAsTheGoldenFrame() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
         stack.inject(
-            FrameFactory.arp(.request, senderMAC: Hosts.mac(2), sender: Hosts.address(2), target: Hosts.address(1)), now: .zero)
+            FrameFactory.arp(.request, senderMAC: Hosts.mac(2), sender: Hosts.address(2), target: Hosts.address(1)),
+            now: .zero)
         _ = stack.drainRaw(now: .zero)  // the ARP reply
         let socket = try! stack.openUDP(port: 7)
         try! stack.send(socket, Array("hi".utf8), to: UDPEndpoint(address: Hosts.address(2), port: 9), now: .zero)

@@ -12,7 +12,9 @@ import Testing
     @Test func bindingFollowsTheGrants() {
         var stack = NetworkStack(configuration: Hosts.shared(3))
         #expect(throws: StackError.notGranted) { try stack.openUDP(port: 80) }
-        #expect(throws: StackError.notLocalAddress(Hosts.address(4))) { try stack.openUDP(address: Hosts.address(4), port: 5000) }
+        #expect(throws: StackError.notLocalAddress(Hosts.address(4))) {
+            try stack.openUDP(address: Hosts.address(4), port: 5000)
+        }
         let socket = try! stack.openUDP(port: 5000)
         #expect(stack.localEndpoint(socket) == UDPEndpoint(address: Hosts.address(3), port: 5000))
         #expect(throws: StackError.endpointInUse) { try stack.openUDP(port: 5000) }
@@ -25,7 +27,9 @@ import Testing
         #expect(throws: StackError.noFreePort) { try stack.openUDP(port: 0) }
         // A closed socket's handle is stale; its endpoint is free again.
         stack.close(socket)
-        #expect(throws: SendError.staleHandle) { try stack.send(socket, [1], to: UDPEndpoint(address: Hosts.address(1), port: 1), now: .zero) }
+        #expect(throws: SendError.staleHandle) {
+            try stack.send(socket, [1], to: UDPEndpoint(address: Hosts.address(1), port: 1), now: .zero)
+        }
         #expect((try? stack.openUDP(port: 5000)) != nil)
     }
 
@@ -76,7 +80,9 @@ import Testing
     @Test func checksumsAreVerifiedAndAZeroChecksumMeansNone() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
         let socket = try! stack.openUDP(port: 7)
-        stack.inject(FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1], zeroChecksum: true), now: .zero)
+        stack.inject(
+            FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1], zeroChecksum: true),
+            now: .zero)
         var corrupted = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [2])
         corrupted[corrupted.count - 1] ^= 0xFF
         stack.inject(corrupted, now: .zero)
@@ -85,15 +91,19 @@ import Testing
         #expect(stack.counters[.udpBadChecksum] == 1)
         // What the stack sends verifies at the receiver (`SentFrame` checks it).
         try! stack.send(socket, [5, 6, 7], to: UDPEndpoint(address: Hosts.strangerAddress, port: 9), now: .zero)
-        stack.inject(FrameFactory.arp(.reply, targetMAC: Hosts.mac(1), target: Hosts.address(1), to: Hosts.mac(1)), now: .zero)
-        #expect(stack.drain(now: .zero).last == .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [5, 6, 7]))
+        stack.inject(
+            FrameFactory.arp(.reply, targetMAC: Hosts.mac(1), target: Hosts.address(1), to: Hosts.mac(1)), now: .zero)
+        #expect(
+            stack.drain(now: .zero).last
+                == .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [5, 6, 7]))
     }
 
     @Test func optionsAreSkippedAndFragmentsDropped() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
         let socket = try! stack.openUDP(port: 7)
         // A record-route option (7), 8 bytes with padding.
-        let withOptions = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [4, 2], options: [7, 7, 4, 0, 0, 0, 0, 0])
+        let withOptions = FrameFactory.udp(
+            to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [4, 2], options: [7, 7, 4, 0, 0, 0, 0, 0])
         stack.inject(withOptions, now: .zero)
         #expect(stack.receive(socket)?.payload == [4, 2])
         var fragment = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1])
@@ -194,15 +204,22 @@ extension StackUDPTests {
     @Test func aServerOnASharedAddressAnswersWithoutARPByLearningFromTheDatagram() {
         var stack = NetworkStack(configuration: Hosts.shared(3))
         let socket = try! stack.openUDP(port: 5000)
-        stack.inject(FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1, 2]), now: .zero)
+        stack.inject(
+            FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1, 2]), now: .zero)
         let request = stack.receive(socket)!
         try! stack.send(socket, request.payload, to: request.source, now: .zero)
-        #expect(stack.drain(now: .zero) == [.udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 40000, payload: [1, 2])])
+        #expect(
+            stack.drain(now: .zero) == [
+                .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 40000, payload: [1, 2])
+            ])
         // A datagram nobody took teaches nothing.
         var other = NetworkStack(configuration: Hosts.shared(3))
         let unrelated = try! other.openUDP(port: 5001)
         other.inject(FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1]), now: .zero)
         try! other.send(unrelated, [1], to: UDPEndpoint(address: Hosts.strangerAddress, port: 9), now: .zero)
-        #expect(other.drain(now: .zero) == [.arpRequest(sender: Hosts.address(3), target: Hosts.strangerAddress, destination: .broadcast)])
+        #expect(
+            other.drain(now: .zero) == [
+                .arpRequest(sender: Hosts.address(3), target: Hosts.strangerAddress, destination: .broadcast)
+            ])
     }
 }
