@@ -109,4 +109,51 @@ import Testing
         let second = Instant.monotonicNow()
         #expect(first.nanoseconds > 0 && second >= first)
     }
+
+    @Test func aStackOnTheRingsTalksUDPWithAStackOnTheOtherSide() throws {
+        // Stack A (10.0.0.1) sits on the data path; stack B (10.0.0.2) is the peer the
+        // daemon role relays to: A's tx frames go into B, B's frames are delivered on A's rx.
+        let daemon = try DaemonRole(capacity: 32)
+        let path = try daemon.makeDataPath()
+        try path.postFill(daemon.makeFrames(0..<16))
+        try path.addTransmitFrames(daemon.makeFrames(100..<116))
+        path.flush()
+        var device = DataPathDevice(dataPath: path)
+        var a = NetworkStack(configuration: Self.configuration())
+        var limits = StackLimits()
+        limits.announcements = 0
+        var b = NetworkStack(
+            configuration: StackConfiguration(
+                addresses: [
+                    LocalAddress(address: IPv4Address(10, 0, 0, 2), mac: MACAddress(0x02, 0, 0, 0, 0, 2), owned: true)
+                ],
+                prefixLength: 24, limits: limits))
+        let client = try a.openUDP(port: 1000)
+        let server = try b.openUDP(port: 7)
+        var now = Instant.zero
+        var answers: [[UInt8]] = []
+        for round in 0..<5 as Range<UInt8> {
+            try a.send(client, [round, 1, 2, 3], to: UDPEndpoint(address: IPv4Address(10, 0, 0, 2), port: 7), now: now)
+            for _ in 0..<6 {
+                a.poll(&device, now: now)
+                for (frame, bytes) in try daemon.takeTransmitted() {
+                    bytes.withUnsafeBytes { b.receive(frame: PacketBytes(unsafeBuffer: $0), now: now) }
+                    try daemon.complete(frame)
+                }
+                while let request = b.receive(server) {
+                    try b.send(server, request.payload, to: request.source, now: now)
+                }
+                var buffer = [UInt8](repeating: 0, count: 1514)
+                while let length = MutablePacketBytes.with(&buffer, { b.transmit(now: now, into: $0) }) {
+                    try #require(try daemon.deliver(Array(buffer.prefix(length))) != nil)
+                }
+                now = now + .milliseconds(1)
+            }
+            while let reply = a.receive(client) { answers.append(reply.payload) }
+        }
+        #expect(answers == (0..<5).map { [$0, 1, 2, 3] })
+        #expect(a.counters.arpRequestsSent == 1 && b.counters.arpRepliesSent == 1)
+        #expect(a.counters.totalDrops == 0 && b.counters.totalDrops == 0)
+        #expect(path.counters.received == 6 && path.counters.transmitted == 6)  // one ARP each way, five datagrams
+    }
 }
