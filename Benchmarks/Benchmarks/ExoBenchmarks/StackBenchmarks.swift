@@ -32,15 +32,19 @@ enum StackFixture {
     }
 
     static let arpRequest: [UInt8] = frame(etherType: 0x0806) { bytes in
-        ARPRepr(operation: .request, senderHardware: peerMAC, senderProtocol: peer, targetHardware: .zero, targetProtocol: me)
-            .emit(into: bytes)
+        ARPRepr(
+            operation: .request, senderHardware: peerMAC, senderProtocol: peer, targetHardware: .zero,
+            targetProtocol: me
+        )
+        .emit(into: bytes)
         return ARPPacket.length
     }
 
     static let echoRequest: [UInt8] = frame(etherType: 0x0800) { bytes in
         let message = ICMPv4Repr.echoRequest(identifier: 1, sequence: 1, dataLength: 56)
         _ = try? message.emit(into: bytes.dropFirst(20))
-        _ = try? IPv4Repr(source: peer, destination: me, protocol: .icmp, payloadLength: message.length).emit(into: bytes)
+        _ = try? IPv4Repr(source: peer, destination: me, protocol: .icmp, payloadLength: message.length).emit(
+            into: bytes)
         return 20 + message.length
     }
 
@@ -85,7 +89,8 @@ func registerStackBenchmarks() {
         }
     }
 
-    Benchmark("ExOS stack: 64-byte datagram received into a socket and read", configuration: stackConfiguration) { benchmark in
+    Benchmark("ExOS stack: 64-byte datagram received into a socket and read", configuration: stackConfiguration) {
+        benchmark in
         var (stack, socket) = StackFixture.make()
         var buffer = [UInt8](repeating: 0, count: 1514)
         let datagram = StackFixture.datagram

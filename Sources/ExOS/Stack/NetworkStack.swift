@@ -62,8 +62,8 @@ public struct NetworkStack: Sendable {
         pending = PendingFrames(slots: limits.pendingTotal, slotSize: configuration.maximumFrameLength)
         controlQueue = PacketQueue(
             packets: limits.controlFrames, bytes: limits.controlFrames * configuration.maximumFrameLength, filler: ())
-        udpSockets = SocketTable(capacity: limits.udpSockets)
-        pingers = SocketTable(capacity: limits.pingers)
+        udpSockets = SocketTable(capacity: limits.udpSockets, vacant: .vacant)
+        pingers = SocketTable(capacity: limits.pingers, vacant: .vacant)
         flows = FlowTable(maximumEntries: limits.udpSockets + limits.pingers, secret: configuration.secret)
         transmitTurns = FixedQueue(
             capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))

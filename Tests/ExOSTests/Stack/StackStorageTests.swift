@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func aHandleOutlivesItsSocketOnlyAsAStaleHandle() {
-        var table = SocketTable<String>(capacity: 2)
+        var table = SocketTable<String>(capacity: 2, vacant: "")
         let first = table.insert("a")!
         let second = table.insert("b")!
         #expect(table.insert("c") == nil)
