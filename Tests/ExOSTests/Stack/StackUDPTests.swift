@@ -223,3 +223,38 @@ extension StackUDPTests {
             ])
     }
 }
+
+extension StackUDPTests {
+    @Test func socketsClosedWithDatagramsQueuedOrWaitingForARPLeaveNoTrace() {
+        var limits = Hosts.quiet
+        limits.udpSockets = 8
+        var stack = NetworkStack(configuration: Hosts.owned(1, limits: limits))
+        stack.inject(FrameFactory.arp(.request, target: Hosts.address(1)), now: .zero)
+        _ = stack.drain(now: .zero)
+        let known = UDPEndpoint(address: Hosts.strangerAddress, port: 9)
+        // Every socket queues a datagram and closes before it leaves, twice over: their
+        // turns are stale, and the table's slots are reused with new generations.
+        for round in 0..<2 as Range<UInt8> {
+            let sockets = (0..<8).map { _ in try! stack.openUDP(port: 0) }
+            for socket in sockets { try! stack.send(socket, [round], to: known, now: .zero) }
+            for socket in sockets { stack.close(socket) }
+        }
+        let survivors = (0..<8).map { _ in try! stack.openUDP(port: 0) }
+        for socket in survivors { try! stack.send(socket, [7], to: known, now: .zero) }
+        let sent = stack.drain(now: .zero)
+        #expect(
+            sent
+                == Array(
+                    repeating: .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [7]),
+                    count: 8))
+        // A socket closed while its datagram waits for ARP: the give-up finds no one to tell.
+        for socket in survivors { stack.close(socket) }
+        let doomed = try! stack.openUDP(port: 0)
+        try! stack.send(doomed, [1], to: UDPEndpoint(address: Hosts.address(99), port: 9), now: .seconds(1))
+        _ = stack.drain(now: .seconds(1))
+        stack.close(doomed)
+        while let deadline = stack.nextDeadline, deadline < .seconds(100) { _ = stack.drain(now: deadline) }
+        #expect(stack.counters[.neighborUnresolved] == 1)
+        #expect(stack.nextEvent() == nil)
+    }
+}
