@@ -99,11 +99,14 @@ public struct NetworkStack: Sendable {
     /// retry or announcement, or `now` when frames are waiting for the device. Nil when it
     /// has nothing to do until a frame or an application call comes.
     public var nextDeadline: Instant? {
-        if !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty { return now }
+        if hasFramesToSend { return now }
         var earliest: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         if announcementsLeft > 0, earliest.map({ nextAnnouncement < $0 }) ?? true { earliest = nextAnnouncement }
         return earliest
     }
+
+    /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
+    public var hasFramesToSend: Bool { !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty }
 
     /// The next readiness event, oldest first; nil when there is none.
     public mutating func nextEvent() -> StackEvent? {
