@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Pure: the wire layer (a view and a representation per header, checksums, offload);
@@ -55,33 +56,52 @@ let package = Package(
             name: "ExoDaemon",
             dependencies: [
                 "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "exokerneld",
-            dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
+        // The control client: the control channel with typed calls, attaching, the operator
+        // session, the capture client and the tools' exit statuses (exoctl and ExOS share it).
+        .target(name: "ExoClient", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoImpairment"], swiftSettings: strict),
+        .target(
+            name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"],
+            swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
-            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
             dependencies: [
-                "ExOS", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
+                "ExOS", "ExoClient", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
-            name: "udp-echo", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
-            swiftSettings: strict),
+            name: "udp-echo", dependencies: ["ExOS"], path: "clients/udp-echo", swiftSettings: strict),
+        .executableTarget(
+            name: "exoping",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exoping", swiftSettings: strict),
+        .executableTarget(
+            name: "exo-nc",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exo-nc", swiftSettings: strict),
         .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "udp-blast", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-blast",
             swiftSettings: strict),
 
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
@@ -89,13 +109,14 @@ let package = Package(
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
-        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon"], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A scriptable tenant the integration tests drive (built as an executable beside the others).
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
+            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
     ]
 )

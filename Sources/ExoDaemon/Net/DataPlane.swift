@@ -26,6 +26,11 @@ final class DataPlane {
     var captures = CaptureTable()
     /// Fragment reassembly (DataPlane+Reassembly.swift).
     let fragments: DaemonReassembly
+    /// `nic.busy_poll`: the loop polls the rings for good (Daemon+Polling.swift).
+    let busyPoll: Bool
+    /// The loop is polling (after a wake-up with packets, or for good): tx rings ask tenants
+    /// for no kick (DataPlane+Polling.swift).
+    var polling = false
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -41,6 +46,7 @@ final class DataPlane {
         do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
+        busyPoll = config.nic?.busyPoll ?? false
         pendingFaults.reserveCapacity(SessionRings.batch)
         pathsWithPendingRx.reserveCapacity(64)
     }
@@ -69,6 +75,8 @@ final class DataPlane {
             throw .internalError
         }
         paths[session] = path
+        // A polled tx ring needs no kick: the tenant's flush then makes no system call.
+        if polling { path.tx.clearWakeupRequest() }
         let info = DataPathInfo(
             layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
             mtu: UInt16(clamping: nic.mtu), frameSize: config.frameSize,
