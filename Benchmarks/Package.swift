@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Microbenchmarks of exokernel's pure modules (ExoWire codec, ExoCore arbiter and tokens),
+// Microbenchmarks of exokernel's pure modules (ExoWire codec, ExoCore arbiter and tokens, ExOS's stack),
 // kept out of the root package so its build and CI stay fast. Run: swift package benchmark
 import PackageDescription
 
@@ -20,6 +20,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "ExoWire", package: "exokernel"),
                 .product(name: "ExoCore", package: "exokernel"),
+                .product(name: "ExOS", package: "exokernel"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/ExoBenchmarks",

@@ -55,10 +55,16 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return next(upperBound: bound)
     }
 
-    /// A generator for a sub-stream (one per link, say), independent of this one's draws.
-    public func derived(_ salt: UInt64) -> SeededRandom {
+    /// A seed for a sub-stream (one per link, say), independent of this generator's draws
+    /// and of other salts' sub-streams: the same seed and salt always give the same value.
+    public func derivedSeed(_ salt: UInt64) -> UInt64 {
         var copy = self
-        return SeededRandom(seed: copy.next() ^ (salt &* 0xD1B5_4A32_D192_ED03))
+        return copy.next() ^ (salt &* 0xD1B5_4A32_D192_ED03)
+    }
+
+    /// A generator for the sub-stream `salt` (see `derivedSeed`).
+    public func derived(_ salt: UInt64) -> SeededRandom {
+        SeededRandom(seed: derivedSeed(salt))
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -6,7 +6,9 @@ import Testing
 
 @Suite struct ImpairmentModelTests {
     /// Runs `count` packets of `length` bytes, one every `spacing` ns, and returns the verdicts.
-    static func verdicts(_ profile: ImpairmentProfile, seed: UInt64, count: Int = 100_000, length: Int = 100, spacing: UInt64 = 1_000)
+    static func verdicts(
+        _ profile: ImpairmentProfile, seed: UInt64, count: Int = 100_000, length: Int = 100, spacing: UInt64 = 1_000
+    )
         -> [ImpairmentVerdict]
     {
         var model = ImpairmentModel(profile: profile, seed: seed)
@@ -106,7 +108,8 @@ import Testing
         #expect(burst[4] == .lost(.rateQueueFull))
         #expect(model.counters.lostRateQueue == 2 && model.counters.delivered == 4)
         // Once the queue drains, a packet waits only for its own serialization.
-        #expect(model.judge(now: 100_000_000, length: 1250) == .deliver(at: 110_000_000, duplicateAt: nil, corruption: nil))
+        #expect(
+            model.judge(now: 100_000_000, length: 1250) == .deliver(at: 110_000_000, duplicateAt: nil, corruption: nil))
     }
 }
 

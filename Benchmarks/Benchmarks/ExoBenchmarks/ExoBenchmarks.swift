@@ -14,4 +14,5 @@ let benchmarks: @Sendable () -> Void = {
     registerWireBenchmarks()
     registerArbiterBenchmarks()
     registerTokenBenchmarks()
+    registerStackBenchmarks()
 }

@@ -63,3 +63,6 @@ struct FixedQueue<Element> {
     /// The element `offset` places after the oldest.
     subscript(offset: Int) -> Element { storage[(head + offset) % storage.count] }
 }
+
+// A plain value: sendable when its elements are (the network stack holds some).
+extension FixedQueue: Sendable where Element: Sendable {}

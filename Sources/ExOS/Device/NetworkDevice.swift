@@ -44,23 +44,27 @@ extension NetworkStack {
     /// The poll driver: call it in a loop (busy polling), or when the device is readable
     /// or `nextDeadline` has come.
     @discardableResult
-    public mutating func poll<Device: NetworkDevice>(_ device: inout Device, now: Instant, budget: Int = 64) -> PollOutcome {
+    public mutating func poll<Device: NetworkDevice>(_ device: inout Device, now: Instant, budget: Int = 64)
+        -> PollOutcome
+    {
         var outcome = PollOutcome()
         outcome.received = device.receive(now: now, limit: budget) { frame in receive(frame: frame, now: now) }
-        var more = true
-        while more, outcome.transmitted < budget {
+        advance(to: now)  // timers due now queue their frames before the device is asked
+        while hasFramesToSend, outcome.transmitted < budget {
             var wrote = false
             let hadRoom = device.transmit(now: now) { buffer -> Int? in
                 let length = transmit(now: now, into: buffer)
                 wrote = length != nil
                 return length
             }
-            if !hadRoom { outcome.deviceFull = true }
-            more = hadRoom && wrote
-            if wrote { outcome.transmitted += 1 }
+            guard hadRoom else {
+                outcome.deviceFull = true
+                break
+            }
+            guard wrote else { break }
+            outcome.transmitted += 1
         }
         if outcome.transmitted > 0 { device.flush() }
-        if outcome.received == 0 { advance(to: now) }
         return outcome
     }
 }

@@ -41,7 +41,7 @@ public final class SimulatedNetwork {
         self.seed = seed
         let root = SeededRandom(seed: seed)
         models = (0..<stations * stations).map { path in
-            ImpairmentModel(profile: profile, seed: root.derived(UInt64(path)).next_())
+            ImpairmentModel(profile: profile, seed: root.derivedSeed(UInt64(path)))
         }
         inFlight = TimedReleaseQueue(capacity: poolFrames)
         let none = InFlightFrame(slot: 0, station: 0)
@@ -169,16 +169,10 @@ public struct SimulatedPort: NetworkDevice {
         defer { network.scratch = scratch }
         let length = scratch.withUnsafeMutableBytes { body(MutablePacketBytes(unsafeBuffer: $0)) }
         if let length {
-            scratch.withUnsafeBytes { network.send(PacketBytes(unsafeBuffer: $0).prefix(length), from: station, now: now) }
+            scratch.withUnsafeBytes {
+                network.send(PacketBytes(unsafeBuffer: $0).prefix(length), from: station, now: now)
+            }
         }
         return true
-    }
-}
-
-extension SeededRandom {
-    /// The next value, for deriving seeds in an expression.
-    fileprivate func next_() -> UInt64 {
-        var copy = self
-        return copy.next()
     }
 }

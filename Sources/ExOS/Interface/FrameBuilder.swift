@@ -16,7 +16,8 @@ enum FrameBuilder {
     /// Writes the Ethernet header and the IPv4 header (DF set, TTL 64, no options) of a
     /// frame carrying `ip` into the start of `frame`, which is exactly the frame's length.
     /// The payload (at `payloadOffset`) is the caller's, before or after.
-    static func writeHeaders(into frame: MutablePacketBytes, destination: MACAddress, source: MACAddress, ip: IPv4Repr) {
+    static func writeHeaders(into frame: MutablePacketBytes, destination: MACAddress, source: MACAddress, ip: IPv4Repr)
+    {
         EthernetRepr(destination: destination, source: source, etherType: .ipv4)
             .emit(into: MutableEthernetPacket(unchecked: frame))
         // The caller sized `frame` from `ip`, so emitting cannot fail.

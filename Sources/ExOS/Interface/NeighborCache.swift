@@ -49,7 +49,7 @@ struct NeighborCache {
     }
 
     subscript(index: Int) -> NeighborEntry {
-        get { entries[index]! }
+        _read { yield entries[index]! }
         _modify { yield &entries[index]! }
     }
 

@@ -20,7 +20,8 @@ extension NetworkStack {
             counters.count(.arpMalformed)
             return
         }
-        guard arp.senderHardware.isUnicast, arp.senderProtocol.isUnicastHost, !link.isBroadcast(arp.senderProtocol) else {
+        guard arp.senderHardware.isUnicast, arp.senderProtocol.isUnicastHost, !link.isBroadcast(arp.senderProtocol)
+        else {
             counters.count(.arpBadSender)
             return
         }
@@ -48,10 +49,25 @@ extension NetworkStack {
         let reply = ARPRepr(
             operation: .reply, senderHardware: local.mac, senderProtocol: local.address,
             targetHardware: arp.senderHardware, targetProtocol: arp.senderProtocol)
-        if enqueueControl(length: FrameBuilder.arpFrameLength, { frame in
-            FrameBuilder.writeARP(into: frame, destination: arp.senderHardware, arp: reply)
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.arpFrameLength,
+            { frame in
+                FrameBuilder.writeARP(into: frame, destination: arp.senderHardware, arp: reply)
+            })
+        {
             counters.arpRepliesSent &+= 1
+        }
+    }
+
+    /// Learns an on-link sender's MAC from a datagram the stack accepted (a socket took it,
+    /// or an echo was answered). On a shared address this is the only way: the daemon
+    /// answers ARP for the address, so replies to the stack's requests go to the daemon.
+    /// It also saves a server an ARP round trip before its first answer. Only datagrams
+    /// something accepted teach, so garbage cannot churn the cache.
+    mutating func glean(_ datagram: ReceivedDatagram) {
+        guard link.isOnLink(datagram.source) else { return }
+        if let entry = neighbors.learn(datagram.source, mac: datagram.linkSource, now: now, create: true) {
+            releasePending(entry: entry, to: datagram.linkSource)
         }
     }
 
@@ -62,9 +78,12 @@ extension NetworkStack {
         let request = ARPRepr(
             operation: .request, senderHardware: local.mac, senderProtocol: local.address,
             targetHardware: destination.isBroadcast ? .zero : destination, targetProtocol: target)
-        if enqueueControl(length: FrameBuilder.arpFrameLength, { frame in
-            FrameBuilder.writeARP(into: frame, destination: destination, arp: request)
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.arpFrameLength,
+            { frame in
+                FrameBuilder.writeARP(into: frame, destination: destination, arp: request)
+            })
+        {
             counters.arpRequestsSent &+= 1
         }
     }
@@ -105,7 +124,8 @@ extension NetworkStack {
     mutating func runNeighborTimers() {
         guard now >= nextNeighborTimer else { return }
         for entry in neighbors.entries.indices {
-            guard let state = neighbors.entries[entry]?.state, case .incomplete(_, let retryAt, _) = state, retryAt <= now
+            guard let state = neighbors.entries[entry]?.state, case .incomplete(_, let retryAt, _) = state,
+                retryAt <= now
             else { continue }
             sendResolutionRequest(entry: entry)
         }

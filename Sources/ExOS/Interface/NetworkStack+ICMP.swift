@@ -37,18 +37,23 @@ extension NetworkStack {
         let ip = IPv4Repr(
             source: local.address, destination: datagram.source, protocol: .icmp,
             payloadLength: ICMPv4Message.headerLength + data.count, identification: nextIdentification())
-        let reply = ICMPv4Repr.echoReply(identifier: request.identifier, sequence: request.sequence, dataLength: data.count)
+        let reply = ICMPv4Repr.echoReply(
+            identifier: request.identifier, sequence: request.sequence, dataLength: data.count)
         let length = FrameBuilder.payloadOffset + reply.length
         guard length <= configuration.maximumFrameLength else {
             counters.count(.frameTooLong)
             return
         }
-        if enqueueControl(length: length, { frame in
-            FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
-            frame.copy(data, to: FrameBuilder.icmpDataOffset)
-            _ = try? reply.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
-        }) {
+        if enqueueControl(
+            length: length,
+            { frame in
+                FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
+                frame.copy(data, to: FrameBuilder.icmpDataOffset)
+                _ = try? reply.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
+            })
+        {
             counters.echoRepliesSent &+= 1
+            glean(datagram)
         }
     }
 
@@ -59,6 +64,7 @@ extension NetworkStack {
             return
         }
         counters.echoRepliesReceived &+= 1
+        glean(datagram)
         let sentAt = pingers[index: index].sentAt(reply.sequence)
         let event = PingEvent.reply(
             PingReply(
@@ -109,10 +115,10 @@ extension NetworkStack {
 
     /// Sends destination unreachable (`code`) about `datagram`, quoting its header and first
     /// 8 payload bytes (RFC 792), unless the rate limit is spent. Only from owned addresses,
-    /// only about unicast datagrams from a valid peer (RFC 1122 §3.2.2).
+    /// only about datagrams unicast to us (link and IP) from a valid peer (RFC 1122 §3.2.2).
     mutating func sendUnreachable(code: UInt8, about datagram: ReceivedDatagram) {
         let local = link.addresses[datagram.localIndex]
-        guard local.owned else { return }
+        guard local.owned, !datagram.linkBroadcast else { return }
         guard icmpErrorLimiter.take(now: now) else {
             counters.count(.icmpErrorRateLimited)
             return
@@ -120,15 +126,19 @@ extension NetworkStack {
         let original = datagram.packet
         let quoteLength = min(original.totalLength, original.headerLength + ICMPv4Quote.quotedPayload)
         let quote = original.bytes.prefix(quoteLength)
-        let message = ICMPv4Repr.error(type: .destinationUnreachable, code: code, restOfHeader: 0, quoteLength: quoteLength)
+        let message = ICMPv4Repr.error(
+            type: .destinationUnreachable, code: code, restOfHeader: 0, quoteLength: quoteLength)
         let ip = IPv4Repr(
             source: local.address, destination: datagram.source, protocol: .icmp, payloadLength: message.length,
             identification: nextIdentification())
-        if enqueueControl(length: FrameBuilder.payloadOffset + message.length, { frame in
-            FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
-            frame.copy(quote, to: FrameBuilder.icmpDataOffset)
-            _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
-        }) {
+        if enqueueControl(
+            length: FrameBuilder.payloadOffset + message.length,
+            { frame in
+                FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
+                frame.copy(quote, to: FrameBuilder.icmpDataOffset)
+                _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
+            })
+        {
             counters.icmpErrorsSent &+= 1
         }
     }

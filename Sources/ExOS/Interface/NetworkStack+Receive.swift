@@ -14,6 +14,8 @@ struct ReceivedDatagram {
     var localIndex: Int
     /// The sender's (or its router's) MAC, where answers go.
     var linkSource: MACAddress
+    /// Sent to the broadcast MAC: never answered with an ICMP error (RFC 1122 §3.2.2).
+    var linkBroadcast: Bool
     var payload: PacketBytes
 }
 
@@ -48,12 +50,12 @@ extension NetworkStack {
         }
         switch ethernet.etherType {
         case .arp: receiveARP(ethernet.payload)
-        case .ipv4: receiveIPv4(ethernet.payload, linkSource: ethernet.source)
+        case .ipv4: receiveIPv4(ethernet.payload, linkSource: ethernet.source, linkBroadcast: destination.isBroadcast)
         default: counters.count(.ethernetUnknownType)
         }
     }
 
-    private mutating func receiveIPv4(_ bytes: PacketBytes, linkSource: MACAddress) {
+    private mutating func receiveIPv4(_ bytes: PacketBytes, linkSource: MACAddress, linkBroadcast: Bool) {
         guard let packet = try? IPv4Packet(checking: bytes) else {
             counters.count(.ipv4Malformed)
             return
@@ -78,7 +80,7 @@ extension NetworkStack {
         // Options (IHL > 5) are skipped: the payload starts after them.
         let datagram = ReceivedDatagram(
             packet: packet, source: packet.source, destination: packet.destination, localIndex: localIndex,
-            linkSource: linkSource, payload: packet.payload)
+            linkSource: linkSource, linkBroadcast: linkBroadcast, payload: packet.payload)
         switch packet.protocol {
         case .icmp: receiveICMP(datagram)
         case .udp: receiveUDP(datagram)

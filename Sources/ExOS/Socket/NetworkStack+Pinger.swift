@@ -6,7 +6,8 @@ import ExoPacket
 extension NetworkStack {
     /// Opens a pinger sending echo requests with `identifier` from `address` (nil: the
     /// first address on which the identifier is granted).
-    public mutating func openPinger(address: IPv4Address? = nil, identifier: UInt16) throws(StackError) -> PingerHandle {
+    public mutating func openPinger(address: IPv4Address? = nil, identifier: UInt16) throws(StackError) -> PingerHandle
+    {
         let localIndex = try chooseAddress(address, proto: .icmp, port: identifier)
         let local = link.addresses[localIndex]
         let key = FlowKey(proto: .icmp, localAddress: local.address, localPort: identifier)
@@ -39,9 +40,13 @@ extension NetworkStack {
         guard dataLength >= 0, dataLength <= maximumEchoData else { throw .datagramTooLarge(maximum: maximumEchoData) }
         guard link.nextHop(to: destination) != nil else { throw .unroutable(destination) }
         let request = PingRequest(destination: destination, sequence: sequence)
-        guard pingers[index: index].transmitQueue.enqueue(length: dataLength, metadata: request, fill: { data in
-            for offset in 0..<data.count { data.setU8(offset, UInt8(truncatingIfNeeded: offset)) }
-        }) else { throw .queueFull }
+        guard
+            pingers[index: index].transmitQueue.enqueue(
+                length: dataLength, metadata: request,
+                fill: { data in
+                    for offset in 0..<data.count { data.setU8(offset, UInt8(truncatingIfNeeded: offset)) }
+                })
+        else { throw .queueFull }
         scheduleTransmit(.pinger(handle.slot))
     }
 
@@ -63,19 +68,22 @@ extension NetworkStack {
         let resolution = route(to: request.destination, source: pingers[index: index].localIndex)
         let destinationMAC = resolution.mac ?? .zero
         let identification = nextIdentification()
-        let length = pingers[index: index].transmitQueue.withFront { _, data -> Int in
-            let message = ICMPv4Repr.echoRequest(identifier: identifier, sequence: request.sequence, dataLength: data.count)
-            let length = FrameBuilder.payloadOffset + message.length
-            guard length <= buffer.count else { return -1 }
-            let frame = buffer.prefix(length)
-            frame.copy(data, to: FrameBuilder.icmpDataOffset)
-            _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
-            let ip = IPv4Repr(
-                source: local.address, destination: request.destination, protocol: .icmp, payloadLength: message.length,
-                identification: identification)
-            FrameBuilder.writeHeaders(into: frame, destination: destinationMAC, source: local.mac, ip: ip)
-            return length
-        } ?? -1
+        let length =
+            pingers[index: index].transmitQueue.withFront { _, data -> Int in
+                let message = ICMPv4Repr.echoRequest(
+                    identifier: identifier, sequence: request.sequence, dataLength: data.count)
+                let length = FrameBuilder.payloadOffset + message.length
+                guard length <= buffer.count else { return -1 }
+                let frame = buffer.prefix(length)
+                frame.copy(data, to: FrameBuilder.icmpDataOffset)
+                _ = try? message.emit(into: frame.dropFirst(FrameBuilder.payloadOffset))
+                let ip = IPv4Repr(
+                    source: local.address, destination: request.destination, protocol: .icmp,
+                    payloadLength: message.length,
+                    identification: identification)
+                FrameBuilder.writeHeaders(into: frame, destination: destinationMAC, source: local.mac, ip: ip)
+                return length
+            } ?? -1
         pingers[index: index].transmitQueue.removeFront()
         pingers[index: index].recordSent(request.sequence, at: now)
         if pingers[index: index].transmitQueue.isEmpty {

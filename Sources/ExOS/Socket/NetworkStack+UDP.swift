@@ -27,7 +27,9 @@ extension NetworkStack {
         let key = FlowKey(proto: .udp, localAddress: local.address, localPort: chosenPort)
         guard flows.find(key) == nil else { throw .endpointInUse }
         let endpoint = UDPEndpoint(address: local.address, port: chosenPort)
-        guard let slot = udpSockets.insert(UDPSocketState(local: endpoint, localIndex: localIndex, limits: configuration.limits))
+        guard
+            let slot = udpSockets.insert(
+                UDPSocketState(local: endpoint, localIndex: localIndex, limits: configuration.limits))
         else { throw .tooManySockets }
         guard flows.insert(key, value: Int(slot.index)) else {
             udpSockets.remove(slot)
@@ -102,7 +104,8 @@ extension NetworkStack {
         withNextDatagram(handle) { payload, from in
             let copied = min(payload.count, buffer.count)
             buffer.copy(payload.prefix(copied), to: 0)
-            return ReceivedDatagramInfo(length: payload.count, copied: copied, source: from.source, destination: from.destination)
+            return ReceivedDatagramInfo(
+                length: payload.count, copied: copied, source: from.source, destination: from.destination)
         }
     }
 
@@ -143,7 +146,8 @@ extension NetworkStack {
             guard port == 0 || grants.permits(proto, link.addresses[index], port: port) else { throw .notGranted }
             return index
         }
-        for index in link.addresses.indices where port == 0 || grants.permits(proto, link.addresses[index], port: port) {
+        for index in link.addresses.indices where port == 0 || grants.permits(proto, link.addresses[index], port: port)
+        {
             if port != 0 || !grants.candidateRanges(proto, link.addresses[index]).isEmpty { return index }
         }
         throw .notGranted

@@ -37,6 +37,7 @@ extension NetworkStack {
             return
         }
         counters.udpDelivered &+= 1
+        glean(datagram)
         announceReadable(udp: index)
     }
 }

@@ -50,6 +50,13 @@ struct PingerState {
         sendTimes = Array(repeating: nil, count: max(limits.pingerSendTimes, 1))
     }
 
+    /// What a free slot of the socket table holds (never modified, only replaced).
+    static let vacant: PingerState = {
+        var tiny = StackLimits()
+        tiny.pingerSendTimes = 1
+        return PingerState(address: .any, localIndex: 0, identifier: 0, limits: tiny, maximumData: 1)
+    }()
+
     mutating func recordSent(_ sequence: UInt16, at now: Instant) {
         sendTimes[Int(sequence) % sendTimes.count] = (sequence, now)
     }

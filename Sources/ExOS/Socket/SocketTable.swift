@@ -5,12 +5,20 @@
 /// At most `capacity` sockets of one kind. A slot's generation grows each time it is freed,
 /// so stale handles miss.
 struct SocketTable<Socket> {
-    private var slots: [Socket?]
+    /// Every slot holds a socket value; a free slot holds `vacant` (a small placeholder).
+    /// Not optionals: unwrapping an optional copies the socket (retaining its buffers) on
+    /// every access, where a plain element is borrowed or modified in place.
+    private var slots: [Socket]
+    private let vacant: Socket
+    /// Which slots hold an open socket.
+    private var occupied: [Bool]
     private var generations: [UInt32]
     private var free: [Int]
 
-    init(capacity: Int) {
-        slots = Array(repeating: nil, count: capacity)
+    init(capacity: Int, vacant: Socket) {
+        self.vacant = vacant
+        slots = Array(repeating: vacant, count: capacity)
+        occupied = Array(repeating: false, count: capacity)
         generations = Array(repeating: 0, count: capacity)
         free = Array((0..<capacity).reversed())
         free.reserveCapacity(capacity)
@@ -23,6 +31,7 @@ struct SocketTable<Socket> {
     mutating func insert(_ socket: Socket) -> SlotHandle? {
         guard let index = free.popLast() else { return nil }
         slots[index] = socket
+        occupied[index] = true
         return SlotHandle(index: UInt32(index), generation: generations[index])
     }
 
@@ -32,7 +41,7 @@ struct SocketTable<Socket> {
     /// The slot index of a live handle.
     func resolve(_ handle: SlotHandle) -> Int? {
         let index = Int(handle.index)
-        guard index < slots.count, generations[index] == handle.generation, slots[index] != nil else { return nil }
+        guard index < slots.count, generations[index] == handle.generation, occupied[index] else { return nil }
         return index
     }
 
@@ -44,18 +53,23 @@ struct SocketTable<Socket> {
     mutating func remove(_ handle: SlotHandle) -> Socket? {
         guard let index = resolve(handle) else { return nil }
         let socket = slots[index]
-        slots[index] = nil
+        slots[index] = vacant
+        occupied[index] = false
         generations[index] &+= 1
         free.append(index)
         return socket
     }
 
-    /// The socket in slot `index`, in place (no copy of its buffers).
+    /// The socket in slot `index`, borrowed or modified in place (never copied, so its
+    /// buffers are not retained per packet).
     subscript(index index: Int) -> Socket {
-        get { slots[index]! }
-        _modify { yield &slots[index]! }
+        _read { yield slots[index] }
+        _modify { yield &slots[index] }
     }
 
     /// True when slot `index` holds a socket.
-    func isOpen(_ index: Int) -> Bool { index >= 0 && index < slots.count && slots[index] != nil }
+    func isOpen(_ index: Int) -> Bool { index >= 0 && index < slots.count && occupied[index] }
 }
+
+// A plain value: sendable when its sockets are (the stack moves to its driver's thread).
+extension SocketTable: Sendable where Socket: Sendable {}

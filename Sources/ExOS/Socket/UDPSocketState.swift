@@ -70,8 +70,20 @@ struct UDPSocketState {
         receiveQueue = PacketQueue(
             packets: limits.socketReceivePackets, bytes: limits.socketReceiveBytes,
             filler: ReceivedFrom(source: anyone, destination: .any))
-        transmitQueue = PacketQueue(packets: limits.socketTransmitPackets, bytes: limits.socketTransmitBytes, filler: anyone)
+        transmitQueue = PacketQueue(
+            packets: limits.socketTransmitPackets, bytes: limits.socketTransmitBytes, filler: anyone)
     }
+
+    /// What a free slot of the socket table holds: one tiny queue each way, shared by every
+    /// free slot (never modified, only replaced).
+    static let vacant: UDPSocketState = {
+        var tiny = StackLimits()
+        tiny.socketReceivePackets = 1
+        tiny.socketReceiveBytes = 1
+        tiny.socketTransmitPackets = 1
+        tiny.socketTransmitBytes = 1
+        return UDPSocketState(local: UDPEndpoint(address: .any, port: 0), localIndex: 0, limits: tiny)
+    }()
 
     /// True when a datagram from `source` passes the connected-peer filter.
     func accepts(from source: UDPEndpoint) -> Bool { remote.map { $0 == source } ?? true }

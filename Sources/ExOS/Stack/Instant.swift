@@ -37,7 +37,9 @@ public struct Interval: Comparable, Hashable, Sendable, CustomStringConvertible 
     public static let zero = Interval(nanoseconds: 0)
 
     @inlinable public static func microseconds(_ value: UInt64) -> Interval { Interval(nanoseconds: value &* 1_000) }
-    @inlinable public static func milliseconds(_ value: UInt64) -> Interval { Interval(nanoseconds: value &* 1_000_000) }
+    @inlinable public static func milliseconds(_ value: UInt64) -> Interval {
+        Interval(nanoseconds: value &* 1_000_000)
+    }
     @inlinable public static func seconds(_ value: UInt64) -> Interval { Interval(nanoseconds: value &* 1_000_000_000) }
 
     @inlinable public static func < (lhs: Interval, rhs: Interval) -> Bool { lhs.nanoseconds < rhs.nanoseconds }

@@ -71,19 +71,21 @@ extension NetworkStack {
         let resolution = route(to: peer.address, source: udpSockets[index: index].localIndex)
         let destinationMAC = resolution.mac ?? .zero
         let identification = nextIdentification()
-        let length = udpSockets[index: index].transmitQueue.withFront { _, payload -> Int in
-            let length = FrameBuilder.udpPayloadOffset + payload.count
-            guard length <= buffer.count else { return -1 }
-            let frame = buffer.prefix(length)
-            frame.copy(payload, to: FrameBuilder.udpPayloadOffset)
-            let udp = UDPRepr(sourcePort: localPort, destinationPort: peer.port, payloadLength: payload.count)
-            _ = try? udp.emit(into: frame.dropFirst(FrameBuilder.payloadOffset), source: local.address, destination: peer.address)
-            let ip = IPv4Repr(
-                source: local.address, destination: peer.address, protocol: .udp, payloadLength: udp.length,
-                identification: identification)
-            FrameBuilder.writeHeaders(into: frame, destination: destinationMAC, source: local.mac, ip: ip)
-            return length
-        } ?? -1
+        let length =
+            udpSockets[index: index].transmitQueue.withFront { _, payload -> Int in
+                let length = FrameBuilder.udpPayloadOffset + payload.count
+                guard length <= buffer.count else { return -1 }
+                let frame = buffer.prefix(length)
+                frame.copy(payload, to: FrameBuilder.udpPayloadOffset)
+                let udp = UDPRepr(sourcePort: localPort, destinationPort: peer.port, payloadLength: payload.count)
+                _ = try? udp.emit(
+                    into: frame.dropFirst(FrameBuilder.payloadOffset), source: local.address, destination: peer.address)
+                let ip = IPv4Repr(
+                    source: local.address, destination: peer.address, protocol: .udp, payloadLength: udp.length,
+                    identification: identification)
+                FrameBuilder.writeHeaders(into: frame, destination: destinationMAC, source: local.mac, ip: ip)
+                return length
+            } ?? -1
         udpSockets[index: index].transmitQueue.removeFront()
         announceWritable(udp: index)
         if udpSockets[index: index].transmitQueue.isEmpty {
@@ -99,7 +101,6 @@ extension NetworkStack {
         counters.udpSent &+= 1
         return length
     }
-
 
     /// Where a datagram to `destination` from local address `source` goes now.
     mutating func route(to destination: IPv4Address, source: Int) -> RouteResult {

@@ -19,7 +19,7 @@ public enum StackEvent: Hashable, Sendable {
 
 /// A whole IPv4 host stack (Ethernet, ARP, IPv4, ICMP, UDP; TCP in part 2) as a value.
 /// See docs/EXOS.md for the design.
-public struct NetworkStack {
+public struct NetworkStack: Sendable {
     let configuration: StackConfiguration
     let link: LinkIdentity
     let grants: EndpointGrants
@@ -62,10 +62,11 @@ public struct NetworkStack {
         pending = PendingFrames(slots: limits.pendingTotal, slotSize: configuration.maximumFrameLength)
         controlQueue = PacketQueue(
             packets: limits.controlFrames, bytes: limits.controlFrames * configuration.maximumFrameLength, filler: ())
-        udpSockets = SocketTable(capacity: limits.udpSockets)
-        pingers = SocketTable(capacity: limits.pingers)
+        udpSockets = SocketTable(capacity: limits.udpSockets, vacant: .vacant)
+        pingers = SocketTable(capacity: limits.pingers, vacant: .vacant)
         flows = FlowTable(maximumEntries: limits.udpSockets + limits.pingers, secret: configuration.secret)
-        transmitTurns = FixedQueue(capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))
+        transmitTurns = FixedQueue(
+            capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))
         // Room for every live socket's events plus as many again for closed sockets' stale ones.
         events = FixedQueue(
             capacity: 2 * (2 * limits.udpSockets + limits.pingers),
@@ -98,11 +99,14 @@ public struct NetworkStack {
     /// retry or announcement, or `now` when frames are waiting for the device. Nil when it
     /// has nothing to do until a frame or an application call comes.
     public var nextDeadline: Instant? {
-        if !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty { return now }
+        if hasFramesToSend { return now }
         var earliest: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         if announcementsLeft > 0, earliest.map({ nextAnnouncement < $0 }) ?? true { earliest = nextAnnouncement }
         return earliest
     }
+
+    /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
+    public var hasFramesToSend: Bool { !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty }
 
     /// The next readiness event, oldest first; nil when there is none.
     public mutating func nextEvent() -> StackEvent? {

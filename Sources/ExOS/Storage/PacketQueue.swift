@@ -8,7 +8,7 @@ import ExoPacket
 /// beginning, leaving the tail unused until the packets before it leave). Storage is
 /// allocated once, in `init`; enqueueing and dequeueing never allocate.
 struct PacketQueue<Metadata> {
-    private struct Entry {
+    fileprivate struct Entry {
         var offset: Int
         var length: Int
         var metadata: Metadata
@@ -96,3 +96,6 @@ struct PacketQueue<Metadata> {
         writeOffset = 0
     }
 }
+
+extension PacketQueue: Sendable where Metadata: Sendable {}
+extension PacketQueue.Entry: Sendable where Metadata: Sendable {}

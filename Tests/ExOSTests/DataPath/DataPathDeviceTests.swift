@@ -2,11 +2,12 @@
 // delivered on rx is answered on tx, the frames go back to fill and the transmit pool, and
 // a UDP socket's datagram leaves through a transmit frame.
 
-@testable import ExOS
 import ExoPacket
 import ExoPlatform
 import ExoWire
 import Testing
+
+@testable import ExOS
 
 @Suite struct DataPathDeviceTests {
     static let tenant = IPv4Address(10, 0, 0, 1)
@@ -26,11 +27,14 @@ import Testing
         let message = ICMPv4Repr.echoRequest(identifier: 9, sequence: sequence, dataLength: 4)
         var frame = [UInt8](repeating: 0, count: 14 + 20 + message.length)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: tenantMAC, source: gatewayMAC, etherType: .ipv4).emit(into: try! MutableEthernetPacket(checking: bytes))
+            EthernetRepr(destination: tenantMAC, source: gatewayMAC, etherType: .ipv4).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
             for i in 0..<4 { bytes.setU8(42 + i, UInt8(i)) }
             _ = try! message.emit(into: bytes.dropFirst(34))
-            _ = try! IPv4Repr(source: IPv4Address(10, 0, 0, 254), destination: tenant, protocol: .icmp, payloadLength: message.length)
-                .emit(into: bytes.dropFirst(14))
+            _ = try! IPv4Repr(
+                source: IPv4Address(10, 0, 0, 254), destination: tenant, protocol: .icmp, payloadLength: message.length
+            )
+            .emit(into: bytes.dropFirst(14))
         }
         return frame
     }
@@ -43,14 +47,17 @@ import Testing
         path.flush()
         var device = DataPathDevice(dataPath: path)
         var stack = NetworkStack(configuration: Self.configuration())
-        for sequence in 1...3 as ClosedRange<UInt16> { try #require(try daemon.deliver(Self.echoRequest(sequence: sequence)) != nil) }
+        for sequence in 1...3 as ClosedRange<UInt16> {
+            try #require(try daemon.deliver(Self.echoRequest(sequence: sequence)) != nil)
+        }
         let outcome = stack.poll(&device, now: .zero)
         #expect(outcome.received == 3 && outcome.transmitted == 3)
         let sent = try daemon.takeTransmitted()
         #expect(sent.count == 3)
         for (index, (frame, bytes)) in sent.enumerated() {
             #expect((100..<104).contains(frame))
-            guard let ethernet = bytes.withUnsafeBytes({ try? EthernetPacket(checking: PacketBytes(unsafeBuffer: $0)) }) else {
+            guard let ethernet = bytes.withUnsafeBytes({ try? EthernetPacket(checking: PacketBytes(unsafeBuffer: $0)) })
+            else {
                 Issue.record("not a frame")
                 continue
             }
@@ -87,10 +94,66 @@ import Testing
         #expect(first.transmitted == 1 && first.deviceFull)
         #expect(stack.nextDeadline == .zero)  // the second datagram still waits for a frame
         let sent = try daemon.takeTransmitted()
-        #expect(sent.count == 1 && MACAddress(sent[0].bytes.withUnsafeBytes { PacketBytes(unsafeBuffer: $0) }, at: 0) == Self.gatewayMAC)
+        #expect(
+            sent.count == 1
+                && MACAddress(sent[0].bytes.withUnsafeBytes { PacketBytes(unsafeBuffer: $0) }, at: 0) == Self.gatewayMAC
+        )
         try daemon.complete(sent[0].frame)
         let second = stack.poll(&device, now: .milliseconds(1))
         #expect(second.transmitted == 1)
         #expect(try daemon.takeTransmitted().first?.bytes.last == 2)
+    }
+
+    @Test func theDriversClockIsMonotonic() {
+        let first = Instant.monotonicNow()
+        let second = Instant.monotonicNow()
+        #expect(first.nanoseconds > 0 && second >= first)
+    }
+
+    @Test func aStackOnTheRingsTalksUDPWithAStackOnTheOtherSide() throws {
+        // Stack A (10.0.0.1) sits on the data path; stack B (10.0.0.2) is the peer the
+        // daemon role relays to: A's tx frames go into B, B's frames are delivered on A's rx.
+        let daemon = try DaemonRole(capacity: 32)
+        let path = try daemon.makeDataPath()
+        try path.postFill(daemon.makeFrames(0..<16))
+        try path.addTransmitFrames(daemon.makeFrames(100..<116))
+        path.flush()
+        var device = DataPathDevice(dataPath: path)
+        var a = NetworkStack(configuration: Self.configuration())
+        var limits = StackLimits()
+        limits.announcements = 0
+        var b = NetworkStack(
+            configuration: StackConfiguration(
+                addresses: [
+                    LocalAddress(address: IPv4Address(10, 0, 0, 2), mac: MACAddress(0x02, 0, 0, 0, 0, 2), owned: true)
+                ],
+                prefixLength: 24, limits: limits))
+        let client = try a.openUDP(port: 1000)
+        let server = try b.openUDP(port: 7)
+        var now = Instant.zero
+        var answers: [[UInt8]] = []
+        for round in 0..<5 as Range<UInt8> {
+            try a.send(client, [round, 1, 2, 3], to: UDPEndpoint(address: IPv4Address(10, 0, 0, 2), port: 7), now: now)
+            for _ in 0..<6 {
+                a.poll(&device, now: now)
+                for (frame, bytes) in try daemon.takeTransmitted() {
+                    bytes.withUnsafeBytes { b.receive(frame: PacketBytes(unsafeBuffer: $0), now: now) }
+                    try daemon.complete(frame)
+                }
+                while let request = b.receive(server) {
+                    try b.send(server, request.payload, to: request.source, now: now)
+                }
+                var buffer = [UInt8](repeating: 0, count: 1514)
+                while let length = MutablePacketBytes.with(&buffer, { b.transmit(now: now, into: $0) }) {
+                    try #require(try daemon.deliver(Array(buffer.prefix(length))) != nil)
+                }
+                now = now + .milliseconds(1)
+            }
+            while let reply = a.receive(client) { answers.append(reply.payload) }
+        }
+        #expect(answers == (0..<5).map { [$0, 1, 2, 3] })
+        #expect(a.counters.arpRequestsSent == 1 && b.counters.arpRepliesSent == 1)
+        #expect(a.counters.totalDrops == 0 && b.counters.totalDrops == 0)
+        #expect(path.counters.received == 6 && path.counters.transmitted == 6)  // one ARP each way, five datagrams
     }
 }

@@ -13,7 +13,8 @@ import Testing
         gateway: IPv4Address(10, 0, 0, 254).rawValue, gatewayMAC: MACAddress(0x02, 0, 0, 0, 0, 0xFE), prefixLength: 24,
         addresses: [
             AddressGrant(address: IPv4Address(10, 0, 0, 1).rawValue, mac: MACAddress(0x02, 0, 0, 0, 0, 1), whole: true),
-            AddressGrant(address: IPv4Address(10, 0, 0, 3).rawValue, mac: MACAddress(0x02, 0, 0, 0, 0, 0xFE), whole: false),
+            AddressGrant(
+                address: IPv4Address(10, 0, 0, 3).rawValue, mac: MACAddress(0x02, 0, 0, 0, 0, 0xFE), whole: false),
         ],
         portShares: [
             WirePortShare(proto: 17, address: IPv4Address(10, 0, 0, 3).rawValue, firstPort: 5000, lastPort: 5009),
@@ -23,12 +24,15 @@ import Testing
     @Test func theDataPathsIdentityBecomesTheStacks() {
         let configuration = StackConfiguration(dataPath: Self.info, secret: 1)
         #expect(configuration.mtu == 1400 && configuration.prefixLength == 24)
-        #expect(configuration.gateway == IPv4Address(10, 0, 0, 254) && configuration.gatewayMAC == MACAddress(0x02, 0, 0, 0, 0, 0xFE))
+        #expect(
+            configuration.gateway == IPv4Address(10, 0, 0, 254)
+                && configuration.gatewayMAC == MACAddress(0x02, 0, 0, 0, 0, 0xFE))
         #expect(configuration.addresses.map(\.owned) == [true, false])
-        #expect(configuration.grants == [
-            EndpointGrant(proto: .udp, address: IPv4Address(10, 0, 0, 3), ports: 5000...5009),
-            EndpointGrant(proto: .icmp, address: IPv4Address(10, 0, 0, 3), ports: 100...109),
-        ])
+        #expect(
+            configuration.grants == [
+                EndpointGrant(proto: .udp, address: IPv4Address(10, 0, 0, 3), ports: 5000...5009),
+                EndpointGrant(proto: .icmp, address: IPv4Address(10, 0, 0, 3), ports: 100...109),
+            ])
         var stack = NetworkStack(configuration: configuration)
         #expect(stack.maximumUDPPayload == 1372)
         // Any port on the owned address; only granted ones on the shared address.

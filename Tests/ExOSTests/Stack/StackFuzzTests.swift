@@ -13,7 +13,9 @@ import Testing
     static func seeds() -> [[UInt8]] {
         let me = Hosts.address(1)
         let mac = Hosts.mac(1)
-        var quoted = FrameFactory.udp(from: me, sourceMAC: mac, to: Hosts.strangerAddress, mac: Hosts.stranger, sourcePort: 7, port: 9, payload: [1, 2, 3, 4, 5, 6, 7, 8])
+        var quoted = FrameFactory.udp(
+            from: me, sourceMAC: mac, to: Hosts.strangerAddress, mac: Hosts.stranger, sourcePort: 7, port: 9,
+            payload: [1, 2, 3, 4, 5, 6, 7, 8])
         quoted.removeFirst(EthernetPacket.headerLength)
         return [
             FrameFactory.arp(.request, target: me),
@@ -46,7 +48,8 @@ import Testing
             frame += (0..<random.below(64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         case 4:
             // Random bytes after a valid Ethernet header.
-            frame = Array(frame.prefix(14)) + (0..<random.below(100)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            frame =
+                Array(frame.prefix(14)) + (0..<random.below(100)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         default:
             // Entirely random.
             frame = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -86,8 +89,12 @@ import Testing
         // Still serving: a valid echo request is answered, a valid datagram delivered.
         while MutablePacketBytes.with(&buffer, { stack.transmit(now: now, into: $0) }) != nil {}
         while stack.receive(socket) != nil {}
-        stack.inject(FrameFactory.echoRequest(to: Hosts.address(1), mac: Hosts.mac(1), identifier: 1, sequence: 2, data: [7]), now: now)
-        #expect(stack.drain(now: now).contains(.echoReply(to: Hosts.strangerAddress, identifier: 1, sequence: 2, data: [7])), "seed \(seed)")
+        stack.inject(
+            FrameFactory.echoRequest(to: Hosts.address(1), mac: Hosts.mac(1), identifier: 1, sequence: 2, data: [7]),
+            now: now)
+        #expect(
+            stack.drain(now: now).contains(
+                .echoReply(to: Hosts.strangerAddress, identifier: 1, sequence: 2, data: [7])), "seed \(seed)")
         stack.inject(FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [42]), now: now)
         #expect(stack.receive(socket)?.payload == [42], "seed \(seed)")
     }

@@ -10,8 +10,13 @@ import Testing
 @Suite struct StackICMPTests {
     @Test func anEchoRequestToAnOwnedAddressIsAnsweredWithItsData() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
-        stack.inject(FrameFactory.echoRequest(to: Hosts.address(1), mac: Hosts.mac(1), identifier: 7, sequence: 3, data: [9, 8, 7]), now: .zero)
-        #expect(stack.drain(now: .zero) == [.echoReply(to: Hosts.strangerAddress, identifier: 7, sequence: 3, data: [9, 8, 7])])
+        stack.inject(
+            FrameFactory.echoRequest(
+                to: Hosts.address(1), mac: Hosts.mac(1), identifier: 7, sequence: 3, data: [9, 8, 7]), now: .zero)
+        #expect(
+            stack.drain(now: .zero) == [
+                .echoReply(to: Hosts.strangerAddress, identifier: 7, sequence: 3, data: [9, 8, 7])
+            ])
         #expect(stack.counters.echoRepliesSent == 1)
     }
 
@@ -30,7 +35,8 @@ import Testing
         let fromTwo = try! simulation.stacks[1].openPinger(identifier: 2)
         for sequence in 0..<3 as Range<UInt16> {
             try! simulation.stacks[0].ping(fromOne, to: Hosts.address(2), sequence: sequence, now: simulation.now)
-            try! simulation.stacks[1].ping(fromTwo, to: Hosts.address(1), sequence: sequence, dataLength: 100, now: simulation.now)
+            try! simulation.stacks[1].ping(
+                fromTwo, to: Hosts.address(1), sequence: sequence, dataLength: 100, now: simulation.now)
         }
         var repliesOne: [PingReply] = []
         var repliesTwo: [PingReply] = []
@@ -55,7 +61,10 @@ import Testing
         let pinger = try! stack.openPinger(identifier: 100)
         #expect(throws: StackError.endpointInUse) { try stack.openPinger(identifier: 100) }
         try! stack.ping(pinger, to: Hosts.address(1), sequence: 1, now: .zero)
-        #expect(stack.drain(now: .zero) == [.arpRequest(sender: Hosts.address(3), target: Hosts.address(1), destination: .broadcast)])
+        #expect(
+            stack.drain(now: .zero) == [
+                .arpRequest(sender: Hosts.address(3), target: Hosts.address(1), destination: .broadcast)
+            ])
         stack.close(pinger)
         #expect((try? stack.openPinger(identifier: 100)) != nil)
     }
@@ -66,7 +75,10 @@ import Testing
         let closed = UDPEndpoint(address: Hosts.address(2), port: 4444)
         try! simulation.stacks[0].send(socket, [1, 2, 3], to: closed, now: simulation.now)
         var error: SocketError?
-        simulation.run(for: .seconds(1)) { error = $0.stacks[0].takeError(socket); return error != nil }
+        simulation.run(for: .seconds(1)) {
+            error = $0.stacks[0].takeError(socket)
+            return error != nil
+        }
         guard case .icmp(let report)? = error else {
             Issue.record("no error reached the socket: \(String(describing: error))")
             return
@@ -107,18 +119,24 @@ import Testing
         // Station 1 answers nothing more; forge the router's error from what was sent.
         var stack = simulation.stacks[0]
         let quoted = echoRequestHeader(from: Hosts.address(1), to: Hosts.address(2), identifier: 5, sequence: 9)
-        stack.inject(FrameFactory.icmpError(type: 11, code: 0, quoting: quoted, to: Hosts.address(1), mac: Hosts.mac(1)), now: simulation.now)
+        stack.inject(
+            FrameFactory.icmpError(type: 11, code: 0, quoting: quoted, to: Hosts.address(1), mac: Hosts.mac(1)),
+            now: simulation.now)
         var events: [PingEvent] = []
         while let event = stack.nextPingEvent(pinger) { events.append(event) }
-        #expect(events.contains { if case .error(let r) = $0 { r.type == 11 && r.destinationPort == 9 } else { false } })
+        #expect(
+            events.contains { if case .error(let r) = $0 { r.type == 11 && r.destinationPort == 9 } else { false } })
     }
 
     /// An IPv4 header and the first 8 bytes of an echo request, as an error would quote them.
-    func echoRequestHeader(from source: IPv4Address, to destination: IPv4Address, identifier: UInt16, sequence: UInt16) -> [UInt8] {
+    func echoRequestHeader(from source: IPv4Address, to destination: IPv4Address, identifier: UInt16, sequence: UInt16)
+        -> [UInt8]
+    {
         var bytes = [UInt8](repeating: 0, count: 28)
         MutablePacketBytes.with(&bytes) { b in
             _ = try! IPv4Repr(source: source, destination: destination, protocol: .icmp, payloadLength: 8).emit(into: b)
-            _ = try! ICMPv4Repr.echoRequest(identifier: identifier, sequence: sequence, dataLength: 0).emit(into: b.dropFirst(20))
+            _ = try! ICMPv4Repr.echoRequest(identifier: identifier, sequence: sequence, dataLength: 0).emit(
+                into: b.dropFirst(20))
         }
         return bytes
     }
@@ -134,18 +152,34 @@ enum ImpairmentProfileFixture {
 
 extension FrameFactory {
     /// An ICMP error of `type`/`code` from a router (the stranger) quoting `quote`.
-    static func icmpError(type: UInt8, code: UInt8, quoting quote: [UInt8], to destination: IPv4Address, mac: MACAddress) -> [UInt8] {
-        let message = ICMPv4Repr.error(type: ICMPv4Type(rawValue: type), code: code, restOfHeader: 0, quoteLength: quote.count)
-        var frame = [UInt8](repeating: 0, count: EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + message.length)
+    static func icmpError(
+        type: UInt8, code: UInt8, quoting quote: [UInt8], to destination: IPv4Address, mac: MACAddress
+    ) -> [UInt8] {
+        let message = ICMPv4Repr.error(
+            type: ICMPv4Type(rawValue: type), code: code, restOfHeader: 0, quoteLength: quote.count)
+        var frame = [UInt8](
+            repeating: 0, count: EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + message.length)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: mac, source: Hosts.stranger, etherType: .ipv4).emit(into: try! MutableEthernetPacket(checking: bytes))
+            EthernetRepr(destination: mac, source: Hosts.stranger, etherType: .ipv4).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
             let ip = bytes.dropFirst(EthernetPacket.headerLength)
             let icmp = ip.dropFirst(IPv4Packet.minimumHeaderLength)
             for (i, byte) in quote.enumerated() { icmp.setU8(ICMPv4Message.headerLength + i, byte) }
             _ = try! message.emit(into: icmp)
-            _ = try! IPv4Repr(source: Hosts.strangerAddress, destination: destination, protocol: .icmp, payloadLength: message.length)
-                .emit(into: ip)
+            _ = try! IPv4Repr(
+                source: Hosts.strangerAddress, destination: destination, protocol: .icmp, payloadLength: message.length
+            )
+            .emit(into: ip)
         }
         return frame
+    }
+}
+
+extension StackICMPTests {
+    @Test func aDatagramSentToTheBroadcastMACGetsNoError() {
+        var stack = NetworkStack(configuration: Hosts.owned(1))
+        stack.inject(FrameFactory.udp(to: Hosts.address(1), mac: .broadcast, port: 4444, payload: [0]), now: .zero)
+        #expect(stack.drain(now: .zero) == [])
+        #expect(stack.counters[.udpNoSocket] == 1 && stack.counters.icmpErrorsSent == 0)
     }
 }

@@ -46,7 +46,10 @@ import Testing
                 #expect(added || queue.isFull || model.reduce(0) { $0 + $1.1 } + length > 300 - 120, "seed \(seed)")
             } else if let (value, length) = model.first {
                 let front = queue.withFront { ($0, $1.array) }
-                #expect(front?.0 == value && front?.1 == (0..<length).map { UInt8(truncatingIfNeeded: value &+ UInt32($0)) }, "seed \(seed)")
+                #expect(
+                    front?.0 == value
+                        && front?.1 == (0..<length).map { UInt8(truncatingIfNeeded: value &+ UInt32($0)) },
+                    "seed \(seed)")
                 queue.removeFront()
                 model.removeFirst()
             }
@@ -81,7 +84,8 @@ import Testing
         for step in 0..<50_000 {
             let key = FlowKey(
                 proto: random.chance(0.5) ? .udp : .tcp, localAddress: IPv4Address(10, 0, 0, UInt8(random.below(3))),
-                localPort: UInt16(random.below(40)), remoteAddress: random.chance(0.5) ? .any : IPv4Address(10, 0, 1, 1),
+                localPort: UInt16(random.below(40)),
+                remoteAddress: random.chance(0.5) ? .any : IPv4Address(10, 0, 1, 1),
                 remotePort: 0)
             if random.chance(0.5) {
                 let inserted = table.insert(key, value: step)
@@ -110,7 +114,7 @@ import Testing
     }
 
     @Test func aHandleOutlivesItsSocketOnlyAsAStaleHandle() {
-        var table = SocketTable<String>(capacity: 2)
+        var table = SocketTable<String>(capacity: 2, vacant: "")
         let first = table.insert("a")!
         let second = table.insert("b")!
         #expect(table.insert("c") == nil)

@@ -52,7 +52,8 @@ enum FrameFactory {
         let ipHeader = IPv4Packet.minimumHeaderLength + options.count
         var frame = [UInt8](repeating: 0, count: EthernetPacket.headerLength + ipHeader + udpLength)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: mac, source: sourceMAC, etherType: .ipv4).emit(into: try! MutableEthernetPacket(checking: bytes))
+            EthernetRepr(destination: mac, source: sourceMAC, etherType: .ipv4).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
             let ip = bytes.dropFirst(EthernetPacket.headerLength)
             let datagram = ip.dropFirst(ipHeader)
             for (i, byte) in payload.enumerated() { datagram.setU8(UDPDatagram.headerLength + i, byte) }
@@ -74,17 +75,21 @@ enum FrameFactory {
 
     static func echoRequest(
         from source: IPv4Address = Hosts.strangerAddress, sourceMAC: MACAddress = Hosts.stranger,
-        to destination: IPv4Address, mac: MACAddress, identifier: UInt16 = 0x1234, sequence: UInt16 = 1, data: [UInt8] = [1, 2, 3, 4]
+        to destination: IPv4Address, mac: MACAddress, identifier: UInt16 = 0x1234, sequence: UInt16 = 1,
+        data: [UInt8] = [1, 2, 3, 4]
     ) -> [UInt8] {
         let message = ICMPv4Repr.echoRequest(identifier: identifier, sequence: sequence, dataLength: data.count)
-        var frame = [UInt8](repeating: 0, count: EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + message.length)
+        var frame = [UInt8](
+            repeating: 0, count: EthernetPacket.headerLength + IPv4Packet.minimumHeaderLength + message.length)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: mac, source: sourceMAC, etherType: .ipv4).emit(into: try! MutableEthernetPacket(checking: bytes))
+            EthernetRepr(destination: mac, source: sourceMAC, etherType: .ipv4).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
             let ip = bytes.dropFirst(EthernetPacket.headerLength)
             let icmp = ip.dropFirst(IPv4Packet.minimumHeaderLength)
             for (i, byte) in data.enumerated() { icmp.setU8(ICMPv4Message.headerLength + i, byte) }
             _ = try! message.emit(into: icmp)
-            _ = try! IPv4Repr(source: source, destination: destination, protocol: .icmp, payloadLength: message.length).emit(into: ip)
+            _ = try! IPv4Repr(source: source, destination: destination, protocol: .icmp, payloadLength: message.length)
+                .emit(into: ip)
         }
         return frame
     }
@@ -95,9 +100,13 @@ enum FrameFactory {
     ) -> [UInt8] {
         var frame = [UInt8](repeating: 0, count: EthernetPacket.headerLength + ARPPacket.length)
         MutablePacketBytes.with(&frame) { bytes in
-            EthernetRepr(destination: destination, source: senderMAC, etherType: .arp).emit(into: try! MutableEthernetPacket(checking: bytes))
-            ARPRepr(operation: operation, senderHardware: senderMAC, senderProtocol: sender, targetHardware: targetMAC, targetProtocol: target)
-                .emit(into: bytes.dropFirst(EthernetPacket.headerLength))
+            EthernetRepr(destination: destination, source: senderMAC, etherType: .arp).emit(
+                into: try! MutableEthernetPacket(checking: bytes))
+            ARPRepr(
+                operation: operation, senderHardware: senderMAC, senderProtocol: sender, targetHardware: targetMAC,
+                targetProtocol: target
+            )
+            .emit(into: bytes.dropFirst(EthernetPacket.headerLength))
         }
         return frame
     }
@@ -119,20 +128,26 @@ enum SentFrame: Equatable {
             guard let ethernet = try? EthernetPacket(checking: bytes) else { return .other(frame) }
             if ethernet.etherType == .arp, let arp = try? ARPPacket(checking: ethernet.payload) {
                 return arp.operation == .request
-                    ? .arpRequest(sender: arp.senderProtocol, target: arp.targetProtocol, destination: ethernet.destination)
-                    : .arpReply(sender: arp.senderProtocol, target: arp.targetProtocol, destination: ethernet.destination)
+                    ? .arpRequest(
+                        sender: arp.senderProtocol, target: arp.targetProtocol, destination: ethernet.destination)
+                    : .arpReply(
+                        sender: arp.senderProtocol, target: arp.targetProtocol, destination: ethernet.destination)
             }
             guard let ip = try? IPv4Packet(checking: ethernet.payload), ip.checksumIsValid else { return .other(frame) }
             if ip.protocol == .udp, let udp = try? UDPDatagram(checking: ip.payload),
                 udp.checksumIsValid(source: ip.source, destination: ip.destination)
             {
-                return .udp(to: ip.destination, destinationMAC: ethernet.destination, port: udp.destinationPort, payload: udp.payload.array)
+                return .udp(
+                    to: ip.destination, destinationMAC: ethernet.destination, port: udp.destinationPort,
+                    payload: udp.payload.array)
             }
             if ip.protocol == .icmp, let icmp = try? ICMPv4Message(checking: ip.payload), icmp.checksumIsValid {
                 switch icmp.type {
-                case .echoRequest: return .echoRequest(to: ip.destination, identifier: icmp.identifier, sequence: icmp.sequence)
+                case .echoRequest:
+                    return .echoRequest(to: ip.destination, identifier: icmp.identifier, sequence: icmp.sequence)
                 case .echoReply:
-                    return .echoReply(to: ip.destination, identifier: icmp.identifier, sequence: icmp.sequence, data: icmp.data.array)
+                    return .echoReply(
+                        to: ip.destination, identifier: icmp.identifier, sequence: icmp.sequence, data: icmp.data.array)
                 case .destinationUnreachable:
                     let quote = try? ICMPv4Quote(checking: icmp.data)
                     return .unreachable(to: ip.destination, code: icmp.code, quotedPort: quote?.destinationPort ?? 0)

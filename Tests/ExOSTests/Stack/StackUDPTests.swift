@@ -12,7 +12,9 @@ import Testing
     @Test func bindingFollowsTheGrants() {
         var stack = NetworkStack(configuration: Hosts.shared(3))
         #expect(throws: StackError.notGranted) { try stack.openUDP(port: 80) }
-        #expect(throws: StackError.notLocalAddress(Hosts.address(4))) { try stack.openUDP(address: Hosts.address(4), port: 5000) }
+        #expect(throws: StackError.notLocalAddress(Hosts.address(4))) {
+            try stack.openUDP(address: Hosts.address(4), port: 5000)
+        }
         let socket = try! stack.openUDP(port: 5000)
         #expect(stack.localEndpoint(socket) == UDPEndpoint(address: Hosts.address(3), port: 5000))
         #expect(throws: StackError.endpointInUse) { try stack.openUDP(port: 5000) }
@@ -25,7 +27,9 @@ import Testing
         #expect(throws: StackError.noFreePort) { try stack.openUDP(port: 0) }
         // A closed socket's handle is stale; its endpoint is free again.
         stack.close(socket)
-        #expect(throws: SendError.staleHandle) { try stack.send(socket, [1], to: UDPEndpoint(address: Hosts.address(1), port: 1), now: .zero) }
+        #expect(throws: SendError.staleHandle) {
+            try stack.send(socket, [1], to: UDPEndpoint(address: Hosts.address(1), port: 1), now: .zero)
+        }
         #expect((try? stack.openUDP(port: 5000)) != nil)
     }
 
@@ -76,7 +80,9 @@ import Testing
     @Test func checksumsAreVerifiedAndAZeroChecksumMeansNone() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
         let socket = try! stack.openUDP(port: 7)
-        stack.inject(FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1], zeroChecksum: true), now: .zero)
+        stack.inject(
+            FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1], zeroChecksum: true),
+            now: .zero)
         var corrupted = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [2])
         corrupted[corrupted.count - 1] ^= 0xFF
         stack.inject(corrupted, now: .zero)
@@ -85,15 +91,19 @@ import Testing
         #expect(stack.counters[.udpBadChecksum] == 1)
         // What the stack sends verifies at the receiver (`SentFrame` checks it).
         try! stack.send(socket, [5, 6, 7], to: UDPEndpoint(address: Hosts.strangerAddress, port: 9), now: .zero)
-        stack.inject(FrameFactory.arp(.reply, targetMAC: Hosts.mac(1), target: Hosts.address(1), to: Hosts.mac(1)), now: .zero)
-        #expect(stack.drain(now: .zero).last == .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [5, 6, 7]))
+        stack.inject(
+            FrameFactory.arp(.reply, targetMAC: Hosts.mac(1), target: Hosts.address(1), to: Hosts.mac(1)), now: .zero)
+        #expect(
+            stack.drain(now: .zero).last
+                == .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [5, 6, 7]))
     }
 
     @Test func optionsAreSkippedAndFragmentsDropped() {
         var stack = NetworkStack(configuration: Hosts.owned(1))
         let socket = try! stack.openUDP(port: 7)
         // A record-route option (7), 8 bytes with padding.
-        let withOptions = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [4, 2], options: [7, 7, 4, 0, 0, 0, 0, 0])
+        let withOptions = FrameFactory.udp(
+            to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [4, 2], options: [7, 7, 4, 0, 0, 0, 0, 0])
         stack.inject(withOptions, now: .zero)
         #expect(stack.receive(socket)?.payload == [4, 2])
         var fragment = FrameFactory.udp(to: Hosts.address(1), mac: Hosts.mac(1), port: 7, payload: [1])
@@ -187,5 +197,64 @@ import Testing
         #expect(arrived.count > distinct.count, "seed \(seed): duplication never showed")
         // The same seed replays the same run, datagram for datagram.
         #expect(Self.transfer(count: count, profile: profile, seed: seed) == arrived, "seed \(seed) did not replay")
+    }
+}
+
+extension StackUDPTests {
+    @Test func aServerOnASharedAddressAnswersWithoutARPByLearningFromTheDatagram() {
+        var stack = NetworkStack(configuration: Hosts.shared(3))
+        let socket = try! stack.openUDP(port: 5000)
+        stack.inject(
+            FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1, 2]), now: .zero)
+        let request = stack.receive(socket)!
+        try! stack.send(socket, request.payload, to: request.source, now: .zero)
+        #expect(
+            stack.drain(now: .zero) == [
+                .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 40000, payload: [1, 2])
+            ])
+        // A datagram nobody took teaches nothing.
+        var other = NetworkStack(configuration: Hosts.shared(3))
+        let unrelated = try! other.openUDP(port: 5001)
+        other.inject(FrameFactory.udp(to: Hosts.address(3), mac: Hosts.mac(3), port: 5000, payload: [1]), now: .zero)
+        try! other.send(unrelated, [1], to: UDPEndpoint(address: Hosts.strangerAddress, port: 9), now: .zero)
+        #expect(
+            other.drain(now: .zero) == [
+                .arpRequest(sender: Hosts.address(3), target: Hosts.strangerAddress, destination: .broadcast)
+            ])
+    }
+}
+
+extension StackUDPTests {
+    @Test func socketsClosedWithDatagramsQueuedOrWaitingForARPLeaveNoTrace() {
+        var limits = Hosts.quiet
+        limits.udpSockets = 8
+        var stack = NetworkStack(configuration: Hosts.owned(1, limits: limits))
+        stack.inject(FrameFactory.arp(.request, target: Hosts.address(1)), now: .zero)
+        _ = stack.drain(now: .zero)
+        let known = UDPEndpoint(address: Hosts.strangerAddress, port: 9)
+        // Every socket queues a datagram and closes before it leaves, twice over: their
+        // turns are stale, and the table's slots are reused with new generations.
+        for round in 0..<2 as Range<UInt8> {
+            let sockets = (0..<8).map { _ in try! stack.openUDP(port: 0) }
+            for socket in sockets { try! stack.send(socket, [round], to: known, now: .zero) }
+            for socket in sockets { stack.close(socket) }
+        }
+        let survivors = (0..<8).map { _ in try! stack.openUDP(port: 0) }
+        for socket in survivors { try! stack.send(socket, [7], to: known, now: .zero) }
+        let sent = stack.drain(now: .zero)
+        #expect(
+            sent
+                == Array(
+                    repeating: .udp(to: Hosts.strangerAddress, destinationMAC: Hosts.stranger, port: 9, payload: [7]),
+                    count: 8))
+        // A socket closed while its datagram waits for ARP: the give-up finds no one to tell.
+        for socket in survivors { stack.close(socket) }
+        let doomed = try! stack.openUDP(port: 0)
+        try! stack.send(doomed, [1], to: UDPEndpoint(address: Hosts.address(99), port: 9), now: .seconds(1))
+        _ = stack.drain(now: .seconds(1))
+        stack.close(doomed)
+        while let deadline = stack.nextDeadline, deadline < .seconds(100) { _ = stack.drain(now: deadline) }
+        #expect(stack.counters[.neighborUnresolved] == 1)
+        #expect(stack.nextEvent() == nil)
     }
 }
