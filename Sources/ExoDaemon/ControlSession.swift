@@ -1,6 +1,7 @@
 // One control connection: who the peer is, how far the handshake got, and the bounded queue
 // of records waiting to be written to it.
 
+import ExoCore
 import ExoPlatform
 import ExoWire
 
@@ -31,6 +32,8 @@ final class ControlSession {
     var version: UInt16 = WireLimits.maxVersion
     /// Set when the session must close once its queue drained (e.g. after a fatal error reply).
     var closeAfterFlush = false
+    /// Whether this (tenant) session is owed an `offersChanged` notice, or has one unread.
+    var offerNotice = NoticeLatch()
     private(set) var outbound: [OutboundRecord] = []
     private var outboundHead = 0
     let outboundLimit: Int
@@ -45,6 +48,10 @@ final class ControlSession {
     }
 
     var pendingOutbound: Int { outbound.count - outboundHead }
+
+    /// Records another party causes (notices) and coalesced reports are queued only behind
+    /// nothing: a session that does not read is never disconnected for them.
+    var queueEmpty: Bool { pendingOutbound == 0 }
 
     /// Queues a record. Returns false when the queue is full: the peer is not reading and must be
     /// disconnected rather than allowed to pile up memory and descriptors in flight.

@@ -28,6 +28,12 @@ enum JSONOutput {
         [
             "id": Int(t.id), "name": t.name, "frameQuota": Int(t.frameQuota), "framesHeld": Int(t.framesHeld),
             "sessions": Int(t.sessions), "uids": t.uids.map { Int($0) },
+            "usage": Dictionary(uniqueKeysWithValues: t.usage.map { u in
+                (u.resource, [
+                    "used": NSNumber(value: u.used), "limit": NSNumber(value: u.limit),
+                    "refused": NSNumber(value: u.refused),
+                ] as [String: Any])
+            }),
         ]
     }
 

@@ -1,0 +1,49 @@
+// The [limits] table: per-tenant bounds on the daemon state a tenant causes (TenantLimits).
+// Types and known keys here; ranges in ConfigValidator+Limits.
+
+import ExoCore
+
+extension ConfigLoader {
+    /// Every key of `[limits]`, in the order `config/exokerneld.toml` documents them.
+    static let limitsKeys = [
+        "tokens_issued", "offers_received", "sessions", "bindings", "filters", "captures",
+        "reassembly_datagrams", "fault_reports_per_second",
+    ]
+
+    static func decodeLimits(_ section: TOMLSection) throws(ConfigError) -> TenantLimits {
+        try section.rejectUnknownKeys(known: limitsKeys)
+        var limits = TenantLimits.defaults
+        if let v = try section.integer("tokens_issued", as: Int.self) { limits.tokensIssued = v }
+        if let v = try section.integer("offers_received", as: Int.self) { limits.offersReceived = v }
+        if let v = try section.integer("sessions", as: Int.self) { limits.sessions = v }
+        if let v = try section.integer("bindings", as: Int.self) { limits.bindings = v }
+        if let v = try section.integer("filters", as: Int.self) { limits.filters = v }
+        if let v = try section.integer("captures", as: Int.self) { limits.captures = v }
+        if let v = try section.integer("reassembly_datagrams", as: Int.self) { limits.reassemblyDatagrams = v }
+        if let v = try section.integer("fault_reports_per_second", as: Int.self) { limits.faultReportsPerSecond = v }
+        return limits
+    }
+}
+
+extension ConfigValidator {
+    /// Largest token and offer limits: at about 200 bytes a token, 65536 outstanding tokens
+    /// of every tenant stay in the tens of megabytes.
+    static let maximumTokenLimit = 65536
+
+    static func checkLimits(_ c: DaemonConfig, _ findings: inout Findings) {
+        let l = c.limits
+        findings.require(l.tokensIssued, in: 1...maximumTokenLimit, key: "limits.tokens_issued")
+        findings.require(l.offersReceived, in: 1...maximumTokenLimit, key: "limits.offers_received")
+        // Above daemon.max_connections it is simply never reached: not worth an error.
+        findings.require(l.sessions, in: 1...65536, key: "limits.sessions")
+        findings.require(l.bindings, in: 1...65536, key: "limits.bindings")
+        findings.require(l.filters, in: 1...65536, key: "limits.filters")
+        findings.require(
+            l.captures, in: 1...CaptureTable.maxCaptures, key: "limits.captures",
+            bound: "the daemon's \(CaptureTable.maxCaptures) captures")
+        findings.require(
+            l.reassemblyDatagrams, in: 1...DaemonReassembly.maximumDatagrams, key: "limits.reassembly_datagrams",
+            bound: "the reassembler's \(DaemonReassembly.maximumDatagrams) datagrams")
+        findings.require(l.faultReportsPerSecond, in: 1...10_000, key: "limits.fault_reports_per_second")
+    }
+}

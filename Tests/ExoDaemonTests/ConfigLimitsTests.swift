@@ -1,0 +1,59 @@
+// Specification of the [limits] table: every key decodes, defaults are the documented ones,
+// and a bad value or key is an error naming the file and the key.
+
+import ExoCore
+import Testing
+
+@testable import ExoDaemon
+
+@Suite("Configuration: [limits]")
+struct ConfigLimitsTests {
+    typealias F = ConfigFixtures
+
+    @Test func theExampleConfigurationStatesTheDefaults() throws {
+        let config = try ConfigLoader.load(path: F.exampleConfigPath)
+        #expect(config.limits == TenantLimits.defaults)
+        #expect(DaemonConfig().limits == TenantLimits.defaults)
+    }
+
+    @Test func everyKeyDecodes() throws {
+        let text = F.file() + """
+            [limits]
+            tokens_issued = 1
+            offers_received = 2
+            sessions = 3
+            bindings = 4
+            filters = 5
+            captures = 6
+            reassembly_datagrams = 7
+            fault_reports_per_second = 8
+            """
+        let config = try ConfigLoader.parse(text, file: "test.toml")
+        #expect(config.limits == TenantLimits(
+            tokensIssued: 1, offersReceived: 2, sessions: 3, bindings: 4, filters: 5, captures: 6,
+            reassemblyDatagrams: 7, faultReportsPerSecond: 8))
+        #expect(F.errors(config) == [])
+    }
+
+    @Test func aMisspelledKeyIsRefusedWithASuggestion() {
+        let error = F.parseError(F.file() + "[limits]\ntoken_issued = 3\n")
+        #expect(error?.description == "test.toml: limits.token_issued: unknown key 'token_issued'; did you mean 'tokens_issued'?")
+    }
+
+    @Test func valuesOutOfRangeNameTheKeyAndItsBounds() {
+        var config = F.config()
+        config.limits = TenantLimits(
+            tokensIssued: 0, offersReceived: 65_537, sessions: 0, bindings: 0, filters: 70_000, captures: 9,
+            reassemblyDatagrams: 65, faultReportsPerSecond: 0)
+        #expect(F.errors(config) == [
+            "test.toml: limits.tokens_issued: 0 is out of range: must be between 1 and 65536",
+            "test.toml: limits.offers_received: 65537 is out of range: must be between 1 and 65536",
+            "test.toml: limits.sessions: 0 is out of range: must be between 1 and 65536",
+            "test.toml: limits.bindings: 0 is out of range: must be between 1 and 65536",
+            "test.toml: limits.filters: 70000 is out of range: must be between 1 and 65536",
+            "test.toml: limits.captures: 9 is out of range: must be between 1 and the daemon's 8 captures (8)",
+            "test.toml: limits.reassembly_datagrams: 65 is out of range: must be between 1 and the reassembler's 64 datagrams (64)",
+            "test.toml: limits.fault_reports_per_second: 0 is out of range: must be between 1 and 10000",
+        ])
+    }
+}

@@ -1,0 +1,133 @@
+// Issue 8, "Done when": a tenant that floods every request type it may send (grants, binds,
+// filters, sessions, bad descriptors) to its limits for a minute leaves another tenant's
+// session, frames and UDP echo round trips unaffected, and the daemon's memory bounded.
+
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"))
+struct FloodIsolationTests {
+    /// How long Bob floods: a minute, or `EXOKERNEL_FLOOD_SECONDS`.
+    static let floodSeconds = ProcessInfo.processInfo.environment["EXOKERNEL_FLOOD_SECONDS"].flatMap { Double($0) } ?? 60
+
+    @Test func aTenantFloodingEverythingToItsLimitsLeavesAnotherUnaffected() throws {
+        let net = TapNet(second: 89, tapPrefix: "exofl")
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        // Alice: an echo server on her whole address, and a session holding a frame of data.
+        let echo = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { echo.stop() }
+        try echo.waitUntilReady()
+        let alice = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { alice.quit() }
+        try alice.ok("alloc 3")
+        try alice.ok("map 3")
+        try alice.ok("fill 3 42")
+        let host = try net.peerSocket()
+        let unloaded = try Self.echoRoundTrips(host, to: net.address(2), count: 300)
+        let baselineKiB = try daemon.residentKiB()
+
+        // Bob: a control flooder and a data-path flooder, each a session of his.
+        let control = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
+        defer { control.quit() }
+        let rings = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
+        defer { rings.quit() }
+        try control.ok("alloc 10")
+        try control.ok("dp-open 64")
+        try rings.ok("dp-open 64")
+        try rings.ok("alloc 20")
+        try rings.ok("map 20")
+        var extraSessions: [TenantProcess] = []
+        defer { extraSessions.forEach { $0.quit() } }
+
+        let stop = Atomic<Bool>(false)
+        let answers = Mutex<[String]>([])
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            // Grants to Alice (her offer share, then offerLimit), binds of his whole share,
+            // filters to the session quota, unbinding and again, over and over.
+            var round = 0
+            while !stop.load(ordering: .relaxed) {
+                let address = net.address(10)
+                var line = (try? control.send("grant-flood 200 10 alice")) ?? "err"
+                line += " | " + ((try? control.send("bind-flood udp \(address) 5100 100")) ?? "err")
+                line += " | " + ((try? control.send("filter-flood udp \(address) 5100 300")) ?? "err")
+                for port in 5100..<5200 { _ = try? control.send("unbind udp \(address) \(port)") }
+                if round % 20 == 0 { answers.withLock { $0.append(line) } }
+                round += 1
+            }
+        }
+        DispatchQueue.global().async(group: group) {
+            while !stop.load(ordering: .relaxed) {
+                let line = (try? rings.send("dp-hostile 6000 3 20 60 deaf")) ?? "err"
+                if !line.hasPrefix("ok") { answers.withLock { $0.append("dp-hostile: " + line) } }
+            }
+        }
+        // Sessions to the limit: 16 in all, so 14 more attach and the 15th is refused.
+        for _ in 0..<15 {
+            let process = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+            extraSessions.append(process)
+            answers.withLock { $0.append("attach: " + ((try? process.send("attach bob")) ?? "err")) }
+        }
+
+        var loaded: [Double] = []
+        var peakKiB = baselineKiB
+        let end = Date().addingTimeInterval(Self.floodSeconds)
+        while Date() < end {
+            loaded += try Self.echoRoundTrips(host, to: net.address(2), count: 50)
+            peakKiB = max(peakKiB, try daemon.residentKiB())
+        }
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+
+        let unloadedMedian = Self.median(unloaded)
+        let loadedMedian = Self.median(loaded)
+        print("""
+            flood of \(Self.floodSeconds) s: echo median \(Self.format(unloadedMedian)) unloaded, \
+            \(Self.format(loadedMedian)) under the flood (\(loaded.count) round trips, \
+            ratio \(String(format: "%.2f", loadedMedian / unloadedMedian))); daemon resident memory \
+            \(baselineKiB) KiB before, peak \(peakKiB) KiB (+\(peakKiB - baselineKiB) KiB)
+            """)
+        let log = answers.withLock { $0 }
+        // Bob met his limits: offers to Alice, his session limit.
+        #expect(log.contains { $0.contains("offerLimit=") }, "\(log.prefix(5))")
+        #expect(log.filter { $0.hasPrefix("attach: err sessionLimit") }.count == 1, "\(log.filter { $0.hasPrefix("attach") })")
+        #expect(!log.contains { $0.hasPrefix("dp-hostile") }, "\(log.filter { $0.hasPrefix("dp-hostile") }.prefix(3))")
+
+        // Alice: her session, her frame and her echo are as they were.
+        #expect(loadedMedian <= 1.5 * unloadedMedian, "echo \(loadedMedian) under load vs \(unloadedMedian)")
+        #expect(try alice.ok("read 3") == "byte=42 uniform=true")
+        #expect(try alice.ok("notices").hasPrefix("offersChanged=1 "))
+        #expect(!daemon.log.contains("(tenant alice"), "\(daemon.log.suffix(2000))")
+        #expect(echo.process.isRunning, "\(echo.output)")
+        // Bounded by the limits: a few MiB of tokens, filters and queues, not the flood's size.
+        #expect(peakKiB - baselineKiB < 32 * 1024, "daemon grew by \(peakKiB - baselineKiB) KiB")
+    }
+
+    /// Round-trip times (seconds) of `count` datagrams echoed by `address`:7, one at a time.
+    static func echoRoundTrips(_ socket: UDPSocket, to address: String, count: Int) throws -> [Double] {
+        var times: [Double] = []
+        for index in 0..<count {
+            let payload = "rtt-\(index)"
+            let start = Date()
+            try socket.send(payload, to: address, port: 7)
+            while true {
+                guard let reply = try socket.receive(timeoutMilliseconds: 1000) else {
+                    throw HarnessError("no echo of \(payload)")
+                }
+                if reply == payload { break }
+            }
+            times.append(Date().timeIntervalSince(start))
+        }
+        return times
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.0f µs", seconds * 1e6) }
+}

@@ -1,0 +1,100 @@
+// exo-testclient's offer and flood commands: list the offers addressed to this tenant, count
+// the daemon's unsolicited records, and send one request type many times, tallying answers.
+
+import ExoPlatform
+import ExoWire
+import ExoPacket
+import Glibc
+
+extension ScriptedTenant {
+    /// Runs an offer or flood command, or returns nil if `command` is not one.
+    func runFlood(_ command: String, _ args: [String]) -> String? {
+        switch command {
+        case "offers": return listOffers()
+        case "redeem-offer": return redeemFirstOffer()
+        case "notices": return notices()
+        case "grant-flood":
+            // grant-flood COUNT FRAME AUDIENCE: grants FRAME read-only to AUDIENCE COUNT times.
+            guard args.count == 3, let count = Int(args[0]), let frame = FrameNumber(args[1]) else { return "err usage" }
+            return tally((0..<count).map { _ in .grant(frame: frame, rights: .read, audience: args[2]) })
+        case "bind-flood":
+            // bind-flood udp ADDRESS FIRST COUNT: binds COUNT consecutive ports from FIRST.
+            guard args.count == 4, let first = Int(args[2]), let count = Int(args[3]),
+                let address = IPv4Address(args[1]), first + count <= 65536
+            else { return "err usage" }
+            return tally((first..<(first + count)).map { .bind(WireEndpoint(proto: 17, address: address.rawValue, port: UInt16($0))) })
+        case "filter-flood":
+            // filter-flood udp ADDRESS PORT COUNT: installs COUNT distinct one-atom filters on a binding.
+            guard args.count == 4, let port = UInt16(args[2]), let count = Int(args[3]), let address = IPv4Address(args[1])
+            else { return "err usage" }
+            let endpoint = WireEndpoint(proto: 17, address: address.rawValue, port: port)
+            return tally((0..<count).map { index in
+                // Transport bytes 8-9 (the payload's first two) equal to the index: all distinct.
+                .installFilter(endpoint, atoms: [WireFilterAtom(base: 2, offset: 8, width: 2, mask: 0xFFFF, value: UInt32(index & 0xFFFF))])
+            })
+        default: return nil
+        }
+    }
+
+    /// offers → "ok offers=N first=TOKENID|none" (every page).
+    private func listOffers() -> String {
+        var all: [OfferInfo] = []
+        var cursor: UInt32 = 0
+        while true {
+            let (reply, _, failure) = request(.offers(Page(cursor: cursor, limit: 512)))
+            guard case .offers(let page)? = reply else {
+                if case .error(let code, _)? = reply { return "err \(code.name)" }
+                return "err \(failure ?? String(describing: reply))"
+            }
+            all += page.entries
+            guard let next = page.nextCursor else { break }
+            cursor = next
+        }
+        offered = all
+        let from = Set(all.map(\.fromTenant)).sorted().joined(separator: ",")
+        return "ok offers=\(all.count) first=\(all.first.map { "\($0.tokenID)" } ?? "none") from=\(from)"
+    }
+
+    /// redeem-offer → redeems the first offer of the last `offers` listing.
+    private func redeemFirstOffer() -> String {
+        guard let offer = offered.first else { return "err no-offer" }
+        offered.removeFirst()
+        let (reply, _, failure) = request(.redeem(token: offer.token))
+        if case .redeemed(let h)? = reply { return "ok frame=\(h.frame) rights=\(h.rights)" }
+        if case .error(let code, _)? = reply { return "err \(code.name)" }
+        return "err \(failure ?? "?")"
+    }
+
+    /// notices → one round trip, then "ok offersChanged=N outstanding=LAST other=M" for the
+    /// events received so far, which are forgotten.
+    private func notices() -> String {
+        let (reply, _, failure) = request(.ping)
+        guard reply != nil else { return "err \(failure ?? "?")" }
+        var changed = 0, others = 0
+        var outstanding = "none"
+        for event in events {
+            if case .offersChanged(let count) = event {
+                changed += 1
+                outstanding = "\(count)"
+            } else {
+                others += 1
+            }
+        }
+        events.removeAll()
+        return "ok offersChanged=\(changed) outstanding=\(outstanding) other=\(others)"
+    }
+
+    /// Sends each request and waits for its reply; answers "ok sent=N ok=K" and the count of
+    /// each refusal by name, in name order ("... tokenLimit=3").
+    private func tally(_ requests: [Request]) -> String {
+        var succeeded = 0
+        var refusals: [String: Int] = [:]
+        for r in requests {
+            let (reply, _, failure) = request(r)
+            guard let reply else { return "err \(failure ?? "?") after=\(succeeded)" }
+            if case .error(let code, _) = reply { refusals[code.name, default: 0] += 1 } else { succeeded += 1 }
+        }
+        return "ok sent=\(requests.count) ok=\(succeeded)"
+            + refusals.keys.sorted().map { " \($0)=\(refusals[$0]!)" }.joined()
+    }
+}
