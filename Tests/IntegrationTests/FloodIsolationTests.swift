@@ -14,7 +14,10 @@ struct FloodIsolationTests {
 
     @Test func aTenantFloodingEverythingToItsLimitsLeavesAnotherUnaffected() throws {
         let net = TapNet(second: 89, tapPrefix: "exofl")
-        let daemon = try net.daemon()
+        // Quotas above the echo server's 64 receive frames, so each tenant has frames to spare.
+        let daemon = try DaemonHarness(
+            tenants: [("alice", TestUIDs.alice, 96), ("bob", TestUIDs.bob, 96)], environment: ["EXOKERNEL_TAP": net.tap],
+            tenantExtra: net.tenantExtra, tail: net.nic)
         defer { daemon.stop() }
         // Alice: an echo server on her whole address, and a session holding a frame of data.
         let echo = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
@@ -22,9 +25,10 @@ struct FloodIsolationTests {
         try echo.waitUntilReady()
         let alice = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
         defer { alice.quit() }
-        try alice.ok("alloc 3")
-        try alice.ok("map 3")
-        try alice.ok("fill 3 42")
+        // The echo server took frames of its own: every frame here is whatever the pool has free.
+        let aliceFrame = try Self.allocateOne(alice)
+        try alice.ok("map \(aliceFrame)")
+        try alice.ok("fill \(aliceFrame) 42")
         let host = try net.peerSocket()
         let unloaded = try Self.echoRoundTrips(host, to: net.address(2), count: 300)
         let baselineKiB = try daemon.residentKiB()
@@ -34,40 +38,49 @@ struct FloodIsolationTests {
         defer { control.quit() }
         let rings = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
         defer { rings.quit() }
-        try control.ok("alloc 10")
+        // Bob's own processes run at the lowest CPU priority: the CPU a tenant burns in its own
+        // processes is the kernel's to share (nice, cgroups), not the daemon's. What this test
+        // measures is what the daemon does on Bob's behalf.
+        for process in [control, rings] { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.pid), 19) }
+        let granted = try Self.allocateOne(control)
         try control.ok("dp-open 64")
         try rings.ok("dp-open 64")
-        try rings.ok("alloc 20")
-        try rings.ok("map 20")
+        let own = try Self.allocateOne(rings)
+        try rings.ok("map \(own)")
         var extraSessions: [TenantProcess] = []
         defer { extraSessions.forEach { $0.quit() } }
 
         let stop = Atomic<Bool>(false)
+        let controlRequests = Atomic<Int>(0)
+        let hostileDescriptors = Atomic<Int>(0)
         let answers = Mutex<[String]>([])
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             // Grants to Alice (her offer share, then offerLimit), binds of his whole share,
-            // filters to the session quota, unbinding and again, over and over.
+            // filters past the session quota (1024), unbinding and again, over and over.
             var round = 0
             while !stop.load(ordering: .relaxed) {
                 let address = net.address(10)
-                var line = (try? control.send("grant-flood 200 10 alice")) ?? "err"
+                var line = (try? control.send("grant-flood 600 \(granted) alice")) ?? "err"
                 line += " | " + ((try? control.send("bind-flood udp \(address) 5100 100")) ?? "err")
-                line += " | " + ((try? control.send("filter-flood udp \(address) 5100 300")) ?? "err")
+                line += " | " + ((try? control.send("filter-flood udp \(address) 5100 1100")) ?? "err")
                 for port in 5100..<5200 { _ = try? control.send("unbind udp \(address) \(port)") }
-                if round % 20 == 0 { answers.withLock { $0.append(line) } }
+                controlRequests.add(600 + 100 + 1100 + 100, ordering: .relaxed)
+                answers.withLock { $0.append(line) }
                 round += 1
             }
         }
         DispatchQueue.global().async(group: group) {
             while !stop.load(ordering: .relaxed) {
-                let line = (try? rings.send("dp-hostile 6000 3 20 60 deaf")) ?? "err"
+                let line = (try? rings.send("dp-hostile 6000 \(aliceFrame) \(own) 60 deaf")) ?? "err"
+                hostileDescriptors.add(6000, ordering: .relaxed)
                 if !line.hasPrefix("ok") { answers.withLock { $0.append("dp-hostile: " + line) } }
             }
         }
         // Sessions to the limit: 16 in all, so 14 more attach and the 15th is refused.
         for _ in 0..<15 {
             let process = try TenantProcess(socketPath: daemon.socketPath, uid: TestUIDs.bob)
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.pid), 19)
             extraSessions.append(process)
             answers.withLock { $0.append("attach: " + ((try? process.send("attach bob")) ?? "err")) }
         }
@@ -88,22 +101,34 @@ struct FloodIsolationTests {
             flood of \(Self.floodSeconds) s: echo median \(Self.format(unloadedMedian)) unloaded, \
             \(Self.format(loadedMedian)) under the flood (\(loaded.count) round trips, \
             ratio \(String(format: "%.2f", loadedMedian / unloadedMedian))); daemon resident memory \
-            \(baselineKiB) KiB before, peak \(peakKiB) KiB (+\(peakKiB - baselineKiB) KiB)
+            \(baselineKiB) KiB before, peak \(peakKiB) KiB (+\(peakKiB - baselineKiB) KiB); Bob sent \
+            \(controlRequests.load(ordering: .relaxed)) control requests and \
+            \(hostileDescriptors.load(ordering: .relaxed)) bad descriptors
             """)
         let log = answers.withLock { $0 }
         // Bob met his limits: offers to Alice, his session limit.
         #expect(log.contains { $0.contains("offerLimit=") }, "\(log.prefix(5))")
+        #expect(log.contains { $0.contains("filterQuotaExceeded=76") }, "\(log.prefix(5))")
         #expect(log.filter { $0.hasPrefix("attach: err sessionLimit") }.count == 1, "\(log.filter { $0.hasPrefix("attach") })")
         #expect(!log.contains { $0.hasPrefix("dp-hostile") }, "\(log.filter { $0.hasPrefix("dp-hostile") }.prefix(3))")
 
         // Alice: her session, her frame and her echo are as they were.
         #expect(loadedMedian <= 1.5 * unloadedMedian, "echo \(loadedMedian) under load vs \(unloadedMedian)")
-        #expect(try alice.ok("read 3") == "byte=42 uniform=true")
+        #expect(try alice.ok("read \(aliceFrame)") == "byte=42 uniform=true")
         #expect(try alice.ok("notices").hasPrefix("offersChanged=1 "))
         #expect(!daemon.log.contains("(tenant alice"), "\(daemon.log.suffix(2000))")
         #expect(echo.process.isRunning, "\(echo.output)")
         // Bounded by the limits: a few MiB of tokens, filters and queues, not the flood's size.
         #expect(peakKiB - baselineKiB < 32 * 1024, "daemon grew by \(peakKiB - baselineKiB) KiB")
+    }
+
+    /// Allocates one free frame for `tenant`; returns its number.
+    static func allocateOne(_ tenant: TenantProcess) throws -> Int {
+        let answer = try tenant.ok("allocany 1")
+        guard let frame = TenantProcess.value("frames", in: answer).flatMap({ Int($0) }) else {
+            throw HarnessError("allocany answered \(answer)")
+        }
+        return frame
     }
 
     /// Round-trip times (seconds) of `count` datagrams echoed by `address`:7, one at a time.
