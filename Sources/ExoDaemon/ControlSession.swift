@@ -34,6 +34,8 @@ final class ControlSession {
     var closeAfterFlush = false
     /// Whether this (tenant) session is owed an `offersChanged` notice, or has one unread.
     var offerNotice = NoticeLatch()
+    /// Descriptors in replies this peer may not have read yet (`limits.descriptors_in_flight`).
+    var descriptorsInFlight = DescriptorsInFlight()
     private(set) var outbound: [OutboundRecord] = []
     private var outboundHead = 0
     let outboundLimit: Int
@@ -58,6 +60,7 @@ final class ControlSession {
     func enqueue(_ record: OutboundRecord) -> Bool {
         guard pendingOutbound < outboundLimit else { return false }
         outbound.append(record)
+        descriptorsInFlight.queued(record.descriptors.count)
         return true
     }
 
@@ -68,6 +71,7 @@ final class ControlSession {
             let raw = record.descriptors.map(\.raw)
             guard try UnixSeqpacket.send(socket.raw, record.bytes, descriptors: raw) else { return false }
             for d in record.descriptors { d.close() }
+            descriptorsInFlight.sent(record.descriptors.count)
             outbound[outboundHead] = OutboundRecord(bytes: [], descriptors: [])
             outboundHead += 1
         }
@@ -81,5 +85,15 @@ final class ControlSession {
         for record in outbound[outboundHead...] { for d in record.descriptors { d.close() } }
         outbound.removeAll()
         outboundHead = 0
+        descriptorsInFlight.discarded()
+    }
+
+    /// The descriptors this peer may not have read: the socket is asked whether anything sent
+    /// is still unread (if not, every descriptor sent was received).
+    func unreadDescriptors() -> Int {
+        if descriptorsInFlight.sent > 0, (try? UnixSeqpacket.unreadBytes(socket.raw)) == 0 {
+            descriptorsInFlight.drained()
+        }
+        return descriptorsInFlight.total
     }
 }

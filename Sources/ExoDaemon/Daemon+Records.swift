@@ -80,7 +80,8 @@ extension Daemon {
             refuse(session, requestID: requestID, .notAttached, detail: "send hello first")
             return
         case .tenant(let tenant, let arbiterSession):
-            response = handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
+            response = descriptorRefusal(request, tenant: tenant)
+                ?? handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
                 ?? plane.handleTenant(request, tenant: tenant, session: arbiterSession)
             if case .error(let error, _) = response.reply { countRefusal(error, of: request, by: tenant) }
             // Asking for the offers (or taking one) reads the state a notice announced.

@@ -28,6 +28,28 @@ extension Daemon {
         }
     }
 
+    /// Descriptors in replies `tenant`'s sessions have not read yet.
+    func unreadDescriptors(of tenant: TenantID) -> Int {
+        (sessionsByTenant[tenant] ?? []).reduce(0) { $0 + (sessions[$1]?.unreadDescriptors() ?? 0) }
+    }
+
+    /// A `descriptorLimit` refusal for a request whose reply would carry descriptors past the
+    /// tenant's `limits.descriptors_in_flight`; nil for any other request, or when they fit.
+    /// Checked before the request itself, so it changes nothing.
+    func descriptorRefusal(_ request: Request, tenant: TenantID) -> Response? {
+        let needed: Int
+        switch request {
+        case .map(let frames): needed = frames.count
+        case .openDataPath: needed = 3
+        default: return nil
+        }
+        let unread = unreadDescriptors(of: tenant)
+        guard unread + needed > config.limits.descriptorsInFlight else { return nil }
+        countRefusal(.descriptorsInFlight, tenant: tenant)
+        return Response(reply: .error(.descriptorLimit,
+            detail: "\(unread) descriptors unread, \(needed) more asked for (limits.descriptors_in_flight \(config.limits.descriptorsInFlight))"))
+    }
+
     /// Answers the operator's `tenants` listing with each tenant's usage; nil for other requests.
     func handleTenantsListing(_ request: Request) -> Response? {
         guard case .tenants(let page) = request else { return nil }
@@ -71,6 +93,7 @@ extension Daemon {
             entry(.queuedRecords, queued, max(1, ids.count) * config.outboundQueueLimit, refused: 0),
             entry(.faultReports, reportsThisSecond, max(1, paths.count) * limits.faultReportsPerSecond,
                 refused: counters.faultReportsCoalesced),
+            entry(.descriptorsInFlight, unreadDescriptors(of: tenant), limits.descriptorsInFlight),
         ]
     }
 }

@@ -114,6 +114,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     case bindingLimit = 403
     /// The tenant already has `limits.filters` filters installed.
     case filterLimit = 404
+    /// The tenant's sessions have `limits.descriptors_in_flight` descriptors in replies they
+    /// have not read yet; read them (or wait) and map again.
+    case descriptorLimit = 405
 
     // Daemon-side failures (900-999).
     /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
@@ -180,6 +183,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .sessionLimit: "sessionLimit"
         case .bindingLimit: "bindingLimit"
         case .filterLimit: "filterLimit"
+        case .descriptorLimit: "descriptorLimit"
         case .internalError: "internalError"
         }
     }
@@ -233,6 +237,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .sessionLimit: "the tenant has as many sessions as it may"
         case .bindingLimit: "the tenant has as many bindings as it may"
         case .filterLimit: "the tenant has as many filters as it may"
+        case .descriptorLimit: "the tenant has as many unread descriptors as it may"
         case .internalError: "internal daemon error"
         }
     }

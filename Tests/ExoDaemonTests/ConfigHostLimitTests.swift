@@ -17,7 +17,8 @@ struct ConfigHostLimitTests {
     }
 
     @Test func poolThatFitsExactlyIsAccepted() {
-        let limits = HostLimits(openFilesSoft: 174, maxMapCount: 1124, daemonUID: 0)
+        // 174 for the pool, reserve and connections, and the tenant's 512 descriptors in flight.
+        let limits = HostLimits(openFilesSoft: 174 + 512, maxMapCount: 1124, daemonUID: 0)
         #expect(F.errors(Self.small(), limits: limits) == [])
         #expect(F.warnings(Self.small(), limits: limits) == [])
     }
@@ -40,7 +41,7 @@ struct ConfigHostLimitTests {
 
     @Test func thisMachinesLimitsCapThePoolNear19000Frames() {
         var config = F.config()
-        config.frameCount = 20_000 - 64 - 256
+        config.frameCount = 20_000 - 64 - 256 - 2 * 512
         #expect(F.errors(config) == [])
         config.frameCount += 1
         #expect(F.errors(config).count == 1)

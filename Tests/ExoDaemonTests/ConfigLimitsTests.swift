@@ -27,11 +27,12 @@ struct ConfigLimitsTests {
             captures = 6
             reassembly_datagrams = 7
             fault_reports_per_second = 8
+            descriptors_in_flight = 300
             """
         let config = try ConfigLoader.parse(text, file: "test.toml")
         #expect(config.limits == TenantLimits(
             tokensIssued: 1, offersReceived: 2, sessions: 3, bindings: 4, filters: 5, captures: 6,
-            reassemblyDatagrams: 7, faultReportsPerSecond: 8))
+            reassemblyDatagrams: 7, faultReportsPerSecond: 8, descriptorsInFlight: 300))
         #expect(F.errors(config) == [])
     }
 
@@ -44,7 +45,7 @@ struct ConfigLimitsTests {
         var config = F.config()
         config.limits = TenantLimits(
             tokensIssued: 0, offersReceived: 65_537, sessions: 0, bindings: 0, filters: 70_000, captures: 9,
-            reassemblyDatagrams: 65, faultReportsPerSecond: 0)
+            reassemblyDatagrams: 65, faultReportsPerSecond: 0, descriptorsInFlight: 255)
         #expect(F.errors(config) == [
             "test.toml: limits.tokens_issued: 0 is out of range: must be between 1 and 65536",
             "test.toml: limits.offers_received: 65537 is out of range: must be between 1 and 65536",
@@ -54,6 +55,19 @@ struct ConfigLimitsTests {
             "test.toml: limits.captures: 9 is out of range: must be between 1 and the daemon's 8 captures (8)",
             "test.toml: limits.reassembly_datagrams: 65 is out of range: must be between 1 and the reassembler's 64 datagrams (64)",
             "test.toml: limits.fault_reports_per_second: 0 is out of range: must be between 1 and 10000",
+            "test.toml: limits.descriptors_in_flight: 255 is out of range: must be between 256 and 65536",
+        ])
+    }
+
+    @Test func descriptorsInFlightOfEveryTenantMustFitTheDaemonsDescriptors() {
+        var config = F.config()
+        config.frameCount = 1024
+        // 1024 frames + 64 reserved + 256 connections = 1344; two tenants add 2 * 512.
+        let fits = HostLimits(openFilesSoft: 1344 + 1024, maxMapCount: 100_000, daemonUID: 0)
+        #expect(F.errors(config, limits: fits) == [])
+        let short = HostLimits(openFilesSoft: 1344 + 1023, maxMapCount: 100_000, daemonUID: 0)
+        #expect(F.errors(config, limits: short) == [
+            "test.toml: limits.descriptors_in_flight: 2 tenants with 512 descriptors in flight each need 2368 descriptors (1344 for the pool, reserve and connections + 1024) but RLIMIT_NOFILE is 2367; raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
         ])
     }
 }

@@ -65,6 +65,27 @@ struct TenantLimitsTests {
         #expect(try bob.ok("grant-flood 10 1 carol") == "sent=10 ok=10")
     }
 
+    /// Map replies a tenant does not read keep descriptors open in the daemon (or in flight,
+    /// charged to it by the kernel): past `limits.descriptors_in_flight` maps are refused
+    /// until it reads, and another tenant's maps are untouched.
+    @Test func unreadMapRepliesStopAtTheDescriptorLimit() throws {
+        let daemon = try DaemonHarness(daemonExtra: "", tail: "\n[limits]\ndescriptors_in_flight = 256\n")
+        defer { daemon.stop() }
+        let alice = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { alice.quit() }
+        let bob = try daemon.attachedTenant("bob", uid: TestUIDs.bob)
+        defer { bob.quit() }
+        try alice.ok("alloc 0 1 2 3 4 5 6 7")
+        try bob.ok("alloc 8")
+        // 40 maps of 8 frames, unread until all are sent: 32 fit in 256 descriptors.
+        #expect(try alice.ok("map-pipelined 40 0 1 2 3 4 5 6 7") == "mapped=32 descriptors=256 descriptorLimit=8")
+        // Read: the next maps go through again.
+        #expect(try alice.ok("map-pipelined 2 0 1 2 3 4 5 6 7") == "mapped=2 descriptors=16")
+        #expect(try bob.ok("map 8") == "mapped=8:rwg")
+        let usage = try TapNet.tenantUsage(daemon, tenant: "alice", resource: "descriptorsInFlight")
+        #expect(usage.used == 0 && usage.limit == 256 && usage.refused == 8, "\(usage)")
+    }
+
     /// Every configured limit refuses with its own code, keeps the session (but sessions), and
     /// shows in `exoctl tenants --json`.
     @Test func everyLimitRefusesWithItsCodeAndShowsInExoctl() throws {

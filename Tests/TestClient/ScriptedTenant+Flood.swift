@@ -32,7 +32,45 @@ extension ScriptedTenant {
                 // Transport bytes 8-9 (the payload's first two) equal to the index: all distinct.
                 .installFilter(endpoint, atoms: [WireFilterAtom(base: 2, offset: 8, width: 2, mask: 0xFFFF, value: UInt32(index & 0xFFFF))])
             })
+        case "map-pipelined":
+            // map-pipelined COUNT FRAME...: sends COUNT map requests for the frames without
+            // reading, then reads every reply; closes the descriptors received.
+            guard let count = args.first.flatMap({ Int($0) }) else { return "err usage" }
+            return mapPipelined(count, frames: args.dropFirst().compactMap { FrameNumber($0) })
         default: return nil
+        }
+    }
+
+    /// Answers "ok mapped=K descriptors=D" and each refusal's count by name.
+    private func mapPipelined(_ count: Int, frames: [FrameNumber]) -> String {
+        guard let socket else { return "err not-connected" }
+        var ids: [UInt32] = []
+        do {
+            for _ in 0..<count {
+                let id = nextRequest
+                nextRequest += 1
+                guard try UnixSeqpacket.send(socket.raw, MessageCodec.encode(.request(id: id, .map(frames: frames)), version: version),
+                    descriptors: []) else { return "err would-block after=\(ids.count)" }
+                ids.append(id)
+            }
+            var mapped = 0, descriptors = 0
+            var refusals: [String: Int] = [:]
+            var answered = 0
+            while answered < ids.count {
+                guard let record = try UnixSeqpacket.receive(socket.raw, into: buffer) else { continue }
+                if record.isEndOfStream { return "err closed after=\(answered)" }
+                descriptors += record.descriptors.count
+                for d in record.descriptors { d.close() }
+                switch try MessageCodec.decode(UnsafeRawBufferPointer(rebasing: buffer[..<record.byteCount])) {
+                case .event(let e): events.append(e)
+                case .reply(_, .mapped): mapped += 1; answered += 1
+                case .reply(_, .error(let code, _)): refusals[code.name, default: 0] += 1; answered += 1
+                default: answered += 1
+                }
+            }
+            return "ok mapped=\(mapped) descriptors=\(descriptors)" + refusals.keys.sorted().map { " \($0)=\(refusals[$0]!)" }.joined()
+        } catch {
+            return "err \(error)"
         }
     }
 

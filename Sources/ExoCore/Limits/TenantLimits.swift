@@ -22,10 +22,14 @@ public struct TenantLimits: Sendable, Equatable {
     public var reassemblyDatagrams: Int
     /// Data-path fault reports sent to one session per second (the rest are coalesced).
     public var faultReportsPerSecond: Int
+    /// Frame descriptors in replies the tenant's sessions have not read yet (queued in the
+    /// daemon, or sent and still in the socket): each is an open file of the daemon's.
+    public var descriptorsInFlight: Int
 
     public init(
         tokensIssued: Int = 1024, offersReceived: Int = 1024, sessions: Int = 16, bindings: Int = 1024,
-        filters: Int = 4096, captures: Int = 2, reassemblyDatagrams: Int = 16, faultReportsPerSecond: Int = 100
+        filters: Int = 4096, captures: Int = 2, reassemblyDatagrams: Int = 16, faultReportsPerSecond: Int = 100,
+        descriptorsInFlight: Int = 512
     ) {
         self.tokensIssued = tokensIssued
         self.offersReceived = offersReceived
@@ -35,6 +39,7 @@ public struct TenantLimits: Sendable, Equatable {
         self.captures = captures
         self.reassemblyDatagrams = reassemblyDatagrams
         self.faultReportsPerSecond = faultReportsPerSecond
+        self.descriptorsInFlight = descriptorsInFlight
     }
 
     /// The documented defaults.

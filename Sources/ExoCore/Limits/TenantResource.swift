@@ -26,6 +26,8 @@ public enum TenantResource: Int, Sendable, CaseIterable, CustomStringConvertible
     /// Data-path fault reports sent this second to the tenant's sessions
     /// (`limits.fault_reports_per_second` per session; the rest are coalesced and counted).
     case faultReports
+    /// Descriptors in replies not yet read (`limits.descriptors_in_flight`; `descriptorLimit`).
+    case descriptorsInFlight
 
     /// Stable name (exoctl, `--json`, the wire's `ResourceUsage.resource`).
     public var name: String {
@@ -40,6 +42,7 @@ public enum TenantResource: Int, Sendable, CaseIterable, CustomStringConvertible
         case .reassemblyDatagrams: "reassemblyDatagrams"
         case .queuedRecords: "queuedRecords"
         case .faultReports: "faultReports"
+        case .descriptorsInFlight: "descriptorsInFlight"
         }
     }
 

@@ -7,7 +7,7 @@ extension ConfigLoader {
     /// Every key of `[limits]`, in the order `config/exokerneld.toml` documents them.
     static let limitsKeys = [
         "tokens_issued", "offers_received", "sessions", "bindings", "filters", "captures",
-        "reassembly_datagrams", "fault_reports_per_second",
+        "reassembly_datagrams", "fault_reports_per_second", "descriptors_in_flight",
     ]
 
     static func decodeLimits(_ section: TOMLSection) throws(ConfigError) -> TenantLimits {
@@ -21,6 +21,7 @@ extension ConfigLoader {
         if let v = try section.integer("captures", as: Int.self) { limits.captures = v }
         if let v = try section.integer("reassembly_datagrams", as: Int.self) { limits.reassemblyDatagrams = v }
         if let v = try section.integer("fault_reports_per_second", as: Int.self) { limits.faultReportsPerSecond = v }
+        if let v = try section.integer("descriptors_in_flight", as: Int.self) { limits.descriptorsInFlight = v }
         return limits
     }
 }
@@ -45,5 +46,20 @@ extension ConfigValidator {
             l.reassemblyDatagrams, in: 1...DaemonReassembly.maximumDatagrams, key: "limits.reassembly_datagrams",
             bound: "the reassembler's \(DaemonReassembly.maximumDatagrams) datagrams")
         findings.require(l.faultReportsPerSecond, in: 1...10_000, key: "limits.fault_reports_per_second")
+        // At least one full map reply (253) and a data path's three.
+        findings.require(l.descriptorsInFlight, in: 256...65536, key: "limits.descriptors_in_flight")
+    }
+
+    /// Descriptors every tenant may have in unread replies are the daemon's open files too:
+    /// checked after the pool's own need (`checkHost`), as its own error.
+    static func checkDescriptorsInFlight(_ c: DaemonConfig, limits: HostLimits, _ findings: inout Findings) {
+        let base = UInt64(c.frameCount) + reservedDescriptors + UInt64(max(0, c.maxConnections))
+        guard base <= limits.openFilesSoft, (256...65536).contains(c.limits.descriptorsInFlight) else { return }
+        let inFlight = UInt64(c.tenants.count) * UInt64(c.limits.descriptorsInFlight)
+        guard base + inFlight > limits.openFilesSoft else { return }
+        findings.error(
+            "limits.descriptors_in_flight",
+            "\(c.tenants.count) tenants with \(c.limits.descriptorsInFlight) descriptors in flight each need \(base + inFlight) descriptors (\(base) for the pool, reserve and connections + \(inFlight)) but RLIMIT_NOFILE is \(limits.openFilesSoft); raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
+        )
     }
 }

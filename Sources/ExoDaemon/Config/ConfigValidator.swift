@@ -31,6 +31,7 @@ public enum ConfigValidator {
         checkNetwork(c, &findings)
         if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
         checkHost(c, limits: limits, &findings)
+        checkDescriptorsInFlight(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)
     }
 
