@@ -59,6 +59,16 @@ struct ConfigLimitsTests {
         ])
     }
 
+    @Test func tenantUIDsThatCouldHoldEveryConnectionAreWarnedAbout() {
+        var config = F.config()
+        config.maxConnections = 64
+        #expect(F.warnings(config) == [
+            "test.toml: daemon.max_connections_per_uid: 2 tenant uids × 32 connections each reach daemon.max_connections (64): tenants could hold every connection and keep each other (and exoctl) out; raise max_connections or lower max_connections_per_uid"
+        ])
+        config.maxConnections = 65
+        #expect(F.warnings(config) == [])
+    }
+
     @Test func descriptorsInFlightOfEveryTenantMustFitTheDaemonsDescriptors() {
         var config = F.config()
         config.frameCount = 1024

@@ -48,6 +48,14 @@ extension ConfigValidator {
         findings.require(l.faultReportsPerSecond, in: 1...10_000, key: "limits.fault_reports_per_second")
         // At least one full map reply (253) and a data path's three.
         findings.require(l.descriptorsInFlight, in: 256...65536, key: "limits.descriptors_in_flight")
+        // Connections before the hello are capped per uid, not per tenant: if the tenants' uids
+        // together may hold every connection, some tenants can keep others from connecting.
+        let uids = c.tenants.reduce(0) { $0 + $1.uids.count }
+        if uids * c.maxConnectionsPerUID >= c.maxConnections, c.tenants.count > 1 {
+            findings.warn(
+                "daemon.max_connections_per_uid",
+                "\(uids) tenant uids × \(c.maxConnectionsPerUID) connections each reach daemon.max_connections (\(c.maxConnections)): tenants could hold every connection and keep each other (and exoctl) out; raise max_connections or lower max_connections_per_uid")
+        }
     }
 
     /// Descriptors every tenant may have in unread replies are the daemon's open files too:
