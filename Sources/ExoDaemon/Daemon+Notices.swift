@@ -20,9 +20,9 @@ extension Daemon {
         }
     }
 
-    /// Queues what `session` is owed, if its queue is empty: the offers notice, then (if the
-    /// queue is still empty, so at most one of them a time) nothing more this turn; a waiting
-    /// fault report goes with the next drain. Returns whether a record was queued.
+    /// Queues one record `session` is owed, if its queue is empty: the offers notice first,
+    /// else a waiting fault report (as the rate allows). One at a time: the other waits for
+    /// the queue to drain again. Returns whether a record was queued.
     func queueOwedRecords(_ session: ControlSession) -> Bool {
         guard session.queueEmpty, case .tenant(let tenant, let arbiterSession) = session.role else { return false }
         if session.offerNotice.takeNotice(hasRoom: true) {
