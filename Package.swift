@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Pure: the wire layer (a view and a representation per header, checksums, offload);
@@ -51,23 +52,30 @@ let package = Package(
             name: "ExoDaemon",
             dependencies: [
                 "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "exokerneld",
-            dependencies: ["ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
+        // The control client: the control channel with typed calls, attaching, the operator
+        // session, the capture client and the tools' exit statuses (exoctl and ExOS share it).
+        .target(name: "ExoClient", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], swiftSettings: strict),
+        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoClient", "ExoPlatform"], swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
-            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
             dependencies: [
-                "ExOS", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
+                "ExOS", "ExoClient", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -84,13 +92,14 @@ let package = Package(
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
-        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon"], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A scriptable tenant the integration tests drive (built as an executable beside the others).
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExOS"], swiftSettings: strict),
+            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
     ]
 )

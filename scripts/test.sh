@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+python3 scripts/check-module-graph.py
 swift build --build-tests
 exec swift test --skip-build "$@"

@@ -1,6 +1,7 @@
 // Opening a session's data path (three descriptors: ring region, two eventfds) and binding
 // the endpoints whose packets the daemon delivers on it.
 
+import ExoClient
 import ExoPlatform
 import ExoWire
 import Glibc
@@ -15,12 +16,9 @@ extension ExoSession {
     /// The reply must carry exactly three descriptors and describe the layout this library
     /// computes; anything else is a `.protocolViolation` (and every descriptor is closed).
     public func openDataPath(ringCapacity: UInt32) async throws(ExOSError) -> DataPath {
-        let delivery = try await channel.requestWithDescriptors(.openDataPath(ringCapacity: ringCapacity))
-        guard case .dataPathOpened(let info) = delivery.reply else {
-            throw .unexpectedReply(delivery.reply, expected: "dataPathOpened")
-        }
-        guard delivery.descriptors.count == 3 else {
-            throw .protocolViolation("dataPathOpened carried \(delivery.descriptors.count) descriptors, not 3")
+        let (info, descriptors) = try await channel.callWithDescriptors(ControlCalls.openDataPath(ringCapacity: ringCapacity))
+        guard descriptors.count == 3 else {
+            throw .protocolViolation("dataPathOpened carried \(descriptors.count) descriptors, not 3")
         }
         let layout: SessionRingsLayout
         do throws(RingLayoutError) {
@@ -35,7 +33,7 @@ extension ExoSession {
         guard info.frameSize == self.info.frameSize else {
             throw .protocolViolation("dataPathOpened: frame size \(info.frameSize), the session's is \(self.info.frameSize)")
         }
-        let regionFD = delivery.descriptors[0]
+        let regionFD = descriptors[0]
         defer { regionFD.close() }
         // A mapping past the end of the file would fault (SIGBUS) on first touch: check first.
         var status = stat()
@@ -49,7 +47,7 @@ extension ExoSession {
         } catch {
             throw .ringMapFailed(error)
         }
-        let daemonToTenant = EventFD(adopting: delivery.descriptors[1])
+        let daemonToTenant = EventFD(adopting: descriptors[1])
         // The control reader writes a duplicate of the daemon's eventfd when the session ends,
         // so a tenant blocked in `wait` wakes and learns it (`.sessionEnded`).
         let copy = fcntl(daemonToTenant.fd, F_DUPFD_CLOEXEC, 0)
@@ -57,23 +55,19 @@ extension ExoSession {
         channel.liveness.wakeOnEnd(EventFD(adopting: OwnedDescriptor(adopting: copy)))
         return DataPath(
             region: region, layout: layout, frameSize: Int(info.frameSize), daemonToTenant: daemonToTenant,
-            tenantToDaemon: EventFD(adopting: delivery.descriptors[2]), info: info, liveness: channel.liveness)
+            tenantToDaemon: EventFD(adopting: descriptors[2]), info: info, liveness: channel.liveness)
     }
 
     /// Asks the daemon to deliver packets for `endpoint` on this session's data path (a port
     /// of a shared address, or with protocol 0 a whole owned address). Returns what was bound.
     @discardableResult
     public func bind(_ endpoint: WireEndpoint) async throws(ExOSError) -> WireEndpoint {
-        let reply = try await channel.request(.bind(endpoint))
-        guard case .bound(let bound) = reply else { throw .unexpectedReply(reply, expected: "bound") }
-        return bound
+        try await channel.call(ControlCalls.bind(endpoint))
     }
 
     /// Removes one of this session's bindings.
     @discardableResult
     public func unbind(_ endpoint: WireEndpoint) async throws(ExOSError) -> WireEndpoint {
-        let reply = try await channel.request(.unbind(endpoint))
-        guard case .unbound(let unbound) = reply else { throw .unexpectedReply(reply, expected: "unbound") }
-        return unbound
+        try await channel.call(ControlCalls.unbind(endpoint))
     }
 }

@@ -1,6 +1,7 @@
 // Offers addressed to this tenant: the daemon keeps them and says when they changed (one
 // coalesced `offersChanged` event); the library OS lists them and redeems what it wants.
 
+import ExoClient
 import ExoWire
 
 extension ExoSession {
@@ -9,9 +10,7 @@ extension ExoSession {
     /// sends another.
     public func offers() async throws(ExOSError) -> [OfferInfo] {
         try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<OfferInfo> in
-            let reply = try await channel.request(.offers(page))
-            guard case .offers(let listing) = reply else { throw .unexpectedReply(reply, expected: "offers") }
-            return listing
+            try await channel.call(ControlCalls.offers(page))
         }
     }
 }

@@ -1,18 +1,16 @@
-// The daemon's log: one line per event to standard error (journald adds the timestamp).
-// Control-plane only; nothing on a packet path logs.
+// The daemon's log, through swift-log (its handler is bootstrapped by exokerneld: the
+// journald one in production). Control-plane only; nothing on a packet path logs.
 
-import ExoPlatform
+import Logging
 
-/// Severity prefixes follow sd-daemon(3) so journald files lines under the right priority.
+/// The daemon's logger and one-word shorthands for its call sites.
 public enum Log {
-    public enum Level: Int32, Sendable { case error = 3, warning = 4, info = 6, debug = 7 }
+    /// Labelled "exokerneld"; its handler is whatever `LoggingSystem.bootstrap` installed
+    /// (swift-log's default, a stream to standard error, when nothing was).
+    public static let logger = Logger(label: "exokerneld")
 
-    /// Writes "<N>message" as one line to fd 2, so lines from one process never interleave.
-    public static func write(_ level: Level, _ message: String) {
-        Console.error("<\(level.rawValue)>" + message)
-    }
-
-    public static func error(_ m: String) { write(.error, m) }
-    public static func warning(_ m: String) { write(.warning, m) }
-    public static func info(_ m: String) { write(.info, m) }
+    public static func error(_ m: String) { logger.error("\(m)") }
+    public static func warning(_ m: String) { logger.warning("\(m)") }
+    public static func info(_ m: String) { logger.info("\(m)") }
+    public static func debug(_ m: String) { logger.debug("\(m)") }
 }

@@ -2,7 +2,7 @@
 // with which rights to whom — not yet redeemed or revoked.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 
@@ -20,7 +20,7 @@ struct CapsCommand: AsyncParsableCommand {
         defer { session.close() }
         let caps = try await session.capabilities(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["capabilities": caps.map(JSONOutput.capability)]))
+            Console.out(JSONOutput.render(["capabilities": caps]))
             return
         }
         var table = TextTable(

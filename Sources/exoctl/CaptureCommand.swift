@@ -2,7 +2,7 @@
 // sent and received, as a classic pcap stream on stdout, one write per record.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import Glibc

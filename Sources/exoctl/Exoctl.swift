@@ -2,7 +2,7 @@
 // query, and maps every outcome to an exit status a script can rely on.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import Glibc
 
@@ -13,6 +13,7 @@ struct Exoctl: AsyncParsableCommand {
         discussion: """
             The control socket is --socket PATH, else $EXOKERNEL_SOCKET, else \(SocketPath.defaultPath).
             Queries need operator rights: root, or a member of the daemon's operator group.
+            --json and --socket may come before the subcommand too (exoctl --json status).
 
             EXIT STATUS
               0  success
@@ -36,9 +37,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Control socket path (default: $EXOKERNEL_SOCKET or \(SocketPath.defaultPath)).")
     var socket: String?
 
-    /// Attaches as operator; failures surface as `ExOSError` for `main` to map.
-    func attach() async throws(ExOSError) -> OperatorSession {
-        try await ExOS.attachOperator(socketPath: socket)
+    /// Attaches as operator; failures surface as `ExoClientError` for `main` to map.
+    func attach() async throws(ExoClientError) -> OperatorSession {
+        try await OperatorSession.attach(socketPath: socket)
     }
 }
 
@@ -47,14 +48,17 @@ enum ExoctlMain {
     static func main() async {
         let status: ToolExitStatus
         do {
-            var command = try Exoctl.parseAsRoot()
+            // `exoctl --json status` as well as `exoctl status --json`.
+            let arguments = GlobalOptions.hoist(
+                Array(CommandLine.arguments.dropFirst()), flags: ["--json"], valued: ["--socket"])
+            var command = try Exoctl.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
             status = .success
-        } catch let error as ExOSError {
+        } catch let error as ExoClientError {
             status = ToolExitStatus(error)
             Console.error(message(for: error))
         } catch {
@@ -71,7 +75,7 @@ enum ExoctlMain {
     }
 
     /// The one-line diagnostic for a failed query.
-    static func message(for error: ExOSError) -> String {
+    static func message(for error: ExoClientError) -> String {
         switch ToolExitStatus(error) {
         case .unreachable:
             if case .unreachable(let path, let reason) = error {

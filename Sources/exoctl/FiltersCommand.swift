@@ -2,7 +2,7 @@
 // narrows, its id and atoms), as a table or (--json) sorted-key JSON.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import ExoPacket
@@ -22,7 +22,7 @@ struct FiltersCommand: AsyncParsableCommand {
         defer { session.close() }
         let filters = try await session.filters(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["filters": filters.map(Self.json)]))
+            Console.out(JSONOutput.render(["filters": filters]))
             return
         }
         var table = TextTable(header: ["TENANT", "SESSION", "BINDING", "ID", "ATOMS"], rightAligned: [1, 3])
@@ -35,24 +35,6 @@ struct FiltersCommand: AsyncParsableCommand {
 
     static func binding(_ e: WireEndpoint) -> String {
         let address = "\(IPv4Address(rawValue: e.address))"
-        return e.proto == 0 ? "addr \(address)" : "\(NetJSON.proto(e.proto)) \(address):\(e.port)"
+        return e.proto == 0 ? "addr \(address)" : "\(e.protocolName) \(address):\(e.port)"
     }
-
-    static func json(_ f: FilterInfo) -> [String: Any] {
-        [
-            "tenant": f.tenant, "session": NSNumber(value: f.session), "filterID": NSNumber(value: f.filterID),
-            "binding": NetJSON.binding(BindingInfo(tenant: f.tenant, session: f.session, endpoint: f.endpoint)),
-            "atoms": f.atoms.map { a -> [String: Any] in
-                [
-                    "base": ["link", "network", "transport"][safe: Int(a.base)] ?? "\(a.base)",
-                    "offset": Int(a.offset), "width": Int(a.width), "mask": NSNumber(value: a.mask),
-                    "value": NSNumber(value: a.value), "text": a.text,
-                ]
-            },
-        ]
-    }
-}
-
-extension Array {
-    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -2,7 +2,7 @@
 // and holders (one table row per holder). Free frames are not listed.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 
@@ -20,7 +20,7 @@ struct FramesCommand: AsyncParsableCommand {
         defer { session.close() }
         let frames = try await session.frames(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["frames": frames.map(JSONOutput.frame)]))
+            Console.out(JSONOutput.render(["frames": frames]))
             return
         }
         var table = TextTable(

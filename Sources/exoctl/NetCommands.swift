@@ -2,7 +2,7 @@
 // daemon reports it, as tables or (--json) sorted-key JSON.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import ExoPacket
@@ -22,12 +22,12 @@ struct BindingsCommand: AsyncParsableCommand {
         defer { session.close() }
         let bindings = try await session.bindings(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["bindings": bindings.map(NetJSON.binding)]))
+            Console.out(JSONOutput.render(["bindings": bindings]))
             return
         }
         var table = TextTable(header: ["TENANT", "SESSION", "PROTO", "ADDRESS", "PORT"], rightAligned: [1, 4])
         for b in bindings {
-            table.rows.append([b.tenant, "\(b.session)", NetJSON.proto(b.endpoint.proto),
+            table.rows.append([b.tenant, "\(b.session)", b.endpoint.protocolName,
                 "\(IPv4Address(rawValue: b.endpoint.address))", b.endpoint.proto == 0 ? "-" : "\(b.endpoint.port)"])
         }
         Console.out(table.render())
@@ -45,7 +45,7 @@ struct StatsCommand: AsyncParsableCommand {
         defer { session.close() }
         let stats = try await session.stats()
         if options.json {
-            Console.out(JSONOutput.render(["tenants": stats.map(NetJSON.stats)]))
+            Console.out(JSONOutput.render(["tenants": stats]))
             return
         }
         var table = TextTable(
@@ -68,7 +68,7 @@ struct NicCommand: AsyncParsableCommand {
         defer { session.close() }
         let nic = try await session.nic()
         if options.json {
-            Console.out(JSONOutput.render(NetJSON.nic(nic)))
+            Console.out(JSONOutput.render(nic))
             return
         }
         let address = "\(IPv4Address(rawValue: nic.hostAddress))/\(nic.prefixLength)"
@@ -84,42 +84,5 @@ struct NicCommand: AsyncParsableCommand {
             ["kernel tx", "\(nic.kernel.txPackets) packets, \(nic.kernel.txBytes) bytes, \(nic.kernel.txErrors) errors, \(nic.kernel.txDropped) dropped"],
         ]
         Console.out(table.render())
-    }
-}
-
-enum NetJSON {
-    static func proto(_ p: UInt8) -> String { p == 0 ? "addr" : p == 1 ? "icmp" : p == 6 ? "tcp" : p == 17 ? "udp" : "\(p)" }
-
-    static func binding(_ b: BindingInfo) -> [String: Any] {
-        [
-            "tenant": b.tenant, "session": NSNumber(value: b.session), "proto": proto(b.endpoint.proto),
-            "address": "\(IPv4Address(rawValue: b.endpoint.address))", "port": Int(b.endpoint.port),
-        ]
-    }
-
-    static func stats(_ s: TenantStats) -> [String: Any] {
-        [
-            "tenant": s.tenant, "rxPackets": NSNumber(value: s.rxPackets), "rxBytes": NSNumber(value: s.rxBytes),
-            "txPackets": NSNumber(value: s.txPackets), "txBytes": NSNumber(value: s.txBytes),
-            "drops": Dictionary(uniqueKeysWithValues: s.drops.map { ($0.reason, NSNumber(value: $0.count)) }),
-        ]
-    }
-
-    static func nic(_ n: NicInfo) -> [String: Any] {
-        [
-            "backend": n.backend, "name": n.name, "ifindex": Int(n.ifindex), "isUp": n.isUp, "isRunning": n.isRunning,
-            "mtu": Int(n.mtu), "mac": "\(n.mac)", "hostAddress": "\(IPv4Address(rawValue: n.hostAddress))",
-            "prefixLength": Int(n.prefixLength), "rxPackets": NSNumber(value: n.rxPackets),
-            "txPackets": NSNumber(value: n.txPackets), "rxBytes": NSNumber(value: n.rxBytes),
-            "txBytes": NSNumber(value: n.txBytes), "drops": NSNumber(value: n.drops),
-            "linkDownEvents": NSNumber(value: n.linkDownEvents), "mtuChanges": NSNumber(value: n.mtuChanges),
-            "dropReasons": Dictionary(uniqueKeysWithValues: n.dropReasons.map { ($0.reason, NSNumber(value: $0.count)) }),
-            "kernel": [
-                "rxPackets": NSNumber(value: n.kernel.rxPackets), "txPackets": NSNumber(value: n.kernel.txPackets),
-                "rxBytes": NSNumber(value: n.kernel.rxBytes), "txBytes": NSNumber(value: n.kernel.txBytes),
-                "rxErrors": NSNumber(value: n.kernel.rxErrors), "txErrors": NSNumber(value: n.kernel.txErrors),
-                "rxDropped": NSNumber(value: n.kernel.rxDropped), "txDropped": NSNumber(value: n.kernel.txDropped),
-            ],
-        ]
     }
 }

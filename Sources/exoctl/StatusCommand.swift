@@ -2,7 +2,7 @@
 // One request, one reply, printed as key/value lines or one JSON object.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 
@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
         defer { session.close() }
         let s = try await session.status()
         if options.json {
-            Console.out(JSONOutput.render(JSONOutput.status(s)))
+            Console.out(JSONOutput.render(s))
             return
         }
         var table = TextTable(header: ["KEY", "VALUE"])

@@ -2,7 +2,7 @@
 // uids allowed to attach as it; then each tenant's use of every bounded daemon resource.
 
 import ArgumentParser
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 
@@ -16,7 +16,7 @@ struct TenantsCommand: AsyncParsableCommand {
         defer { session.close() }
         let tenants = try await session.tenants()
         if options.json {
-            Console.out(JSONOutput.render(["tenants": tenants.map(JSONOutput.tenant)]))
+            Console.out(JSONOutput.render(["tenants": tenants]))
             return
         }
         var table = TextTable(header: ["ID", "NAME", "QUOTA", "HELD", "SESSIONS", "UIDS"], rightAligned: [0, 2, 3, 4])

@@ -5,6 +5,7 @@ import ArgumentParser
 import ExoDaemon
 import ExoPlatform
 import Glibc
+import Logging
 
 @main
 struct Exokerneld: ParsableCommand {
@@ -28,6 +29,8 @@ struct Exokerneld: ParsableCommand {
     var socket: String?
 
     func run() throws {
+        // One line per message with journald's <N> priority prefix (see JournaldLogHandler).
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label) }
         let path = checkConfig ?? config
         var loaded: DaemonConfig
         do {

@@ -32,46 +32,61 @@ extension ScriptedTenant {
                 // Transport bytes 8-9 (the payload's first two) equal to the index: all distinct.
                 .installFilter(endpoint, atoms: [WireFilterAtom(base: 2, offset: 8, width: 2, mask: 0xFFFF, value: UInt32(index & 0xFFFF))])
             })
-        case "map-pipelined":
-            // map-pipelined COUNT FRAME...: sends COUNT map requests for the frames without
-            // reading, then reads every reply; closes the descriptors received.
+        case "map-unread":
+            // map-unread COUNT FRAME...: sends COUNT map requests for the frames and reads no
+            // reply (read-replies collects them).
             guard let count = args.first.flatMap({ Int($0) }) else { return "err usage" }
-            return mapPipelined(count, frames: args.dropFirst().compactMap { FrameNumber($0) })
+            return sendUnread(count, .map(frames: args.dropFirst().compactMap { FrameNumber($0) }))
+        case "read-replies": return readUnreadReplies()
         default: return nil
         }
     }
 
-    /// Answers "ok mapped=K descriptors=D" and each refusal's count by name.
-    private func mapPipelined(_ count: Int, frames: [FrameNumber]) -> String {
+    /// Sends `count` copies of `request` without reading; answers "ok sent=N".
+    private func sendUnread(_ count: Int, _ request: Request) -> String {
         guard let socket else { return "err not-connected" }
-        var ids: [UInt32] = []
         do {
-            for _ in 0..<count {
+            for sent in 0..<count {
                 let id = nextRequest
                 nextRequest += 1
-                guard try UnixSeqpacket.send(socket.raw, MessageCodec.encode(.request(id: id, .map(frames: frames)), version: version),
-                    descriptors: []) else { return "err would-block after=\(ids.count)" }
-                ids.append(id)
+                guard try UnixSeqpacket.send(socket.raw, MessageCodec.encode(.request(id: id, request), version: version),
+                    descriptors: [])
+                else { return "err would-block after=\(sent)" }
+                unreadReplies += 1
             }
-            var mapped = 0, descriptors = 0
-            var refusals: [String: Int] = [:]
-            var answered = 0
-            while answered < ids.count {
+        } catch {
+            return "err \(error)"
+        }
+        return "ok sent=\(count)"
+    }
+
+    /// Reads the replies `map-unread` left: "ok mapped=K descriptors=D" and each refusal's
+    /// count by name; the descriptors received are closed.
+    private func readUnreadReplies() -> String {
+        guard let socket else { return "err not-connected" }
+        var mapped = 0, descriptors = 0
+        var refusals: [String: Int] = [:]
+        do {
+            while unreadReplies > 0 {
                 guard let record = try UnixSeqpacket.receive(socket.raw, into: buffer) else { continue }
-                if record.isEndOfStream { return "err closed after=\(answered)" }
+                if record.isEndOfStream { return "err closed" }
                 descriptors += record.descriptors.count
                 for d in record.descriptors { d.close() }
                 switch try MessageCodec.decode(UnsafeRawBufferPointer(rebasing: buffer[..<record.byteCount])) {
                 case .event(let e): events.append(e)
-                case .reply(_, .mapped): mapped += 1; answered += 1
-                case .reply(_, .error(let code, _)): refusals[code.name, default: 0] += 1; answered += 1
-                default: answered += 1
+                case .reply(_, .mapped):
+                    mapped += 1
+                    unreadReplies -= 1
+                case .reply(_, .error(let code, _)):
+                    refusals[code.name, default: 0] += 1
+                    unreadReplies -= 1
+                default: unreadReplies -= 1
                 }
             }
-            return "ok mapped=\(mapped) descriptors=\(descriptors)" + refusals.keys.sorted().map { " \($0)=\(refusals[$0]!)" }.joined()
         } catch {
             return "err \(error)"
         }
+        return "ok mapped=\(mapped) descriptors=\(descriptors)" + refusals.keys.sorted().map { " \($0)=\(refusals[$0]!)" }.joined()
     }
 
     /// offers → "ok offers=N first=TOKENID|none" (every page).

@@ -16,6 +16,8 @@ final class ScriptedTenant {
     var events: [Event] = []
     /// The offers of the last `offers` listing not yet redeemed by `redeem-offer`.
     var offered: [OfferInfo] = []
+    /// Replies to requests `map-unread` sent and nobody read yet.
+    var unreadReplies = 0
     /// The data path, once `dp-open` succeeded.
     var dataPath: TenantDataPath?
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: WireLimits.maxMessageSize + 1, alignment: 16)

@@ -1,6 +1,7 @@
 // A tenant's data path: the ring region mapped, the two eventfds, and the frames it moves.
 // Receives into fill frames, hands out zero-copy packet slots, sends from transmit frames.
 
+import ExoClient
 import ExoPlatform
 import ExoWire
 

@@ -1,7 +1,7 @@
 // Specification of the listing cursor loop: start at cursor 0, follow nextCursor until it
 // is absent, keep entry order, and refuse a daemon whose cursor does not advance.
 
-import ExOS
+import ExoClient
 import ExoWire
 import Testing
 
@@ -22,7 +22,7 @@ private struct ArrayListing {
     @Test func collectsEveryPageInOrder() async throws {
         let listing = ArrayListing(entries: Array(0..<1000), pageSize: 64)
         var cursors: [UInt32] = []
-        let all = try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        let all = try await PageCollector.collect { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
             cursors.append(page.cursor)
             return listing.page(page)
         }
@@ -32,7 +32,7 @@ private struct ArrayListing {
 
     @Test func asksForTheProtocolPageLimit() async throws {
         var limits: Set<UInt16> = []
-        _ = try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        _ = try await PageCollector.collect { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
             limits.insert(page.limit)
             return ArrayListing(entries: Array(0..<2000), pageSize: 10_000).page(page)
         }
@@ -41,7 +41,7 @@ private struct ArrayListing {
 
     @Test func emptyListingIsOneRequest() async throws {
         var calls = 0
-        let all = try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        let all = try await PageCollector.collect { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
             calls += 1
             return ListingPage(entries: [], nextCursor: nil)
         }
@@ -50,24 +50,24 @@ private struct ArrayListing {
     }
 
     @Test func cursorThatDoesNotAdvanceIsAProtocolViolation() async {
-        await #expect(throws: ExOSError.protocolViolation("listing cursor did not advance (5 -> 5)")) {
-            _ = try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        await #expect(throws: ExoClientError.protocolViolation("listing cursor did not advance (5 -> 5)")) {
+            _ = try await PageCollector.collect { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
                 ListingPage(entries: [page.cursor], nextCursor: page.cursor == 0 ? 5 : 5)
             }
         }
     }
 
     @Test func pageLargerThanAskedIsAProtocolViolation() async {
-        await #expect(throws: ExOSError.self) {
-            _ = try await PageCollector.collect(limit: 2) { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        await #expect(throws: ExoClientError.self) {
+            _ = try await PageCollector.collect(limit: 2) { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
                 ListingPage(entries: [1, 2, 3], nextCursor: nil)
             }
         }
     }
 
     @Test func refusalsFromAPagePassThrough() async {
-        await #expect(throws: ExOSError.refused(.notOperator, detail: "")) {
-            _ = try await PageCollector.collect { (page: Page) async throws(ExOSError) -> ListingPage<UInt32> in
+        await #expect(throws: ExoClientError.refused(.notOperator, detail: "")) {
+            _ = try await PageCollector.collect { (page: Page) async throws(ExoClientError) -> ListingPage<UInt32> in
                 if page.cursor == 0 { return ListingPage(entries: [1], nextCursor: 1) }
                 throw .refused(.notOperator, detail: "")
             }

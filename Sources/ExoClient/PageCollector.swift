@@ -13,8 +13,8 @@ public enum PageCollector {
     /// would loop forever: it is a `.protocolViolation`. Errors of `fetch` pass through.
     public static func collect<Entry: Equatable & Sendable>(
         limit: UInt16 = defaultLimit,
-        fetch: (Page) async throws(ExOSError) -> ListingPage<Entry>
-    ) async throws(ExOSError) -> [Entry] {
+        fetch: (Page) async throws(ExoClientError) -> ListingPage<Entry>
+    ) async throws(ExoClientError) -> [Entry] {
         var entries: [Entry] = []
         var cursor: UInt32 = 0
         while true {

@@ -1,7 +1,7 @@
 // The pcap stream exoctl capture writes: the file header and record bytes exactly, in the
 // nanosecond variant of the classic format with the Ethernet link type.
 
-import ExOS
+import ExoClient
 import Testing
 
 @Suite("pcap format")

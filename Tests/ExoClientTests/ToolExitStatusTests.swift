@@ -1,7 +1,7 @@
 // Specification of the exit statuses exoctl and the clients promise to scripts:
 // 0 ok, 1 refused, 2 usage, 3 unreachable, 4 not permitted, 5 protocol error.
 
-import ExOS
+import ExoClient
 import ExoPlatform
 import ExoWire
 import Testing
@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func unreachableDaemonIsThree() {
-        let error = ExOSError.unreachable(path: "/nope", SystemError(operation: "connect", errno: 2))
+        let error = ExoClientError.unreachable(path: "/nope", SystemError(operation: "connect", errno: 2))
         #expect(ToolExitStatus(error) == .unreachable)
     }
 

@@ -17,7 +17,7 @@ public enum ToolExitStatus: Int32, Sendable, CaseIterable {
     case protocolError = 5
 
     /// The status a tool exits with after `error`.
-    public init(_ error: ExOSError) {
+    public init(_ error: ExoClientError) {
         switch error {
         case .unreachable: self = .unreachable
         case .refused(.notOperator, _), .refused(.notPermitted, _): self = .notPermitted

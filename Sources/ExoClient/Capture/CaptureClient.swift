@@ -23,7 +23,7 @@ public final class CaptureClient {
     /// Connects to `SocketPath.resolve(explicit: socketPath)`, attaches as operator and starts
     /// capturing `tenant` (`count` 0: no limit). Throws `.unreachable`, `.refused` (not an
     /// operator, unknown tenant, ...) or `.protocolViolation`.
-    public init(socketPath: String?, tenant: String, count: UInt32, snapLength: UInt32) throws(ExOSError) {
+    public init(socketPath: String?, tenant: String, count: UInt32, snapLength: UInt32) throws(ExoClientError) {
         let path = SocketPath.resolve(explicit: socketPath)
         do throws(SystemError) {
             socket = try UnixSeqpacket.connect(path: path)
@@ -35,7 +35,7 @@ public final class CaptureClient {
             minVersion: WireLimits.minVersion, maxVersion: WireLimits.maxVersion, features: [], role: .operator,
             tenantName: "")
         var version = WireLimits.maxVersion
-        do throws(ExOSError) {
+        do throws(ExoClientError) {
             guard case .helloAccepted(let accepted) = try Self.call(.hello(hello), id: 1, version: version,
                 socket: socket.raw, buffer: buffer)
             else { throw .protocolViolation("expected helloAccepted") }
@@ -62,7 +62,7 @@ public final class CaptureClient {
 
     /// Blocks for the next frame or the end of this capture. Other events are skipped.
     /// Throws `.disconnected` if the daemon hung up first.
-    public func next() throws(ExOSError) -> Item {
+    public func next() throws(ExoClientError) -> Item {
         while true {
             switch try Self.receive(socket.raw, buffer: buffer) {
             case .event(.capturedFrame(let frame)) where frame.captureID == captureID: return .frame(frame)
@@ -77,7 +77,7 @@ public final class CaptureClient {
     public func close() { socket.close() }
 
     private static func call(_ request: Request, id: UInt32, version: UInt16, socket: Int32,
-        buffer: UnsafeMutableRawBufferPointer) throws(ExOSError) -> Reply
+        buffer: UnsafeMutableRawBufferPointer) throws(ExoClientError) -> Reply
     {
         let bytes: [UInt8]
         do throws(WireEncodeError) {
@@ -100,7 +100,7 @@ public final class CaptureClient {
         }
     }
 
-    private static func receive(_ socket: Int32, buffer: UnsafeMutableRawBufferPointer) throws(ExOSError) -> Message {
+    private static func receive(_ socket: Int32, buffer: UnsafeMutableRawBufferPointer) throws(ExoClientError) -> Message {
         var received: ReceivedRecord?
         while received == nil {  // a blocking socket returns nil only if interrupted oddly: read again
             do throws(SystemError) {

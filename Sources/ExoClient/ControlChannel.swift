@@ -8,9 +8,9 @@ import Synchronization
 
 /// A reply and the descriptors that travelled with it. The receiver owns `descriptors`
 /// (each closes on deinit unless released).
-struct ChannelDelivery: Sendable {
-    var reply: Reply
-    var descriptors: [OwnedDescriptor]
+package struct ChannelDelivery: Sendable {
+    package var reply: Reply
+    package var descriptors: [OwnedDescriptor]
 }
 
 /// The socket plus the table of requests waiting for replies.
@@ -19,14 +19,14 @@ struct ChannelDelivery: Sendable {
 /// socket descriptor and the negotiated version, so a record is sent whole and the descriptor
 /// is never closed (and its number reused) while a send is using it. The reader thread owns
 /// the receive side and, on exit, closes the descriptor under `writer`.
-final class ControlChannel: Sendable {
-    typealias Waiter = CheckedContinuation<Result<ChannelDelivery, ExOSError>, Never>
+package final class ControlChannel: Sendable {
+    typealias Waiter = CheckedContinuation<Result<ChannelDelivery, ExoClientError>, Never>
 
     private struct Table: ~Copyable {
         var nextID: UInt32 = 1
         var pending: [UInt32: Waiter] = [:]
         /// Set once the reader stopped; every later request fails with it.
-        var ended: ExOSError? = nil
+        var ended: ExoClientError? = nil
     }
 
     private struct Writer: ~Copyable {
@@ -38,13 +38,13 @@ final class ControlChannel: Sendable {
     private let table = Mutex(Table())
     private let writer: Mutex<Writer>
     /// Offers and revocations, in arrival order. Finished when the session ends.
-    let events: AsyncStream<Event>
+    package let events: AsyncStream<Event>
     /// Ended with the channel; data paths of the session wait on it too.
-    let liveness = SessionLiveness()
+    package let liveness = SessionLiveness()
     private let eventSink: AsyncStream<Event>.Continuation
 
     /// Takes ownership of `socket` (a connected SOCK_SEQPACKET stream) and starts the reader.
-    init(socket: OwnedDescriptor) {
+    package init(socket: OwnedDescriptor) {
         writer = Mutex(Writer(socket: socket))
         (events, eventSink) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(4096))
         let thread = Thread { [self] in self.readLoop(fd: socket.raw) }
@@ -53,15 +53,15 @@ final class ControlChannel: Sendable {
     }
 
     /// The version later requests are encoded with (set after helloAccepted).
-    func setVersion(_ version: UInt16) {
+    package func setVersion(_ version: UInt16) {
         writer.withLock { $0.version = version }
     }
 
     /// Sends `request` and waits for its reply. Task cancellation does not abandon the wait:
     /// the daemon answers every request, or the session ends and the wait fails.
-    func call(_ request: Request) async -> Result<ChannelDelivery, ExOSError> {
+    package func exchange(_ request: Request) async -> Result<ChannelDelivery, ExoClientError> {
         await withCheckedContinuation { (waiter: Waiter) in
-            let registered: Result<UInt32, ExOSError> = table.withLock { table in
+            let registered: Result<UInt32, ExoClientError> = table.withLock { table in
                 if let ended = table.ended { return .failure(ended) }
                 var id = table.nextID
                 while id == 0 || table.pending[id] != nil { id &+= 1 }
@@ -85,14 +85,14 @@ final class ControlChannel: Sendable {
 
     /// Wakes the reader (which then fails pending requests with `.disconnected`, finishes the
     /// events and closes the socket). Idempotent.
-    func shutdown() {
+    package func shutdown() {
         writer.withLock { writer in
             if writer.open { _ = Glibc.shutdown(writer.socket.raw, Int32(SHUT_RDWR)) }
         }
     }
 
-    private func send(_ message: Message) -> ExOSError? {
-        writer.withLock { writer -> ExOSError? in
+    private func send(_ message: Message) -> ExoClientError? {
+        writer.withLock { writer -> ExoClientError? in
             guard writer.open else { return .disconnected }
             let bytes: [UInt8]
             do {
@@ -112,7 +112,7 @@ final class ControlChannel: Sendable {
     private func readLoop(fd: Int32) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: WireLimits.maxMessageSize, alignment: 16)
         defer { buffer.deallocate() }
-        var reason: ExOSError = .disconnected
+        var reason: ExoClientError = .disconnected
         while true {
             let record: ReceivedRecord
             do throws(SystemError) {
@@ -132,7 +132,7 @@ final class ControlChannel: Sendable {
     }
 
     /// Routes one record; returns the violation that ends the session, if any.
-    private func dispatch(_ record: ReceivedRecord, buffer: UnsafeRawBufferPointer) -> ExOSError? {
+    private func dispatch(_ record: ReceivedRecord, buffer: UnsafeRawBufferPointer) -> ExoClientError? {
         if record.truncated || record.controlTruncated {
             return .protocolViolation("record or its descriptors truncated")
         }
@@ -158,7 +158,7 @@ final class ControlChannel: Sendable {
         }
     }
 
-    private func end(_ reason: ExOSError) {
+    private func end(_ reason: ExoClientError) {
         writer.withLock { writer in
             writer.open = false
             writer.socket.close()

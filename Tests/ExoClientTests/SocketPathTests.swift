@@ -1,7 +1,7 @@
 // Specification of control-socket path resolution: explicit argument, then
 // $EXOKERNEL_SOCKET, then the systemd runtime directory.
 
-import ExOS
+import ExoClient
 import Testing
 
 @Suite struct SocketPathTests {

@@ -5,7 +5,7 @@ import ExoPlatform
 import ExoWire
 
 /// Every failure an ExOS session call reports.
-public enum ExOSError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ExoClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The control socket at `path` could not be connected.
     case unreachable(path: String, SystemError)
     /// The daemon answered with a typed refusal; the session survives unless

@@ -7,15 +7,15 @@ import Synchronization
 /// The end of a session, seen from its data path. The control reader marks it ended and
 /// wakes every eventfd registered with it (the data path blocks on its own duplicate of the
 /// daemon's eventfd), so a tenant waiting for packets learns at once that none will come.
-final class SessionLiveness: Sendable {
+package final class SessionLiveness: Sendable {
     private let ended = Atomic<Bool>(false)
     /// Duplicates of data-path eventfds to write when the session ends; owned here.
     private let wakers = Mutex<[EventFD]>([])
 
-    var hasEnded: Bool { ended.load(ordering: .acquiring) }
+    package var hasEnded: Bool { ended.load(ordering: .acquiring) }
 
     /// Takes `eventfd` and writes it when the session ends (at once if it already has).
-    func wakeOnEnd(_ eventfd: EventFD) {
+    package func wakeOnEnd(_ eventfd: EventFD) {
         let registered = wakers.withLock { list -> Bool in
             guard !ended.load(ordering: .relaxed) else { return false }
             list.append(eventfd)
@@ -25,7 +25,7 @@ final class SessionLiveness: Sendable {
     }
 
     /// Marks the session ended and wakes every registered waiter (once).
-    func end() {
+    package func end() {
         let woken = wakers.withLock { list -> [EventFD] in
             ended.store(true, ordering: .releasing)
             defer { list.removeAll() }

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Checks the module graph of docs/ARCHITECTURE.md against the imports in the sources.
+
+Every Swift file's imports must be among the modules its target may depend on: dependencies
+point downward only (ExoPacket <- ExoWire <- ExoClient <- ExOS; ExoPacket <- ExoCore <-
+ExoDaemon; ExoPlatform under daemon, client and library OS). ExOS never imports ExoCore or
+ExoDaemon; exoctl and clients/ never import the daemon. Exits 1 and names each breach.
+"""
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SYSTEM = {"Glibc", "Foundation", "Synchronization", "Dispatch", "Darwin", "_Concurrency"}
+PURE = set()  # pure modules: no system module at all, only the standard library
+
+# target directory -> project and package modules it may import
+ALLOWED = {
+    "Sources/ExoPacket": PURE,
+    "Sources/ExoImpairment": PURE,
+    "Sources/ExoWire": {"ExoPacket", "Synchronization"},
+    "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
+    "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
+    "Sources/ExoDaemon": {"ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
+                          "TOMLKit", "Logging"} | SYSTEM,
+    "Sources/exokerneld": {"ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
+    "Sources/ExoClient": {"ExoWire", "ExoPacket", "ExoPlatform"} | SYSTEM,
+    "Sources/ExOS": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"} | SYSTEM,
+    "Sources/exoctl": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ArgumentParser"} | SYSTEM,
+    "Sources/exobench": {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
+                         "ArgumentParser"} | SYSTEM,
+}
+CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "ArgumentParser"} | SYSTEM
+
+IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+\s+)*import\s+(?:(?:struct|enum|class|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
+
+
+def allowed_for(path: pathlib.Path):
+    rel = path.relative_to(ROOT).as_posix()
+    if rel.startswith("clients/"):
+        return "clients/", CLIENTS
+    for prefix, allowed in ALLOWED.items():
+        if rel.startswith(prefix + "/"):
+            return prefix, allowed
+    return None, None
+
+
+def main() -> int:
+    breaches = []
+    unknown = set()
+    for path in sorted(list(ROOT.glob("Sources/**/*.swift")) + list(ROOT.glob("clients/**/*.swift"))):
+        target, allowed = allowed_for(path)
+        if target is None:
+            unknown.add(path.relative_to(ROOT).parts[1])
+            continue
+        for module in IMPORT.findall(path.read_text()):
+            if module not in allowed:
+                breaches.append(f"{path.relative_to(ROOT)}: {target} may not import {module}")
+    for name in sorted(unknown):
+        breaches.append(f"Sources/{name}: target not in the module graph (add it to scripts/check-module-graph.py)")
+    for line in breaches:
+        print(line, file=sys.stderr)
+    if breaches:
+        print(f"module graph: {len(breaches)} breach(es)", file=sys.stderr)
+        return 1
+    print("module graph: every import points downward")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
