@@ -87,6 +87,9 @@ let package = Package(
         .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
+        .executableTarget(
+            name: "udp-blast", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-blast",
+            swiftSettings: strict),
 
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),

@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Builds release and runs both network benchmarks: `exobench demux` (no daemon) and
-# `exobench udp-rate` (its own namespaces, veth, vde_switch and exokerneld; needs root).
-#   scripts/bench-net.sh                       table output, 3 rounds of each
-#   scripts/bench-net.sh --json                JSON from both
-#   UDP_RATE_ARGS="--backend packet" scripts/bench-net.sh   extra arguments for udp-rate
+# Builds release and runs the network benchmarks, each preceded and followed by the machine's
+# load average (/proc/loadavg): `exobench demux` (no daemon), `exobench udp-rate` in both
+# directions and `exobench udp-rtt` (their own namespaces, veth, vde_switch and exokerneld;
+# need root).
+#   scripts/bench-net.sh                   all four, table output, 3 rounds each
+#   scripts/bench-net.sh udp-rtt [ARGS]    one of: demux, udp-rate, udp-rate-tx, udp-rtt;
+#                                          ARGS go to that exobench command (e.g. --json)
+#   UDP_RATE_ARGS="--backend tap" scripts/bench-net.sh   extra arguments for udp-rate (rx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for product in exokerneld exobench udp-sink exoctl; do swift build -c release --product "$product"; done
+for product in exokerneld exobench udp-sink udp-echo udp-blast exoctl; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 command -v vde_switch >/dev/null || { echo "bench-net: vde_switch missing: run scripts/install-deps.sh" >&2; exit 1; }
 
-echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== exobench demux"
-"$bin/exobench" demux --rounds 3 "$@"
-echo "== exobench udp-rate"
+only=""
+case "${1:-}" in
+demux | udp-rate | udp-rate-tx | udp-rtt) only=$1; shift ;;
+esac
+
+run() {
+    local name=$1
+    shift
+    [[ -n "$only" && "$only" != "$name" ]] && return 0
+    echo "== $name: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$@"
+    echo "== $name: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+run demux "$bin/exobench" demux --rounds 3 "$@"
 # shellcheck disable=SC2086
-"$bin/exobench" udp-rate --rounds 3 --bin-dir "$bin" ${UDP_RATE_ARGS:-} "$@"
-echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+run udp-rate "$bin/exobench" udp-rate --rounds 3 --bin-dir "$bin" ${UDP_RATE_ARGS:-} "$@"
+run udp-rate-tx "$bin/exobench" udp-rate --direction tx --rounds 3 --bin-dir "$bin" "$@"
+run udp-rtt "$bin/exobench" udp-rtt --rounds 3 --bin-dir "$bin" "$@"

@@ -46,14 +46,14 @@ _Static_assert(CEXO_PACKET_STATISTICS == PACKET_STATISTICS, "PACKET_STATISTICS")
 _Static_assert(CEXO_PACKET_VNET_HDR == PACKET_VNET_HDR, "PACKET_VNET_HDR");
 _Static_assert(CEXO_PACKET_IGNORE_OUTGOING == PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING");
 _Static_assert(CEXO_PACKET_MR_PROMISC == PACKET_MR_PROMISC, "PACKET_MR_PROMISC");
-_Static_assert(CEXO_TPACKET_V3 == TPACKET_V3, "TPACKET_V3");
+_Static_assert(CEXO_TPACKET_V2 == TPACKET_V2, "TPACKET_V2");
+_Static_assert(CEXO_PACKET_COPY_THRESH == PACKET_COPY_THRESH, "PACKET_COPY_THRESH");
 _Static_assert(CEXO_ETH_P_ALL == ETH_P_ALL, "ETH_P_ALL");
 _Static_assert(CEXO_VIRTIO_NET_HDR_LEN == 10, "virtio_net_hdr");
-// The block status word Swift loads with acquire ordering sits at offset 8, 4-byte aligned.
-_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.block_status) == 8, "block_status");
-_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.num_pkts) == 12, "num_pkts");
-_Static_assert(offsetof(struct tpacket_block_desc, hdr.bh1.offset_to_first_pkt) == 16, "offset_to_first_pkt");
-_Static_assert(sizeof(struct tpacket3_hdr) == 48, "tpacket3_hdr");
-_Static_assert(offsetof(struct tpacket3_hdr, tp_next_offset) == 0 && offsetof(struct tpacket3_hdr, tp_snaplen) == 12
-    && offsetof(struct tpacket3_hdr, tp_len) == 16 && offsetof(struct tpacket3_hdr, tp_status) == 20
-    && offsetof(struct tpacket3_hdr, tp_mac) == 24 && offsetof(struct tpacket3_hdr, hv1.tp_vlan_tci) == 32, "tpacket3_hdr fields");
+// The TPACKET_V2 frame header Swift reads; its status word (offset 0, loaded with acquire
+// ordering) is 4-byte aligned because frames are 16-byte aligned.
+_Static_assert(sizeof(struct tpacket2_hdr) == 32, "tpacket2_hdr");
+_Static_assert(offsetof(struct tpacket2_hdr, tp_status) == 0 && offsetof(struct tpacket2_hdr, tp_len) == 4
+    && offsetof(struct tpacket2_hdr, tp_snaplen) == 8 && offsetof(struct tpacket2_hdr, tp_mac) == 12
+    && offsetof(struct tpacket2_hdr, tp_vlan_tci) == 24, "tpacket2_hdr fields");
+_Static_assert(TP_STATUS_COPY == 2, "TP_STATUS_COPY");

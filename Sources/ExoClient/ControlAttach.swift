@@ -10,6 +10,9 @@ extension ControlChannel {
     package static func attach(
         role: PeerRole, tenantName: String, socketPath: String?
     ) async throws(ExoClientError) -> (ControlChannel, HelloAccepted) {
+        // A map reply carries up to 253 frame descriptors, and an application may keep more
+        // open than a stock shell's soft limit of 1024 allows: use the hard limit, as the daemon does.
+        ResourceLimits.raiseOpenFilesToHardLimit()
         let path = SocketPath.resolve(explicit: socketPath)
         let socket: OwnedDescriptor
         do throws(SystemError) {

@@ -92,15 +92,21 @@ extension Arbiter {
     }
 
     /// The data path's admission of a frame a tenant posted on a ring: if `session` holds
-    /// `frame` with the write right, records one in-flight reference and returns true;
-    /// otherwise changes nothing and returns false. The same decision as `rights(session:
-    /// frame:)` containing `.write` followed by `addInFlight`, with one lookup of the
-    /// session's record instead of five (the daemon asks once per posted descriptor).
-    public func addInFlightIfWritable(session: SessionID, frame: FrameNumber) -> Bool {
-        guard frames.contains(frame) else { return false }
-        let added = sessions.addInFlight(session, frame: frame) { holdingTable[$0]?.rights.contains(.write) == true }
-        if added { frames.addInFlight(frame) }
-        return added
+    /// `frame` with the write right and the frame is in flight nowhere (on no ring of any
+    /// session), records one in-flight reference and returns `.admitted`; otherwise changes
+    /// nothing. A frame the session does not hold writable is `.notHeldWritable` whether or
+    /// not it is in flight elsewhere, so nobody learns anything about frames it does not hold.
+    /// One lookup of the session's record (the daemon asks once per posted descriptor).
+    public func admitInFlight(session: SessionID, frame: FrameNumber) -> InFlightAdmission {
+        guard frames.contains(frame) else { return .notHeldWritable }
+        var heldWritable = false
+        let added = sessions.addInFlight(session, frame: frame) { holding in
+            heldWritable = holdingTable[holding]?.rights.contains(.write) == true
+            return heldWritable && frames.inFlight(frame) == 0
+        }
+        guard added else { return heldWritable ? .alreadyInFlight : .notHeldWritable }
+        frames.addInFlight(frame)
+        return .admitted
     }
 
     /// Invoke step of both allocations: `batch` holds free, distinct, in-range frames and the

@@ -57,6 +57,13 @@ public final class Arbiter {
         return sessions.open(tenant: tenant)
     }
 
+    /// An id for an operator session: unique among all session ids of this run (tenant
+    /// sessions' included) and never reused. Operator sessions hold nothing, so the arbiter
+    /// keeps no record of them.
+    public func issueOperatorSessionID() -> SessionID {
+        sessions.issueID()
+    }
+
     /// Ends a session: drops its in-flight references (its rings are gone), ends each of its
     /// holdings as `unref` would (revoking the tokens derived from them), and, if it was its
     /// tenant's last session, revokes the tokens addressed to that tenant. Frames nobody

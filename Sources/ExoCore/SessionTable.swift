@@ -43,8 +43,15 @@ struct SessionTable {
     subscript(id: SessionID) -> SessionRecord? { records[id] }
 
     mutating func open(tenant: TenantID) -> SessionID {
+        let id = issueID()
+        records[id] = SessionRecord(tenant: tenant)
+        return id
+    }
+
+    /// The next id, drawn from the same sequence as tenant sessions' but with no record: an
+    /// operator session holds nothing, yet its id must not repeat either.
+    mutating func issueID() -> SessionID {
         lastID += 1
-        records[lastID] = SessionRecord(tenant: tenant)
         return lastID
     }
 

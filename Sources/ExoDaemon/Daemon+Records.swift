@@ -31,9 +31,11 @@ extension Daemon {
 
     private func handle(_ record: ReceivedRecord, from session: ControlSession) {
         let bytes = UnsafeRawBufferPointer(rebasing: receive[..<min(record.byteCount, receive.count)])
-        if record.truncated || record.controlTruncated || record.byteCount > WireLimits.maxMessageSize {
+        let admission = RecordAdmission.check(bytes, byteCount: record.byteCount, truncated: record.truncated,
+            controlTruncated: record.controlTruncated)
+        if case .refuse(let error, let requestID, let detail) = admission {
             for d in record.descriptors { d.close() }
-            refuse(session, requestID: 0, .malformedMessage, detail: "record larger than \(WireLimits.maxMessageSize) bytes or too many descriptors")
+            refuse(session, requestID: requestID, error, detail: detail)
             return
         }
         let header: MessageHeader
@@ -140,11 +142,13 @@ extension Daemon {
             Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): \(reason)")
             // A refused hello always ends the session (notOperator included), once the reason is out.
             session.closeAfterFlush = true
-            refuse(session, requestID: requestID, error, detail: reason)
+            refuse(session, requestID: requestID, error, detail: decision.peerDetail ?? reason)
         case .operator(let version):
             session.role = .operator
             session.version = version
-            sendAccepted(session, requestID: requestID, sessionID: 0, tenant: WireLimits.noTenant, quota: 0)
+            let id = plane.arbiter.issueOperatorSessionID()
+            Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as operator (session id \(id))")
+            sendAccepted(session, requestID: requestID, sessionID: id, tenant: WireLimits.noTenant, quota: 0)
         case .tenant(let tenant, let version):
             let limit = config.limits.sessions
             guard plane.arbiter.usage(of: tenant).sessions < UInt32(clamping: limit) else {

@@ -24,7 +24,7 @@ public final class Daemon {
     let config: DaemonConfig
     let plane: ControlPlane
     let dataPlane: DataPlane
-    private let epoll: Epoll
+    let epoll: Epoll
     private let listener: OwnedDescriptor
     private let signals: SignalFD
     private let watchdogTimer: TimerFD
@@ -38,7 +38,9 @@ public final class Daemon {
     /// Held open so that accept() can still take and refuse a connection at EMFILE.
     private var spareDescriptor: OwnedDescriptor?
     private var receiveBuffer: UnsafeMutableRawBufferPointer
-    private var running = true
+    var running = true
+    /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
+    var dataPathWoke = false
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.
@@ -93,7 +95,12 @@ public final class Daemon {
         Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
             + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
         notify("READY=1\nSTATUS=serving \(config.socketPath)")
+        if dataPlane.busyPoll {
+            Log.info("nic.busy_poll: the loop polls the NIC and tx rings without sleeping")
+            poll(idleWindow: nil)
+        }
         while running {
+            dataPathWoke = false
             do {
                 try epoll.wait(timeoutMilliseconds: nextTimeoutMilliseconds()) { token, events in
                     self.dispatch(token: token, events: events)
@@ -104,12 +111,14 @@ public final class Daemon {
             }
             expireHandshakes()
             deliverFaults()
+            // Packets moved: more are likely soon (an answer, the next request). Poll a while.
+            if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
         }
         notify("STOPPING=1")
         shutdown()
     }
 
-    private func dispatch(token: UInt64, events: Epoll.Events) {
+    func dispatch(token: UInt64, events: Epoll.Events) {
         switch token {
         case Token.listener: acceptConnections()
         case Token.signals: handleSignals()
@@ -133,6 +142,7 @@ public final class Daemon {
             }
             dataPlane.receive()
             deliverFaults()
+            dataPathWoke = true
         case Token.reassembly: dataPlane.expireFragments()
         case Token.link:
             guard let nic = dataPlane.nic else { return }
@@ -149,6 +159,7 @@ public final class Daemon {
             else { return }
             dataPlane.transmit(path)
             deliverFaults()
+            dataPathWoke = true
         default:
             guard let session = sessions[token] else { return }
             if events.contains(.writable) { flush(session) }
@@ -353,7 +364,7 @@ public final class Daemon {
         return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
     }
 
-    private func expireHandshakes() {
+    func expireHandshakes() {
         let now = MonotonicClock.nanoseconds()
         for session in Array(sessions.values) {
             guard case .awaitingHello(let deadline) = session.role, deadline <= now, !session.closeAfterFlush

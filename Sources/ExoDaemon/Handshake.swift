@@ -3,14 +3,26 @@
 
 import ExoWire
 
-/// Outcome of a hello. Refusals carry a reason the peer is told before the session closes.
+/// Outcome of a hello. A refusal carries the reason for the daemon's log; `peerDetail` is
+/// what the peer is told before the session closes.
 enum HandshakeDecision: Equatable {
     case tenant(TenantID, version: UInt16)
     case `operator`(version: UInt16)
     case refuse(ExoError, reason: String)
+
+    /// The text of the refusal sent to the peer. Every refused tenant hello gets the same
+    /// bytes, whether the name is unknown or the peer may not use it (or is root), so that
+    /// names cannot be probed (docs/PROTOCOL.md §4); only the log tells them apart.
+    var peerDetail: String? {
+        guard case .refuse(let error, let reason) = self else { return nil }
+        return error == .notPermitted ? Handshake.tenantRefusalDetail : reason
+    }
 }
 
 enum Handshake {
+    /// The one text every refused tenant hello gets.
+    static let tenantRefusalDetail = "this peer may not attach as the tenant it named"
+
     /// Highest version both sides speak, or nil.
     static func negotiate(_ hello: Hello) -> UInt16? {
         let low = max(hello.minVersion, WireLimits.minVersion)

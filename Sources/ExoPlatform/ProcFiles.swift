@@ -22,6 +22,20 @@ enum ProcFiles {
         return String(decoding: bytes[..<filled], as: UTF8.self)
     }
 
+    /// The names in directory `path` other than "." and "..", or nil if it cannot be read.
+    static func entries(_ path: String) -> [String]? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Names in directory `path` other than "." and ".."; with `excludingOwnDescriptor`, also
     /// leaves out the directory stream's own descriptor (listed when reading /proc/self/fd).
     static func entryCount(_ path: String, excludingOwnDescriptor: Bool) -> Int? {

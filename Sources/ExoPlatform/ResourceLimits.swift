@@ -10,6 +10,23 @@ public enum ResourceLimits {
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
     }
 
+    /// Raises this process's soft RLIMIT_NOFILE to its hard limit, as long-running daemons do
+    /// (a stock shell's soft limit of 1024 would cap the frame pool far below what the host
+    /// allows; raising the soft limit up to the hard one needs no privilege). Returns the soft
+    /// limit in force afterwards (`UInt64.max`: unlimited); on failure the old one stays.
+    @discardableResult
+    public static func raiseOpenFilesToHardLimit() -> UInt64 {
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return 0 }
+        if limit.rlim_cur != limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur == rlim_t.max ? UInt64.max : UInt64(limit.rlim_cur)
+    }
+
     /// The system's cap on mappings per process (/proc/sys/vm/max_map_count), nil if unreadable.
     public static func maxMapCount() -> Int? {
         ProcFiles.text("/proc/sys/vm/max_map_count").flatMap { Int($0.trimmingSpaces) }

@@ -94,10 +94,13 @@ public enum DataPathFaultReason: UInt16, Sendable, CaseIterable, CustomStringCon
     case badLength = 2
     /// Flag bits that the ring layout does not define.
     case unknownFlags = 3
-    /// The session does not hold the frame writable (or it is already on a ring).
+    /// The session does not hold the frame writable.
     case notHeldWritable = 4
     /// A ring index no well-behaved tenant could have written; the ring is no longer served.
     case ringIndex = 5
+    /// The frame is already in flight: on a ring (this session's or another's) and not yet
+    /// handed back. The descriptor is dropped; the frame comes back once, for the first one.
+    case alreadyInFlight = 6
 
     public var description: String {
         switch self {
@@ -106,6 +109,7 @@ public enum DataPathFaultReason: UInt16, Sendable, CaseIterable, CustomStringCon
         case .unknownFlags: "unknownFlags"
         case .notHeldWritable: "notHeldWritable"
         case .ringIndex: "ringIndex"
+        case .alreadyInFlight: "alreadyInFlight"
         }
     }
 }

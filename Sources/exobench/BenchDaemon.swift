@@ -1,5 +1,5 @@
-// The exokernel side of udp-rate: a private exokerneld (its own directory, socket and
-// configuration, one tenant "sink") on the benchmark's NIC, and udp-sink runs against it.
+// The exokernel side of udp-rate and udp-rtt: a private exokerneld (its own directory, socket
+// and configuration, one tenant "sink") on the benchmark's NIC, and the tenant client it serves.
 
 import ExoPlatform
 import ExoWire
@@ -25,8 +25,9 @@ final class BenchDaemon {
     private let daemon: ChildProcess
 
     /// Writes the configuration into `directory` and starts `exokerneld` on `backend`.
+    /// `busyPoll` sets `nic.busy_poll` (the daemon spins instead of sleeping in epoll).
     init(executable: String, directory: String, backend: BenchBackend, network: BenchNetwork, tenantUID: UInt32,
-        frames: Int) throws
+        frames: Int, busyPoll: Bool = false) throws
     {
         socketPath = directory + "/exokerneld.sock"
         logPath = directory + "/daemon.log"
@@ -57,6 +58,7 @@ final class BenchDaemon {
             name = "\(nicName)"
             \(backend == .tap ? "mtu = 1500" : "# mtu: the link's own")
             host_address = "\(host)/24"
+            \(busyPoll ? "busy_poll = true" : "# busy_poll = false")
 
             [[tenant]]
             name = "\(Self.tenant)"
@@ -91,6 +93,20 @@ final class BenchDaemon {
             logPath: logPath)
         _ = try sink.waitForLine(containing: "udp-sink: ready", seconds: 20)
         return sink
+    }
+
+    /// Starts clients/udp-echo as the tenant on `port` (quiet: no line per datagram) and waits
+    /// until it serves. `busyPoll`: it spins on its rings instead of sleeping on its eventfd.
+    func startEcho(executable: String, port: UInt16, uid: UInt32, busyPoll: Bool, extra: [String] = [], logPath: String) throws
+        -> ChildProcess
+    {
+        let echo = try ChildProcess(
+            "udp-echo", executable,
+            ["--tenant", Self.tenant, "--address", "\(tenantAddress)", "--port", "\(port)", "--socket", socketPath,
+                "--as-uid", "\(uid)", "--frames", "64", "--ring-capacity", "64", "--quiet"] + (busyPoll ? ["--busy-poll"] : []) + extra,
+            logPath: logPath)
+        _ = try echo.waitForLine(containing: "udp-echo: tenant", seconds: 20)
+        return echo
     }
 
     func stop() { daemon.stop() }

@@ -10,9 +10,10 @@ import Foundation
 struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
-        abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate (its own network and daemon).",
+        abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate and udp-rtt (their own network and daemon).",
         subcommands: [
-            ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPBlastCommand.self, UDPCountCommand.self,
+            ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPRTTCommand.self, UDPBlastCommand.self,
+            UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self,
         ])
 }
 

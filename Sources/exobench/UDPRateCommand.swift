@@ -22,6 +22,11 @@ struct UDPRateCommand: ParsableCommand {
             address, exobench udp-count receives with recvmmsg; exokernel — exokerneld (--backend) \
             delivers into tenant "sink"'s rx ring, counted by udp-sink; vde — sender and receiver in \
             two namespaces, each on a TAP of one vde_switch, receiver as for the kernel path.
+
+            --direction tx turns the stream around: `exobench udp-count` receives in the peer \
+            namespace; kernel — `exobench udp-blast` on a UDP socket from the veth's root end; \
+            exokernel — clients/udp-blast (ExOS) as tenant "sink" through exokerneld's egress guard \
+            on the veth's root end (AF_PACKET). No vde path in this direction.
             """)
 
     @Option(name: .long, help: "Seconds the sender sends, per path and round.")
@@ -36,8 +41,11 @@ struct UDPRateCommand: ParsableCommand {
     @Option(name: .long, help: "The daemon's NIC: tap (a TAP it creates) or packet (AF_PACKET on the veth).")
     var backend = BenchBackend.packet.rawValue
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel, vde.")
-    var paths: [String] = ["kernel", "exokernel", "vde"]
+    @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel, vde (rx only).")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "rx: into the daemon's tenant; tx: from an ExOS sender out to Linux.")
+    var direction = UDPRateDirection.rx.rawValue
 
     @Option(name: .long, help: "Directory holding exokerneld, udp-sink and exoctl (default: this executable's).")
     var binDir: String?
@@ -58,8 +66,13 @@ struct UDPRateCommand: ParsableCommand {
         guard seconds > 0, rounds > 0 else { throw ValidationError("--seconds and --rounds must be positive") }
         guard ["udp", "raw"].contains(sender) else { throw ValidationError("--sender must be udp or raw") }
         guard BenchBackend(rawValue: backend) != nil else { throw ValidationError("--backend must be tap or packet") }
-        guard !paths.isEmpty, paths.allSatisfy({ ["kernel", "exokernel", "vde"].contains($0) }) else {
-            throw ValidationError("--paths takes kernel, exokernel and vde")
+        guard let way = UDPRateDirection(rawValue: direction) else { throw ValidationError("--direction must be rx or tx") }
+        let known = way == .rx ? ["kernel", "exokernel", "vde"] : ["kernel", "exokernel"]
+        guard !chosenPaths.isEmpty, chosenPaths.allSatisfy({ known.contains($0) }) else {
+            throw ValidationError("--paths takes \(known.joined(separator: ", ")) with --direction \(direction)")
+        }
+        guard way == .rx || backend == BenchBackend.packet.rawValue else {
+            throw ValidationError("--direction tx runs on the packet backend only")
         }
         guard frames > 0, frames.nonzeroBitCount == 1, frames <= 8192 else {
             throw ValidationError("--frames must be a power of two up to 8192")
@@ -67,11 +80,20 @@ struct UDPRateCommand: ParsableCommand {
         guard geteuid() == 0 else { throw ValidationError("udp-rate needs root (namespaces, veth, TAPs)") }
     }
 
+    /// The paths to run: as given, or every path of the direction.
+    var chosenPaths: [String] {
+        if !paths.isEmpty { return paths }
+        return direction == UDPRateDirection.tx.rawValue ? ["kernel", "exokernel"] : ["kernel", "exokernel", "vde"]
+    }
+
     func run() throws {
         installInterruptHandlers()
+        let paths = chosenPaths
+        let way = UDPRateDirection(rawValue: direction)!
+        let loadBefore = LoadAverage.read()
         let runner = try UDPRateRunner(
             seconds: smoke ? 0.5 : seconds, rawSender: sender == "raw", backend: BenchBackend(rawValue: backend)!,
-            binDir: binDir ?? Self.ownDirectory, tenantUID: tenantUid, frames: frames)
+            binDir: binDir ?? Self.ownDirectory, tenantUID: tenantUid, frames: frames, direction: way)
         defer { runner.teardown() }
         var results: [String: [PathRun]] = [:]
         do {
@@ -85,7 +107,8 @@ struct UDPRateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let report = UDPRateReport(
-            paths: paths, runs: results, seconds: runner.seconds, sender: sender, backend: runner.backend.rawValue)
+            paths: paths, runs: results, seconds: runner.seconds, sender: way == .tx ? "udp (kernel) / udp-blast (ExOS)" : sender,
+            backend: runner.backend.rawValue, direction: way.rawValue, loadBefore: loadBefore, loadAfter: LoadAverage.read())
         Console.out(json ? report.json : report.table)
     }
 

@@ -11,6 +11,9 @@ struct UDPRateReport {
     var seconds: Double
     var sender: String
     var backend: String
+    var direction = "rx"
+    var loadBefore = ""
+    var loadAfter = ""
 
     struct Summary {
         var offered: Samples
@@ -41,8 +44,8 @@ struct UDPRateReport {
     var rounds: Int { runs.values.map(\.count).max() ?? 0 }
 
     var table: String {
-        var lines = ["64-byte frames (18-byte UDP payload), \(sender) sender, \(seconds) s per path, \(rounds) round(s), "
-            + "exokernel backend \(backend)"]
+        var lines = ["64-byte frames (18-byte UDP payload), direction \(direction), \(sender) sender, \(seconds) s per path, "
+            + "\(rounds) round(s), exokernel backend \(backend); load average before \(loadBefore), after \(loadAfter)"]
         lines.append(pad("PATH", 11) + pad("OFFERED/s", 13, right: true) + pad("DELIVERED/s", 13, right: true)
             + pad("MIN-MAX DELIVERED", 24, right: true) + pad("LOSS", 8, right: true) + pad("x KERNEL", 10, right: true)
             + "  NOTE")
@@ -84,7 +87,9 @@ struct UDPRateReport {
         }
         let object: [String: Any] = [
             "frameBytes": 64, "udpPayload": BenchPackets.udpPayload, "sender": sender, "backend": backend,
-            "secondsPerPath": seconds, "rounds": rounds, "pid": Int(getpid()), "paths": measures, "aimExokernelOverKernel": 1.5,
+            "secondsPerPath": seconds, "rounds": rounds, "pid": Int(getpid()), "paths": measures,
+            "aimExokernelOverKernel": direction == "tx" ? 1.0 : 1.5, "direction": direction, "loadAverageBefore": loadBefore,
+            "loadAverageAfter": loadAfter,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

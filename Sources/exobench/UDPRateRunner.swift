@@ -15,11 +15,17 @@ final class UDPRateRunner {
     let binDir: String
     let tenantUID: UInt32
     let frames: Int
+    /// rx: a Linux sender towards the receivers; tx: the receiver is Linux in the peer namespace.
+    let direction: UDPRateDirection
     let network = BenchNetwork()
     let directory: String
     private var tornDown = false
 
-    init(seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int) throws {
+    init(
+        seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int,
+        direction: UDPRateDirection = .rx
+    ) throws {
+        self.direction = direction
         self.seconds = seconds
         self.rawSender = rawSender
         self.backend = backend
@@ -32,11 +38,12 @@ final class UDPRateRunner {
         chmod(directory, 0o755)  // the tenant runs as another uid and must reach the socket
     }
 
-    private var exobench: String { binDir + "/exobench" }
-    private var port: UInt16 { BenchNetwork.benchPort }
+    var exobench: String { binDir + "/exobench" }
+    var port: UInt16 { BenchNetwork.benchPort }
 
     func setUp(paths: [String]) throws {
-        for tool in ["exobench", "exokerneld", "udp-sink", "exoctl"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
+        let client = direction == .rx ? "udp-sink" : "udp-blast"
+        for tool in ["exobench", "exokerneld", client, "exoctl"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
             throw BenchError("\(binDir)/\(tool) is missing (build it, or pass --bin-dir)")
         }
         if paths.contains("kernel") || (paths.contains("exokernel") && backend == .packet) { try network.createVeth() }
@@ -48,10 +55,11 @@ final class UDPRateRunner {
     }
 
     func run(_ path: String) throws -> PathRun {
+        if direction == .tx { return try path == "kernel" ? kernelTransmitPath() : exokernelTransmitPath() }
         switch path {
-        case "kernel": try kernelPath()
-        case "exokernel": try exokernelPath()
-        default: try vdePath()
+        case "kernel": return try kernelPath()
+        case "exokernel": return try exokernelPath()
+        default: return try vdePath()
         }
     }
 
@@ -107,7 +115,7 @@ final class UDPRateRunner {
         return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets, counters: counters)
     }
 
-    private func daemonCounters(_ daemon: BenchDaemon) throws -> DaemonCounters {
+    func daemonCounters(_ daemon: BenchDaemon) throws -> DaemonCounters {
         try DaemonCounters.read(exoctl: binDir + "/exoctl", socket: daemon.socketPath, tenant: BenchDaemon.tenant, backend: backend)
     }
 
@@ -150,14 +158,14 @@ final class UDPRateRunner {
         return (sent, elapsed)
     }
 
-    private func count(_ receiver: ChildProcess) throws -> Int {
+    func count(_ receiver: ChildProcess) throws -> Int {
         guard try receiver.finish(seconds: seconds + 30) == 0, let packets = receiver.value("packets").flatMap(Int.init) else {
             throw BenchError("udp-count failed: \(receiver.lines.joined(separator: " | ")) \(log("udp-count.log"))")
         }
         return packets
     }
 
-    private func log(_ name: String) -> String {
+    func log(_ name: String) -> String {
         (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
     }
 

@@ -15,23 +15,43 @@ struct Exokerneld: ParsableCommand {
         discussion: """
             Exit status: 0 after a clean stop or a valid --check-config; 1 when the configuration \
             is invalid or the daemon cannot start.
+            --check-config validates without starting: `--config FILE --check-config` and \
+            `--check-config FILE` are the same check.
             The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
             configuration, /run/exokernel/exokerneld.sock.
             """)
 
-    @Option(name: .long, help: "Configuration file to run with.")
-    var config: String = "/etc/exokernel/exokerneld.toml"
+    static let defaultConfig = "/etc/exokernel/exokerneld.toml"
 
-    @Option(name: .customLong("check-config"), help: "Validate this configuration file and exit.")
-    var checkConfig: String?
+    @Option(name: .long, help: "Configuration file to run with (default \(Self.defaultConfig)).")
+    var config: String?
+
+    @Flag(name: .customLong("check-config"), help: "Validate the configuration file and exit.")
+    var checkConfig = false
+
+    /// The file of `--check-config FILE`: both spellings the docs use are accepted.
+    @Argument(help: ArgumentHelp("The file to check, as in `--check-config FILE` (same as --config FILE).",
+        valueName: "FILE"))
+    var checkConfigFile: String?
 
     @Option(name: .long, help: "Control socket path (overrides the configuration and EXOKERNEL_SOCKET).")
     var socket: String?
 
+    func validate() throws {
+        guard let checkConfigFile else { return }
+        guard checkConfig else { throw ValidationError("a configuration file is given with --config FILE") }
+        if let config, config != checkConfigFile {
+            throw ValidationError("two configuration files: --config \(config) and --check-config \(checkConfigFile)")
+        }
+    }
+
     func run() throws {
         // One line per message with journald's <N> priority prefix (see JournaldLogHandler).
         LoggingSystem.bootstrap { label in JournaldLogHandler(label: label) }
-        let path = checkConfig ?? config
+        // The daemon holds one descriptor per frame: run with the soft limit at the hard one,
+        // as the check below (and --check-config) assumes.
+        ResourceLimits.raiseOpenFilesToHardLimit()
+        let path = checkConfigFile ?? config ?? Self.defaultConfig
         var loaded: DaemonConfig
         do {
             loaded = try ConfigLoader.load(path: path)
@@ -60,7 +80,7 @@ struct Exokerneld: ParsableCommand {
         for warning in warnings { say("exokerneld: warning: \(warning)") }
         for error in errors { say("exokerneld: \(error)") }
         guard errors.isEmpty else { Glibc.exit(1) }
-        if checkConfig != nil {
+        if checkConfig {
             say("\(path): configuration is valid (\(loaded.frameCount) frames, \(loaded.tenants.count) tenants)")
             return
         }

@@ -148,11 +148,13 @@ struct SplitMix64: RandomNumberGenerator {
             let held = run.model.sessions[session] == nil ? [] : run.model.frames(of: session)
             let frame = held.isEmpty || run.chance(20) ? run.frame() : run.pick(held)
             if run.chance(50) {
-                // The data path's one-call admission: held with write, then in flight.
+                // The data path's one-call admission: held with write, and in flight nowhere.
                 let writable = run.model.sessions[session] != nil
                     && run.model.holding(session, frame)?.rights.contains(.write) == true
-                if writable { #expect(run.model.addInFlight(session, frame) == nil) }
-                #expect(a.addInFlightIfWritable(session: session, frame: frame) == writable, "addInFlightIfWritable")
+                let expected: InFlightAdmission =
+                    !writable ? .notHeldWritable : run.model.inFlightTotal(frame) > 0 ? .alreadyInFlight : .admitted
+                if expected == .admitted { #expect(run.model.addInFlight(session, frame) == nil) }
+                #expect(a.admitInFlight(session: session, frame: frame) == expected, "admitInFlight")
             } else {
                 let expected = run.model.addInFlight(session, frame)
                 let actual = refusalOrValue { try a.addInFlight(session: session, frame: frame) }

@@ -5,6 +5,23 @@ import ExoWire
 import Testing
 
 @Suite struct SessionTests {
+    @Test func operatorAndTenantSessionIdsAreOneSequenceNeverReused() {
+        let arbiter = Fixture.arbiter()
+        var ids: [SessionID] = []
+        for round in 0..<50 {
+            let tenant = arbiter.openSession(tenant: round % 2 == 0 ? Fixture.alice : Fixture.bob)
+            ids.append(tenant)
+            ids.append(arbiter.issueOperatorSessionID())
+            ids.append(arbiter.issueOperatorSessionID())
+            if round % 3 == 0 { _ = arbiter.closeSession(tenant) }
+        }
+        #expect(Set(ids).count == ids.count)
+        #expect(!ids.contains(0))
+        #expect(ids == ids.sorted())
+        // An operator id is no tenant session: nothing can be done in its name.
+        #expect(refusal { try arbiter.allocate(session: ids[1], frames: [1]) } == .notAttached)
+    }
+
     @Test func closingEndsHoldingsFreesUnsharedFramesAndRevokesIssuedTokens() throws {
         let arbiter = Fixture.arbiter()
         let a = arbiter.openSession(tenant: Fixture.alice)

@@ -18,21 +18,21 @@ struct ConfigHostLimitTests {
 
     @Test func poolThatFitsExactlyIsAccepted() {
         // 174 for the pool, reserve and connections, and the tenant's 512 descriptors in flight.
-        let limits = HostLimits(openFilesSoft: 174 + 512, maxMapCount: 1124, daemonUID: 0)
+        let limits = HostLimits(openFiles: 174 + 512, maxMapCount: 1124, daemonUID: 0)
         #expect(F.errors(Self.small(), limits: limits) == [])
         #expect(F.warnings(Self.small(), limits: limits) == [])
     }
 
     @Test func poolNeedingMoreDescriptorsThanRLIMIT_NOFILEIsRefused() {
-        let limits = HostLimits(openFilesSoft: 173, maxMapCount: 100_000, daemonUID: 0)
+        let limits = HostLimits(openFiles: 173, maxMapCount: 100_000, daemonUID: 0)
         #expect(
             F.errors(Self.small(), limits: limits) == [
-                "test.toml: frames.count: pool of 100 frames needs 174 descriptors (100 frames + 64 reserved + 10 connections) but RLIMIT_NOFILE is 173; raise LimitNOFILE= in the unit or lower frames.count"
+                "test.toml: frames.count: pool of 100 frames needs 174 descriptors (100 frames + 64 reserved + 10 connections) but the hard RLIMIT_NOFILE (which exokerneld raises its soft limit to) is 173; raise LimitNOFILE= in the unit or lower frames.count"
             ])
     }
 
     @Test func poolNeedingMoreMappingsThanMaxMapCountIsRefused() {
-        let limits = HostLimits(openFilesSoft: 100_000, maxMapCount: 1123, daemonUID: 0)
+        let limits = HostLimits(openFiles: 100_000, maxMapCount: 1123, daemonUID: 0)
         #expect(
             F.errors(Self.small(), limits: limits) == [
                 "test.toml: frames.count: pool of 100 frames needs 1124 memory mappings (100 frames + 1024 reserved) but vm.max_map_count is 1123; raise vm.max_map_count (sysctl) or lower frames.count"
@@ -44,15 +44,17 @@ struct ConfigHostLimitTests {
         config.frameCount = 20_000 - 64 - 256 - 2 * 512
         #expect(F.errors(config) == [])
         config.frameCount += 1
+        // The pool fits alone; with the tenants' descriptors in flight it does not.
         #expect(F.errors(config).count == 1)
-        #expect(F.errors(config).first?.contains("RLIMIT_NOFILE is 20000") == true)
+        #expect(F.errors(config).first?.contains("RLIMIT_NOFILE (which exokerneld raises its soft limit to) is 20000") == true)
+        #expect(F.errors(config).first?.contains("limits.descriptors_in_flight") == true)
     }
 
     // With the daemon's own limits, a quota (at most frames.count) that does not fit them comes
     // with a pool that does not fit either; the tenant's part stays a warning, never an error.
     @Test func tenantQuotaBeyondTheLimitsIsAWarningNamingEachLimit() {
         let config = Self.small()
-        let limits = HostLimits(openFilesSoft: 113, maxMapCount: 113, daemonUID: 0)
+        let limits = HostLimits(openFiles: 113, maxMapCount: 113, daemonUID: 0)
         let result = ConfigValidator.check(config, file: "test.toml", limits: limits)
         #expect(
             result.warnings == [
@@ -60,7 +62,7 @@ struct ConfigHostLimitTests {
             ])
         #expect(result.errors.map(\.key) == ["frames.count", "frames.count"])
 
-        let onlyDescriptors = HostLimits(openFilesSoft: 113, maxMapCount: 100_000, daemonUID: 0)
+        let onlyDescriptors = HostLimits(openFiles: 113, maxMapCount: 100_000, daemonUID: 0)
         let warnings = ConfigValidator.check(config, file: "test.toml", limits: onlyDescriptors).warnings
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("but RLIMIT_NOFILE is 113: a tenant maps") == true)
@@ -69,7 +71,7 @@ struct ConfigHostLimitTests {
     @Test func unlimitedDescriptorsNeverRefuseThePool() {
         var config = F.config()
         config.frameCount = 16_000_000
-        let limits = HostLimits(openFilesSoft: UInt64.max, maxMapCount: Int.max, daemonUID: 0)
+        let limits = HostLimits(openFiles: UInt64.max, maxMapCount: Int.max, daemonUID: 0)
         #expect(F.errors(config, limits: limits) == [])
     }
 }

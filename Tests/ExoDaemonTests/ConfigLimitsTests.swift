@@ -73,11 +73,11 @@ struct ConfigLimitsTests {
         var config = F.config()
         config.frameCount = 1024
         // 1024 frames + 64 reserved + 256 connections = 1344; two tenants add 2 * 512.
-        let fits = HostLimits(openFilesSoft: 1344 + 1024, maxMapCount: 100_000, daemonUID: 0)
+        let fits = HostLimits(openFiles: 1344 + 1024, maxMapCount: 100_000, daemonUID: 0)
         #expect(F.errors(config, limits: fits) == [])
-        let short = HostLimits(openFilesSoft: 1344 + 1023, maxMapCount: 100_000, daemonUID: 0)
+        let short = HostLimits(openFiles: 1344 + 1023, maxMapCount: 100_000, daemonUID: 0)
         #expect(F.errors(config, limits: short) == [
-            "test.toml: limits.descriptors_in_flight: 2 tenants with 512 descriptors in flight each need 2368 descriptors (1344 for the pool, reserve and connections + 1024) but RLIMIT_NOFILE is 2367; raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
+            "test.toml: limits.descriptors_in_flight: 2 tenants with 512 descriptors in flight each need 2368 descriptors (1344 for the pool, reserve and connections + 1024) but the hard RLIMIT_NOFILE (which exokerneld raises its soft limit to) is 2367; raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
         ])
     }
 }

@@ -74,4 +74,11 @@ import Testing
         let tap = try ConfigLoader.parse(base + "gateway_mac = \"02:00:5e:00:00:01\"\n", file: "t.toml")
         #expect(ConfigFixtures.errors(tap).contains { $0.hasPrefix("test.toml: nic.gateway_mac: only the packet backend") })
     }
+
+    @Test func busyPollingIsOffUnlessTheFileTurnsItOnAndMustBeABoolean() throws {
+        let base = "[frames]\ncount = 64\nsize = 4096\n\n[nic]\nhost_address = \"10.77.0.1/24\"\nbackend = \"packet\"\nname = \"veth0\"\n"
+        #expect(try ConfigLoader.parse(base, file: "t.toml").nic?.busyPoll == false)
+        #expect(try ConfigLoader.parse(base + "busy_poll = true\n", file: "t.toml").nic?.busyPoll == true)
+        #expect(ConfigFixtures.parseError(base + "busy_poll = 1\n")?.key == "nic.busy_poll")
+    }
 }

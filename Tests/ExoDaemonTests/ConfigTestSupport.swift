@@ -14,7 +14,7 @@ enum ConfigFixtures {
     static let exampleConfigPath = repositoryRoot.appendingPathComponent("config/exokerneld.toml").path
 
     /// The limits measured on the project's machines (PLATFORM.md), as a root daemon.
-    static let documentedLimits = HostLimits(openFilesSoft: 20_000, maxMapCount: 65_530, daemonUID: 0)
+    static let documentedLimits = HostLimits(openFiles: 20_000, maxMapCount: 65_530, daemonUID: 0)
 
     /// A minimal valid file around `tenants`, for tests that change one thing.
     static func file(daemon: String = "", frames: String = "count = 4096\nsize = 4096", tenants: String = """

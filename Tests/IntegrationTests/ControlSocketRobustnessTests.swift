@@ -96,12 +96,27 @@ final class RawPeer {
 
     deinit { buffer.deallocate() }
 
-    func hello(role: PeerRole, tenant: String = "") throws {
+    /// Says hello and returns the daemon's acceptance; throws if refused.
+    @discardableResult
+    func hello(role: PeerRole, tenant: String = "") throws -> HelloAccepted {
         let hello = Hello(minVersion: 1, maxVersion: 1, features: FeatureBits(), role: role, tenantName: tenant)
         _ = try UnixSeqpacket.send(socket.raw, try MessageCodec.encode(.request(id: 1, .hello(hello))))
-        guard case .reply(1, .helloAccepted)? = nextMessage(timeout: 5) else {
+        guard case .reply(1, .helloAccepted(let accepted))? = nextMessage(timeout: 5) else {
             throw HarnessError("hello not accepted")
         }
+        return accepted
+    }
+
+    /// The next record's bytes exactly as received within `timeout` seconds; nil on timeout
+    /// or end of stream.
+    func nextRecord(timeout: Double) -> [UInt8]? {
+        var p = pollfd(fd: socket.raw, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, Int32(timeout * 1000)) == 1 else { return nil }
+        guard let record = try? UnixSeqpacket.receive(socket.raw, into: buffer), !record.isEndOfStream else {
+            closed = true
+            return nil
+        }
+        return Array(buffer[..<record.byteCount])
     }
 
     enum SendOutcome { case sent, wouldBlock, disconnected }

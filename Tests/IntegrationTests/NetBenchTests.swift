@@ -1,5 +1,6 @@
 // The network benchmarks end to end (no timing asserted): `udp-rate --smoke` delivers on every
-// path, reports daemon counters, leaves no links; `demux` runs with and without filters.
+// path in both directions, `udp-rtt --smoke` echoes on every path, neither leaves links;
+// `demux` runs with and without filters.
 
 import Foundation
 import Glibc
@@ -34,7 +35,47 @@ struct NetBenchTests {
         #expect(count("daemonReceived") >= count("tenantReceived"), "\(counters)")
         let places = try #require(paths["exokernel"]?["lossByPlace"] as? [String: Any])
         #expect(Set(places.keys) == ["linkDropped", "packetRingFull", "otherNicDrops", "noFillFrame", "rxRingFull", "elsewhere"])
-        // Everything the run created carries its pid: none of it may remain.
+        try expectNothingLeftBehind(object)
+    }
+
+    @Test func udpRateTransmitSmokeDeliversFromTheKernelAndFromAnExOSSender() throws {
+        let result = try runCommand(
+            BuildProducts.path("exobench"),
+            ["udp-rate", "--direction", "tx", "--smoke", "--json", "--bin-dir", BuildProducts.directory.path], timeout: 240)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        #expect(object["direction"] as? String == "tx")
+        let paths = try #require(object["paths"] as? [String: [String: Any]])
+        #expect(Set(paths.keys) == ["kernel", "exokernel"])
+        for (name, path) in paths {
+            #expect(((path["packetsReceived"] as? NSNumber)?.intValue ?? 0) > 0, "\(name) delivered nothing: \(path)")
+        }
+        #expect(((paths["exokernel"]?["ratioToKernel"] as? NSNumber)?.doubleValue ?? 0) > 0)
+        try expectNothingLeftBehind(object)
+    }
+
+    @Test func udpRTTSmokeEchoesOnEveryPathAndCleansUp() throws {
+        let result = try runCommand(
+            BuildProducts.path("exobench"), ["udp-rtt", "--smoke", "--json", "--bin-dir", BuildProducts.directory.path],
+            timeout: 240)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        let paths = try #require(object["paths"] as? [String: [String: Any]])
+        #expect(Set(paths.keys) == ["kernel", "exokernel-sleep", "exokernel-busy", "vde"])
+        for (name, path) in paths {
+            let p50 = ((path["p50"] as? [String: Any])?["median"] as? NSNumber)?.doubleValue ?? 0
+            let rate = ((path["tripsPerSecond"] as? [String: Any])?["median"] as? NSNumber)?.doubleValue ?? 0
+            #expect(p50 > 0 && rate > 0, "\(name) made no round trip: \(path)")
+            #expect(((path["p50RatioToKernel"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(name): \(path)")
+        }
+        #expect(object["loadAverageBefore"] as? String != nil)
+        try expectNothingLeftBehind(object)
+    }
+
+    /// Everything a run created carries its pid: none of it may remain.
+    private func expectNothingLeftBehind(_ object: [String: Any]) throws {
         let pid = try #require((object["pid"] as? NSNumber)?.intValue)
         let namespaces = try runCommand("/usr/sbin/ip", ["netns", "list"]).stdout
         let links = try runCommand("/usr/sbin/ip", ["-br", "link"]).stdout

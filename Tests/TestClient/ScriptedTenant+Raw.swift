@@ -56,18 +56,21 @@ extension ScriptedTenant {
         }
     }
 
-    /// dp-send-raw FRAME HEX: copies the bytes into the mapped frame, exactly as given, and
-    /// posts them on tx.
+    /// dp-send-raw FRAME HEX [TIMES]: copies the bytes into the mapped frame, exactly as
+    /// given, and posts them on tx — TIMES descriptors of that one frame in one batch (1 unless
+    /// given), as a confused library OS might.
     private func sendRaw(_ args: [String]) -> String {
         guard let path = dataPath else { return "err no-data-path" }
-        guard args.count == 2, let frame = FrameNumber(args[0]) else { return "err usage" }
+        guard args.count == 2 || args.count == 3, let frame = FrameNumber(args[0]) else { return "err usage" }
+        guard let times = args.count == 3 ? Int(args[2]) : 1, times >= 1 else { return "err usage" }
         let bytes = hexBytes(args[1])
         guard !bytes.isEmpty, bytes.count * 2 == args[1].count else { return "err bad-hex" }
         guard let memory = mappings[frame] else { return "err not-mapped" }
         guard bytes.count <= memory.length else { return "err too-long" }
         bytes.withUnsafeBytes { source in memory.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
         do {
-            return "ok posted=\(try path.post([RingDescriptor(frame: frame, length: UInt32(bytes.count))], onTx: true))"
+            let descriptor = RingDescriptor(frame: frame, length: UInt32(bytes.count))
+            return "ok posted=\(try path.post(Array(repeating: descriptor, count: times), onTx: true))"
         } catch {
             return "err \(error)"
         }

@@ -8,15 +8,6 @@ import Glibc
 
 /// Runs the demo; returns the process exit status.
 func runDemo(_ options: DemoOptions) async -> ToolExitStatus {
-    if let uid = options.asUID {
-        let gid = options.asGID ?? getpwuid(uid).map { $0.pointee.pw_gid } ?? uid
-        do {
-            try Privileges.drop(toUID: uid, gid: gid)
-        } catch {
-            Console.error("frames-demo: cannot become uid \(uid) gid \(gid): \(error)")
-            return .notPermitted
-        }
-    }
     do throws(ExOSError) {
         let session = try await ExOS.attach(tenant: options.tenant, socketPath: options.socket)
         defer { session.close() }
@@ -74,5 +65,7 @@ case .failure(let usage):
     Console.error("frames-demo: \(usage.message)\n\(DemoOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)
 case .success(let options):
-    exit(await runDemo(options).rawValue)
+    // Synchronous so far (no thread but this one): drop privileges, then start the async world.
+    let identity = options.asUID.map { uid in (uid: uid, gid: options.asGID ?? TenantMain.primaryGroup(of: uid)) }
+    TenantMain.run(name: "frames-demo", droppingTo: identity) { await runDemo(options) }
 }

@@ -14,16 +14,28 @@ struct EchoOptions {
     var asUID: UInt32?
     /// Exit after echoing this many datagrams (nil: serve until killed).
     var count: Int?
+    /// Spin on the rings instead of sleeping on the eventfd when idle (one core kept busy).
+    var busyPoll = false
+    /// No line per datagram (a write system call per echo would be in every round trip).
+    var quiet = false
+    /// Keep polling this long after the last datagram before sleeping (0: the library's
+    /// short default spin only).
+    var spinMicroseconds = 0
 
     static let usage = """
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
-                        [--frames N] [--ring-capacity C] [--count K]
+                        [--frames N] [--ring-capacity C] [--count K] [--busy-poll] [--spin-us U]
+                        [--quiet]
           A library-OS UDP echo server on exokerneld's data path: attaches as tenant NAME,
           allocates and maps N frames (default 64) as receive buffers, opens the data path
           (C slots per ring, default 64), binds udp A:P (and the whole address A when the
           tenant owns it, answering ARP for it), and echoes every datagram to its sender,
           printing "echo N bytes from X:Y". Bad IPv4 or UDP checksums are dropped and counted.
           --count K exits after K echoes; --as-uid drops root to that uid (and its group) first.
+          --busy-poll never sleeps: it polls its rx ring in a loop (lowest latency, one core at
+          100%; pair it with nic.busy_poll in the daemon). --spin-us U keeps polling U µs after
+          the last datagram before it sleeps (the next request of a busy peer then needs no
+          wake-up). --quiet prints no line per datagram.
         """
 
     static func parse(_ arguments: [String]) -> Result<EchoOptions, EchoUsageError> {
@@ -52,6 +64,9 @@ struct EchoOptions {
                 case "--ring-capacity": options.ringCapacity = try number(flag, UInt32.self)
                 case "--as-uid": options.asUID = try number(flag, UInt32.self)
                 case "--count": options.count = try number(flag, Int.self)
+                case "--busy-poll": options.busyPoll = true
+                case "--quiet": options.quiet = true
+                case "--spin-us": options.spinMicroseconds = try number(flag, Int.self)
                 default: throw EchoUsageError("unknown argument \(flag)")
                 }
             }
@@ -60,6 +75,7 @@ struct EchoOptions {
             if options.port == 0 { throw EchoUsageError("--port is required (1-65535)") }
             if options.frames < 1 { throw EchoUsageError("--frames must be at least 1") }
             if let count = options.count, count < 1 { throw EchoUsageError("--count must be at least 1") }
+            if !(0...1_000_000).contains(options.spinMicroseconds) { throw EchoUsageError("--spin-us must be in 0...1000000") }
         } catch {
             return .failure(error)
         }

@@ -5,11 +5,18 @@ import ExOS
 import ExoPlatform
 import ExoWire
 import ExoPacket
+import Glibc
 
 /// Serves until `limit` echoes (nil: forever). Returns the number of datagrams echoed.
 struct EchoServer {
     let path: DataPath
     let responder: EchoResponder
+    /// Never sleep when idle: poll rx in a loop (checking the session only now and then).
+    var busyPoll = false
+    /// No line per echo.
+    var quiet = false
+    /// Polling continues this long after the last frame before the server sleeps.
+    var spinNanoseconds: UInt64 = 0
     var echoed = 0
     var arpReplies = 0
     var drops: [EchoDrop: Int] = [:]
@@ -20,6 +27,8 @@ struct EchoServer {
     }
 
     mutating func serve(limit: Int?) throws(DataPathError) {
+        var idlePolls: UInt32 = 0
+        var lastWork = MonotonicClock.nanoseconds()
         while limit.map({ echoed < $0 }) ?? true {
             var handled = 0
             do {
@@ -30,7 +39,19 @@ struct EchoServer {
                 }
             }
             path.flush()
-            if handled == 0 { _ = try path.wait(timeout: .seconds(1)) }
+            if handled > 0 {
+                idlePolls = 0
+                if spinNanoseconds > 0 { lastWork = MonotonicClock.nanoseconds() }
+            } else if spinNanoseconds > 0, !busyPoll, MonotonicClock.nanoseconds() &- lastWork < spinNanoseconds {
+                sched_yield()
+            } else if !busyPoll {
+                _ = try path.wait(timeout: .seconds(1))
+            } else {
+                // A zero-timeout wait every 2^16 idle polls notices a session that ended; the
+                // CPU goes to any other runnable thread (the daemon, the peer) in between.
+                idlePolls &+= 1
+                if idlePolls & 0xFFFF == 0 { _ = try path.wait(timeout: .zero) } else { sched_yield() }
+            }
         }
         // Let the last echoes complete (bounded), so the counters printed at exit are whole.
         for _ in 0..<10 where path.census()[.txPosted] + path.census()[.txStaged] > 0 {
@@ -59,7 +80,7 @@ struct EchoServer {
             }
             slot.send(length: echoLength)
             echoed += 1
-            Console.out("echo \(payload) bytes from \(from):\(port)")
+            if !quiet { Console.out("echo \(payload) bytes from \(from):\(port)") }
         }
     }
 

@@ -8,15 +8,6 @@ import Glibc
 
 /// Sets everything up and serves; returns the process exit status.
 func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
-    if let uid = options.asUID {
-        let gid = getpwuid(uid).map { $0.pointee.pw_gid } ?? uid
-        do {
-            try Privileges.drop(toUID: uid, gid: gid)
-        } catch {
-            Console.error("udp-echo: cannot become uid \(uid) gid \(gid): \(error)")
-            return .notPermitted
-        }
-    }
     guard let address = options.address else { return .usage }
     do throws(ExOSError) {
         let session = try await ExOS.attach(tenant: options.tenant, socketPath: options.socket)
@@ -47,9 +38,13 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
         path.flush()
         Console.out(
             "udp-echo: tenant \(options.tenant) serving udp \(address):\(options.port) mac \(mac) "
-                + "(\(grant.whole ? "owned address" : "shared address")), \(frames.count) frames, ring \(options.ringCapacity)")
+                + "(\(grant.whole ? "owned address" : "shared address")), \(frames.count) frames, ring \(options.ringCapacity)"
+                + (options.busyPoll ? ", busy-polling" : ""))
         var echo = EchoServer(
             path: path, responder: EchoResponder(mac: mac, address: address, port: options.port, ownsAddress: grant.whole))
+        echo.busyPoll = options.busyPoll
+        echo.quiet = options.quiet
+        echo.spinNanoseconds = UInt64(options.spinMicroseconds) * 1_000
         do throws(DataPathError) {
             try echo.serve(limit: options.count)
         } catch {
@@ -75,5 +70,7 @@ case .failure(let usage):
     Console.error("udp-echo: \(usage.message)\n\(EchoOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)
 case .success(let options):
-    exit(await runEcho(options).rawValue)
+    // Synchronous so far (no thread but this one): drop privileges, then start the async world.
+    let identity = options.asUID.map { uid in (uid: uid, gid: TenantMain.primaryGroup(of: uid)) }
+    TenantMain.run(name: "udp-echo", droppingTo: identity) { await runEcho(options) }
 }

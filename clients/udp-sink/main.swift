@@ -8,15 +8,6 @@ import Glibc
 
 /// Sets everything up, receives until traffic stops, prints the result; returns the exit status.
 func runSink(_ options: SinkOptions) async -> ToolExitStatus {
-    if let uid = options.asUID {
-        let gid = getpwuid(uid).map { $0.pointee.pw_gid } ?? uid
-        do {
-            try Privileges.drop(toUID: uid, gid: gid)
-        } catch {
-            Console.error("udp-sink: cannot become uid \(uid) gid \(gid): \(error)")
-            return .notPermitted
-        }
-    }
     guard let address = options.address else { return .usage }
     do throws(ExOSError) {
         let session = try await ExOS.attach(tenant: options.tenant, socketPath: options.socket)
@@ -55,5 +46,7 @@ case .failure(let usage):
     Console.error("udp-sink: \(usage.message)\n\(SinkOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)
 case .success(let options):
-    exit(await runSink(options).rawValue)
+    // Synchronous so far (no thread but this one): drop privileges, then start the async world.
+    let identity = options.asUID.map { uid in (uid: uid, gid: TenantMain.primaryGroup(of: uid)) }
+    TenantMain.run(name: "udp-sink", droppingTo: identity) { await runSink(options) }
 }

@@ -1,5 +1,5 @@
 // AF_PACKET helpers Swift cannot express: the SOL_PACKET option numbers, acquire/release
-// access to the ring's block-status words, and a sendmmsg batch (struct mmsghdr is GNU-only).
+// access to the ring's frame-status words, and a sendmmsg batch (struct mmsghdr is GNU-only).
 #pragma once
 
 #include <stddef.h>
@@ -12,11 +12,12 @@ enum {
     CEXO_PACKET_ADD_MEMBERSHIP = 1,
     CEXO_PACKET_RX_RING = 5,
     CEXO_PACKET_STATISTICS = 6,
+    CEXO_PACKET_COPY_THRESH = 7,
     CEXO_PACKET_VERSION = 10,
     CEXO_PACKET_VNET_HDR = 15,
     CEXO_PACKET_IGNORE_OUTGOING = 23,
     CEXO_PACKET_MR_PROMISC = 1,
-    CEXO_TPACKET_V3 = 2,
+    CEXO_TPACKET_V2 = 1,
     CEXO_ETH_P_ALL = 0x0003,
 };
 
@@ -31,7 +32,7 @@ enum { CEXO_VIRTIO_NET_HDR_LEN = 10 };
 static inline uint32_t cexo_load_acquire_u32(const uint32_t *word) { return __atomic_load_n(word, __ATOMIC_ACQUIRE); }
 
 /// One 32-bit store with release ordering: everything this thread did before is visible to
-/// the agent that next loads `word` (the kernel, when a block is handed back).
+/// the agent that next loads `word` (the kernel, when a frame slot is handed back).
 static inline void cexo_store_release_u32(uint32_t *word, uint32_t value) {
     __atomic_store_n(word, value, __ATOMIC_RELEASE);
 }

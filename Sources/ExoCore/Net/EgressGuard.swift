@@ -5,13 +5,17 @@ import ExoPacket
 
 /// Decides whether a tenant may send a frame.
 public enum EgressGuard {
-    /// Checks `frame` (the daemon's own copy; never memory the tenant can still write).
-    public static func check(_ frame: RawSpan, from tenant: TenantID, plan: AddressPlan) -> Verdict {
-        PacketBytes.with(frame) { check($0, from: tenant, plan: plan) }
+    /// Checks `frame` (the daemon's own copy; never memory the tenant can still write) for a
+    /// link whose MTU is `linkMTU` (the current one: it follows the link's changes).
+    public static func check(_ frame: RawSpan, from tenant: TenantID, plan: AddressPlan, linkMTU: Int) -> Verdict {
+        PacketBytes.with(frame) { check($0, from: tenant, plan: plan, linkMTU: linkMTU) }
     }
 
-    /// Checks the frame in `bytes` (lent for the duration of the call).
-    public static func check(_ bytes: PacketBytes, from tenant: TenantID, plan: AddressPlan) -> Verdict {
+    /// Checks the frame in `bytes` (lent for the duration of the call). The length comes
+    /// first: a frame longer than `linkMTU` plus the Ethernet header is refused whatever it
+    /// says, on every backend (a TAP device would carry it out unchecked).
+    public static func check(_ bytes: PacketBytes, from tenant: TenantID, plan: AddressPlan, linkMTU: Int) -> Verdict {
+        guard bytes.count <= linkMTU + EthernetPacket.headerLength else { return .deny(.tooLongForLink) }
         let frame: InspectedPacket
         do {
             frame = try InspectedPacket(inspecting: bytes)

@@ -35,11 +35,14 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
     case ipOptions
     /// An echo request from a shared address with an identifier outside the tenant's icmp share.
     case echoIdentifierNotGranted
+    /// Longer than the link's MTU plus the 14-byte Ethernet header: no host on the link could
+    /// take it, and the TAP device would pass it on regardless.
+    case tooLongForLink
 
     static let policy: [DenyReason] = [
         .sourceAddressNotOwned, .sourceMACMismatch, .sourcePortNotGranted, .fragmentFromSharedAddress,
         .echoFromSharedAddress, .portlessProtocolFromSharedAddress, .arpSenderNotOwned, .icmpErrorAboutOthers, .sourceRoute, .ipOptions,
-        .echoIdentifierNotGranted,
+        .echoIdentifierNotGranted, .tooLongForLink,
     ]
 
     /// Every reason, in counter order.
@@ -61,6 +64,7 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .sourceRoute: return base + 8
         case .ipOptions: return base + 9
         case .echoIdentifierNotGranted: return base + 10
+        case .tooLongForLink: return base + 11
         }
     }
 
@@ -79,6 +83,7 @@ public enum DenyReason: Hashable, Sendable, CustomStringConvertible {
         case .sourceRoute: "sourceRoute"
         case .ipOptions: "ipOptions"
         case .echoIdentifierNotGranted: "echoIdentifierNotGranted"
+        case .tooLongForLink: "tooLongForLink"
         }
     }
 

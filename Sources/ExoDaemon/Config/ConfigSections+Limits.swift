@@ -62,12 +62,12 @@ extension ConfigValidator {
     /// checked after the pool's own need (`checkHost`), as its own error.
     static func checkDescriptorsInFlight(_ c: DaemonConfig, limits: HostLimits, _ findings: inout Findings) {
         let base = UInt64(c.frameCount) + reservedDescriptors + UInt64(max(0, c.maxConnections))
-        guard base <= limits.openFilesSoft, (256...65536).contains(c.limits.descriptorsInFlight) else { return }
+        guard base <= limits.openFiles, (256...65536).contains(c.limits.descriptorsInFlight) else { return }
         let inFlight = UInt64(c.tenants.count) * UInt64(c.limits.descriptorsInFlight)
-        guard base + inFlight > limits.openFilesSoft else { return }
+        guard base + inFlight > limits.openFiles else { return }
         findings.error(
             "limits.descriptors_in_flight",
-            "\(c.tenants.count) tenants with \(c.limits.descriptorsInFlight) descriptors in flight each need \(base + inFlight) descriptors (\(base) for the pool, reserve and connections + \(inFlight)) but RLIMIT_NOFILE is \(limits.openFilesSoft); raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
+            "\(c.tenants.count) tenants with \(c.limits.descriptorsInFlight) descriptors in flight each need \(base + inFlight) descriptors (\(base) for the pool, reserve and connections + \(inFlight)) but the hard RLIMIT_NOFILE (which exokerneld raises its soft limit to) is \(limits.openFiles); raise LimitNOFILE= in the unit or lower limits.descriptors_in_flight"
         )
     }
 }

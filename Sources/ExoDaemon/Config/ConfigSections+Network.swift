@@ -6,7 +6,7 @@ import ExoWire
 import ExoPacket
 
 extension ConfigLoader {
-    static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac"]
+    static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac", "busy_poll"]
 
     static func decodeNic(_ section: TOMLSection) throws(ConfigError) -> NicConfig {
         try section.rejectUnknownKeys(known: nicKeys)
@@ -26,6 +26,7 @@ extension ConfigLoader {
             }
             nic.gatewayMAC = mac
         }
+        if let busy = try section.bool("busy_poll") { nic.busyPoll = busy }
         return nic
     }
 

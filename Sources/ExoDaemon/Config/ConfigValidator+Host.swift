@@ -6,10 +6,10 @@ extension ConfigValidator {
         let frames = UInt64(c.frameCount)
         let connections = UInt64(max(0, c.maxConnections))
         let descriptors = frames + reservedDescriptors + connections
-        if descriptors > limits.openFilesSoft {
+        if descriptors > limits.openFiles {
             findings.error(
                 "frames.count",
-                "pool of \(frames) frames needs \(descriptors) descriptors (\(frames) frames + \(reservedDescriptors) reserved + \(connections) connections) but RLIMIT_NOFILE is \(limits.openFilesSoft); raise LimitNOFILE= in the unit or lower frames.count"
+                "pool of \(frames) frames needs \(descriptors) descriptors (\(frames) frames + \(reservedDescriptors) reserved + \(connections) connections) but the hard RLIMIT_NOFILE (which exokerneld raises its soft limit to) is \(limits.openFiles); raise LimitNOFILE= in the unit or lower frames.count"
             )
         }
         let mappings = Int(c.frameCount) + reservedMappings
@@ -29,7 +29,7 @@ extension ConfigValidator {
     static func checkTenantLimits(_ tenant: TenantConfig, index: Int, limits: HostLimits, _ findings: inout Findings) {
         let needed = UInt64(tenant.frameQuota) + reservedDescriptors
         var short: [String] = []
-        if needed > limits.openFilesSoft { short.append("RLIMIT_NOFILE is \(limits.openFilesSoft)") }
+        if needed > limits.openFiles { short.append("RLIMIT_NOFILE is \(limits.openFiles)") }
         if needed > UInt64(max(0, limits.maxMapCount)) { short.append("vm.max_map_count is \(limits.maxMapCount)") }
         guard !short.isEmpty else { return }
         findings.warn(

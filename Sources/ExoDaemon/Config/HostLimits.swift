@@ -10,15 +10,17 @@ import Darwin
 /// Limits of the host the daemon runs on. The daemon holds one fd and (later) one mapping per
 /// frame, so these cap the pool.
 public struct HostLimits: Sendable, Equatable {
-    /// Soft `RLIMIT_NOFILE` of the daemon process (`UInt64.max` when unlimited).
-    public var openFilesSoft: UInt64
+    /// The `RLIMIT_NOFILE` the daemon runs with (`UInt64.max` when unlimited): the **hard**
+    /// limit, since exokerneld raises its soft limit to it at start (a shell's soft limit of
+    /// 1024 says nothing about what the daemon will have).
+    public var openFiles: UInt64
     /// `vm.max_map_count`: most memory mappings one process may have.
     public var maxMapCount: Int
     /// The daemon's effective uid; a tenant must never share it.
     public var daemonUID: UInt32
 
-    public init(openFilesSoft: UInt64, maxMapCount: Int, daemonUID: UInt32) {
-        self.openFilesSoft = openFilesSoft
+    public init(openFiles: UInt64, maxMapCount: Int, daemonUID: UInt32) {
+        self.openFiles = openFiles
         self.maxMapCount = maxMapCount
         self.daemonUID = daemonUID
     }
@@ -26,7 +28,7 @@ public struct HostLimits: Sendable, Equatable {
     /// Where Linux publishes `vm.max_map_count`.
     public static let maxMapCountPath = "/proc/sys/vm/max_map_count"
 
-    /// This process's limits: `getrlimit(RLIMIT_NOFILE)`, `vm.max_map_count` and `geteuid()`.
+    /// This process's limits: the hard `RLIMIT_NOFILE`, `vm.max_map_count` and `geteuid()`.
     /// Throws when `/proc/sys/vm/max_map_count` cannot be read or parsed (the error names it).
     public static func current() throws(ConfigError) -> HostLimits {
         var limit = rlimit()
@@ -44,7 +46,7 @@ public struct HostLimits: Sendable, Equatable {
             throw ConfigError(file: maxMapCountPath, key: nil, message: "expected a number, got '\(digits)'")
         }
         // RLIM_INFINITY is all ones; Glibc's macro does not import, so compare with rlim_t.max.
-        let soft = limit.rlim_cur == rlim_t.max ? UInt64.max : UInt64(limit.rlim_cur)
-        return HostLimits(openFilesSoft: soft, maxMapCount: maps, daemonUID: geteuid())
+        let hard = limit.rlim_max == rlim_t.max ? UInt64.max : UInt64(limit.rlim_max)
+        return HostLimits(openFiles: hard, maxMapCount: maps, daemonUID: geteuid())
     }
 }

@@ -9,7 +9,7 @@ import ExoPacket
 public struct NicConfig: Sendable, Equatable {
     /// A TAP device the daemon creates (and which disappears with it).
     public static let tapBackend = "tap"
-    /// An existing interface, reached through AF_PACKET (TPACKET_V3 ring, sendmmsg).
+    /// An existing interface, reached through AF_PACKET (TPACKET_V2 ring, sendmmsg).
     public static let packetBackend = "packet"
     /// Every backend `nic.backend` may name.
     public static let backends = [tapBackend, packetBackend]
@@ -31,10 +31,14 @@ public struct NicConfig: Sendable, Equatable {
     /// the TAP backend's gateway is its own host side). Nil: tenants are told 00:00:00:00:00:00
     /// and resolve the gateway by ARP themselves.
     public var gatewayMAC: MACAddress?
+    /// `nic.busy_poll`: the daemon's loop polls the NIC and the tenants' tx rings without
+    /// sleeping (latency for a core); false: it sleeps in epoll until something is ready.
+    public var busyPoll: Bool
 
     public init(backend: String = NicConfig.tapBackend, name: String = "exo0", mtu: UInt32 = 1500,
-        hostAddress: IPv4Address, prefixLength: UInt8, gatewayMAC: MACAddress? = nil) {
+        hostAddress: IPv4Address, prefixLength: UInt8, gatewayMAC: MACAddress? = nil, busyPoll: Bool = false) {
         self.gatewayMAC = gatewayMAC
+        self.busyPoll = busyPoll
         self.backend = backend
         self.name = name
         self.mtu = mtu

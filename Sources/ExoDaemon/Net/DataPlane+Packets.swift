@@ -13,10 +13,11 @@ extension DataPlane {
 
     // MARK: receive
 
-    /// Blocks of the packet ring handled per wake-up before yielding to other sessions.
-    static let ringBlocksPerWake = 4
+    /// Frames of the packet ring handled per wake-up before yielding to other sessions.
+    static let ringFramesPerWake = 256
 
-    /// Reads up to one batch of frames (TAP) or a few ring blocks (packet) and routes each.
+    /// Reads up to one batch of frames (TAP) or a few batches' worth of ring slots (packet)
+    /// and routes each.
     func receive() {
         guard let nic else { return }
         switch nic.device {
@@ -49,10 +50,7 @@ extension DataPlane {
 
     private func receive(from socket: PacketSocket, nic: NicPort) {
         var malformed: UInt64 = 0
-        for _ in 0..<Self.ringBlocksPerWake {
-            guard socket.receiveBlock(malformed: &malformed, { frame in routeRingFrame(frame, nic: nic) }) != nil
-            else { break }
-        }
+        _ = socket.receive(max: Self.ringFramesPerWake, malformed: &malformed) { frame in routeRingFrame(frame, nic: nic) }
         nic.nicDrops[NicDrop.ringMalformed.rawValue] &+= malformed
     }
 
@@ -185,7 +183,8 @@ extension DataPlane {
     }
 
     private func serveTx(_ path: SessionRings) {
-        _ = path.tenantToDaemon.drain()
+        // A polling loop found the work itself: no kick to clear (saves a read per serve).
+        if !polling { _ = path.tenantToDaemon.drain() }
         refill(path)
         guard let nic else { return }
         for _ in 0..<Self.txBatchesPerWake {
@@ -200,6 +199,8 @@ extension DataPlane {
                 return
             }
             if count == 0 {
+                // Polling: the loop comes back to this ring by itself.
+                if polling { return }
                 do {
                     if try path.tx.prepareToSleep() { return }
                 } catch {
@@ -212,7 +213,8 @@ extension DataPlane {
             if case .packet(let socket) = nic.device { flush(socket, path: path, nic: nic) }
             publishCompletions(path)
         }
-        path.tenantToDaemon.signal()
+        // More is queued: come back after the other sessions (a polling loop does anyway).
+        if !polling { path.tenantToDaemon.signal() }
     }
 
     private func send(_ descriptor: RingDescriptor, from path: SessionRings, nic: NicPort) {
@@ -245,7 +247,7 @@ extension DataPlane {
         }
         // The guard reads only the daemon's copy: the tenant may rewrite its frame meanwhile.
         let copy = UnsafeRawBufferPointer(rebasing: destination[..<length])
-        switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan) {
+        switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan, linkMTU: Int(nic.mtu)) {
         case .allow:
             captures.record(copy, tenant: path.tenant, direction: .sent)
             if hairpin(UnsafeMutableRawBufferPointer(rebasing: destination[..<length]), from: path, nic: nic) { break }
@@ -312,7 +314,8 @@ extension DataPlane {
 
     /// Checks a descriptor the tenant posted and, if it passes, puts its frame in flight.
     /// The frame must be in the pool, the length fit it (and, on tx, hold an Ethernet
-    /// header), and the session hold it writable and not have it on a ring already.
+    /// header), the session hold it writable, and the frame be on no ring already — also
+    /// not earlier in the same batch — so that every frame comes back exactly once.
     private func admit(_ descriptor: RingDescriptor, from path: SessionRings, needsLength: Bool) -> DataPathFaultReason? {
         switch bounds.check(descriptor) {
         case .frameOutOfRange: return .frameOutOfRange
@@ -321,10 +324,13 @@ extension DataPlane {
         case nil: break
         }
         if needsLength && descriptor.length < 14 { return .badLength }
-        guard !path.onRing.contains(descriptor.frame),
-            control.arbiter.addInFlightIfWritable(session: path.session, frame: descriptor.frame)
-        else { return .notHeldWritable }
-        return nil
+        // This path's own fill frames are in flight (and held writable) by its invariant: no lookup.
+        if path.onRing.contains(descriptor.frame) { return .alreadyInFlight }
+        switch control.arbiter.admitInFlight(session: path.session, frame: descriptor.frame) {
+        case .admitted: return nil
+        case .notHeldWritable: return .notHeldWritable
+        case .alreadyInFlight: return .alreadyInFlight
+        }
     }
 
     /// Counts the fault and leaves it to the path's limiter: the daemon reports it (or folds

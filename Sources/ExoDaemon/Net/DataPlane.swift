@@ -27,6 +27,11 @@ final class DataPlane {
     var captures = CaptureTable()
     /// Fragment reassembly (DataPlane+Reassembly.swift).
     let fragments: DaemonReassembly
+    /// `nic.busy_poll`: the loop polls the rings for good (Daemon+Polling.swift).
+    let busyPoll: Bool
+    /// The loop is polling (after a wake-up with packets, or for good): tx rings ask tenants
+    /// for no kick (DataPlane+Polling.swift).
+    var polling = false
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -46,6 +51,7 @@ final class DataPlane {
         } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
+        busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)
         pathsWithPendingRx.reserveCapacity(64)
     }
@@ -75,6 +81,8 @@ final class DataPlane {
             throw .internalError
         }
         paths[session] = path
+        // A polled tx ring needs no kick: the tenant's flush then makes no system call.
+        if polling { path.tx.clearWakeupRequest() }
         let info = DataPathInfo(
             layoutVersion: layout.version, ringCapacity: capacity, regionSize: UInt32(layout.byteCount),
             mtu: UInt16(clamping: nic.mtu), frameSize: config.frameSize,

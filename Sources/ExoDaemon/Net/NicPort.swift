@@ -12,7 +12,7 @@ import Glibc
 enum NicDevice {
     /// A non-persistent TAP device the daemon created; gone when the daemon is.
     case tap(TapDevice)
-    /// An existing interface, through a TPACKET_V3 ring and sendmmsg.
+    /// An existing interface, through a TPACKET_V2 ring and sendmmsg.
     case packet(PacketSocket)
 }
 
@@ -206,6 +206,13 @@ final class NicPort {
         }
     }
 
+    /// The name of every NIC-level drop reason `exoctl nic` may list, in report order: frames
+    /// that reached no tenant (the demultiplexer's reasons), frames refused before it, peer
+    /// offloads the daemon could not finish, echo requests it could not answer.
+    static let dropReasonNames: [String] =
+        DropReason.allCases.map(\.name) + NicDrop.allCases.map(\.name)
+        + OffloadFault.allCases.map { "rx.offload.\($0.name)" } + ["rx.unansweredEcho"]
+
     /// The wire report of this NIC, with the kernel's own counters for the link (zero once
     /// it is gone).
     func info() -> NicInfo {
@@ -214,10 +221,9 @@ final class NicPort {
             nicDrops[NicDrop.ringFull.rawValue] &+= UInt64(statistics.drops)
         }
         let kernel = (try? configurator.state(ifindex: ifindex).counters) ?? LinkCounters()
-        var drops = DropReason.allCases.map { DropCount(reason: $0.name, count: rxDrops[$0.counterIndex]) }
-        drops += NicDrop.allCases.map { DropCount(reason: $0.name, count: nicDrops[$0.rawValue]) }
-        drops += OffloadFault.allCases.map { DropCount(reason: "rx.offload.\($0.name)", count: offloadDrops[Int($0.rawValue)]) }
-        drops.append(DropCount(reason: "rx.unansweredEcho", count: unansweredEcho))
+        let counts = DropReason.allCases.map { rxDrops[$0.counterIndex] } + NicDrop.allCases.map { nicDrops[$0.rawValue] }
+            + OffloadFault.allCases.map { offloadDrops[Int($0.rawValue)] } + [unansweredEcho]
+        var drops = zip(Self.dropReasonNames, counts).map { DropCount(reason: $0, count: $1) }
         drops.removeAll { $0.count == 0 }
         return NicInfo(
             backend: config.backend, name: name, ifindex: UInt32(bitPattern: ifindex), isUp: isUp,

@@ -30,7 +30,8 @@ final class SessionRings {
     var completion: RingProducer
     /// Fill frames taken off the ring, ready to receive into (a stack; capacity preallocated).
     var stash: [FrameNumber]
-    /// Frames in `stash` or `pendingRx`, for refusing a frame the tenant posts twice.
+    /// Frames in `stash` or `pendingRx`: a fill frame posted again is refused without asking
+    /// the arbiter (which refuses every frame in flight anywhere, tx frames included).
     var onRing: FrameSet
     /// Received frames not yet published on rx: the whole batch goes out with one release
     /// store, one fence and at most one kick (`DataPlane.publishReceived`). Capacity `batch`.

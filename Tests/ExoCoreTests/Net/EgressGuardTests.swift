@@ -6,7 +6,7 @@ import ExoPacket
 import Testing
 
 func check(_ frame: [UInt8], from tenant: TenantID) -> Verdict {
-    EgressGuard.check(frame.span.bytes, from: tenant, plan: Net.plan)
+    EgressGuard.check(frame.span.bytes, from: tenant, plan: Net.plan, linkMTU: 1500)
 }
 
 @Suite struct EgressGuardTests {
@@ -97,7 +97,29 @@ func check(_ frame: [UInt8], from tenant: TenantID) -> Verdict {
         ("B: unreachable about a later fragment sent to its share", Net.b,
          Frames.icmpError(from: Net.shared, to: g, quoting: Frames.fragmented(Frames.udp(from: g, 5000, to: Net.shared, 2500), offsetUnits: 4)),
          .icmpErrorAboutOthers),
+        ("A: a well-formed UDP frame of 1515 bytes on an MTU-1500 link", Net.a, Self.udpFrame(length: 1515), .tooLongForLink),
     ]
+
+    /// A valid UDP frame of A, from its own address, `length` bytes long in all.
+    static func udpFrame(length: Int) -> [UInt8] {
+        let data = [UInt8](repeating: 0x42, count: length - 14 - 20 - 8)
+        return Frames.ipv4(.udp, from: Net.addressA, to: g, payload: Frames.udpSegment(from: Net.addressA, 53, to: g, 5000, data: data))
+    }
+
+    @Test func theLinkMTUBoundsEveryFrameAndFollowsTheLink() {
+        for mtu in [576, 1500, 4082] {
+            let longest = Self.udpFrame(length: mtu + 14)
+            let over = Self.udpFrame(length: mtu + 15)
+            #expect(EgressGuard.check(longest.span.bytes, from: Net.a, plan: Net.plan, linkMTU: mtu) == .allow, "\(mtu)")
+            #expect(EgressGuard.check(over.span.bytes, from: Net.a, plan: Net.plan, linkMTU: mtu) == .deny(.tooLongForLink), "\(mtu)")
+        }
+        // The same 4096-byte frame: refused at MTU 1500, allowed once the link's MTU is raised.
+        let big = Self.udpFrame(length: 4096)
+        #expect(EgressGuard.check(big.span.bytes, from: Net.a, plan: Net.plan, linkMTU: 1500) == .deny(.tooLongForLink))
+        #expect(EgressGuard.check(big.span.bytes, from: Net.a, plan: Net.plan, linkMTU: 4082) == .allow)
+        // Length is checked first: another tenant's over-long frame is refused for its length too.
+        #expect(EgressGuard.check(big.span.bytes, from: Net.b, plan: Net.plan, linkMTU: 1500) == .deny(.tooLongForLink))
+    }
 
     @Test(arguments: allowed.indices) func validFramesGetOut(index: Int) {
         let (name, tenant, frame) = Self.allowed[index]

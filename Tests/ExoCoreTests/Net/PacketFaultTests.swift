@@ -102,13 +102,13 @@ enum FaultCases {
 @Suite struct FrameFaultTests {
     @Test(arguments: FaultCases.all.indices) func bothDirectionsRefuseForTheSameReason(index: Int) {
         let (name, frame, fault) = FaultCases.all[index]
-        #expect(EgressGuard.check(frame.span.bytes, from: Net.b, plan: Net.plan) == .deny(.invalid(fault)), "\(name)")
+        #expect(EgressGuard.check(frame.span.bytes, from: Net.b, plan: Net.plan, linkMTU: 1500) == .deny(.invalid(fault)), "\(name)")
         #expect(classify(frame) == .drop(.invalid(fault)), "\(name)")
     }
 
     @Test func theUncorruptedFramesAreAllowed() {
         for frame in [FaultCases.udp, FaultCases.arp, FaultCases.echo, FaultCases.unreachable] {
-            #expect(EgressGuard.check(frame.span.bytes, from: Net.b, plan: Net.plan) == .allow)
+            #expect(EgressGuard.check(frame.span.bytes, from: Net.b, plan: Net.plan, linkMTU: 1500) == .allow)
         }
     }
 

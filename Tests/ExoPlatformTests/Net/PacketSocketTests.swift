@@ -1,5 +1,6 @@
 // Specification of PacketSocket against the real kernel over a veth pair whose peer sits in a
-// namespace of the test's own: receive, transmit, ignored outgoing frames, GSO with its header.
+// namespace of the test's own: receive, transmit, ignored outgoing frames, GSO with its header,
+// frames larger than a ring slot, ring geometry.
 import ExoPlatform
 import Foundation
 import Glibc
@@ -50,12 +51,12 @@ private func collect(_ socket: PacketSocket, milliseconds: Int, until stop: (See
     var done = false
     while !done && MonotonicClock.nanoseconds() < deadline {
         _ = waitUntilReadable(socket.fd, milliseconds: 20)
-        while !done, socket.receiveBlock(malformed: &malformed, { frame in
+        while !done, socket.receive(max: 64, malformed: &malformed, { frame in
             let copy = Seen(bytes: Array(frame.unsafeBytes), wireLength: frame.wireLength,
                 virtio: Array(frame.unsafeVirtioHeader), truncated: frame.isTruncated)
             seen.append(copy)
             if stop(copy) { done = true }
-        }) != nil {}
+        }) > 0 {}
     }
     #expect(malformed == 0)
     return seen
@@ -137,7 +138,8 @@ struct PacketSocketTests {
         defer { veth.remove() }
         let socket = try PacketSocket(ifindex: veth.ifindex, transmitSlotSize: 2048)
         // UDP_SEGMENT (103) with 1400-byte segments: 60,000 bytes leave the peer's stack as
-        // one super-packet; veth hands it over unsegmented.
+        // one super-packet; veth hands it over unsegmented. It does not fit a 2 KiB ring slot:
+        // the slot says TP_STATUS_COPY and the whole frame is read from the receive queue.
         try veth.python("""
             import socket, sys
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -152,6 +154,35 @@ struct PacketSocketTests {
         #expect(gso.virtio[0] & 1 == 1)
         #expect(gso.virtio[1] == 5)
         #expect(UInt16(gso.virtio[4]) | UInt16(gso.virtio[5]) << 8 == 1400)
+    }
+
+    @Test func aJumboFrameLargerThanARingSlotArrivesWholeFromTheReceiveQueue() throws {
+        let veth = try VethPeer()
+        defer { veth.remove() }
+        // Both ends at MTU 9000: a 7,000-byte frame crosses the link unchanged but does not fit
+        // a 2 KiB slot, so the kernel marks the slot TP_STATUS_COPY and queues the frame whole.
+        _ = try runIP(["link", "set", veth.local, "mtu", "9000"])
+        _ = try runIP(["-n", veth.namespace, "link", "set", veth.peer, "mtu", "9000"])
+        let socket = try PacketSocket(ifindex: veth.ifindex, transmitSlotSize: 2048)
+        let marker: [UInt8] = Array("exo-jumbo-\(getpid())".utf8)
+        let frame = experimentalFrame(
+            to: [0x02, 0, 0, 0, 0, 0x46], from: [0x02, 0, 0, 0, 0, 0x47], marker: marker + [UInt8](repeating: 0x5A, count: 6_986 - marker.count))
+        #expect(frame.count == 7_000)
+        try veth.python(sendFrameScript, [veth.peer, hex(frame)])
+        let seen = collect(socket, milliseconds: 3000) { $0.bytes.starts(with: frame.prefix(14 + marker.count)) }
+        let whole = try #require(seen.first { $0.wireLength == frame.count }, "wire lengths \(seen.map(\.wireLength))")
+        #expect(!whole.truncated)
+        #expect(whole.bytes == frame)
+        #expect(whole.virtio == [UInt8](repeating: 0, count: 10))
+    }
+
+    @Test func aRingGeometryTheKernelCouldNotUseIsRefusedBeforeAnySocketExists() throws {
+        let veth = try VethPeer()
+        defer { veth.remove() }
+        // Slots too small for a header and a frame; blocks that do not divide into slots.
+        for geometry in [PacketRingGeometry(slotSize: 128), PacketRingGeometry(slotSize: 3000), PacketRingGeometry(blockSize: 5000)] {
+            #expect(throws: SystemError.self) { try PacketSocket(ifindex: veth.ifindex, geometry: geometry, transmitSlotSize: 2048) }
+        }
     }
 
     @Test func promiscuityIsAMembershipThatEndsWithTheSocket() throws {
