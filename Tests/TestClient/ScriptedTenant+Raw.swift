@@ -127,22 +127,27 @@ extension ScriptedTenant {
     }
 
     /// Makes one round trip (so the daemon's queued events arrive) and sums the
-    /// `dataPathFault` reports received so far: "ok reports=R faults=F other=O", F being the
-    /// faults they stand for (each report is one fault plus the `coalesced` ones), then
-    /// forgets them.
+    /// `dataPathFault` reports received so far: "ok reports=R faults=F REASON=N... other=O",
+    /// F being the faults they stand for (each report is one fault plus the `coalesced` ones)
+    /// and REASON=N how many reports named that reason first; then forgets them.
     private func faults() -> String {
         let (reply, _, failure) = request(.ping)
         guard reply != nil else { return "err \(failure ?? "?")" }
         var reports = 0, faults = 0, others = 0
+        var byReason: [UInt16: Int] = [:]
         for event in events {
-            if case .dataPathFault(_, _, let coalesced) = event {
+            if case .dataPathFault(let reason, _, let coalesced) = event {
                 reports += 1
                 faults += 1 + Int(coalesced)
+                byReason[reason, default: 0] += 1
             } else {
                 others += 1
             }
         }
         events.removeAll()
-        return "ok reports=\(reports) faults=\(faults) other=\(others)"
+        let named = byReason.keys.sorted().map { key in
+            "\(DataPathFaultReason(rawValue: key).map { "\($0)" } ?? "\(key)")=\(byReason[key]!)"
+        }
+        return "ok reports=\(reports) faults=\(faults) " + named.map { $0 + " " }.joined() + "other=\(others)"
     }
 }
