@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ExOS", targets: ["ExOS"]),
         // The pure modules, exported for the nested Benchmarks/ package.
         .library(name: "ExoPacket", targets: ["ExoPacket"]),
+        .library(name: "ExoImpairment", targets: ["ExoImpairment"]),
         .library(name: "ExoWire", targets: ["ExoWire"]),
         .library(name: "ExoCore", targets: ["ExoCore"]),
     ],
@@ -33,6 +34,9 @@ let package = Package(
         // Pure: the wire layer (a view and a representation per header, checksums, offload);
         // the one strict packet parser that the daemon and the library OS share.
         .target(name: "ExoPacket", swiftSettings: strict),
+        // Pure: the seeded impairment model (loss, bursts, duplication, reordering, delay,
+        // corruption, rate) that ExOS's simulated network and the daemon's decorator share.
+        .target(name: "ExoImpairment", swiftSettings: strict),
         // Pure: the control protocol and the ring layout.
         .target(name: "ExoWire", dependencies: ["ExoPacket"], swiftSettings: strict),
         // Pure: the arbiter's bookkeeping. No syscalls.
@@ -67,7 +71,9 @@ let package = Package(
         // session, the capture client and the tools' exit statuses (exoctl and ExOS share it).
         .target(name: "ExoClient", dependencies: ["ExoWire", "ExoPlatform"], swiftSettings: strict),
         // The library OS.
-        .target(name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoClient", "ExoPlatform"], swiftSettings: strict),
+        .target(
+            name: "ExOS", dependencies: ["ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"],
+            swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
             dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -82,8 +88,15 @@ let package = Package(
         .executableTarget(
             name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
-            name: "udp-echo", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-echo",
-            swiftSettings: strict),
+            name: "udp-echo", dependencies: ["ExOS"], path: "clients/udp-echo", swiftSettings: strict),
+        .executableTarget(
+            name: "exoping",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exoping", swiftSettings: strict),
+        .executableTarget(
+            name: "exo-nc",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exo-nc", swiftSettings: strict),
         .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
@@ -92,6 +105,7 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
+        .testTarget(name: "ExoImpairmentTests", dependencies: ["ExoImpairment"], swiftSettings: strict),
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
@@ -101,7 +115,7 @@ let package = Package(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
         .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
-        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoClient", "ExOS"], swiftSettings: strict),
+        .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
     ]

@@ -20,6 +20,15 @@ public enum TenantMain {
         name: String, droppingTo identity: (uid: UInt32, gid: UInt32)?,
         _ body: @escaping @Sendable () async -> ToolExitStatus
     ) -> Never {
+        run(name: name, droppingTo: identity, exitStatus: { await body().rawValue })
+    }
+
+    /// Like `run(name:droppingTo:_:)` for a tool with exit statuses of its own (ping's 0, 1
+    /// and 2, say): `exitStatus` returns the process's status.
+    public static func run(
+        name: String, droppingTo identity: (uid: UInt32, gid: UInt32)?,
+        exitStatus: @escaping @Sendable () async -> Int32
+    ) -> Never {
         if let identity {
             do {
                 try Privileges.drop(toUID: identity.uid, gid: identity.gid)
@@ -28,7 +37,7 @@ public enum TenantMain {
                 exit(ToolExitStatus.notPermitted.rawValue)
             }
         }
-        Task.detached { exit(await body().rawValue) }
+        Task.detached { exit(await exitStatus()) }
         // The main thread stays alive, asleep, with the dropped ids; `exit` above ends it all.
         while true { pause() }
     }

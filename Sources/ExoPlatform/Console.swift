@@ -20,9 +20,27 @@ public enum Console {
         }
     }
 
+    /// Writes `bytes` as they are to fd 1 (retrying short writes and EINTR).
+    public static func write(_ bytes: [UInt8]) { write(bytes, to: 1) }
+
+    /// Reads up to `maximum` bytes from fd 0, blocking; nil at end of input or on error.
+    public static func readInput(maximum: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: maximum)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            return Array(buffer[..<n])
+        }
+    }
+
     private static func writeLine(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)
         if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        write(bytes, to: fd)
+    }
+
+    private static func write(_ bytes: [UInt8], to fd: Int32) {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

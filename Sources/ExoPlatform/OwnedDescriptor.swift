@@ -37,3 +37,12 @@ public final class OwnedDescriptor: Sendable {
         if fd >= 0 { _ = Glibc.close(fd) }
     }
 }
+
+extension OwnedDescriptor {
+    /// A second descriptor for the same open file (close-on-exec), owned by the caller.
+    public func duplicate() throws(SystemError) -> OwnedDescriptor {
+        let copy = fcntl(raw, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw SystemError(operation: "fcntl(F_DUPFD_CLOEXEC)", errno: errno) }
+        return OwnedDescriptor(adopting: copy)
+    }
+}

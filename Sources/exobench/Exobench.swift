@@ -13,7 +13,7 @@ struct Exobench: AsyncParsableCommand {
         abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate and udp-rtt (their own network and daemon).",
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPRTTCommand.self, UDPBlastCommand.self,
-            UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self,
+            UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self, VMCommand.self,
         ])
 }
 

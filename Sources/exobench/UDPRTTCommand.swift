@@ -97,7 +97,8 @@ struct UDPRTTCommand: ParsableCommand {
     }
 }
 
-/// /proc/loadavg's first three fields, printed with every network benchmark's result.
+/// /proc/loadavg's first three fields: other work on the machine, printed with every
+/// benchmark's result (network and VM).
 enum LoadAverage {
     static func read() -> String {
         let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""

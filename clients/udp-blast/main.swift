@@ -8,15 +8,6 @@ import Glibc
 
 /// Sets everything up, sends for the time asked, prints the result; returns the exit status.
 func runBlast(_ options: BlastOptions) async -> ToolExitStatus {
-    if let uid = options.asUID {
-        let gid = getpwuid(uid).map { $0.pointee.pw_gid } ?? uid
-        do {
-            try Privileges.drop(toUID: uid, gid: gid)
-        } catch {
-            Console.error("udp-blast: cannot become uid \(uid) gid \(gid): \(error)")
-            return .notPermitted
-        }
-    }
     guard let address = options.address, let destination = options.destination, let destinationMAC = options.destinationMAC
     else { return .usage }
     do throws(ExOSError) {
@@ -67,5 +58,7 @@ case .failure(let usage):
     Console.error("udp-blast: \(usage.message)\n\(BlastOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)
 case .success(let options):
-    exit(await runBlast(options).rawValue)
+    // Synchronous so far (no thread but this one): drop privileges, then start the async world.
+    let identity = options.asUID.map { uid in (uid: uid, gid: TenantMain.primaryGroup(of: uid)) }
+    TenantMain.run(name: "udp-blast", droppingTo: identity) { await runBlast(options) }
 }

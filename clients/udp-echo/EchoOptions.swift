@@ -1,8 +1,7 @@
-// The udp-echo command line, parsed by hand (the client links only ExOS and ExoWire): the
-// tenant, the address and UDP port to serve, the socket, frames and an optional uid to become.
+// The udp-echo command line, parsed by hand (the client links only ExOS): the tenant, the
+// address and UDP port to serve, the socket, frames, polling and an optional uid to become.
 
-import ExoWire
-import ExoPacket
+import ExOS
 
 struct EchoOptions {
     var tenant = ""
@@ -21,20 +20,23 @@ struct EchoOptions {
     /// Keep polling this long after the last datagram before sleeping (0: the library's
     /// short default spin only).
     var spinMicroseconds = 0
+    /// Print the usage and exit 0.
+    var help = false
 
     static let usage = """
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
                         [--frames N] [--ring-capacity C] [--count K] [--busy-poll] [--spin-us U]
                         [--quiet]
-          A library-OS UDP echo server on exokerneld's data path: attaches as tenant NAME,
-          allocates and maps N frames (default 64) as receive buffers, opens the data path
-          (C slots per ring, default 64), binds udp A:P (and the whole address A when the
-          tenant owns it, answering ARP for it), and echoes every datagram to its sender,
-          printing "echo N bytes from X:Y". Bad IPv4 or UDP checksums are dropped and counted.
-          --count K exits after K echoes; --as-uid drops root to that uid (and its group) first.
-          --busy-poll never sleeps: it polls its rx ring in a loop (lowest latency, one core at
-          100%; pair it with nic.busy_poll in the daemon). --spin-us U keeps polling U µs after
-          the last datagram before it sleeps (the next request of a busy peer then needs no
+          A UDP echo server on ExOS's network stack: attaches as tenant NAME, starts the stack
+          on the tenant's data path (N frames, default 64, half for receiving and half for
+          sending; C slots per ring, default 64), opens a UDP socket on A:P (the stack answers
+          ARP and ping for A when the tenant owns it; the daemon does for a shared address),
+          and echoes every datagram to its sender, printing "echo N bytes from X:Y". Bad IPv4
+          or UDP checksums are dropped and counted by the stack. --count K exits after K
+          echoes; --as-uid drops root to that uid (and its group) first. --busy-poll never
+          sleeps: the stack thread polls the rings in a loop (lowest latency, one core at 100%;
+          pair it with nic.busy_poll in the daemon). --spin-us U keeps polling U µs after the
+          last packet before it sleeps (the next request of a busy peer then needs no
           wake-up). --quiet prints no line per datagram.
         """
 
@@ -65,6 +67,9 @@ struct EchoOptions {
                 case "--as-uid": options.asUID = try number(flag, UInt32.self)
                 case "--count": options.count = try number(flag, Int.self)
                 case "--busy-poll": options.busyPoll = true
+                case "--help", "-h":
+                    options.help = true
+                    return .success(options)
                 case "--quiet": options.quiet = true
                 case "--spin-us": options.spinMicroseconds = try number(flag, Int.self)
                 default: throw EchoUsageError("unknown argument \(flag)")
@@ -73,7 +78,7 @@ struct EchoOptions {
             if options.tenant.isEmpty { throw EchoUsageError("--tenant is required") }
             if options.address == nil { throw EchoUsageError("--address is required") }
             if options.port == 0 { throw EchoUsageError("--port is required (1-65535)") }
-            if options.frames < 1 { throw EchoUsageError("--frames must be at least 1") }
+            if options.frames < 2 { throw EchoUsageError("--frames must be at least 2 (receive and transmit)") }
             if let count = options.count, count < 1 { throw EchoUsageError("--count must be at least 1") }
             if !(0...1_000_000).contains(options.spinMicroseconds) { throw EchoUsageError("--spin-us must be in 0...1000000") }
         } catch {

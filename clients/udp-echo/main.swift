@@ -1,74 +1,76 @@
-// udp-echo: a raw library-OS UDP echo server. Attaches as a tenant, maps frames, opens the
-// data path, binds udp A:P and echoes datagrams with its own Ethernet/IPv4/UDP handling.
+// udp-echo: a UDP echo server on ExOS's network stack. Drops root first (before any thread
+// exists), attaches, starts the stack, and echoes every datagram to its sender.
 
 import ExOS
-import ExoPlatform
-import ExoWire
-import Glibc
+import Foundation
 
-/// Sets everything up and serves; returns the process exit status.
+/// Serves as `options` says; returns the process exit status.
 func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
     guard let address = options.address else { return .usage }
-    do throws(ExOSError) {
+    var network = NetworkOptions()
+    network.frames = options.frames
+    network.ringCapacity = options.ringCapacity
+    network.busyPoll = options.busyPoll
+    if options.spinMicroseconds > 0 { network.spin = .microseconds(options.spinMicroseconds) }
+    let runtime: NetworkRuntime
+    let socket: UDPSocket
+    do {
         let session = try await ExOS.attach(tenant: options.tenant, socketPath: options.socket)
-        let holdings = try await session.allocateAny(count: options.frames)
-        let frames = try await session.map(holdings.map(\.frame))
-        let path = try await session.openDataPath(ringCapacity: options.ringCapacity)
-        // Every address the tenant may send from is listed with the MAC to send with: its own
-        // for an address owned whole, the daemon's for a shared one (docs/PROTOCOL.md).
-        guard let grant = path.info?.addresses.first(where: { $0.address == address.rawValue }) else {
-            Console.error("udp-echo: tenant \(options.tenant) has no grant for \(address)")
+        runtime = try await NetworkRuntime.start(session: session, options: network)
+        guard let local = runtime.addresses.first(where: { $0.address == address }) else {
+            StandardStreams.printError("udp-echo: tenant \(options.tenant) has no grant for \(address)")
             return .refused
         }
-        let mac = grant.mac
-        try await session.bind(WireEndpoint(proto: WireEndpoint.udp, address: address.rawValue, port: options.port))
-        if grant.whole {
-            do throws(ExOSError) {
-                try await session.bind(.whole(address.rawValue))
-            } catch {
-                Console.error("udp-echo: whole-address binding refused (\(error)); ARP stays with the daemon")
-            }
-        }
-        do throws(DataPathError) {
-            try path.postFill(frames)
-        } catch {
-            Console.error("udp-echo: \(error)")
-            return .protocolError
-        }
-        path.flush()
-        Console.out(
-            "udp-echo: tenant \(options.tenant) serving udp \(address):\(options.port) mac \(mac) "
-                + "(\(grant.whole ? "owned address" : "shared address")), \(frames.count) frames, ring \(options.ringCapacity)"
+        socket = try await runtime.bindUDP(port: options.port, address: address)
+        StandardStreams.print(
+            "udp-echo: tenant \(options.tenant) serving udp \(address):\(options.port) mac \(local.mac) "
+                + "(\(local.owned ? "owned address" : "shared address")), \(options.frames) frames, ring \(options.ringCapacity)"
                 + (options.busyPoll ? ", busy-polling" : ""))
-        var echo = EchoServer(
-            path: path, responder: EchoResponder(mac: mac, address: address, port: options.port, ownsAddress: grant.whole))
-        echo.busyPoll = options.busyPoll
-        echo.quiet = options.quiet
-        echo.spinNanoseconds = UInt64(options.spinMicroseconds) * 1_000
-        do throws(DataPathError) {
-            try echo.serve(limit: options.count)
+    } catch let error as ExOSError {
+        StandardStreams.printError("udp-echo: \(error)")
+        return ToolExitStatus(error)
+    } catch {
+        StandardStreams.printError("udp-echo: \(error)")
+        return .refused
+    }
+    var echoed = 0
+    while options.count.map({ echoed < $0 }) ?? true {
+        do throws(NetworkError) {
+            let datagram = try await socket.receive()
+            try await socket.send(datagram.payload, to: datagram.source)
+            echoed += 1
+            if !options.quiet { StandardStreams.print("echo \(datagram.payload.count) bytes from \(datagram.source.address):\(datagram.source.port)") }
+        } catch .socket(let error) {
+            StandardStreams.printError("udp-echo: \(error)")  // an ICMP error about an echo: keep serving
+        } catch .sessionEnded {
+            StandardStreams.printError("udp-echo: disconnected from exokerneld")
+            return .protocolError
         } catch {
-            Console.error("udp-echo: \(error)")
+            StandardStreams.printError("udp-echo: \(error)")
             return .protocolError
         }
-        Console.out("udp-echo: \(echo.summary); data path \(describe(path.counters))")
-        session.close()
-        return .success
-    } catch {
-        Console.error("udp-echo: \(error)")
-        return ToolExitStatus(error)
     }
+    // Let the last echoes leave before the counters are printed and the session closes.
+    try? await Task.sleep(for: .milliseconds(50))
+    StandardStreams.print("udp-echo: echoed \(echoed) datagrams; \(describe(runtime.counters))")
+    runtime.stop()
+    return .success
 }
 
-func describe(_ counters: DataPathCounters) -> String {
-    "rx \(counters.received) tx \(counters.transmitted) completed \(counters.completed) "
-        + "faults \(counters.rxForeignFrames + counters.rxBadDescriptors + counters.completionForeignFrames + counters.ringViolations)"
+/// The stack's drops by reason, for the log.
+func describe(_ counters: StackCounters) -> String {
+    let drops = DropReason.allCases.filter { counters[$0] > 0 }.map { "\($0.name)=\(counters[$0])" }
+    return "received \(counters.framesReceived) frames, sent \(counters.framesTransmitted); dropped: "
+        + (drops.isEmpty ? "none" : drops.joined(separator: " "))
 }
 
 switch EchoOptions.parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let usage):
-    Console.error("udp-echo: \(usage.message)\n\(EchoOptions.usage)")
+    StandardStreams.printError("udp-echo: \(usage.message)\n\(EchoOptions.usage)")
     exit(ToolExitStatus.usage.rawValue)
+case .success(let options) where options.help:
+    StandardStreams.print(EchoOptions.usage)
+    exit(0)
 case .success(let options):
     // Synchronous so far (no thread but this one): drop privileges, then start the async world.
     let identity = options.asUID.map { uid in (uid: uid, gid: TenantMain.primaryGroup(of: uid)) }

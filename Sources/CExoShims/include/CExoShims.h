@@ -20,6 +20,7 @@
 #include "tap.h"
 #include "packet.h"
 #include "batch_io.h"
+#include "vm.h"
 
 // MARK: - Constants Swift cannot see (checked against the real ones in layout_checks.c)
 

@@ -157,3 +157,62 @@ public final class DataPath {
     /// Every adopted frame's number, in adoption order.
     public var frameNumbers: [FrameNumber] { core.pointee.frames.numbers }
 }
+
+// MARK: Sleeping outside a driver's lock
+// A driver that shares the data path between threads (the async runtime) cannot call
+// `wait`, which touches the rings while it blocks. It arms under its lock, sleeps on a
+// `DataPathSleeper` (a duplicate of the eventfd, no ring) with the lock released, and
+// disarms under the lock again.
+
+extension DataPath {
+    /// Under the driver's lock: publishes staged work and, when nothing is waiting to be
+    /// read, arms need-wakeup on rx and completion. Returns false when the caller should
+    /// poll again instead of sleeping.
+    func prepareToSleep() -> Bool {
+        if core.pointee.flush() > 0 || core.pointee.hasInput() { return false }
+        return core.pointee.armWakeups()
+    }
+
+    /// Under the driver's lock, by a thread other than the sleeping one after it used the
+    /// rings (consuming clears need-wakeup): sets need-wakeup again. Returns false when
+    /// input is already waiting, so the sleeper must be woken by hand.
+    func rearmForSleeper() -> Bool {
+        core.pointee.armWakeups()
+    }
+
+    /// Under the driver's lock, after a sleep: need-wakeup off again.
+    func finishSleep() {
+        core.pointee.disarmWakeups()
+    }
+
+    /// Something to sleep on without the data path: a duplicate of the eventfd the daemon
+    /// kicks (signalling it wakes the sleeper too) and the session's liveness.
+    func makeSleeper() throws(SystemError) -> DataPathSleeper {
+        DataPathSleeper(eventfd: EventFD(adopting: try daemonToTenant.descriptor.duplicate()), liveness: liveness)
+    }
+}
+
+/// Blocks a driver thread until the daemon kicks the data path, a waker signals, or a
+/// timeout passes. Touches no ring, so it may run while another thread uses the data path.
+struct DataPathSleeper: Sendable {
+    /// A duplicate of the daemon-to-tenant eventfd: the same counter, its own descriptor.
+    let eventfd: EventFD
+    let liveness: SessionLiveness?
+
+    /// Throws `.sessionEnded` once the session's control connection is gone.
+    func sleep(timeout: Duration?) throws(DataPathError) {
+        if sessionEnded { throw .sessionEnded }
+        do throws(SystemError) {
+            _ = try Wakeup.wait(on: eventfd.fd, timeout: timeout)
+        } catch {
+            throw .waitFailed(error)
+        }
+        if sessionEnded { throw .sessionEnded }
+    }
+
+    /// Wakes a thread blocked in `sleep`.
+    func wake() { eventfd.signal() }
+
+    /// True once the session's control connection has ended.
+    var sessionEnded: Bool { liveness?.hasEnded == true }
+}

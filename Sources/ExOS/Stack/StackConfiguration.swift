@@ -1,0 +1,110 @@
+// Everything a stack is told when it is created: who it is on the link (addresses, MACs,
+// which it owns whole), the link (subnet, gateway, MTU), what it may bind (grants), and the
+// bounds of every queue and table. The data path's `DataPathInfo` converts into one.
+
+import ExoPacket
+
+/// An IPv4 address the stack sends from, with the MAC its frames carry.
+public struct LocalAddress: Hashable, Sendable {
+    public var address: IPv4Address
+    public var mac: MACAddress
+    /// Owned whole: the stack answers ARP and echo requests for it and may bind any port.
+    /// Shared (false): the daemon answers ARP and echo; only granted ports are the stack's.
+    public var owned: Bool
+
+    public init(address: IPv4Address, mac: MACAddress, owned: Bool) {
+        self.address = address
+        self.mac = mac
+        self.owned = owned
+    }
+}
+
+/// A range of ports (or, for ICMP, echo identifiers) on a shared address.
+public struct EndpointGrant: Hashable, Sendable {
+    public var proto: IPProtocol
+    public var address: IPv4Address
+    public var ports: ClosedRange<UInt16>
+
+    public init(proto: IPProtocol, address: IPv4Address, ports: ClosedRange<UInt16>) {
+        self.proto = proto
+        self.address = address
+        self.ports = ports
+    }
+}
+
+/// Bounds and timings. Every queue and table the stack has is sized here, once.
+public struct StackLimits: Hashable, Sendable {
+    /// UDP sockets open at once.
+    public var udpSockets = 64
+    /// Pingers open at once.
+    public var pingers = 8
+    /// Datagrams (and bytes) a socket's receive queue holds; beyond, arrivals are dropped.
+    public var socketReceivePackets = 64
+    public var socketReceiveBytes = 64 * 1024
+    /// Datagrams (and bytes) a socket's transmit queue holds; beyond, `send` says `queueFull`.
+    public var socketTransmitPackets = 32
+    public var socketTransmitBytes = 48 * 1024
+    /// Neighbor (ARP) cache entries.
+    public var neighbors = 32
+    /// Frames waiting for one unresolved neighbor, and for all of them together.
+    public var pendingPerNeighbor = 4
+    public var pendingTotal = 32
+    /// Ready-made frames (ARP, ICMP answers) waiting for the device.
+    public var controlFrames = 32
+    /// How long a learned neighbor stays valid, and how long before that a neighbor still
+    /// in use is re-asked (a unicast request) so traffic does not stall at expiry.
+    public var neighborLifetime = Interval.seconds(60)
+    public var neighborRefreshBefore = Interval.seconds(10)
+    /// First ARP retry after this; each later one waits twice as long.
+    public var arpRetryInterval = Interval.seconds(1)
+    /// Requests sent for one address before its pending frames are dropped.
+    public var arpAttempts = 4
+    /// Gratuitous ARPs on attach for each owned address, and the time between them (RFC 5227).
+    public var announcements = 2
+    public var announceInterval = Interval.seconds(2)
+    /// ICMP errors the stack may send in a burst, and the time to earn one more (RFC 1122 §4.3.2.8).
+    public var icmpErrorBurst = 8
+    public var icmpErrorInterval = Interval.milliseconds(100)
+    /// Sequence numbers whose send time a pinger remembers (to report round trips).
+    public var pingerSendTimes = 64
+
+    public init() {}
+}
+
+/// What a stack is: its identity on the link, the link, its grants and its limits.
+public struct StackConfiguration: Hashable, Sendable {
+    /// At least one. The first is the default source address.
+    public var addresses: [LocalAddress]
+    /// Prefix length of the link's subnet.
+    public var prefixLength: UInt8
+    /// The router for destinations off the subnet; nil for none (off-subnet is unreachable).
+    public var gateway: IPv4Address?
+    /// The gateway's MAC, when known in advance (the daemon tells it): a permanent neighbor.
+    public var gatewayMAC: MACAddress?
+    /// Largest IPv4 datagram the link carries (the Ethernet header not counted).
+    public var mtu: Int
+    /// Ports and echo identifiers on shared addresses (owned addresses grant everything).
+    public var grants: [EndpointGrant]
+    public var limits: StackLimits
+    /// Secret for the stack's hash tables (so a peer cannot aim collisions at them) and the
+    /// seed of its other choices (IP identification, ephemeral ports). A driver draws it at
+    /// random; a simulation fixes it.
+    public var secret: UInt64
+
+    public init(
+        addresses: [LocalAddress], prefixLength: UInt8, gateway: IPv4Address? = nil, gatewayMAC: MACAddress? = nil,
+        mtu: Int = 1500, grants: [EndpointGrant] = [], limits: StackLimits = StackLimits(), secret: UInt64 = 0
+    ) {
+        self.addresses = addresses
+        self.prefixLength = prefixLength
+        self.gateway = gateway
+        self.gatewayMAC = gatewayMAC
+        self.mtu = mtu
+        self.grants = grants
+        self.limits = limits
+        self.secret = secret
+    }
+
+    /// Bytes of the largest frame the stack sends or accepts: the MTU plus the Ethernet header.
+    public var maximumFrameLength: Int { mtu + EthernetPacket.headerLength }
+}

@@ -1,0 +1,71 @@
+// The far end of the link for the runtime's tests: the daemon's side of the rings (DaemonRole)
+// joined to a second, pure NetworkStack that serves UDP echo on port 9 and answers ARP and
+// ping, driven by a thread of its own as a real peer would be.
+
+@testable import ExOS
+import ExoPacket
+import Foundation
+import Glibc
+import Synchronization
+
+/// A host on the far side of the tenant's rings. Its state is used only by its own thread
+/// after `start()` (hence unchecked); `stop()` and `echoed` are atomics.
+final class PeerHost: @unchecked Sendable {
+    static let address = IPv4Address(10, 9, 0, 1)
+    static let mac = MACAddress(0x02, 0, 0, 0, 0, 0x01)
+    static let echoPort: UInt16 = 9
+
+    let daemon: DaemonRole
+    private var stack: NetworkStack
+    private let echo: UDPHandle
+    private let stopped = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    let echoed = Atomic<Int>(0)
+
+    init(daemon: DaemonRole) throws {
+        self.daemon = daemon
+        stack = NetworkStack(
+            configuration: StackConfiguration(
+                addresses: [LocalAddress(address: Self.address, mac: Self.mac, owned: true)], prefixLength: 24,
+                secret: 7),
+            now: NetworkRuntime.now())
+        echo = try stack.openUDP(port: Self.echoPort)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .acquiring) {
+                do {
+                    try pump()
+                } catch {
+                    fatalError("peer host: \(error)")
+                }
+                usleep(20)
+            }
+            finished.store(true, ordering: .releasing)
+        }
+        thread.start()
+    }
+
+    /// Stops the thread and waits until it has.
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        while !finished.load(ordering: .acquiring) { usleep(100) }
+    }
+
+    private func pump() throws {
+        let now = NetworkRuntime.now()
+        for (frame, bytes) in try daemon.takeTransmitted() {
+            bytes.withUnsafeBytes { stack.receive(frame: PacketBytes(unsafeBuffer: $0), now: now) }
+            try daemon.complete(frame)
+        }
+        while let (payload, source) = stack.receive(echo) {
+            try? stack.send(echo, payload, to: source, now: now)
+            echoed.add(1, ordering: .relaxed)
+        }
+        var buffer = [UInt8](repeating: 0, count: 1514)
+        while let length = buffer.withUnsafeMutableBytes({ stack.transmit(now: now, into: MutablePacketBytes(unsafeBuffer: $0)) }) {
+            guard try daemon.deliver(Array(buffer[..<length])) != nil else { break }  // rx full: the peer's loss
+        }
+    }
+}
