@@ -12,7 +12,56 @@ struct FloodIsolationTests {
     /// How long Bob floods: a minute, or `EXOKERNEL_FLOOD_SECONDS`.
     static let floodSeconds = ProcessInfo.processInfo.environment["EXOKERNEL_FLOOD_SECONDS"].flatMap { Double($0) } ?? 60
 
-    @Test func aTenantFloodingEverythingToItsLimitsLeavesAnotherUnaffected() throws {
+    /// What the flood left: Bob's answers, the echo medians, the daemon's memory, Alice's state.
+    struct Outcome: Sendable {
+        var log: [String]
+        var quietMedian: Double
+        var loadedMedian: Double
+        var baselineKiB: Int
+        var peakKiB: Int
+        var aliceFrame: String
+        var aliceNotices: String
+        var aliceSessionEnded: Bool
+        var echoRunning: Bool
+        var echoOutput: String
+    }
+
+    // Async, with the minutes of blocking work on a thread of its own: a test that held one of
+    // the test runner's few cooperative threads that long would starve other suites' async tests.
+    @Test func aTenantFloodingEverythingToItsLimitsLeavesAnotherUnaffected() async throws {
+        let outcome = try await withCheckedThrowingContinuation { (done: CheckedContinuation<Outcome, any Error>) in
+            Thread.detachNewThread {
+                do { done.resume(returning: try Self.flood()) } catch { done.resume(throwing: error) }
+            }
+        }
+        let log = outcome.log
+        // Bob met his limits: offers to Alice, his filter quota, his session limit.
+        #expect(log.contains { $0.contains("offerLimit=") }, "\(log.prefix(5))")
+        #expect(log.contains { $0.contains("filterQuotaExceeded=") }, "\(log.prefix(5))")
+        #expect(log.filter { $0.hasPrefix("attach: err sessionLimit") }.count == 1, "\(log.filter { $0.hasPrefix("attach") })")
+        #expect(!log.contains { $0.hasPrefix("dp-hostile") }, "\(log.filter { $0.hasPrefix("dp-hostile") }.prefix(3))")
+
+        // Alice: her session, her frame and her echo are as they were.
+        // Not always met on this 2-vCPU machine: at thousands of requests a second, Bob's
+        // requests cost the daemon's one thread (and the CPUs) enough that Alice's echo median
+        // rose 1.3-2.0x across runs (with and without the filter flood, so not the filter
+        // compiles). That is CPU, not state: it needs a per-tenant request rate or fair
+        // scheduling in the daemon's loop (left for the daemon's reshaping). Recorded as a known
+        // issue so the figure stays visible in every run.
+        withKnownIssue("a tenant's request rate can still delay another tenant's echo", isIntermittent: true) {
+            #expect(outcome.loadedMedian <= 1.5 * outcome.quietMedian,
+                "echo \(outcome.loadedMedian) under load vs \(outcome.quietMedian)")
+        }
+        #expect(outcome.aliceFrame == "byte=42 uniform=true")
+        #expect(outcome.aliceNotices.hasPrefix("offersChanged=1 "), "\(outcome.aliceNotices)")
+        #expect(!outcome.aliceSessionEnded)
+        #expect(outcome.echoRunning, "\(outcome.echoOutput)")
+        // Bounded by the limits: a few MiB of tokens, filters and queues, not the flood's size.
+        #expect(outcome.peakKiB - outcome.baselineKiB < 32 * 1024, "daemon grew by \(outcome.peakKiB - outcome.baselineKiB) KiB")
+    }
+
+    /// Runs the flood beside Alice's echo server and returns what it left (blocking, minutes).
+    static func flood() throws -> Outcome {
         let net = TapNet(second: 89, tapPrefix: "exofl")
         // Quotas above the echo server's 64 receive frames, so each tenant has frames to spare.
         let daemon = try DaemonHarness(
@@ -138,29 +187,11 @@ struct FloodIsolationTests {
             \(controlRequests.load(ordering: .relaxed)) control requests and \
             \(hostileDescriptors.load(ordering: .relaxed)) bad descriptors
             """)
-        let log = answers.withLock { $0 }
-        // Bob met his limits: offers to Alice, his session limit.
-        #expect(log.contains { $0.contains("offerLimit=") }, "\(log.prefix(5))")
-        #expect(log.contains { $0.contains("filterQuotaExceeded=") }, "\(log.prefix(5))")
-        #expect(log.filter { $0.hasPrefix("attach: err sessionLimit") }.count == 1, "\(log.filter { $0.hasPrefix("attach") })")
-        #expect(!log.contains { $0.hasPrefix("dp-hostile") }, "\(log.filter { $0.hasPrefix("dp-hostile") }.prefix(3))")
-
-        // Alice: her session, her frame and her echo are as they were.
-        // Not met yet on this 2-vCPU machine: at thousands of requests a second, Bob's requests
-        // cost the daemon's one thread (and the CPUs) enough that Alice's echo median rises
-        // 1.6-1.7x (measured with and without the filter flood, so not the filter compiles). That
-        // is CPU, not state: it needs a per-tenant request rate or fair scheduling in the
-        // daemon's loop (issue 8's "Done when"; left for the daemon's reshaping). Recorded as a
-        // known issue so the figure stays visible in every run.
-        withKnownIssue("a tenant's request rate still delays another tenant's echo", isIntermittent: true) {
-            #expect(loadedMedian <= 1.5 * unloadedMedian, "echo \(loadedMedian) under load vs \(unloadedMedian)")
-        }
-        #expect(try alice.ok("read \(aliceFrame)") == "byte=42 uniform=true")
-        #expect(try alice.ok("notices").hasPrefix("offersChanged=1 "))
-        #expect(!daemon.log.contains("(tenant alice"), "\(daemon.log.suffix(2000))")
-        #expect(echo.process.isRunning, "\(echo.output)")
-        // Bounded by the limits: a few MiB of tokens, filters and queues, not the flood's size.
-        #expect(peakKiB - baselineKiB < 32 * 1024, "daemon grew by \(peakKiB - baselineKiB) KiB")
+        return Outcome(
+            log: answers.withLock { $0 }, quietMedian: unloadedMedian, loadedMedian: loadedMedian,
+            baselineKiB: baselineKiB, peakKiB: peakKiB, aliceFrame: try alice.ok("read \(aliceFrame)"),
+            aliceNotices: try alice.ok("notices"), aliceSessionEnded: daemon.log.contains("(tenant alice"),
+            echoRunning: echo.process.isRunning, echoOutput: echo.output)
     }
 
     /// Allocates one free frame for `tenant`; returns its number.
