@@ -20,9 +20,10 @@ public final class ExoSession: Sendable {
 
     deinit { channel.shutdown() }
 
-    /// Offers addressed to this tenant and revocations of offers, in arrival order (the newest
-    /// 4096 are kept if nobody reads). One consumer: iterating from several tasks splits events.
-    /// Finishes when the session ends.
+    /// Events in arrival order (the newest 4096 are kept if nobody reads): `offersChanged` when
+    /// offers addressed to this tenant arrived or died (at most one until `offers()` is called
+    /// or a token redeemed), and `dataPathFault` reports. One consumer: iterating from several
+    /// tasks splits events. Finishes when the session ends.
     public var events: AsyncStream<Event> { channel.events }
 
     /// Allocates exactly these frames, all or nothing (1...`WireLimits.maxBatch` per call).

@@ -21,6 +21,8 @@ struct TenantLedger {
     }
 
     subscript(id: TenantID) -> TenantSpec? { specs[id] }
+    /// Configured tenants.
+    var count: Int { specs.count }
     func id(named name: String) -> TenantID? { idsByName[name] }
 
     /// True if the tenant may take `more` additional holdings without exceeding its quota.

@@ -10,11 +10,14 @@ public struct TenantSpec: Sendable, Equatable {
     public var name: String
     /// The most holdings all sessions of this tenant may have at once.
     public var frameQuota: UInt32
+    /// Bounds on the other daemon state the tenant may cause (tokens and offers here).
+    public var limits: TenantLimits
 
-    public init(id: TenantID, name: String, frameQuota: UInt32) {
+    public init(id: TenantID, name: String, frameQuota: UInt32, limits: TenantLimits = .defaults) {
         self.id = id
         self.name = name
         self.frameQuota = frameQuota
+        self.limits = limits
     }
 }
 

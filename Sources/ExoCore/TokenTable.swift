@@ -9,14 +9,31 @@ struct TokenRecord {
 }
 
 /// Outstanding tokens. Invariant: a token id is in `byHolding` and `byAudience` exactly when
-/// it is in `byID`. Token ids start at 1 and are never reused.
+/// it is in `byID`, and `issued`/`pairs` count exactly the tokens of `byID` by issuer tenant
+/// and by (issuer, audience). Token ids start at 1 and are never reused.
 struct TokenTable {
     private var byID: [UInt64: TokenRecord] = [:]
     private var byHolding: [HoldingID: Set<UInt64>] = [:]
     private var byAudience: [TenantID: Set<UInt64>] = [:]
+    private var issued: [TenantID: Int] = [:]
+    private var pairs: [UInt64: Int] = [:]
     private var lastID: UInt64 = 0
 
     var count: Int { byID.count }
+
+    /// Outstanding tokens `tenant` issued.
+    func count(issuedBy tenant: TenantID) -> Int { issued[tenant] ?? 0 }
+
+    /// Outstanding offers addressed to `tenant`.
+    func count(addressedTo tenant: TenantID) -> Int { byAudience[tenant]?.count ?? 0 }
+
+    /// Outstanding offers `issuer` made to `audience`.
+    func count(issuedBy issuer: TenantID, to audience: TenantID) -> Int { pairs[Self.pair(issuer, audience)] ?? 0 }
+
+    /// Outstanding offers addressed to `tenant`, in ascending id order from `cursor`.
+    func offers(to tenant: TenantID, from cursor: UInt64) -> [TokenRecord] {
+        (byAudience[tenant] ?? []).filter { $0 >= cursor }.sorted().compactMap { byID[$0] }
+    }
 
     subscript(id: UInt64) -> TokenRecord? { byID[id] }
 
@@ -31,6 +48,8 @@ struct TokenTable {
         byID[id] = record
         byHolding[record.info.issuerHolding, default: []].insert(id)
         byAudience[record.info.audience, default: []].insert(id)
+        issued[record.info.issuerTenant, default: 0] += 1
+        pairs[Self.pair(record.info.issuerTenant, record.info.audience), default: 0] += 1
     }
 
     /// Removes one token; returns it, or nil if it was not outstanding.
@@ -39,6 +58,8 @@ struct TokenTable {
         guard let record = byID.removeValue(forKey: id) else { return nil }
         Self.unindex(id, key: record.info.issuerHolding, in: &byHolding)
         Self.unindex(id, key: record.info.audience, in: &byAudience)
+        Self.decrement(record.info.issuerTenant, in: &issued)
+        Self.decrement(Self.pair(record.info.issuerTenant, record.info.audience), in: &pairs)
         return record.info
     }
 
@@ -57,6 +78,15 @@ struct TokenTable {
     /// Outstanding tokens in ascending id order (for listings; O(n log n)).
     func sorted() -> [OutstandingToken] {
         byID.values.map(\.info).sorted { $0.tokenID < $1.tokenID }
+    }
+
+    private static func pair(_ issuer: TenantID, _ audience: TenantID) -> UInt64 {
+        UInt64(issuer) << 32 | UInt64(audience)
+    }
+
+    private static func decrement<K: Hashable>(_ key: K, in counts: inout [K: Int]) {
+        let left = (counts[key] ?? 1) - 1
+        counts[key] = left > 0 ? left : nil
     }
 
     private static func unindex<K: Hashable>(_ id: UInt64, key: K, in index: inout [K: Set<UInt64>]) {

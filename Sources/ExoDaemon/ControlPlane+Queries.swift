@@ -1,4 +1,5 @@
-// Operator queries (exoctl): status and paged listings of tenants, frames and capabilities,
+// Operator queries (exoctl): status and paged listings of frames and capabilities (tenants,
+// with their usage, are the daemon's: Daemon+Usage.swift),
 // read from the arbiter's bookkeeping. Queries change nothing.
 
 import ExoCore
@@ -13,8 +14,6 @@ extension ControlPlane {
             switch request {
             case .status:
                 return Response(reply: .status(status(sessions: sessions)))
-            case .tenants(let page):
-                return Response(reply: .tenants(tenants(page)))
             case .frames(let tenantName, let page):
                 return Response(reply: .frames(try frames(tenant: tenantName, page: page)))
             case .capabilities(let tenantName, let page):
@@ -53,19 +52,6 @@ extension ControlPlane {
             frameSize: config.frameSize, freeFrames: arbiter.freeFrameCount,
             tenantsConfigured: UInt32(config.tenants.count), sessions: UInt32(sessions),
             holdings: UInt32(arbiter.holdingCount), outstandingTokens: UInt32(arbiter.outstandingTokenCount))
-    }
-
-    private func tenants(_ page: Page) -> ListingPage<TenantInfo> {
-        let start = Int(page.cursor)
-        guard start < config.tenants.count else { return ListingPage(entries: [], nextCursor: nil) }
-        let end = min(config.tenants.count, start + limit(page))
-        let entries = (start..<end).map { index -> TenantInfo in
-            let t = config.tenants[index]
-            let usage = arbiter.usage(of: TenantID(index))
-            return TenantInfo(id: TenantID(index), name: t.name, frameQuota: t.frameQuota,
-                framesHeld: usage.framesHeld, sessions: usage.sessions, uids: t.uids)
-        }
-        return ListingPage(entries: entries, nextCursor: end < config.tenants.count ? UInt32(end) : nil)
     }
 
     private func frames(tenant: String?, page: Page) throws(ExoError) -> ListingPage<FrameInfo> {

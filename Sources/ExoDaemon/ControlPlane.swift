@@ -5,12 +5,13 @@ import ExoCore
 import ExoPlatform
 import ExoWire
 
-/// The answer to one request, plus events the daemon must deliver to other tenants.
+/// The answer to one request, plus the tenants whose offers it changed (they are told with
+/// a coalesced `offersChanged` notice, never with one event per offer).
 struct Response {
     var reply: Reply
     /// Descriptors carried by the reply (SCM_RIGHTS), owned until sent.
     var descriptors: [OwnedDescriptor] = []
-    var events: [(audience: TenantID, event: Event)] = []
+    var offersChanged: [TenantID] = []
 }
 
 /// The daemon's control plane: the arbiter (pure bookkeeping) plus the frame backing.
@@ -40,7 +41,7 @@ final class ControlPlane {
                 try checkBatch(frames.count)
                 let released = try arbiter.unref(session: session, frames: frames)
                 var response = Response(reply: .unreffed(count: UInt32(frames.count)))
-                response.events = apply(released)
+                response.offersChanged = apply(released)
                 return response
             case .map(let frames):
                 try checkBatch(frames.count)
@@ -50,13 +51,13 @@ final class ControlPlane {
                     throw ExoError.unknownTenant
                 }
                 let issued = try arbiter.grant(session: session, frame: frame, rights: rights, audience: audience.id)
-                let issuer = arbiter.tenant(tenant)?.name ?? ""
                 var response = Response(reply: .granted(token: issued.bytes, tokenID: issued.info.tokenID))
-                response.events = [(audience.id, .offer(token: issued.bytes, tokenID: issued.info.tokenID,
-                    frame: frame, rights: issued.info.rights, fromTenant: issuer))]
+                response.offersChanged = [audience.id]
                 return response
             case .redeem(let token):
                 return Response(reply: .redeemed(info(try arbiter.redeem(session: session, token: token))))
+            case .offers(let page):
+                return Response(reply: .offers(offers(to: tenant, page: page)))
             case .ping:
                 return Response(reply: .pong)
             case .openDataPath, .bind, .unbind, .installFilter, .removeFilter:
@@ -72,15 +73,33 @@ final class ControlPlane {
         }
     }
 
-    /// Ends a session's holdings and tokens; returns the events for other tenants.
-    func closeSession(_ session: SessionID) -> [(audience: TenantID, event: Event)] {
+    /// Ends a session's holdings and tokens; returns the tenants whose offers changed.
+    func closeSession(_ session: SessionID) -> [TenantID] {
         apply(arbiter.closeSession(session))
     }
 
-    /// Frees the backing of frames that became free and tells audiences their offers died.
-    func apply(_ released: Released) -> [(audience: TenantID, event: Event)] {
+    /// Frees the backing of frames that became free; returns the audiences whose offers died
+    /// (each once).
+    func apply(_ released: Released) -> [TenantID] {
         for frame in released.freedFrames { backing.release(frame: frame) }
-        return released.revokedTokens.map { ($0.audience, Event.tokenRevoked(tokenID: $0.tokenID)) }
+        guard !released.revokedTokens.isEmpty else { return [] }
+        return Array(Set(released.revokedTokens.map(\.audience))).sorted()
+    }
+
+    /// Most offers per page: an offer is up to about 540 bytes (token, name), so 100 fit a
+    /// record with room to spare.
+    static let offersPerPage = 100
+
+    /// A page of the offers addressed to `tenant`, by token id (the cursor).
+    private func offers(to tenant: TenantID, page: Page) -> ListingPage<OfferInfo> {
+        let limit = min(Int(page.limit), Self.offersPerPage)
+        let (tokens, next) = arbiter.offers(to: tenant, from: UInt64(page.cursor), limit: limit)
+        let entries = tokens.map { t in
+            OfferInfo(token: t.bytes, tokenID: t.info.tokenID, frame: t.info.frame, rights: t.info.rights,
+                fromTenant: arbiter.tenant(t.info.issuerTenant)?.name ?? "?")
+        }
+        // Token ids are per-run counters; a cursor past UInt32 ends the listing (as capabilities).
+        return ListingPage(entries: entries, nextCursor: next.flatMap { UInt32(exactly: $0) })
     }
 
     private func map(_ frames: [FrameNumber], session: SessionID) throws(ExoError) -> Response {

@@ -1,6 +1,7 @@
 // One control connection: who the peer is, how far the handshake got, and the bounded queue
 // of records waiting to be written to it.
 
+import ExoCore
 import ExoPlatform
 import ExoWire
 
@@ -31,6 +32,10 @@ final class ControlSession {
     var version: UInt16 = WireLimits.maxVersion
     /// Set when the session must close once its queue drained (e.g. after a fatal error reply).
     var closeAfterFlush = false
+    /// Whether this (tenant) session is owed an `offersChanged` notice, or has one unread.
+    var offerNotice = NoticeLatch()
+    /// Descriptors in replies this peer may not have read yet (`limits.descriptors_in_flight`).
+    var descriptorsInFlight = DescriptorsInFlight()
     private(set) var outbound: [OutboundRecord] = []
     private var outboundHead = 0
     let outboundLimit: Int
@@ -46,11 +51,16 @@ final class ControlSession {
 
     var pendingOutbound: Int { outbound.count - outboundHead }
 
+    /// Records another party causes (notices) and coalesced reports are queued only behind
+    /// nothing: a session that does not read is never disconnected for them.
+    var queueEmpty: Bool { pendingOutbound == 0 }
+
     /// Queues a record. Returns false when the queue is full: the peer is not reading and must be
     /// disconnected rather than allowed to pile up memory and descriptors in flight.
     func enqueue(_ record: OutboundRecord) -> Bool {
         guard pendingOutbound < outboundLimit else { return false }
         outbound.append(record)
+        descriptorsInFlight.queued(record.descriptors.count)
         return true
     }
 
@@ -61,6 +71,7 @@ final class ControlSession {
             let raw = record.descriptors.map(\.raw)
             guard try UnixSeqpacket.send(socket.raw, record.bytes, descriptors: raw) else { return false }
             for d in record.descriptors { d.close() }
+            descriptorsInFlight.sent(record.descriptors.count)
             outbound[outboundHead] = OutboundRecord(bytes: [], descriptors: [])
             outboundHead += 1
         }
@@ -74,5 +85,15 @@ final class ControlSession {
         for record in outbound[outboundHead...] { for d in record.descriptors { d.close() } }
         outbound.removeAll()
         outboundHead = 0
+        descriptorsInFlight.discarded()
+    }
+
+    /// The descriptors this peer may not have read: the socket is asked whether anything sent
+    /// is still unread (if not, every descriptor sent was received).
+    func unreadDescriptors() -> Int {
+        if descriptorsInFlight.sent > 0, (try? UnixSeqpacket.unreadBytes(socket.raw)) == 0 {
+            descriptorsInFlight.drained()
+        }
+        return descriptorsInFlight.total
     }
 }

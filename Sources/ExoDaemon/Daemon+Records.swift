@@ -82,15 +82,22 @@ extension Daemon {
             refuse(session, requestID: requestID, .notAttached, detail: "send hello first")
             return
         case .tenant(let tenant, let arbiterSession):
-            response = handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
+            response = descriptorRefusal(request, tenant: tenant)
+                ?? handleDataPath(request, tenant: tenant, session: arbiterSession, connection: session)
                 ?? plane.handleTenant(request, tenant: tenant, session: arbiterSession)
+            if case .error(let error, _) = response.reply { countRefusal(error, of: request, by: tenant) }
+            // Asking for the offers (or taking one) reads the state a notice announced.
+            switch request {
+            case .offers, .redeem: session.offerNotice.acknowledge()
+            default: break
+            }
         case .operator:
-            response = handleCapture(request, from: session) ?? dataPlane.handleOperator(request)
-                ?? plane.handleOperator(request, sessions: sessionCount)
+            response = handleCapture(request, from: session) ?? handleTenantsListing(request)
+                ?? dataPlane.handleOperator(request) ?? plane.handleOperator(request, sessions: sessionCount)
         }
         let encoded = Records.encode(.reply(id: requestID, response.reply), version: session.version)
         send(OutboundRecord(bytes: encoded, descriptors: response.descriptors), to: session)
-        if !response.events.isEmpty { deliver(response.events) }
+        if !response.offersChanged.isEmpty { offersChanged(response.offersChanged) }
     }
 
     /// The data-path requests of a tenant session, or nil for any other request.
@@ -143,6 +150,13 @@ extension Daemon {
             Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as operator (session id \(id))")
             sendAccepted(session, requestID: requestID, sessionID: id, tenant: WireLimits.noTenant, quota: 0)
         case .tenant(let tenant, let version):
+            let limit = config.limits.sessions
+            guard plane.arbiter.usage(of: tenant).sessions < UInt32(clamping: limit) else {
+                countRefusal(.sessions, tenant: tenant)
+                Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): tenant \(config.tenants[Int(tenant)].name) has \(limit) sessions (limits.sessions)")
+                refuse(session, requestID: requestID, .sessionLimit, detail: "the tenant has \(limit) sessions (limits.sessions)")
+                return
+            }
             let arbiterSession = attachTenant(session, tenant: tenant, version: version)
             Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(config.tenants[Int(tenant)].name)")
             sendAccepted(session, requestID: requestID, sessionID: arbiterSession, tenant: tenant,

@@ -31,9 +31,9 @@ public final class Daemon {
     private let notifier: SystemdNotifier?
     let daemonUID = getuid()
     let operatorGID: UInt32?
-    private var sessions: [UInt64: ControlSession] = [:]
+    var sessions: [UInt64: ControlSession] = [:]
     private var connectionsByUID: [UInt32: Int] = [:]
-    private var sessionsByTenant: [TenantID: Set<UInt64>] = [:]
+    var sessionsByTenant: [TenantID: Set<UInt64>] = [:]
     private var nextConnectionID = Token.firstConnection
     /// Held open so that accept() can still take and refuse a connection at EMFILE.
     private var spareDescriptor: OwnedDescriptor?
@@ -47,7 +47,7 @@ public final class Daemon {
     public init(config: DaemonConfig) throws(DaemonStartError) {
         self.config = config
         let tenants = config.tenants.enumerated().map { index, t in
-            TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota)
+            TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
         }
         // A key and run id of this run only: tokens of a previous run never verify.
         let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
@@ -110,6 +110,7 @@ public final class Daemon {
                 break
             }
             expireHandshakes()
+            deliverFaults()
             // Packets moved: more are likely soon (an answer, the next request). Poll a while.
             if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
         }
@@ -219,7 +220,7 @@ public final class Daemon {
             if sessionsByTenant[tenant]?.isEmpty == true { sessionsByTenant[tenant] = nil }
             if sessionsByTenant[tenant] == nil { endCaptures(ofTenant: tenant) }
             if let path = dataPlane.close(session: arbiterSession) { epoll.remove(path.tenantToDaemon.fd) }
-            deliver(plane.closeSession(arbiterSession))
+            offersChanged(plane.closeSession(arbiterSession))
             who = "tenant \(config.tenants[Int(tenant)].name)"
         case .operator:
             dropCaptures(ofConnection: id)
@@ -238,9 +239,11 @@ public final class Daemon {
         flush(session)
     }
 
-    private func flush(_ session: ControlSession) {
+    func flush(_ session: ControlSession) {
         do {
-            let drained = try session.flush()
+            var drained = try session.flush()
+            // An empty queue is where owed notices and waiting fault reports may go.
+            if drained, !session.closeAfterFlush, queueOwedRecords(session) { drained = try session.flush() }
             if session.closeAfterFlush {
                 // The refusal is out, or the peer is not reading even that: either way it ends
                 // now, so a refused peer can neither keep a slot nor make the loop spin.
@@ -251,15 +254,6 @@ public final class Daemon {
             try epoll.modify(session.socket.raw, events: events, token: session.connectionID)
         } catch {
             closeSession(session.connectionID, reason: "send failed: \(error)")
-        }
-    }
-
-    /// Sends events to every session of each audience tenant.
-    func deliver(_ events: [(audience: TenantID, event: Event)]) {
-        for (audience, event) in events {
-            guard let ids = sessionsByTenant[audience] else { continue }
-            let bytes = Records.encode(.event(event))
-            for id in ids { if let s = sessions[id] { send(OutboundRecord(bytes: bytes, descriptors: []), to: s) } }
         }
     }
 
@@ -283,17 +277,6 @@ public final class Daemon {
         } catch {
             Log.warning("cannot watch the data path of session \(path.session): \(error)")
         }
-    }
-
-    /// Sends the data-path faults the packet path found to their sessions.
-    func deliverFaults() {
-        reportFinishedCaptures()
-        guard !dataPlane.pendingFaults.isEmpty else { return }
-        for (connection, event) in dataPlane.pendingFaults {
-            guard let session = sessions[connection] else { continue }
-            send(OutboundRecord(bytes: Records.encode(.event(event), version: session.version), descriptors: []), to: session)
-        }
-        dataPlane.pendingFaults.removeAll(keepingCapacity: true)
     }
 
     func isLive(_ id: UInt64) -> Bool { sessions[id] != nil }
@@ -371,7 +354,7 @@ public final class Daemon {
     // MARK: timers
 
     private func nextTimeoutMilliseconds() -> Int32 {
-        var earliest = UInt64.max
+        var earliest = nextFaultReportTime() ?? UInt64.max
         for session in sessions.values {
             if case .awaitingHello(let deadline) = session.role { earliest = min(earliest, deadline) }
         }

@@ -66,6 +66,11 @@ public enum ControlCalls {
         }
     }
 
+    /// The offers addressed to the caller's tenant (at most 100 a page, whatever the limit).
+    public static func offers(_ page: Page) -> ControlCall<ListingPage<OfferInfo>> {
+        ControlCall(.offers(page), replyName: "offers") { if case .offers(let l) = $0 { l } else { nil } }
+    }
+
     public static let status = ControlCall<StatusInfo>(.status, replyName: "status") {
         if case .status(let s) = $0 { s } else { nil }
     }

@@ -10,14 +10,20 @@ public enum EndReason: UInt8, Sendable, CaseIterable {
 
 /// A message the daemon sends on its own, with request id 0.
 public enum Event: Equatable, Sendable {
-    /// Sent to every session of the audience tenant when a grant names it. The token
-    /// (1 to `maxTokenSize` bytes) is redeemed with `Request.redeem`.
+    /// No longer sent (offers are listed with `Request.offers`); decodable for old peers.
+    /// The token (1 to `maxTokenSize` bytes) is redeemed with `Request.redeem`.
     case offer(token: [UInt8], tokenID: UInt64, frame: FrameNumber, rights: Rights, fromTenant: String)
-    /// An offer to this tenant died unredeemed (its issuing holding ended).
+    /// No longer sent (a revoked offer leaves the `offers` listing); decodable for old peers.
     case tokenRevoked(tokenID: UInt64)
     /// The daemon refused a descriptor this session posted on its fill or tx ring (`reason`
     /// is a `DataPathFaultReason` raw value; unknown values are carried, not rejected).
-    case dataPathFault(reason: UInt16, frame: FrameNumber)
+    /// `coalesced` more faults happened since the previous report and are not reported one
+    /// by one (reports are rate-limited and never queue behind unread records).
+    case dataPathFault(reason: UInt16, frame: FrameNumber, coalesced: UInt32)
+    /// The offers addressed to this tenant changed (one arrived or died); `outstanding` is
+    /// how many there are now. At most one is sent until the session lists its offers or
+    /// redeems a token.
+    case offersChanged(outstanding: UInt32)
     /// A frame of a capture this operator session started (`Request.capture`).
     case capturedFrame(CapturedPacket)
     /// A capture ended; no more of its frames follow.
@@ -31,6 +37,7 @@ public enum Event: Equatable, Sendable {
         case .dataPathFault: .dataPathFault
         case .capturedFrame: .capturedFrame
         case .captureEnded: .captureEnded
+        case .offersChanged: .offersChanged
         }
     }
 }
@@ -45,7 +52,9 @@ extension Event {
                 frame: try reader.read(), rights: try reader.readRights(field: "offer.rights"),
                 fromTenant: try reader.readName(field: "offer.fromTenant"))
         case .tokenRevoked: self = .tokenRevoked(tokenID: try reader.read())
-        case .dataPathFault: self = .dataPathFault(reason: try reader.read(), frame: try reader.read())
+        case .dataPathFault:
+            self = .dataPathFault(reason: try reader.read(), frame: try reader.read(), coalesced: try reader.read())
+        case .offersChanged: self = .offersChanged(outstanding: try reader.read())
         case .capturedFrame: self = .capturedFrame(try CapturedPacket(parsing: &reader))
         case .captureEnded: self = .captureEnded(try CaptureEnd(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
@@ -62,9 +71,11 @@ extension Event {
             try writer.writeRights(rights, field: "offer.rights")
             try writer.writeName(fromTenant, field: "offer.fromTenant")
         case .tokenRevoked(let tokenID): writer.write(tokenID)
-        case .dataPathFault(let reason, let frame):
+        case .dataPathFault(let reason, let frame, let coalesced):
             writer.write(reason)
             writer.write(frame)
+            writer.write(coalesced)
+        case .offersChanged(let outstanding): writer.write(outstanding)
         case .capturedFrame(let frame): try frame.emit(into: &writer)
         case .captureEnded(let end): end.emit(into: &writer)
         }

@@ -101,6 +101,23 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// The snap length is outside 1...`CaptureLimits.maxSnapLength`.
     case badSnapLength = 322
 
+    // Tenant limits (400-409): daemon state a tenant causes is bounded per tenant
+    // (`[limits]` in the configuration; docs/SECURITY.md lists every bound).
+    /// The caller's tenant already has `limits.tokens_issued` outstanding tokens.
+    case tokenLimit = 400
+    /// The audience already has `limits.offers_received` outstanding offers, or the caller's
+    /// tenant already holds its share of them.
+    case offerLimit = 401
+    /// The tenant already has `limits.sessions` attached sessions. Closes the session.
+    case sessionLimit = 402
+    /// The tenant already has `limits.bindings` bindings.
+    case bindingLimit = 403
+    /// The tenant already has `limits.filters` filters installed.
+    case filterLimit = 404
+    /// The tenant's sessions have `limits.descriptors_in_flight` descriptors in replies they
+    /// have not read yet; read them (or wait) and map again.
+    case descriptorLimit = 405
+
     // Daemon-side failures (900-999).
     /// The daemon could not complete the request for a reason of its own (e.g. out of fds).
     case internalError = 900
@@ -108,7 +125,8 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// True for errors after which the daemon closes the session.
     public var closesSession: Bool {
         switch self {
-        case .malformedMessage, .unsupportedVersion, .notPermitted, .tooManyConnections, .handshakeTimeout:
+        case .malformedMessage, .unsupportedVersion, .notPermitted, .tooManyConnections, .handshakeTimeout,
+            .sessionLimit:
             return true
         default:
             return false
@@ -160,6 +178,12 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .tenantNotAttached: "tenantNotAttached"
         case .tooManyCaptures: "tooManyCaptures"
         case .badSnapLength: "badSnapLength"
+        case .tokenLimit: "tokenLimit"
+        case .offerLimit: "offerLimit"
+        case .sessionLimit: "sessionLimit"
+        case .bindingLimit: "bindingLimit"
+        case .filterLimit: "filterLimit"
+        case .descriptorLimit: "descriptorLimit"
         case .internalError: "internalError"
         }
     }
@@ -208,6 +232,12 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .tenantNotAttached: "tenant has no attached session"
         case .tooManyCaptures: "too many captures running"
         case .badSnapLength: "snap length out of range"
+        case .tokenLimit: "the tenant has as many outstanding tokens as it may"
+        case .offerLimit: "the audience has as many outstanding offers as it may take from this tenant"
+        case .sessionLimit: "the tenant has as many sessions as it may"
+        case .bindingLimit: "the tenant has as many bindings as it may"
+        case .filterLimit: "the tenant has as many filters as it may"
+        case .descriptorLimit: "the tenant has as many unread descriptors as it may"
         case .internalError: "internal daemon error"
         }
     }

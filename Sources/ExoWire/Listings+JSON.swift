@@ -28,8 +28,9 @@ extension StatusInfo: Encodable {
 }
 
 extension TenantInfo: Encodable {
-    private enum CodingKeys: String, CodingKey { case id, name, frameQuota, framesHeld, sessions, uids }
+    private enum CodingKeys: String, CodingKey { case id, name, frameQuota, framesHeld, sessions, uids, usage }
 
+    /// `usage` is an object keyed by resource name: `{"tokensIssued": {"used", "limit", "refused"}, ...}`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
@@ -38,6 +39,28 @@ extension TenantInfo: Encodable {
         try c.encode(framesHeld, forKey: .framesHeld)
         try c.encode(sessions, forKey: .sessions)
         try c.encode(uids, forKey: .uids)
+        var byResource = c.nestedContainer(keyedBy: ResourceKey.self, forKey: .usage)
+        for entry in usage { try byResource.encode(entry, forKey: ResourceKey(entry.resource)) }
+    }
+
+    /// A resource name as a JSON key.
+    private struct ResourceKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+extension ResourceUsage: Encodable {
+    private enum CodingKeys: String, CodingKey { case used, limit, refused }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(used, forKey: .used)
+        try c.encode(limit, forKey: .limit)
+        try c.encode(refused, forKey: .refused)
     }
 }
 

@@ -69,6 +69,7 @@ extension TenantInfo: WireRepresentable {
         framesHeld = try reader.read()
         sessions = try reader.read()
         uids = try reader.readList(field: "tenant.uids", allowed: FieldRange.list)
+        usage = try reader.readList(field: "tenant.usage", allowed: FieldRange.list)
     }
 
     func emit(into writer: inout WireWriter) throws(WireEncodeError) {
@@ -78,6 +79,7 @@ extension TenantInfo: WireRepresentable {
         writer.write(framesHeld)
         writer.write(sessions)
         try writer.writeList(uids, field: "tenant.uids", allowed: FieldRange.list)
+        try writer.writeList(usage, field: "tenant.usage", allowed: FieldRange.list)
     }
 }
 

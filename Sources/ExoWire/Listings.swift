@@ -69,14 +69,20 @@ public struct TenantInfo: Equatable, Sendable {
     public var sessions: UInt32
     /// Unix uids allowed to attach as this tenant.
     public var uids: [UInt32]
+    /// Every kind of daemon state charged to the tenant, with its limit (SECURITY.md).
+    public var usage: [ResourceUsage]
 
-    public init(id: TenantID, name: String, frameQuota: UInt32, framesHeld: UInt32, sessions: UInt32, uids: [UInt32]) {
+    public init(
+        id: TenantID, name: String, frameQuota: UInt32, framesHeld: UInt32, sessions: UInt32, uids: [UInt32],
+        usage: [ResourceUsage] = []
+    ) {
         self.id = id
         self.name = name
         self.frameQuota = frameQuota
         self.framesHeld = framesHeld
         self.sessions = sessions
         self.uids = uids
+        self.usage = usage
     }
 }
 

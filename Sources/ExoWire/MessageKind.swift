@@ -17,6 +17,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case unbind = 0x010A
     case installFilter = 0x010B
     case removeFilter = 0x010C
+    case offers = 0x010D
     // Operator requests.
     case status = 0x0180
     case tenants = 0x0181
@@ -41,6 +42,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case unbound = 0x020A
     case filterInstalled = 0x020B
     case filterRemoved = 0x020C
+    case offersReply = 0x020D
     case statusReply = 0x0280
     case tenantsReply = 0x0281
     case framesReply = 0x0282
@@ -52,12 +54,15 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case captureStarted = 0x0288
     case error = 0x02FF
 
-    // Events (daemon to client, unsolicited, request id 0).
+    // Events (daemon to client, unsolicited, request id 0). `offer` and `tokenRevoked` are
+    // no longer sent (offers are listed, `offersChanged` says when to look); their codes stay
+    // reserved and decodable.
     case offer = 0x0301
     case tokenRevoked = 0x0302
     case dataPathFault = 0x0303
     case capturedFrame = 0x0304
     case captureEnded = 0x0305
+    case offersChanged = 0x0306
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

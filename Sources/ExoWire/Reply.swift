@@ -28,6 +28,8 @@ public enum Reply: Equatable, Sendable {
     case filterInstalled(filterID: UInt64)
     /// The id of the filter now removed.
     case filterRemoved(filterID: UInt64)
+    /// A page of the outstanding offers to the caller's tenant, by ascending token id.
+    case offers(ListingPage<OfferInfo>)
     case status(StatusInfo)
     case tenants(ListingPage<TenantInfo>)
     case frames(ListingPage<FrameInfo>)
@@ -57,6 +59,7 @@ public enum Reply: Equatable, Sendable {
         case .unbound: .unbound
         case .filterInstalled: .filterInstalled
         case .filterRemoved: .filterRemoved
+        case .offers: .offersReply
         case .status: .statusReply
         case .tenants: .tenantsReply
         case .frames: .framesReply
@@ -87,6 +90,7 @@ extension Reply {
         case .unbound: self = .unbound(try WireEndpoint(parsing: &reader))
         case .filterInstalled: self = .filterInstalled(filterID: try reader.read())
         case .filterRemoved: self = .filterRemoved(filterID: try reader.read())
+        case .offersReply: self = .offers(try ListingPage(parsing: &reader))
         case .statusReply: self = .status(try StatusInfo(parsing: &reader))
         case .tenantsReply: self = .tenants(try ListingPage(parsing: &reader))
         case .framesReply: self = .frames(try ListingPage(parsing: &reader))
@@ -127,6 +131,7 @@ extension Reply {
         case .stats(let stats): try writer.writeList(stats, field: "stats.tenants", allowed: FieldRange.list)
         case .nic(let nic): try nic.emit(into: &writer)
         case .filters(let page): try page.emit(into: &writer)
+        case .offers(let page): try page.emit(into: &writer)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

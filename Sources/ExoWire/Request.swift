@@ -32,6 +32,8 @@ public enum Request: Equatable, Sendable {
     case installFilter(WireEndpoint, atoms: [WireFilterAtom])
     /// Removes a filter this session installed.
     case removeFilter(filterID: UInt64)
+    /// The outstanding offers addressed to the caller's tenant, paged by token id.
+    case offers(Page)
     /// Operator: the daemon's counters.
     case status
     /// Operator: configured tenants, paged.
@@ -70,6 +72,7 @@ public enum Request: Equatable, Sendable {
         case .unbind: .unbind
         case .installFilter: .installFilter
         case .removeFilter: .removeFilter
+        case .offers: .offers
         case .status: .status
         case .tenants: .tenants
         case .frames: .frames
@@ -110,6 +113,7 @@ extension Request {
                 try WireEndpoint(parsing: &reader),
                 atoms: try reader.readList(field: "installFilter.atoms", allowed: FieldRange.atoms))
         case .removeFilter: self = .removeFilter(filterID: try reader.read())
+        case .offers: self = .offers(try Page(parsing: &reader))
         case .status: self = .status
         case .tenants: self = .tenants(try Page(parsing: &reader))
         case .frames:
@@ -164,7 +168,7 @@ extension Request {
         case .filters(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "filters.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)
-        case .tenants(let page): try page.emit(into: &writer)
+        case .tenants(let page), .offers(let page): try page.emit(into: &writer)
         case .frames(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "frames.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)

@@ -1,5 +1,5 @@
 // `exoctl tenants`: every configured tenant with its quota, frames held, sessions and the
-// uids allowed to attach as it.
+// uids allowed to attach as it; then each tenant's use of every bounded daemon resource.
 
 import ArgumentParser
 import ExoClient
@@ -25,5 +25,16 @@ struct TenantsCommand: AsyncParsableCommand {
              t.uids.map(String.init).joined(separator: ",")]
         }
         Console.out(table.render())
+        Console.out("")
+        Console.out(Self.usageTable(tenants).render())
+    }
+
+    /// One row per tenant and resource: use against the limit, and refusals at the limit.
+    static func usageTable(_ tenants: [TenantInfo]) -> TextTable {
+        var table = TextTable(header: ["TENANT", "RESOURCE", "USED", "LIMIT", "REFUSED"], rightAligned: [2, 3, 4])
+        table.rows = tenants.flatMap { t in
+            t.usage.map { u in [t.name, u.resource, "\(u.used)", "\(u.limit)", "\(u.refused)"] }
+        }
+        return table
     }
 }

@@ -142,6 +142,25 @@ import Testing
         await #expect(throws: ExOSError.disconnected) { try await session.ping() }
     }
 
+    @Test func offersAreListedPageByPageAfterOneChangeNotice() async throws {
+        let peer = try ScriptedPeer()
+        let first = OfferInfo(token: [1, 2, 3], tokenID: 4, frame: 9, rights: .read, fromTenant: "bob")
+        let second = OfferInfo(token: [5], tokenID: 6, frame: 10, rights: [.read, .write], fromTenant: "carol")
+        peer.serve { connection in
+            _ = try connection.acceptHello()
+            try connection.send(.event(.offersChanged(outstanding: 2)))
+            guard case .request(let id, .offers(let page)) = try connection.receive(), page.cursor == 0 else { return }
+            try connection.send(.reply(id: id, .offers(ListingPage(entries: [first], nextCursor: 6))))
+            guard case .request(let next, .offers(let more)) = try connection.receive(), more.cursor == 6 else { return }
+            try connection.send(.reply(id: next, .offers(ListingPage(entries: [second], nextCursor: nil))))
+        }
+        let session = try await ExOS.attach(tenant: "alice", socketPath: peer.path)
+        var events = session.events.makeAsyncIterator()
+        #expect(await events.next() == .offersChanged(outstanding: 2))
+        #expect(try await session.offers() == [first, second])
+        session.close()
+    }
+
     @Test func daemonRefusalLeavesTheSessionUsable() async throws {
         let peer = try ScriptedPeer()
         peer.serve { connection in

@@ -17,7 +17,8 @@ struct ConfigHostLimitTests {
     }
 
     @Test func poolThatFitsExactlyIsAccepted() {
-        let limits = HostLimits(openFiles: 174, maxMapCount: 1124, daemonUID: 0)
+        // 174 for the pool, reserve and connections, and the tenant's 512 descriptors in flight.
+        let limits = HostLimits(openFiles: 174 + 512, maxMapCount: 1124, daemonUID: 0)
         #expect(F.errors(Self.small(), limits: limits) == [])
         #expect(F.warnings(Self.small(), limits: limits) == [])
     }
@@ -40,11 +41,13 @@ struct ConfigHostLimitTests {
 
     @Test func thisMachinesLimitsCapThePoolNear19000Frames() {
         var config = F.config()
-        config.frameCount = 20_000 - 64 - 256
+        config.frameCount = 20_000 - 64 - 256 - 2 * 512
         #expect(F.errors(config) == [])
         config.frameCount += 1
+        // The pool fits alone; with the tenants' descriptors in flight it does not.
         #expect(F.errors(config).count == 1)
         #expect(F.errors(config).first?.contains("RLIMIT_NOFILE (which exokerneld raises its soft limit to) is 20000") == true)
+        #expect(F.errors(config).first?.contains("limits.descriptors_in_flight") == true)
     }
 
     // With the daemon's own limits, a quota (at most frames.count) that does not fit them comes

@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func thePartialDatagramExpiresWhenTheTimerFires() throws {
-        let state = try DaemonReassembly(frameSize: 4096, timeoutNanoseconds: 500_000_000)
+        let state = try DaemonReassembly(frameSize: 4096, perTenant: 16, tenants: 2, timeoutNanoseconds: 500_000_000)
         let start = MonotonicClock.nanoseconds()
         #expect(Self.add(Self.firstFragment(id: 1), to: state, now: start) == .incomplete)
         state.armTimer(now: start)

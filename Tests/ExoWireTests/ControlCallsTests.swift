@@ -35,6 +35,7 @@ import Testing
             check(ControlCalls.ping), check(ControlCalls.openDataPath(ringCapacity: 64)),
             check(ControlCalls.bind(endpoint)), check(ControlCalls.unbind(endpoint)),
             check(ControlCalls.installFilter(endpoint, atoms: [])), check(ControlCalls.removeFilter(5)),
+            check(ControlCalls.offers(page)),
             check(ControlCalls.status), check(ControlCalls.tenants(page)),
             check(ControlCalls.frames(tenant: nil, page: page)),
             check(ControlCalls.capabilities(tenant: nil, page: page)),

@@ -15,14 +15,15 @@ struct DataPathWireTests {
         #expect(Array(record[16...]) == [17, 0x0A, 0x00, 0x4D, 0x0A, 0x88, 0x13])
     }
 
-    @Test("openDataPath carries the ring capacity; dataPathFault the reason then the frame")
+    @Test("openDataPath carries the ring capacity; dataPathFault the reason, the frame, then the coalesced count")
     func openAndFaultBytes() throws {
         let open = try MessageCodec.encode(.request(id: 1, .openDataPath(ringCapacity: 512)), version: 1)
         #expect(Array(open[6..<8]) == [0x08, 0x01])
         #expect(Array(open[16...]) == [0x00, 0x02, 0x00, 0x00])
-        let fault = try MessageCodec.encode(.event(.dataPathFault(reason: 4, frame: 0x0102_0304)), version: 1)
+        let fault = try MessageCodec.encode(
+            .event(.dataPathFault(reason: 4, frame: 0x0102_0304, coalesced: 0x0A0B_0C0D)), version: 1)
         #expect(Array(fault[6..<8]) == [0x03, 0x03])
-        #expect(Array(fault[16...]) == [0x04, 0x00, 0x04, 0x03, 0x02, 0x01])
+        #expect(Array(fault[16...]) == [0x04, 0x00, 0x04, 0x03, 0x02, 0x01, 0x0D, 0x0C, 0x0B, 0x0A])
     }
 
     @Test("MAC addresses travel as six bytes in transmission order")
@@ -95,5 +96,35 @@ struct DataPathWireTests {
             #expect((300...399).contains(error.rawValue))
         }
         #expect(ExoError.noNic.name == "noNic")
+    }
+}
+
+@Suite("Offers on the wire")
+struct OfferWireTests {
+    @Test("offersChanged is kind 0x0306 with the outstanding count; offers is 0x010D with a page")
+    func offerKindsAndBytes() throws {
+        let changed = try MessageCodec.encode(.event(.offersChanged(outstanding: 0x0102_0304)), version: 1)
+        #expect(Array(changed[6..<8]) == [0x06, 0x03])
+        #expect(Array(changed[16...]) == [0x04, 0x03, 0x02, 0x01])
+        let list = try MessageCodec.encode(.request(id: 5, .offers(Page(cursor: 9, limit: 100))), version: 1)
+        #expect(Array(list[6..<8]) == [0x0D, 0x01])
+        #expect(Array(list[16...]) == [0x09, 0x00, 0x00, 0x00, 0x64, 0x00])
+    }
+
+    @Test("an offer entry is token, token id, frame, rights, issuer name")
+    func offerEntryBytes() throws {
+        let page = ListingPage(entries: [OfferInfo(token: [0xAA, 0xBB], tokenID: 7, frame: 3, rights: .read, fromTenant: "a")],
+            nextCursor: nil)
+        let record = try MessageCodec.encode(.reply(id: 1, .offers(page)), version: 1)
+        #expect(Array(record[6..<8]) == [0x0D, 0x02])
+        #expect(Array(record[16...]) == [
+            0x01, 0x00,  // one entry
+            0x02, 0x00, 0xAA, 0xBB,  // token
+            0x07, 0, 0, 0, 0, 0, 0, 0,  // token id
+            0x03, 0, 0, 0,  // frame
+            0x01,  // rights: read
+            0x01, 0x00, 0x61,  // "a"
+            0x00,  // no next cursor
+        ])
     }
 }

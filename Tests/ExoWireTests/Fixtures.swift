@@ -47,6 +47,8 @@ enum Fixtures {
         .installFilter(.whole(0x0A4D_0002), atoms: [WireFilterAtom(base: 7, offset: .max, width: 3, mask: 0, value: 9)]),
         .installFilter(.whole(0x0A4D_0002), atoms: []),
         .removeFilter(filterID: 0xFEED_0000_0001),
+        .offers(Page()),
+        .offers(Page(cursor: 77, limit: 1)),
         .filters(tenant: nil, page: Page()),
         .filters(tenant: "alice", page: Page(cursor: 2, limit: 3)),
         .capture(tenant: "alice", count: 0, snapLength: 65_000),
@@ -82,7 +84,10 @@ enum Fixtures {
             holdings: 384, outstandingTokens: 2)),
         .tenants(ListingPage(
             entries: [
-                TenantInfo(id: 0, name: "alice", frameQuota: 256, framesHeld: 10, sessions: 1, uids: [1001]),
+                TenantInfo(id: 0, name: "alice", frameQuota: 256, framesHeld: 10, sessions: 1, uids: [1001], usage: [
+                    ResourceUsage(resource: "tokensIssued", used: 3, limit: 1024, refused: 0),
+                    ResourceUsage(resource: "faultReports", used: .max, limit: .max, refused: .max),
+                ]),
                 TenantInfo(id: 1, name: "bob", frameQuota: 64, framesHeld: 0, sessions: 0, uids: []),
             ], nextCursor: 2)),
         .tenants(ListingPage(entries: [], nextCursor: nil)),
@@ -121,6 +126,11 @@ enum Fixtures {
         .stats([]),
         .filterInstalled(filterID: 1),
         .filterRemoved(filterID: .max),
+        .offers(ListingPage(entries: [
+            OfferInfo(token: token, tokenID: 99, frame: 42, rights: [.read, .grant], fromTenant: "alice"),
+            OfferInfo(token: [1], tokenID: .max, frame: .max, rights: .owner, fromTenant: String(repeating: "b", count: 255)),
+        ], nextCursor: 100)),
+        .offers(ListingPage(entries: [], nextCursor: nil)),
         .filters(ListingPage(entries: [
             FilterInfo(tenant: "alice", session: 3, endpoint: WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 53),
                 filterID: 9, atoms: [WireFilterAtom(base: 2, offset: 8, width: 1, mask: 0xFF, value: 0x41)]),
@@ -145,8 +155,10 @@ enum Fixtures {
     static let events: [Event] = [
         .offer(token: token, tokenID: 99, frame: 42, rights: [.read, .grant], fromTenant: "alice"),
         .tokenRevoked(tokenID: 99),
-        .dataPathFault(reason: DataPathFaultReason.notHeldWritable.rawValue, frame: 42),
-        .dataPathFault(reason: .max, frame: .max),
+        .dataPathFault(reason: DataPathFaultReason.notHeldWritable.rawValue, frame: 42, coalesced: 0),
+        .dataPathFault(reason: .max, frame: .max, coalesced: .max),
+        .offersChanged(outstanding: 0),
+        .offersChanged(outstanding: .max),
         .capturedFrame(CapturedPacket(
             captureID: 3, direction: .sent, timestampNanoseconds: 1_700_000_000_123_456_789, originalLength: 60,
             bytes: Array(0..<60))),

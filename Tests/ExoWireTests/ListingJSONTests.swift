@@ -54,4 +54,12 @@ import Testing
             "tenantsConfigured", "sessions", "holdings", "outstandingTokens",
         ])
     }
+
+    @Test func aTenantListsItsUsageByResourceName() throws {
+        let tenant = TenantInfo(id: 1, name: "bob", frameQuota: 64, framesHeld: 2, sessions: 1, uids: [60102], usage: [
+            ResourceUsage(resource: "tokensIssued", used: 3, limit: 1024, refused: 0),
+            ResourceUsage(resource: "offersReceived", used: 512, limit: 1024, refused: 19_488),
+        ])
+        #expect(try json(tenant) == #"{"frameQuota":64,"framesHeld":2,"id":1,"name":"bob","sessions":1,"uids":[60102],"usage":{"offersReceived":{"limit":1024,"refused":19488,"used":512},"tokensIssued":{"limit":1024,"refused":0,"used":3}}}"#)
+    }
 }

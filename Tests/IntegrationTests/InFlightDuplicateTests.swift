@@ -31,14 +31,14 @@ struct InFlightDuplicateTests {
         #expect(try listener.receive(timeoutMilliseconds: 3000) == "TWICE", "\(daemon.log)")
         #expect(try listener.receive(timeoutMilliseconds: 500) == nil)
         #expect(try completions(b) == "frames=20")
-        #expect(try b.ok("dp-faults") == "faults=1 alreadyInFlight=1 other=0")
+        #expect(try b.ok("dp-faults") == "reports=1 faults=1 alreadyInFlight=1 other=0")
 
         // Frame 21 on the fill ring, then on tx: refused, not sent, not completed.
         try b.ok("dp-fill 21")
         #expect(try b.ok("dp-send-raw 21 \(try datagram("FILLED"))") == "posted=1")
         #expect(try listener.receive(timeoutMilliseconds: 500) == nil)
         #expect(try b.ok("dp-completions") == "frames=")
-        #expect(try b.ok("dp-faults") == "faults=1 alreadyInFlight=1 other=0")
+        #expect(try b.ok("dp-faults") == "reports=1 faults=1 alreadyInFlight=1 other=0")
 
         // Back from completion, frame 20 may be posted again, once.
         #expect(try b.ok("dp-send-raw 20 \(try datagram("AGAIN"))") == "posted=1")

@@ -80,8 +80,8 @@ extension ScriptedTenant {
     /// outside the pool, FOREIGN (a frame this session does not hold), OWN with a length past
     /// the frame, OWN with length 0, and OWN with LENGTH twice in one batch (a duplicate),
     /// kicking the daemon and draining completions as it goes. Unless the last argument is
-    /// "deaf", it also reads its control socket after every batch (a ping), so the fault
-    /// events do not pile up. Answers how many were posted and completed once the daemon
+    /// "deaf", it also reads its control socket after every batch (a ping); a deaf flooder
+    /// never reads it (the daemon coalesces its fault reports rather than queue them). Answers how many were posted and completed once the daemon
     /// consumed them all, or "err stalled" after 3 s without progress.
     private func hostile(_ args: [String]) -> String {
         guard let path = dataPath else { return "err no-data-path" }
@@ -126,20 +126,28 @@ extension ScriptedTenant {
         return "ok posted=\(posted) completed=\(completed)"
     }
 
-    /// Makes one round trip (so the daemon's queued events arrive) and counts the
-    /// `dataPathFault` events received so far by reason, then forgets them.
+    /// Makes one round trip (so the daemon's queued events arrive) and sums the
+    /// `dataPathFault` reports received so far: "ok reports=R faults=F REASON=N... other=O",
+    /// F being the faults they stand for (each report is one fault plus the `coalesced` ones)
+    /// and REASON=N how many reports named that reason first; then forgets them.
     private func faults() -> String {
         let (reply, _, failure) = request(.ping)
         guard reply != nil else { return "err \(failure ?? "?")" }
-        var counts: [UInt16: Int] = [:]
-        var others = 0
+        var reports = 0, faults = 0, others = 0
+        var byReason: [UInt16: Int] = [:]
         for event in events {
-            if case .dataPathFault(let reason, _) = event { counts[reason, default: 0] += 1 } else { others += 1 }
+            if case .dataPathFault(let reason, _, let coalesced) = event {
+                reports += 1
+                faults += 1 + Int(coalesced)
+                byReason[reason, default: 0] += 1
+            } else {
+                others += 1
+            }
         }
         events.removeAll()
-        let named = counts.keys.sorted().map { key in
-            "\(DataPathFaultReason(rawValue: key).map { "\($0)" } ?? "\(key)")=\(counts[key]!)"
+        let named = byReason.keys.sorted().map { key in
+            "\(DataPathFaultReason(rawValue: key).map { "\($0)" } ?? "\(key)")=\(byReason[key]!)"
         }
-        return "ok faults=\(counts.values.reduce(0, +)) " + named.joined(separator: " ") + " other=\(others)"
+        return "ok reports=\(reports) faults=\(faults) " + named.map { $0 + " " }.joined() + "other=\(others)"
     }
 }

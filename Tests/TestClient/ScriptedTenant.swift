@@ -14,6 +14,10 @@ final class ScriptedTenant {
     var descriptors: [FrameNumber: OwnedDescriptor] = [:]
     var mappings: [FrameNumber: MappedMemory] = [:]
     var events: [Event] = []
+    /// The offers of the last `offers` listing not yet redeemed by `redeem-offer`.
+    var offered: [OfferInfo] = []
+    /// Replies to requests `map-unread` sent and nobody read yet.
+    var unreadReplies = 0
     /// The data path, once `dp-open` succeeded.
     var dataPath: TenantDataPath?
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: WireLimits.maxMessageSize + 1, alignment: 16)
@@ -48,7 +52,7 @@ final class ScriptedTenant {
             socket = nil
             return "ok"
         case "events": return "ok " + events.map { "\($0)" }.joined(separator: ";")
-        default: return runDataPath(command, args) ?? "err unknown-command"
+        default: return runDataPath(command, args) ?? runFlood(command, args) ?? "err unknown-command"
         }
     }
 

@@ -6,23 +6,25 @@ import ExoPacket
 extension BindingTable {
     /// Installs a filter of `atoms` on `target`, which `session` must hold (`.notBound`
     /// otherwise); validation errors as `PacketFilter.init(validating:for:)`;
-    /// `.filterQuotaExceeded` past the session's quota. Returns the new filter's id.
-    public mutating func installFilter(_ atoms: [FilterAtom], on target: BindingTarget, session: SessionID)
-        throws(ExoError) -> FilterID
-    {
-        try installFilters([atoms], on: target, session: session)[0]
+    /// `.filterQuotaExceeded` past the session's quota, `.filterLimit` past `tenantLimit`
+    /// filters of the binding's tenant. Returns the new filter's id.
+    public mutating func installFilter(
+        _ atoms: [FilterAtom], on target: BindingTarget, session: SessionID, tenantLimit: Int = .max
+    ) throws(ExoError) -> FilterID {
+        try installFilters([atoms], on: target, session: session, tenantLimit: tenantLimit)[0]
     }
 
     /// Installs several filters on one binding at once, all or nothing, compiling its trie
     /// once (for bulk set-up such as benchmarks). Errors as `installFilter`.
-    public mutating func installFilters(_ filters: [[FilterAtom]], on target: BindingTarget, session: SessionID)
-        throws(ExoError) -> [FilterID]
-    {
+    public mutating func installFilters(
+        _ filters: [[FilterAtom]], on target: BindingTarget, session: SessionID, tenantLimit: Int = .max
+    ) throws(ExoError) -> [FilterID] {
         guard let holder = holder(of: target), holder.session == session else { throw .notBound }
         var validated: [PacketFilter] = []
         validated.reserveCapacity(filters.count)
         for atoms in filters { validated.append(try PacketFilter(validating: atoms, for: target)) }
-        let (ids, program) = try self.filters.add(validated, target: target, session: session, tenant: holder.tenant)
+        let (ids, program) = try self.filters.add(
+            validated, target: target, session: session, tenant: holder.tenant, tenantLimit: tenantLimit)
         setProgram(program, of: target)
         return ids
     }

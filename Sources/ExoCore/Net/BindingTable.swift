@@ -37,6 +37,8 @@ public struct BindingTable: Sendable {
     var endpoints: [UInt64: Holder] = [:]
     var addresses: [IPv4Address: Holder] = [:]
     private var bySession: [SessionID: [BindingTarget]] = [:]
+    /// Bindings per tenant (every session of it), for `limits.bindings`.
+    private var perTenant: [TenantID: Int] = [:]
     var filters: FilterTable
 
     /// An empty table; each session may install up to `filterQuotaPerSession` filters.
@@ -50,24 +52,37 @@ public struct BindingTable: Sendable {
     /// Number of bindings.
     public var count: Int { endpoints.count + addresses.count }
 
+    /// Bindings of all `tenant`'s sessions.
+    public func count(of tenant: TenantID) -> Int { perTenant[tenant] ?? 0 }
+
+    /// Filters installed by all `tenant`'s sessions.
+    public func filterCount(of tenant: TenantID) -> Int { filters.perTenant[tenant] ?? 0 }
+
     /// Binds `endpoint` for `session` of `tenant`: `.notGranted` unless the plan grants it
-    /// to the tenant, `.endpointInUse` if any session (this one included) already bound it.
-    public mutating func bind(_ endpoint: Endpoint, session: SessionID, tenant: TenantID, plan: AddressPlan) throws(ExoError) {
+    /// to the tenant, `.endpointInUse` if any session (this one included) already bound it,
+    /// `.bindingLimit` if the tenant already has `limit` bindings.
+    public mutating func bind(
+        _ endpoint: Endpoint, session: SessionID, tenant: TenantID, plan: AddressPlan, limit: Int = .max
+    ) throws(ExoError) {
         guard plan.grants(endpoint, to: tenant) else { throw .notGranted }
         guard endpoints[endpoint.key] == nil else { throw .endpointInUse }
+        guard count(of: tenant) < limit else { throw .bindingLimit }
         endpoints[endpoint.key] = Holder(session: session, tenant: tenant)
         bySession[session, default: []].append(.endpoint(endpoint))
+        perTenant[tenant, default: 0] += 1
     }
 
     /// Binds a whole address: `.notGranted` unless the tenant owns it whole,
-    /// `.endpointInUse` if a session already bound it.
-    public mutating func bindAddress(_ address: IPv4Address, session: SessionID, tenant: TenantID, plan: AddressPlan)
-        throws(ExoError)
-    {
+    /// `.endpointInUse` if a session already bound it, `.bindingLimit` as `bind`.
+    public mutating func bindAddress(
+        _ address: IPv4Address, session: SessionID, tenant: TenantID, plan: AddressPlan, limit: Int = .max
+    ) throws(ExoError) {
         guard plan.owner(of: address) == .whole(tenant) else { throw .notGranted }
         guard addresses[address] == nil else { throw .endpointInUse }
+        guard count(of: tenant) < limit else { throw .bindingLimit }
         addresses[address] = Holder(session: session, tenant: tenant)
         bySession[session, default: []].append(.address(address))
+        perTenant[tenant, default: 0] += 1
     }
 
     /// Removes `session`'s binding of `target`; `.notBound` if the session does not hold it.
@@ -122,6 +137,10 @@ public struct BindingTable: Sendable {
     }
 
     private mutating func remove(_ target: BindingTarget) {
+        if let tenant = holder(of: target)?.tenant {
+            let left = (perTenant[tenant] ?? 1) - 1
+            perTenant[tenant] = left > 0 ? left : nil
+        }
         filters.removeAll(of: target)
         switch target {
         case .endpoint(let e): endpoints[e.key] = nil

@@ -2,7 +2,7 @@
 // DaemonConfig fields: types and known keys only; ranges are ConfigValidator's job.
 
 extension ConfigLoader {
-    static let documentKeys = ["daemon", "frames", "tenant", "nic"]
+    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants",
@@ -16,6 +16,7 @@ extension ConfigLoader {
         var config = DaemonConfig()
         if let daemon = try document.section("daemon") { try decodeDaemon(daemon, into: &config) }
         if let frames = try document.section("frames") { try decodeFrames(frames, into: &config) }
+        if let limits = try document.section("limits") { config.limits = try decodeLimits(limits) }
         if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
         for tenant in try document.sections("tenant") ?? [] {
             config.tenants.append(try decodeTenant(tenant))

@@ -27,9 +27,11 @@ public enum ConfigValidator {
         checkDaemon(c, &findings)
         checkFrames(c, &findings)
         checkTenants(c, daemonUID: limits.daemonUID, &findings)
+        checkLimits(c, &findings)
         checkNetwork(c, &findings)
         if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
         checkHost(c, limits: limits, &findings)
+        checkDescriptorsInFlight(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)
     }
 

@@ -71,6 +71,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var frameCount: UInt32
     /// Bytes per frame (`frames.size`).
     public var frameSize: UInt32
+    /// Per-tenant bounds on daemon state (`[limits]`), the same for every tenant.
+    public var limits: TenantLimits
     /// The configured tenants; a tenant's index in this array is its `TenantID`.
     public var tenants: [TenantConfig]
     /// The NIC (`[nic]`); nil: no data path, `openDataPath` is refused.
@@ -90,6 +92,7 @@ public struct DaemonConfig: Sendable, Equatable {
         allowRootTenants: Bool = false,
         frameCount: UInt32 = 4096,
         frameSize: UInt32 = 4096,
+        limits: TenantLimits = .defaults,
         tenants: [TenantConfig] = [],
         nic: NicConfig? = nil
     ) {
@@ -102,6 +105,7 @@ public struct DaemonConfig: Sendable, Equatable {
         self.allowRootTenants = allowRootTenants
         self.frameCount = frameCount
         self.frameSize = frameSize
+        self.limits = limits
         self.tenants = tenants
         self.nic = nic
     }

@@ -22,6 +22,11 @@ extension Daemon {
         guard !dataPlane.captures.isFull else {
             return Response(reply: .error(.tooManyCaptures, detail: "\(CaptureTable.maxCaptures) captures running"))
         }
+        guard dataPlane.captures.count(of: tenant) < config.limits.captures else {
+            countRefusal(.captures, tenant: tenant)
+            return Response(reply: .error(.tooManyCaptures,
+                detail: "tenant '\(name)' already has \(config.limits.captures) captures (limits.captures)"))
+        }
         let capture = dataPlane.captures.start(tenant: tenant, session: session, limit: count, snapLength: Int(snapLength))
         Log.info("session \(session.connectionID): capture \(capture.id) of tenant \(name) started (count \(count), snap length \(snapLength))")
         return Response(reply: .captureStarted(captureID: capture.id, snapLength: snapLength))

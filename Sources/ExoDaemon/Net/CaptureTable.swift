@@ -92,6 +92,12 @@ struct CaptureTable {
         return capture
     }
 
+    /// Captures of `tenant` running.
+    func count(of tenant: TenantID) -> Int {
+        let index = Int(tenant)
+        return index < watched.count ? Int(watched[index]) : 0
+    }
+
     /// Whether any capture watches `tenant` (one array load).
     func watches(_ tenant: UInt32) -> Bool {
         let index = Int(tenant)

@@ -17,7 +17,7 @@ extension DataPlane {
             guard let base = FilterBase(rawValue: atom.base) else { throw .filterBadAtom }
             decoded.append(FilterAtom(base, offset: atom.offset, width: atom.width, mask: atom.mask, value: atom.value))
         }
-        let id = try bindings.installFilter(decoded, on: target, session: session)
+        let id = try bindings.installFilter(decoded, on: target, session: session, tenantLimit: config.limits.filters)
         return Response(reply: .filterInstalled(filterID: id))
     }
 

@@ -30,7 +30,7 @@ extension DataPlane {
             guard DaemonReplies.turnIntoEchoReply(frame, daemonMAC: plan.daemonMAC) else { return false }
         case .reassemble:
             // A fragment for a tenant here: reassembled and routed like a received one.
-            reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic)
+            reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic, sender: path.tenant)
             countHairpinSend(frame.count, from: path)
             return true
         case .drop(.filteredOut(let session)):

@@ -333,9 +333,15 @@ extension DataPlane {
         }
     }
 
+    /// Counts the fault and leaves it to the path's limiter: the daemon reports it (or folds
+    /// it into a report) after the wake-up, as rate and queue allow. No allocation per fault.
     private func report(_ fault: DataPathFaultReason, frame: FrameNumber, path: SessionRings) {
         counters[Int(path.tenant)].count(fault)
-        pendingFaults.append((path.connectionID, .dataPathFault(reason: fault.rawValue, frame: frame)))
+        path.faults.record(reason: fault.rawValue, frame: frame)
+        if !path.listedForFaults {
+            path.listedForFaults = true
+            pathsWithWaitingFaults.append(path)
+        }
     }
 
     /// A ring index no well-behaved tenant writes: the path stops being served (its session

@@ -23,10 +23,14 @@ final class DaemonReassembly {
     /// The deadline the timer is armed for, if any.
     var armedDeadline: UInt64?
 
-    init(frameSize: Int, timeoutNanoseconds: UInt64 = DaemonReassembly.timeoutNanoseconds) throws(SystemError) {
+    /// `perTenant` datagrams may be held on one tenant's account (`limits.reassembly_datagrams`).
+    init(
+        frameSize: Int, perTenant: Int, tenants: Int, timeoutNanoseconds: UInt64 = DaemonReassembly.timeoutNanoseconds
+    ) throws(SystemError) {
         reassembler = Reassembler(limits: ReassemblyLimits(
             maximumDatagrams: Self.maximumDatagrams, maximumBytes: Self.maximumDatagrams / 4 * frameSize,
-            timeoutNanoseconds: timeoutNanoseconds, maximumFrame: frameSize))
+            timeoutNanoseconds: timeoutNanoseconds, maximumFrame: frameSize, maximumDatagramsPerOwner: perTenant,
+            owners: tenants))
         timer = try TimerFD()
         output = .allocate(byteCount: frameSize, alignment: 64)
     }
@@ -56,12 +60,15 @@ final class DaemonReassembly {
 extension DataPlane {
     /// Adds `frame` (a fragment, borrowed for the call: the TAP buffer, a packet-ring frame
     /// or a hairpinned copy) to its datagram; when that completes it, routes the whole
-    /// datagram from `fragments.output`.
-    func reassembleAndRoute(_ frame: UnsafeRawBufferPointer, nic: NicPort) {
+    /// datagram from `fragments.output`. A datagram is charged to `sender` (a tenant's
+    /// hairpinned fragments), else to the tenant that owns the destination address whole
+    /// (fragments from the wire to a shared address are charged to nobody in particular).
+    func reassembleAndRoute(_ frame: UnsafeRawBufferPointer, nic: NicPort, sender: TenantID? = nil) {
         let now = MonotonicClock.nanoseconds()
         let output = fragments.output
+        let bytes = PacketBytes(unsafeBuffer: frame)
         let result = fragments.reassembler.add(
-            PacketBytes(unsafeBuffer: frame), now: now, into: MutablePacketBytes(unsafeBuffer: output))
+            bytes, now: now, owner: sender ?? destinationOwner(bytes), into: MutablePacketBytes(unsafeBuffer: output))
         countReassemblyDrops(nic)
         fragments.armTimer(now: now)
         guard case .complete(let whole) = result else { return }
@@ -74,6 +81,15 @@ extension DataPlane {
         case .daemonARP, .reassemble: nic.rxDrops[DropReason.reassembly(.notAFragment).counterIndex] &+= 1
         case .drop(let reason): countDrop(reason, nic: nic)
         }
+    }
+
+    /// The tenant owning the destination address of an IPv4 frame whole, or `UInt32.max`.
+    private func destinationOwner(_ frame: PacketBytes) -> UInt32 {
+        let offset = EthernetPacket.headerLength + 16
+        guard frame.count >= offset + 4,
+            case .whole(let tenant)? = plan.owner(of: IPv4Address(frame, at: offset))
+        else { return .max }
+        return tenant
     }
 
     /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.

@@ -19,8 +19,9 @@ final class DataPlane {
     var counters: [TenantCounters]
     /// Paths with received frames not yet published on rx (`publishReceived` empties it).
     var pathsWithPendingRx: [SessionRings] = []
-    /// Faults to report, as (connection, event); drained by the daemon after each wake-up.
-    var pendingFaults: [(connection: UInt64, event: Event)] = []
+    /// Paths whose limiter holds faults not yet reported (`SessionRings.listedForFaults`);
+    /// the daemon sends their reports after each wake-up, as rate and queue allow.
+    var pathsWithWaitingFaults: [SessionRings] = []
     let bounds: FrameBounds
     /// Running captures (exoctl capture); see CaptureTable.swift.
     var captures = CaptureTable()
@@ -43,11 +44,15 @@ final class DataPlane {
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
-        do { fragments = try DaemonReassembly(frameSize: Int(config.frameSize)) } catch {
+        do {
+            fragments = try DaemonReassembly(
+                frameSize: Int(config.frameSize), perTenant: config.limits.reassemblyDatagrams,
+                tenants: config.tenants.count)
+        } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
         busyPoll = config.nic?.busyPoll ?? false
-        pendingFaults.reserveCapacity(SessionRings.batch)
+        pathsWithWaitingFaults.reserveCapacity(64)
         pathsWithPendingRx.reserveCapacity(64)
     }
 
@@ -66,7 +71,8 @@ final class DataPlane {
         do {
             let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
             path = try SessionRings(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
-                memfd: memfd.raw, frameCount: config.frameCount)
+                memfd: memfd.raw, frameCount: config.frameCount,
+                faults: FaultReportLimiter(ratePerSecond: config.limits.faultReportsPerSecond, now: MonotonicClock.nanoseconds()))
             descriptors.append(memfd)
             descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
             descriptors.append(try Self.duplicate(path.tenantToDaemon.fd))
@@ -89,10 +95,12 @@ final class DataPlane {
         guard paths[session] != nil else { throw .noDataPath }
         let address = IPv4Address(rawValue: endpoint.address)
         if endpoint.proto == WireEndpoint.wholeAddress {
-            try bindings.bindAddress(address, session: session, tenant: tenant, plan: plan)
+            try bindings.bindAddress(address, session: session, tenant: tenant, plan: plan, limit: config.limits.bindings)
         } else {
             guard let proto = TransportProtocol(rawValue: endpoint.proto) else { throw .notGranted }
-            try bindings.bind(Endpoint(proto, address, endpoint.port), session: session, tenant: tenant, plan: plan)
+            try bindings.bind(
+                Endpoint(proto, address, endpoint.port), session: session, tenant: tenant, plan: plan,
+                limit: config.limits.bindings)
         }
         return Response(reply: .bound(endpoint))
     }

@@ -1,6 +1,7 @@
 // One session's data path: its shared ring region (mapped here), the daemon's ends of the
 // four rings, the two eventfds, and the fill frames the daemon took and holds in flight.
 
+import ExoCore
 import ExoPlatform
 import ExoWire
 import Glibc
@@ -44,14 +45,19 @@ final class SessionRings {
     var scratch: [RingDescriptor]
     /// Set once a ring index was not believable: the path is no longer served.
     var broken = false
+    /// Faults found on this path and not yet reported (coalesced, rate-limited).
+    var faults: FaultReportLimiter
+    /// Whether the path is in `DataPlane.pathsWithWaitingFaults`.
+    var listedForFaults = false
 
     /// Maps `memfd` (the caller keeps ownership) as the region of `layout`, initializes the
     /// rings and sets need-wakeup on tx (the daemon sleeps until the tenant kicks).
     init(
         tenant: UInt32, session: UInt64, connectionID: UInt64, layout: SessionRingsLayout, memfd: Int32,
-        frameCount: UInt32
+        frameCount: UInt32, faults: FaultReportLimiter
     ) throws(SystemError)
     {
+        self.faults = faults
         self.tenant = tenant
         self.session = session
         self.connectionID = connectionID

@@ -35,6 +35,10 @@ struct TenantCounters {
     var rxBytes: UInt64 = 0
     var txPackets: UInt64 = 0
     var txBytes: UInt64 = 0
+    /// Data-path faults folded into another report instead of reported one by one.
+    var faultReportsCoalesced: UInt64 = 0
+    /// Requests refused at a tenant limit, by `TenantResource` raw value.
+    var refused = Array(repeating: UInt64(0), count: TenantResource.allCases.count)
     /// Slots: the egress guard's deny reasons (`DenyReason.counterIndex`), then ring faults
     /// (`DataPathFaultReason`), then `PathDrop`. Received frames that reach no tenant are
     /// nobody's drops: the NIC counts them (`NicPort`).

@@ -19,6 +19,7 @@ struct FilterTable: Sendable {
     /// Ids per binding, in installation order.
     var byTarget: [BindingTarget: [FilterID]] = [:]
     var perSession: [SessionID: Int] = [:]
+    var perTenant: [TenantID: Int] = [:]
     /// The compiled trie of every binding that has filters.
     var tries: [BindingTarget: FilterTrie] = [:]
     var nextID: FilterID = 1
@@ -28,11 +29,13 @@ struct FilterTable: Sendable {
 
     /// Adds filters of `session` to `target` and recompiles its trie; returns the new ids
     /// and the binding's new program. The caller checked the session holds the binding.
-    mutating func add(_ filters: [PacketFilter], target: BindingTarget, session: SessionID, tenant: TenantID)
-        throws(ExoError) -> (ids: [FilterID], program: FilterProgram?)
-    {
+    mutating func add(
+        _ filters: [PacketFilter], target: BindingTarget, session: SessionID, tenant: TenantID, tenantLimit: Int
+    ) throws(ExoError) -> (ids: [FilterID], program: FilterProgram?) {
         let held = perSession[session] ?? 0
         guard filters.count <= quotaPerSession - held else { throw .filterQuotaExceeded }
+        let tenantHeld = perTenant[tenant] ?? 0
+        guard filters.count <= tenantLimit - tenantHeld else { throw .filterLimit }
         var ids: [FilterID] = []
         for filter in filters {
             let id = nextID
@@ -42,6 +45,7 @@ struct FilterTable: Sendable {
             ids.append(id)
         }
         perSession[session] = held + filters.count
+        perTenant[tenant] = tenantHeld + filters.count
         return (ids, recompile(target))
     }
 
@@ -68,6 +72,8 @@ struct FilterTable: Sendable {
         byID[installed.id] = nil
         let left = (perSession[installed.session] ?? 1) - 1
         perSession[installed.session] = left > 0 ? left : nil
+        let tenantLeft = (perTenant[installed.tenant] ?? 1) - 1
+        perTenant[installed.tenant] = tenantLeft > 0 ? tenantLeft : nil
     }
 
     /// Rebuilds `target`'s trie; returns its program, or nil (and drops it) when none is left.

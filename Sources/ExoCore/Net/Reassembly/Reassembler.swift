@@ -5,8 +5,11 @@ import ExoPacket
 
 /// Reassembles IPv4 datagrams from fragments the demultiplexer classified `.reassemble`.
 ///
-/// Bounds: at most `maximumDatagrams` datagrams and `maximumBytes` fragment bytes are held;
-/// to make room the reassembler evicts (first a dropped datagram, then the oldest). A datagram
+/// Bounds: at most `maximumDatagrams` datagrams and `maximumBytes` fragment bytes are held,
+/// and at most `maximumDatagramsPerOwner` datagrams per owner (the tenant charged for them).
+/// To make room the reassembler evicts a datagram of the owner that holds the most (first a
+/// dropped datagram, then the oldest), and an owner at its own bound evicts its own: one
+/// owner's fragments never push out the datagrams of an owner holding fewer. A datagram
 /// not whole `timeoutNanoseconds` after its first fragment is dropped by `expire(now:)` (or
 /// when its next fragment arrives late). Memory is allocated once, in `init`; `add` and
 /// `expire` allocate nothing. Owned by one thread (the daemon's loop): not `Sendable`.
@@ -20,6 +23,9 @@ public final class Reassembler {
     private let store: ReassemblyStore
     private var heldBytesTotal = 0
     private var drops: [UInt64]
+    /// Per owner (last: unattributed): datagrams held, and datagrams evicted.
+    private var ownerHeld: [Int]
+    private var ownerEvicted: [UInt64]
 
     public init(limits: ReassemblyLimits) {
         self.limits = limits
@@ -27,7 +33,18 @@ public final class Reassembler {
             slotCount: limits.maximumDatagrams,
             payloadCapacity: limits.maximumFrame - EthernetPacket.headerLength - IPv4Packet.minimumHeaderLength)
         drops = Array(repeating: 0, count: ReassemblyDrop.allCases.count)
+        ownerHeld = Array(repeating: 0, count: limits.owners + 1)
+        ownerEvicted = Array(repeating: 0, count: limits.owners + 1)
     }
+
+    /// Datagrams held on `owner`'s account (a tenant id below `limits.owners`; any other
+    /// value is the unattributed owner).
+    public func datagramCount(of owner: UInt32) -> Int { ownerHeld[index(of: owner)] }
+
+    /// Datagrams of `owner` evicted to make room since `init`.
+    public func evictions(of owner: UInt32) -> UInt64 { ownerEvicted[index(of: owner)] }
+
+    private func index(of owner: UInt32) -> Int { Int(owner) < limits.owners ? Int(owner) : limits.owners }
 
     /// Fragments and datagrams dropped for `reason` since `init`.
     public func count(_ reason: ReassemblyDrop) -> UInt64 { drops[Int(reason.rawValue)] }
@@ -51,13 +68,16 @@ public final class Reassembler {
     /// included, with the fragment fields cleared but DF, the total length and the header
     /// checksum fixed) and `.complete(length:)` says how long. `output` may be the memory
     /// `frame` lies in: the fragment is read in full before the output is written.
-    public func add(_ frame: PacketBytes, now: UInt64, into output: MutablePacketBytes) -> ReassemblyResult {
+    /// `owner` is charged for a datagram this fragment opens (see `limits`).
+    public func add(
+        _ frame: PacketBytes, now: UInt64, owner: UInt32 = .max, into output: MutablePacketBytes
+    ) -> ReassemblyResult {
         guard frame.count >= EthernetPacket.headerLength,
             let ip = try? IPv4Packet(checking: frame.dropFirst(EthernetPacket.headerLength)), ip.isFragment
         else { return counted(.notAFragment) }
         let key = ReassemblyKey(
             source: ip.source, destination: ip.destination, protocol: ip.protocol.rawValue, identification: ip.identification)
-        let slot = find(key, now: now) ?? open(key, now: now)
+        let slot = find(key, now: now) ?? open(key, now: now, owner: index(of: owner))
         guard !store.slots[slot].dropped else { return counted(.afterDrop) }
         let data = ip.payload
         let offset = ip.fragmentOffset
@@ -162,13 +182,19 @@ public final class Reassembler {
         return live
     }
 
-    /// A fresh slot for `key`, evicting if all are taken.
-    private func open(_ key: ReassemblyKey, now: UInt64) -> Int {
+    /// A fresh slot for `key` charged to `owner`: an owner at its bound evicts its own
+    /// datagram; otherwise a free slot, or one of the heaviest owner's.
+    private func open(_ key: ReassemblyKey, now: UInt64, owner: Int) -> Int {
+        if ownerHeld[owner] >= limits.maximumDatagramsPerOwner, let own = evictionVictim(sparing: -1, of: owner) {
+            evict(own)
+        }
         let slot = firstFreeSlot() ?? evictionVictim(sparing: -1)!
         if store.slots[slot].inUse { evict(slot) }
         var state = ReassemblySlot()
         state.inUse = true
         state.key = key
+        state.owner = owner
+        ownerHeld[owner] += 1
         state.started = now
         state.deadline = now &+ limits.timeoutNanoseconds
         store.slots[slot] = state
@@ -180,10 +206,13 @@ public final class Reassembler {
         return nil
     }
 
-    /// A dropped datagram first, else the oldest; never `spared`.
-    private func evictionVictim(sparing spared: Int) -> Int? {
+    /// A datagram of `owner` (by default the owner holding the most): a dropped one first,
+    /// else the oldest; never `spared`.
+    private func evictionVictim(sparing spared: Int, of owner: Int? = nil) -> Int? {
+        let heaviest = owner ?? heaviestOwner(sparing: spared)
         var victim: Int?
-        for slot in 0..<store.slotCount where slot != spared && store.slots[slot].inUse {
+        for slot in 0..<store.slotCount
+        where slot != spared && store.slots[slot].inUse && store.slots[slot].owner == heaviest {
             guard let current = victim else {
                 victim = slot
                 continue
@@ -193,6 +222,21 @@ public final class Reassembler {
             if (a.dropped && !b.dropped) || (a.dropped == b.dropped && a.started < b.started) { victim = slot }
         }
         return victim
+    }
+
+    /// The owner holding the most datagrams other than `spared` (ties: the lowest index).
+    private func heaviestOwner(sparing spared: Int) -> Int {
+        let sparedOwner = spared >= 0 && store.slots[spared].inUse ? store.slots[spared].owner : -1
+        var heaviest = 0
+        var most = -1
+        for owner in ownerHeld.indices {
+            let held = ownerHeld[owner] - (owner == sparedOwner ? 1 : 0)
+            if held > most {
+                heaviest = owner
+                most = held
+            }
+        }
+        return heaviest
     }
 
     /// Evicts other datagrams until `bytes` more fit under the byte cap (always possible:
@@ -205,6 +249,7 @@ public final class Reassembler {
 
     private func evict(_ slot: Int) {
         if !store.slots[slot].dropped { drops[Int(ReassemblyDrop.evicted.rawValue)] &+= 1 }
+        ownerEvicted[store.slots[slot].owner] &+= 1
         release(slot)
     }
 
@@ -218,6 +263,7 @@ public final class Reassembler {
     }
 
     private func release(_ slot: Int) {
+        if store.slots[slot].inUse { ownerHeld[store.slots[slot].owner] -= 1 }
         heldBytesTotal -= store.slots[slot].heldBytes
         store.slots[slot] = ReassemblySlot()
         store.clear(slot)

@@ -80,9 +80,19 @@ public struct ReassemblyLimits: Hashable, Sendable {
     public var timeoutNanoseconds: UInt64
     /// The largest reassembled Ethernet frame (the frame size): larger datagrams are dropped.
     public var maximumFrame: Int
+    /// Datagrams one owner (the tenant charged for them) may hold at once; at the bound, its
+    /// own oldest datagram makes room, never another owner's.
+    public var maximumDatagramsPerOwner: Int
+    /// Owners are `0..<owners` (tenant ids); any other owner value is the unattributed owner.
+    public var owners: Int
 
-    public init(maximumDatagrams: Int, maximumBytes: Int, timeoutNanoseconds: UInt64, maximumFrame: Int) {
+    public init(
+        maximumDatagrams: Int, maximumBytes: Int, timeoutNanoseconds: UInt64, maximumFrame: Int,
+        maximumDatagramsPerOwner: Int = .max, owners: Int = 0
+    ) {
         self.maximumDatagrams = max(1, maximumDatagrams)
+        self.maximumDatagramsPerOwner = max(1, maximumDatagramsPerOwner)
+        self.owners = max(0, owners)
         self.maximumFrame = min(max(maximumFrame, Reassembler.minimumFrame), Reassembler.maximumFrameLimit)
         self.maximumBytes = max(maximumBytes, self.maximumFrame)
         self.timeoutNanoseconds = timeoutNanoseconds

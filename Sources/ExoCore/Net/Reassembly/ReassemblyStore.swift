@@ -78,6 +78,8 @@ struct ReassemblySlot {
     /// Dropped: the slot swallows the datagram's remaining fragments until `deadline`.
     var dropped = false
     var key = ReassemblyKey(source: .any, destination: .any, protocol: 0, identification: 0)
+    /// Who is charged for the slot (`Reassembler.owner(_:)` index).
+    var owner = 0
     /// When the first fragment arrived (eviction takes the oldest).
     var started: UInt64 = 0
     var deadline: UInt64 = 0

@@ -54,17 +54,22 @@ final class ReassemblyRig {
     var now: UInt64 = 1_000
     var completed: [[UInt8]] = []
 
-    init(datagrams: Int = 8, bytes: Int = 1 << 20, timeout: UInt64 = 1_000_000, maximumFrame: Int = 4096) {
+    init(
+        datagrams: Int = 8, bytes: Int = 1 << 20, timeout: UInt64 = 1_000_000, maximumFrame: Int = 4096, owners: Int = 0,
+        perOwner: Int = .max
+    ) {
         reassembler = Reassembler(limits: ReassemblyLimits(
-            maximumDatagrams: datagrams, maximumBytes: bytes, timeoutNanoseconds: timeout, maximumFrame: maximumFrame))
+            maximumDatagrams: datagrams, maximumBytes: bytes, timeoutNanoseconds: timeout, maximumFrame: maximumFrame,
+            maximumDatagramsPerOwner: perOwner, owners: owners))
         output = [UInt8](repeating: 0xEE, count: maximumFrame)
     }
 
     @discardableResult
-    func add(_ fragment: [UInt8]) -> ReassemblyResult {
+    func add(_ fragment: [UInt8], owner: UInt32 = .max) -> ReassemblyResult {
         let result = fragment.withUnsafeBytes { raw in
             output.withUnsafeMutableBytes { out in
-                reassembler.add(PacketBytes(unsafeBuffer: raw), now: now, into: MutablePacketBytes(unsafeBuffer: out))
+                reassembler.add(
+                    PacketBytes(unsafeBuffer: raw), now: now, owner: owner, into: MutablePacketBytes(unsafeBuffer: out))
             }
         }
         if case .complete(let length) = result { completed.append(Array(output.prefix(length))) }

@@ -1,0 +1,78 @@
+// Records no session asked for: `offersChanged` notices (caused by other tenants) and
+// data-path fault reports (caused by the session itself). Both are coalesced and queued only
+// into an empty outbound queue, so neither can ever overflow a queue and disconnect a session.
+
+import ExoCore
+import ExoPlatform
+import ExoWire
+
+extension Daemon {
+    /// The offers addressed to these tenants changed: each of their sessions is owed a notice,
+    /// sent now if its queue is empty, else when it drains (`flush`). A session that has an
+    /// unread notice gets no second one until it lists its offers or redeems.
+    func offersChanged(_ audiences: [TenantID]) {
+        for audience in audiences {
+            for id in sessionsByTenant[audience] ?? [] {
+                guard let session = sessions[id] else { continue }
+                session.offerNotice.changed()
+                if session.queueEmpty, queueOwedRecords(session) { flush(session) }
+            }
+        }
+    }
+
+    /// Queues one record `session` is owed, if its queue is empty: the offers notice first,
+    /// else a waiting fault report (as the rate allows). One at a time: the other waits for
+    /// the queue to drain again. Returns whether a record was queued.
+    func queueOwedRecords(_ session: ControlSession) -> Bool {
+        guard session.queueEmpty, case .tenant(let tenant, let arbiterSession) = session.role else { return false }
+        if session.offerNotice.takeNotice(hasRoom: true) {
+            let count = UInt32(clamping: plane.arbiter.offerCount(to: tenant))
+            return session.enqueue(event(.offersChanged(outstanding: count), for: session))
+        }
+        guard let path = dataPlane.paths[arbiterSession],
+            let report = path.faults.takeReport(now: MonotonicClock.nanoseconds(), queueEmpty: true)
+        else { return false }
+        dataPlane.counters[Int(tenant)].faultReportsCoalesced &+= UInt64(report.coalesced)
+        let fault = Event.dataPathFault(reason: report.reason, frame: report.frame, coalesced: report.coalesced)
+        return session.enqueue(event(fault, for: session))
+    }
+
+    /// Sends the fault reports the packet path left waiting, where the rate and an empty queue
+    /// allow; paths with nothing left waiting leave the list. Runs after every wake-up.
+    func deliverFaults() {
+        reportFinishedCaptures()
+        var index = 0
+        while index < dataPlane.pathsWithWaitingFaults.count {
+            let path = dataPlane.pathsWithWaitingFaults[index]
+            if dataPlane.paths[path.session] === path, let session = sessions[path.connectionID] {
+                if session.queueEmpty, queueOwedRecords(session) { flush(session) }
+                if path.faults.hasWaiting, dataPlane.paths[path.session] === path {
+                    index += 1
+                    continue
+                }
+            }
+            path.listedForFaults = false
+            dataPlane.pathsWithWaitingFaults.swapAt(index, dataPlane.pathsWithWaitingFaults.count - 1)
+            dataPlane.pathsWithWaitingFaults.removeLast()
+        }
+    }
+
+    /// The earliest time a waiting fault report may go (for the loop's timeout), if any waits
+    /// behind the rate rather than behind a full queue (a drain wakes the loop for those).
+    func nextFaultReportTime() -> UInt64? {
+        guard !dataPlane.pathsWithWaitingFaults.isEmpty else { return nil }
+        let now = MonotonicClock.nanoseconds()
+        var earliest: UInt64?
+        for path in dataPlane.pathsWithWaitingFaults {
+            guard let session = sessions[path.connectionID], session.queueEmpty,
+                let time = path.faults.nextReportTime(now: now)
+            else { continue }
+            earliest = min(earliest ?? .max, time)
+        }
+        return earliest
+    }
+
+    private func event(_ event: Event, for session: ControlSession) -> OutboundRecord {
+        OutboundRecord(bytes: Records.encode(.event(event), version: session.version), descriptors: [])
+    }
+}
