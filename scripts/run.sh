@@ -118,7 +118,11 @@ printf 'hello alice' | nc -u -w 1 10.77.0.2 7; echo "   <- echoed by alice's lib
 printf 'hello bob' | nc -u -w 1 10.77.0.10 5000; echo "   <- echoed by bob's library OS"
 wait "$capture_pid" || true
 echo
-echo "== tcpdump -r alice.pcap: alice's frames (the host's ARP for her address, her reply, the datagram, her echo), none of bob's"
+echo "== the host pings alice's address: her library OS's own stack answers (bob's shared .10: the daemon)"
+ping -c 2 -i 0.2 -W 1 10.77.0.2 | grep -E "bytes from|packet loss" || true
+ping -c 1 -W 1 10.77.0.10 | grep -E "bytes from|packet loss" || true
+echo
+echo "== tcpdump -r alice.pcap: alice's first frames (ARP between the host and her stack, the datagram, her echo), none of bob's"
 tcpdump -nn -r "$dir/alice.pcap" 2>/dev/null || cat "$dir/capture.err"
 echo
 echo "== exoctl nic / bindings / stats"
