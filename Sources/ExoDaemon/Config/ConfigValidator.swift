@@ -28,6 +28,7 @@ public enum ConfigValidator {
         checkFrames(c, &findings)
         checkTenants(c, daemonUID: limits.daemonUID, &findings)
         checkNetwork(c, &findings)
+        checkImpairment(c, &findings)
         if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
         checkHost(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)

@@ -1,0 +1,23 @@
+// The [impairment] section as plain values: faults the daemon injects from start-up between
+// the NIC and the tenants (`exoctl impair` changes them at run time).
+
+import ExoWire
+
+/// Faults in force from start-up; all off by default.
+public struct ImpairmentConfig: Sendable, Equatable {
+    /// Seeds every impairment's random stream (`impairment.seed`): the same seed and traffic
+    /// give the same fates.
+    public var seed: UInt64 = 1
+    /// Packet copies the daemon may hold for delay, reordering and duplication at once
+    /// (`impairment.held_packets`); one frame of memory each, reserved at start.
+    public var heldPackets: Int = 1024
+    /// The link's faults on frames from the NIC to tenants (`[impairment.to_tenants]`).
+    public var toTenants = WireImpairmentProfile()
+    /// The link's faults on frames from tenants to the NIC (`[impairment.from_tenants]`).
+    public var fromTenants = WireImpairmentProfile()
+
+    public init() {}
+
+    /// Most held copies the validator accepts (64 Ki frames).
+    public static let maximumHeldPackets = 65_536
+}
