@@ -105,7 +105,20 @@ extension DataPlane {
             }
         for way in ways { impairment.set(ImpairmentProfile(profile), way: way, tenant: tenant, seed: seed) }
         let target = name.map { "tenant \($0)" } ?? "the link"
-        Log.info("impairment of \(target), \(direction): \(profile.isOff ? "off" : "\(profile)"), seed \(seed)")
+        Log.info("impairment of \(target), \(direction): \(Self.summary(profile)), seed \(seed)")
         return Response(reply: .impaired)
+    }
+
+    /// The profile's nonzero fields for the log ("loss 100000ppm delay 20000000ns"), or "off".
+    static func summary(_ p: WireImpairmentProfile) -> String {
+        if p.isOff { return "off" }
+        var parts = p.probabilities.filter { $0.ppm > 0 }.map { "\($0.name) \($0.ppm)ppm" }
+        let times: [(String, UInt64)] = [
+            ("reorderGap", p.reorderGapNanoseconds), ("delay", p.delayNanoseconds), ("jitter", p.jitterNanoseconds),
+            ("queueLimit", p.queueLimitNanoseconds),
+        ]
+        parts += times.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)ns" }
+        if p.rateBitsPerSecond > 0 { parts.append("rate \(p.rateBitsPerSecond)bit/s") }
+        return parts.joined(separator: " ")
     }
 }
