@@ -53,6 +53,29 @@ struct ConfigImpairmentTests {
         #expect(config.impairment.fromTenants == from)
     }
 
+    @Test func aTenantsOwnFaultsAreDecodedUnderItsName() throws {
+        let text = ConfigFixtures.file() + """
+            [impairment.tenants.alice.from_tenants]
+            duplicate_ppm = 500000
+            """
+        let config = try ConfigLoader.parse(text, file: "test.toml")
+        var own = TenantImpairmentConfig(name: "alice")
+        own.fromTenants.duplicatePPM = 500_000
+        #expect(config.impairment.tenants == [own])
+        #expect(config.impairment.toTenants.isOff)
+    }
+
+    @Test func aTenantImpairmentMustNameAConfiguredTenant() {
+        var config = ConfigFixtures.config()
+        var own = TenantImpairmentConfig(name: "carol")
+        own.toTenants.lossPPM = 2_000_000
+        config.impairment.tenants = [own]
+        #expect(ConfigFixtures.errors(config) == [
+            "test.toml: impairment.tenants.carol: no [[tenant]] is named 'carol'",
+            "test.toml: impairment.tenants.carol.to_tenants.loss_ppm: 2000000 is more than 1000000 parts per million (certainty)",
+        ])
+    }
+
     @Test func absentSectionMeansOff() throws {
         let config = try ConfigLoader.parse(ConfigFixtures.file(), file: "test.toml")
         #expect(config.impairment == ImpairmentConfig())

@@ -123,6 +123,20 @@ struct ImpairmentTests {
     }
 
     @Test(arguments: Backend.allCases)
+    func aTenantsImpairmentLeavesOtherTenantsAloneAndAnUnknownTenantIsRefused(_ backend: Backend) throws {
+        let setup = try start(backend, prefix: "exoit")
+        defer { setup.stop() }
+        _ = try setup.exoctl(["impair", "--tenant", "bob", "--loss", "100%"])
+        let echoed = try setup.exchange(count: 50)
+        #expect(Set(echoed).count == 50, "bob's 100% loss cost alice \(50 - Set(echoed).count) datagrams")
+        #expect(try aliceCounter("rx.impair.lostRandom", setup) == 0)
+        let refused = try runCommand(BuildProducts.path("exoctl"),
+            ["impair", "--tenant", "nobody", "--loss", "1", "--socket", setup.daemon.socketPath])
+        #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("no such tenant (code 109)"), "\(refused.stderr)")
+    }
+
+    @Test(arguments: Backend.allCases)
     func exopingThroughTenPercentLossReportsFiveToFifteenPercent(_ backend: Backend) throws {
         let net = try backend.net(second: 94, prefix: "exoip")
         defer { net.remove() }

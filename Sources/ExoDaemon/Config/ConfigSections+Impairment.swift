@@ -4,7 +4,8 @@
 import ExoWire
 
 extension ConfigLoader {
-    static let impairmentKeys = ["seed", "held_packets", "to_tenants", "from_tenants"]
+    static let impairmentKeys = ["seed", "held_packets", "to_tenants", "from_tenants", "tenants"]
+    static let tenantImpairmentKeys = ["to_tenants", "from_tenants"]
     static let impairmentProfileKeys = [
         "loss_ppm", "burst_enter_ppm", "burst_leave_ppm", "burst_loss_good_ppm", "burst_loss_bad_ppm",
         "duplicate_ppm", "reorder_ppm", "reorder_gap_us", "delay_us", "jitter_us", "corrupt_ppm", "rate_bps",
@@ -18,6 +19,16 @@ extension ConfigLoader {
         if let held = try section.integer("held_packets", as: Int.self) { config.heldPackets = held }
         if let table = try section.section("to_tenants") { config.toTenants = try decodeImpairmentProfile(table) }
         if let table = try section.section("from_tenants") { config.fromTenants = try decodeImpairmentProfile(table) }
+        if let tenants = try section.section("tenants") {
+            for name in tenants.table.keys.sorted() {
+                guard let table = try tenants.section(name) else { continue }
+                try table.rejectUnknownKeys(known: tenantImpairmentKeys)
+                var tenant = TenantImpairmentConfig(name: name)
+                if let to = try table.section("to_tenants") { tenant.toTenants = try decodeImpairmentProfile(to) }
+                if let from = try table.section("from_tenants") { tenant.fromTenants = try decodeImpairmentProfile(from) }
+                config.tenants.append(tenant)
+            }
+        }
         return config
     }
 

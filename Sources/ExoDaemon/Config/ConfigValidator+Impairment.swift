@@ -10,7 +10,15 @@ extension ConfigValidator {
             findings.error(
                 "impairment.held_packets", "must be between 1 and \(ImpairmentConfig.maximumHeldPackets), got \(i.heldPackets)")
         }
-        for (table, profile) in [("to_tenants", i.toTenants), ("from_tenants", i.fromTenants)] {
+        var profiles = [("to_tenants", i.toTenants), ("from_tenants", i.fromTenants)]
+        for tenant in i.tenants {
+            if !c.tenants.contains(where: { $0.name == tenant.name }) {
+                findings.error("impairment.tenants.\(tenant.name)", "no [[tenant]] is named '\(tenant.name)'")
+            }
+            profiles.append(("tenants.\(tenant.name).to_tenants", tenant.toTenants))
+            profiles.append(("tenants.\(tenant.name).from_tenants", tenant.fromTenants))
+        }
+        for (table, profile) in profiles {
             for (name, value) in profile.probabilities where value > WireImpairmentProfile.million {
                 findings.error(
                     "impairment.\(table).\(configKey(name))",

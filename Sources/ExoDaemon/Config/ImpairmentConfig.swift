@@ -15,9 +15,22 @@ public struct ImpairmentConfig: Sendable, Equatable {
     public var toTenants = WireImpairmentProfile()
     /// The link's faults on frames from tenants to the NIC (`[impairment.from_tenants]`).
     public var fromTenants = WireImpairmentProfile()
+    /// Tenants with faults of their own (`[impairment.tenants.NAME.to_tenants]`, ...), which
+    /// replace the link's for that tenant; in file order.
+    public var tenants: [TenantImpairmentConfig] = []
 
     public init() {}
 
     /// Most held copies the validator accepts (64 Ki frames).
     public static let maximumHeldPackets = 65_536
+}
+
+/// One tenant's own faults; a direction left all zero falls back to the link's.
+public struct TenantImpairmentConfig: Sendable, Equatable {
+    /// A configured tenant's name.
+    public var name: String
+    public var toTenants = WireImpairmentProfile()
+    public var fromTenants = WireImpairmentProfile()
+
+    public init(name: String) { self.name = name }
 }

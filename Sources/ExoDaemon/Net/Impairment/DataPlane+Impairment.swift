@@ -84,6 +84,12 @@ extension DataPlane {
         let c = config.impairment
         impairment.set(ImpairmentProfile(c.toTenants), way: .toTenants, tenant: nil, seed: c.seed)
         impairment.set(ImpairmentProfile(c.fromTenants), way: .fromTenants, tenant: nil, seed: c.seed)
+        for own in c.tenants {
+            // The validator refused unknown names; a configuration built in code may still hold one.
+            guard let index = config.tenants.firstIndex(where: { $0.name == own.name }) else { continue }
+            impairment.set(ImpairmentProfile(own.toTenants), way: .toTenants, tenant: TenantID(index), seed: c.seed)
+            impairment.set(ImpairmentProfile(own.fromTenants), way: .fromTenants, tenant: TenantID(index), seed: c.seed)
+        }
     }
 
     /// `impair`: sets the link's or one tenant's faults for one direction or both.

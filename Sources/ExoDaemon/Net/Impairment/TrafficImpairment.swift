@@ -41,11 +41,6 @@ final class TrafficImpairment {
         isActive = models.contains { $0 != nil }
     }
 
-    /// The profile in force for a tenant's traffic one way, if any.
-    func profile(way: ImpairmentWay, tenant: TenantID) -> ImpairmentProfile? {
-        (models[slot(tenant, way)] ?? models[slot(nil, way)])?.profile
-    }
-
     /// Judges one frame of `tenant`'s traffic, offered at `now` (monotonic ns). Returns true
     /// when the caller must not pass `packet` on now: it was lost (counted) or copied into
     /// the held store for later. False: pass it on now, unchanged (a duplicate may still
