@@ -55,7 +55,8 @@ let package = Package(
         .target(
             name: "ExoDaemon",
             dependencies: [
-                "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", .product(name: "TOMLKit", package: "TOMLKit"),
+                "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment",
+                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -109,7 +110,7 @@ let package = Package(
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
-        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon", "ExoImpairment", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // A scriptable tenant the integration tests drive (built as an executable beside the others).
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",

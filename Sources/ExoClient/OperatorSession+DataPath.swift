@@ -19,3 +19,13 @@ extension OperatorSession {
         try await channel.call(ControlCalls.nic)
     }
 }
+
+extension OperatorSession {
+    /// Sets the faults injected into `direction` of the traffic between the NIC and the
+    /// tenants: the link's (`tenant` nil) or one tenant's. An all-zero profile turns them off.
+    public func impair(tenant: String? = nil, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
+        async throws(ExoClientError)
+    {
+        try await channel.call(ControlCalls.impair(tenant: tenant, direction: direction, profile: profile, seed: seed))
+    }
+}

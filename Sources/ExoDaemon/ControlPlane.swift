@@ -63,7 +63,7 @@ final class ControlPlane {
             case .openDataPath, .bind, .unbind, .installFilter, .removeFilter:
                 // Answered by the data plane before the control plane sees the request.
                 throw ExoError.internalError
-            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic, .filters, .capture:
+            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic, .filters, .capture, .impair:
                 throw ExoError.notOperator
             case .hello:
                 throw ExoError.alreadyAttached

@@ -16,6 +16,7 @@ public final class Daemon {
         static let tap: UInt64 = 4
         static let link: UInt64 = 5
         static let reassembly: UInt64 = 6
+        static let impairment: UInt64 = 7
         /// Set on the token of a session's tenant-to-daemon eventfd (the rest is its connection id).
         static let dataPathBit: UInt64 = 1 << 62
         static let firstConnection: UInt64 = 1_000
@@ -72,6 +73,7 @@ public final class Daemon {
                 try epoll.add(nic.fd, events: .readable, token: Token.tap)
                 try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
                 try epoll.add(dataPlane.fragments.timer.fd, events: .readable, token: Token.reassembly)
+                try epoll.add(dataPlane.impairmentTimer.timer.fd, events: .readable, token: Token.impairment)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
             spareDescriptor = Daemon.openSpare()
@@ -144,6 +146,9 @@ public final class Daemon {
             deliverFaults()
             dataPathWoke = true
         case Token.reassembly: dataPlane.expireFragments()
+        case Token.impairment:
+            dataPlane.impairmentTimerFired()
+            dataPathWoke = true
         case Token.link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()

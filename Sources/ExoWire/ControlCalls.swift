@@ -117,6 +117,15 @@ public enum ControlCalls {
         }
     }
 
+    /// Operator: sets (or, with an all-zero profile, clears) an impairment.
+    public static func impair(tenant: String?, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
+        -> ControlCall<Void>
+    {
+        ControlCall(.impair(tenant: tenant, direction: direction, profile: profile, seed: seed), replyName: "impaired") {
+            if case .impaired = $0 { () } else { nil }
+        }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

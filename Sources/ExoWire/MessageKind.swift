@@ -28,6 +28,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case nic = 0x0186
     case filters = 0x0187
     case capture = 0x0188
+    case impair = 0x0189
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -52,6 +53,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case nicReply = 0x0286
     case filtersReply = 0x0287
     case captureStarted = 0x0288
+    case impaired = 0x0289
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0). `offer` and `tokenRevoked` are

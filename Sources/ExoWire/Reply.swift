@@ -41,6 +41,8 @@ public enum Reply: Equatable, Sendable {
     case filters(ListingPage<FilterInfo>)
     /// The capture is running: its events carry `captureID`; frames are cut to `snapLength`.
     case captureStarted(captureID: UInt32, snapLength: UInt32)
+    /// The impairment asked for is in place (for packets judged from now on).
+    case impaired
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -69,6 +71,7 @@ public enum Reply: Equatable, Sendable {
         case .nic: .nicReply
         case .filters: .filtersReply
         case .captureStarted: .captureStarted
+        case .impaired: .impaired
         case .error: .error
         }
     }
@@ -100,6 +103,7 @@ extension Reply {
         case .nicReply: self = .nic(try NicInfo(parsing: &reader))
         case .filtersReply: self = .filters(try ListingPage(parsing: &reader))
         case .captureStarted: self = .captureStarted(captureID: try reader.read(), snapLength: try reader.read())
+        case .impaired: self = .impaired
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -119,7 +123,7 @@ extension Reply {
             try writer.writeToken(token, field: "granted.token")
             writer.write(tokenID)
         case .redeemed(let holding): try holding.emit(into: &writer)
-        case .pong: break
+        case .pong, .impaired: break
         case .dataPathOpened(let info): try info.emit(into: &writer)
         case .bound(let endpoint), .unbound(let endpoint): try endpoint.emit(into: &writer)
         case .filterInstalled(let id), .filterRemoved(let id): writer.write(id)

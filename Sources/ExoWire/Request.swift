@@ -55,6 +55,11 @@ public enum Request: Equatable, Sendable {
     /// outside 1...`CaptureLimits.maxSnapLength`), until `count` frames were sent (0: no limit),
     /// the tenant's last session ends, or this session does; then `captureEnded`.
     case capture(tenant: String, count: UInt32, snapLength: UInt32)
+    /// Operator: sets the faults injected into one direction (or both) of the traffic between
+    /// the NIC and the tenants: the link's (`tenant` nil) or one tenant's, which then replaces
+    /// the link's for that tenant. An all-zero profile turns it off. `seed` seeds the random
+    /// stream, so a run repeats. Answered by `impaired`.
+    case impair(tenant: String?, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -82,6 +87,7 @@ public enum Request: Equatable, Sendable {
         case .nic: .nic
         case .filters: .filters
         case .capture: .capture
+        case .impair: .impair
         }
     }
 }
@@ -138,6 +144,12 @@ extension Request {
             self = .capture(
                 tenant: try reader.readName(field: "capture.tenant"), count: try reader.read(),
                 snapLength: try reader.read())
+        case .impair:
+            let tenant = try reader.readOptionalString(field: "impair.tenant", allowed: FieldRange.name)
+            guard let direction = ImpairDirection(rawValue: try reader.read()) else { throw .badValue("impair.direction") }
+            self = .impair(
+                tenant: tenant, direction: direction, profile: try WireImpairmentProfile(parsing: &reader),
+                seed: try reader.read())
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -182,6 +194,11 @@ extension Request {
             try writer.writeName(tenant, field: "capture.tenant")
             writer.write(count)
             writer.write(snapLength)
+        case .impair(let tenant, let direction, let profile, let seed):
+            try writer.writeOptionalString(tenant, field: "impair.tenant", allowed: FieldRange.name)
+            writer.write(direction.rawValue)
+            try profile.emit(into: &writer)
+            writer.write(seed)
         }
     }
 }

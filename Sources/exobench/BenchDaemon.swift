@@ -25,9 +25,10 @@ final class BenchDaemon {
     private let daemon: ChildProcess
 
     /// Writes the configuration into `directory` and starts `exokerneld` on `backend`.
-    /// `busyPoll` sets `nic.busy_poll` (the daemon spins instead of sleeping in epoll).
+    /// `busyPoll` sets `nic.busy_poll` (the daemon spins instead of sleeping in epoll);
+    /// `impairLossPPM` > 0 turns the impairment on both ways with that random loss.
     init(executable: String, directory: String, backend: BenchBackend, network: BenchNetwork, tenantUID: UInt32,
-        frames: Int, busyPoll: Bool = false) throws
+        frames: Int, busyPoll: Bool = false, impairLossPPM: UInt32 = 0) throws
     {
         socketPath = directory + "/exokerneld.sock"
         logPath = directory + "/daemon.log"
@@ -66,6 +67,7 @@ final class BenchDaemon {
             frame_quota = \(frames)
             addresses = ["\(tenantAddress)"]
 
+            \(impairLossPPM == 0 ? "" : "[impairment.to_tenants]\nloss_ppm = \(impairLossPPM)\n[impairment.from_tenants]\nloss_ppm = \(impairLossPPM)")
             """
         let configPath = directory + "/exokerneld.toml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -56,6 +56,10 @@ struct UDPRateCommand: ParsableCommand {
     @Option(name: .long, help: "Frames udp-sink posts on its fill ring (and the ring size).")
     var frames = 1024
 
+    @Option(name: .customLong("impair-loss-ppm"),
+        help: "Run the daemon with this random loss (parts per million) on the traffic to/from its tenant ([impairment]): the impairment's cost when on; 0 (default): off.")
+    var impairLossPPM: UInt32 = 0
+
     @Flag(name: .long, help: "Short run for tests: 0.5 s per path, one round.")
     var smoke = false
 
@@ -93,7 +97,8 @@ struct UDPRateCommand: ParsableCommand {
         let loadBefore = LoadAverage.read()
         let runner = try UDPRateRunner(
             seconds: smoke ? 0.5 : seconds, rawSender: sender == "raw", backend: BenchBackend(rawValue: backend)!,
-            binDir: binDir ?? Self.ownDirectory, tenantUID: tenantUid, frames: frames, direction: way)
+            binDir: binDir ?? Self.ownDirectory, tenantUID: tenantUid, frames: frames, direction: way,
+            impairLossPPM: impairLossPPM)
         defer { runner.teardown() }
         var results: [String: [PathRun]] = [:]
         do {

@@ -37,7 +37,7 @@ extension UDPRateRunner {
     func exokernelTransmitPath() throws -> PathRun {
         let daemon = try BenchDaemon(
             executable: binDir + "/exokerneld", directory: directory, backend: .packet, network: network,
-            tenantUID: tenantUID, frames: frames)
+            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM)
         defer { daemon.stop() }
         let receiver = try peerReceiver()
         let sender = try ChildProcess(

@@ -17,15 +17,18 @@ final class UDPRateRunner {
     let frames: Int
     /// rx: a Linux sender towards the receivers; tx: the receiver is Linux in the peer namespace.
     let direction: UDPRateDirection
+    /// `--impair-loss-ppm`: the daemon's random loss both ways, 0 for impairment off.
+    let impairLossPPM: UInt32
     let network = BenchNetwork()
     let directory: String
     private var tornDown = false
 
     init(
         seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int,
-        direction: UDPRateDirection = .rx
+        direction: UDPRateDirection = .rx, impairLossPPM: UInt32 = 0
     ) throws {
         self.direction = direction
+        self.impairLossPPM = impairLossPPM
         self.seconds = seconds
         self.rawSender = rawSender
         self.backend = backend
@@ -84,7 +87,7 @@ final class UDPRateRunner {
     private func exokernelPath() throws -> PathRun {
         let daemon = try BenchDaemon(
             executable: binDir + "/exokerneld", directory: directory, backend: backend, network: network,
-            tenantUID: tenantUID, frames: frames)
+            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM)
         defer { daemon.stop() }
         let sink = try daemon.startSink(
             executable: binDir + "/udp-sink", port: port, uid: tenantUID, frames: frames, ringCapacity: frames, maxSeconds: seconds + 10,

@@ -25,7 +25,7 @@ struct Exoctl: AsyncParsableCommand {
             """,
         subcommands: [
             StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self, BindingsCommand.self,
-            StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self,
+            StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self, ImpairCommand.self,
         ])
 }
 

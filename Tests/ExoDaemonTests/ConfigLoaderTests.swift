@@ -66,7 +66,7 @@ struct ConfigLoaderTests {
     @Test func unknownTableIsRefused() {
         let error = F.parseError("[disk]\nname = \"sda\"\n")
         #expect(error?.key == "disk")
-        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic")
+        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic, impairment")
     }
 
     @Test func unknownDaemonKeyIsRefused() {

@@ -38,4 +38,11 @@ struct DropNamesDocumentedTests {
         #expect(reported.subtracting(documented).sorted() == [], "undocumented")
         #expect(documented.subtracting(reported).sorted() == [], "documented but never reported")
     }
+
+    @Test func everyImpairmentCounterIsDocumentedAndNoOther() throws {
+        let documented = try Self.documentedNames(in: "tenant impairment counters")
+        let reported = Set(ImpairmentTallies.names)
+        #expect(reported.subtracting(documented).sorted() == [], "undocumented")
+        #expect(documented.subtracting(reported).sorted() == [], "documented but never reported")
+    }
 }

@@ -53,6 +53,8 @@ enum Fixtures {
         .filters(tenant: "alice", page: Page(cursor: 2, limit: 3)),
         .capture(tenant: "alice", count: 0, snapLength: 65_000),
         .capture(tenant: "zoë", count: .max, snapLength: 0),
+        .impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 0),
+        .impair(tenant: "alice", direction: .toTenants, profile: Fixtures.everyFault, seed: .max),
     ]
 
     static let dataPath = DataPathInfo(
@@ -63,6 +65,25 @@ enum Fixtures {
             AddressGrant(address: 0x0A4D_000A, mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), whole: false),
         ],
         portShares: [WirePortShare(proto: WireEndpoint.udp, address: 0x0A4D_000A, firstPort: 5000, lastPort: 5099)])
+
+    /// Every field of an impairment profile set, probabilities at their limit or near it.
+    static let everyFault: WireImpairmentProfile = {
+        var p = WireImpairmentProfile()
+        p.lossPPM = 100_000
+        p.burstEnterPPM = 10_000
+        p.burstLeavePPM = 300_000
+        p.burstLossGoodPPM = 1
+        p.burstLossBadPPM = 1_000_000
+        p.duplicatePPM = 2
+        p.reorderPPM = 3
+        p.reorderGapNanoseconds = 4
+        p.delayNanoseconds = 5
+        p.jitterNanoseconds = 6
+        p.corruptPPM = 7
+        p.rateBitsPerSecond = .max
+        p.queueLimitNanoseconds = 9
+        return p
+    }()
 
     static let replies: [Reply] = [
         .helloAccepted(HelloAccepted(
@@ -147,6 +168,7 @@ enum Fixtures {
             linkDownEvents: 0)),
         .captureStarted(captureID: 1, snapLength: 96),
         .captureStarted(captureID: .max, snapLength: .max),
+        .impaired,
         .error(.endpointInUse, detail: "udp 10.77.0.10:5000"),
         .error(.alreadyAllocated, detail: "frame 42 is held"),
         .error(.internalError, detail: ""),

@@ -2,7 +2,7 @@
 // DaemonConfig fields: types and known keys only; ranges are ConfigValidator's job.
 
 extension ConfigLoader {
-    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic"]
+    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants",
@@ -18,6 +18,7 @@ extension ConfigLoader {
         if let frames = try document.section("frames") { try decodeFrames(frames, into: &config) }
         if let limits = try document.section("limits") { config.limits = try decodeLimits(limits) }
         if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
+        if let impairment = try document.section("impairment") { config.impairment = try decodeImpairment(impairment) }
         for tenant in try document.sections("tenant") ?? [] {
             config.tenants.append(try decodeTenant(tenant))
         }

@@ -29,6 +29,7 @@ public enum ConfigValidator {
         checkTenants(c, daemonUID: limits.daemonUID, &findings)
         checkLimits(c, &findings)
         checkNetwork(c, &findings)
+        checkImpairment(c, &findings)
         if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
         checkHost(c, limits: limits, &findings)
         checkDescriptorsInFlight(c, limits: limits, &findings)

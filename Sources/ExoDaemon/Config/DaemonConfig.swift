@@ -77,6 +77,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var tenants: [TenantConfig]
     /// The NIC (`[nic]`); nil: no data path, `openDataPath` is refused.
     public var nic: NicConfig?
+    /// Faults injected between the NIC and the tenants from start-up (`[impairment]`).
+    public var impairment = ImpairmentConfig()
 
     /// The socket path used when the file names none.
     public static let defaultSocketPath = "/run/exokernel/exokerneld.sock"

@@ -25,6 +25,7 @@ extension DataPlane {
         case .packet(let socket): receive(from: socket, nic: nic)
         }
         publishReceived()
+        if impairment.isActive { releaseImpaired() }
     }
 
     private func receive(from tap: TapDevice, nic: NicPort) {
@@ -180,6 +181,7 @@ extension DataPlane {
         publishCompletions(path)
         // Hairpinned frames were delivered to other tenants' pending rx.
         publishReceived()
+        if impairment.isActive { releaseImpaired() }
     }
 
     private func serveTx(_ path: SessionRings) {
@@ -251,6 +253,8 @@ extension DataPlane {
         case .allow:
             captures.record(copy, tenant: path.tenant, direction: .sent)
             if hairpin(UnsafeMutableRawBufferPointer(rebasing: destination[..<length]), from: path, nic: nic) { break }
+            // Impairment off: this one branch is all it costs. Lost or held: not sent now.
+            if impairment.isActive, interceptSent(copy, from: path) { break }
             guard case .tap(let tap) = nic.device else {
                 // Counted when the batch is flushed.
                 if case .packet(let socket) = nic.device { socket.stage(length: length) }

@@ -5,7 +5,7 @@ import ExoCore
 import ExoWire
 
 extension DataPlane {
-    /// Answers `bindings`, `filters`, `stats` and `nic`; nil for any other request.
+    /// Answers `bindings`, `filters`, `stats`, `impair` and `nic`; nil for any other request.
     func handleOperator(_ request: Request) -> Response? {
         switch request {
         case .bindings(let tenantName, let page):
@@ -28,6 +28,8 @@ extension DataPlane {
             return Response(reply: .filters(filtersPage(tenant: filter, page: page)))
         case .stats:
             return Response(reply: .stats(stats()))
+        case .impair(let tenant, let direction, let profile, let seed):
+            return impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
         case .nic:
             return Response(reply: .nic(nic?.info() ?? Self.noNic))
         default:
@@ -54,7 +56,8 @@ extension DataPlane {
     private func stats() -> [TenantStats] {
         counters.enumerated().map { index, c in
             TenantStats(tenant: config.tenants[index].name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
-                txPackets: c.txPackets, txBytes: c.txBytes, drops: c.nonzeroDrops)
+                txPackets: c.txPackets, txBytes: c.txBytes,
+                drops: c.nonzeroDrops + impairment.tallies.nonzero(tenant: TenantID(index)))
         }
     }
 }

@@ -19,7 +19,10 @@ extension DataPlane {
             return
         }
         switch Demultiplexer.classify(PacketBytes(unsafeBuffer: frame), plan: plan, bindings: bindings) {
-        case .tenant(let session): deliver(frame, to: session, nic: nic)
+        case .tenant(let session):
+            // Impairment off: this one branch is all it costs.
+            if impairment.isActive, interceptReceived(frame, session: session) { return }
+            deliver(frame, to: session, nic: nic)
         case .daemonARP: _ = nic.answerARP(frame, daemonMAC: plan.daemonMAC)
         case .daemonEcho: if !nic.answerEcho(frame, daemonMAC: plan.daemonMAC) { nic.unansweredEcho &+= 1 }
         case .reassemble: reassembleAndRoute(frame, nic: nic)

@@ -32,6 +32,10 @@ final class DataPlane {
     /// The loop is polling (after a wake-up with packets, or for good): tx rings ask tenants
     /// for no kick (DataPlane+Polling.swift).
     var polling = false
+    /// Fault injection between the NIC and the tenants (Impairment/); off unless configured
+    /// or set by `exoctl impair`.
+    let impairment: TrafficImpairment
+    let impairmentTimer: ImpairmentReleaseTimer
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
         self.config = config
@@ -53,7 +57,14 @@ final class DataPlane {
         }
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)
+        impairment = TrafficImpairment(
+            tenantCount: config.tenants.count, heldPackets: config.impairment.heldPackets,
+            slotSize: Int(config.frameSize))
+        do { impairmentTimer = try ImpairmentReleaseTimer() } catch {
+            throw DaemonStartError(message: "cannot create the impairment timer: \(error)")
+        }
         pathsWithPendingRx.reserveCapacity(64)
+        applyConfiguredImpairment()
     }
 
     // MARK: control requests

@@ -41,6 +41,12 @@ struct TapNet: TestNet {
         try DaemonHarness(environment: ["EXOKERNEL_TAP": tap], tenantExtra: tenantExtra, tail: nic)
     }
 
+    func daemon(quota: UInt32) throws -> DaemonHarness {
+        try DaemonHarness(
+            tenants: [("alice", TestUIDs.alice, quota), ("bob", TestUIDs.bob, quota)], frames: Int(quota) * 2,
+            environment: ["EXOKERNEL_TAP": tap], tenantExtra: tenantExtra, tail: nic)
+    }
+
     func peerCommand(_ path: String, _ arguments: [String], timeout: TimeInterval) throws -> CommandResult {
         try runCommand(path, arguments, timeout: timeout)
     }

@@ -38,6 +38,9 @@ protocol TestNet: Sendable {
     var peerLink: String { get }
     /// A daemon with the two tenants and this network as its `[nic]`. The caller stops it.
     func daemon() throws -> DaemonHarness
+    /// The same daemon with a frame quota of `quota` for each tenant (for library-OS clients
+    /// whose stack holds more than the default 64 frames).
+    func daemon(quota: UInt32) throws -> DaemonHarness
     /// Runs a command where the host kernel is (root namespace, or the peer namespace).
     func peerCommand(_ path: String, _ arguments: [String], timeout: TimeInterval) throws -> CommandResult
     /// A UDP socket of the host kernel on `.1` (port 0: any free port).

@@ -81,6 +81,12 @@ final class VethNet: TestNet {
         try DaemonHarness(tenantExtra: tenantExtra, tail: nic)
     }
 
+    func daemon(quota: UInt32) throws -> DaemonHarness {
+        try DaemonHarness(
+            tenants: [("alice", TestUIDs.alice, quota), ("bob", TestUIDs.bob, quota)], frames: Int(quota) * 2,
+            tenantExtra: tenantExtra, tail: nic)
+    }
+
     func peerCommand(_ path: String, _ arguments: [String], timeout: TimeInterval) throws -> CommandResult {
         try namespace.command(path, arguments, timeout: timeout)
     }
