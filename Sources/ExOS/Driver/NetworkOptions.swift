@@ -16,6 +16,10 @@ public struct NetworkOptions: Sendable {
     /// the data path's eventfd (a cross-CPU wake-up costs tens of microseconds here; a poll a
     /// fraction of one, so a busy peer's next packet is caught without one).
     public var spin: Duration = .microseconds(50)
+    /// The longest the stack thread sleeps without a deadline of the stack's: a safety tick,
+    /// so that a wake-up lost anywhere (a peer that forgot to kick, say) costs at most this
+    /// long instead of stalling the stack until the next packet. Ten wake-ups a second idle.
+    public var maximumSleep: Duration = .milliseconds(100)
 
     public init() {}
 }

@@ -184,8 +184,11 @@ public final class NetworkRuntime: Sendable {
                 if options.busyPoll || (now - lastWork).nanoseconds < spin { return .spin }
                 guard s.device.dataPath.prepareToSleep() else { return .again }
                 let deadline = s.stack.nextDeadline
-                s.sleepingUntil = deadline ?? Instant(nanoseconds: .max)
-                return .sleep(deadline.map { .nanoseconds(Int64(clamping: ($0 - now).nanoseconds)) })
+                let tick = UInt64(options.maximumSleep.components.seconds) &* 1_000_000_000
+                    &+ UInt64(options.maximumSleep.components.attoseconds / 1_000_000_000)
+                s.sleepingUntil = min(deadline ?? now + Interval(nanoseconds: tick), now + Interval(nanoseconds: tick))
+                let untilDeadline = deadline.map { Duration.nanoseconds(Int64(clamping: ($0 - now).nanoseconds)) }
+                return .sleep(min(untilDeadline ?? options.maximumSleep, options.maximumSleep))
             }
             for resume in ready { resume() }
             switch step {

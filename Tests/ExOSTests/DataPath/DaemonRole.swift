@@ -103,6 +103,14 @@ final class DaemonRole: @unchecked Sendable {
         return count
     }
 
+    /// True when `deliver` would take a packet now: the rx ring has a free slot and a fill
+    /// frame is at hand (taken off the fill ring if needed).
+    func canDeliver() throws -> Bool {
+        if rx.cachedFreeSlots == 0, try rx.refreshFreeSlots() == 0 { return false }
+        if fillStock.isEmpty { try takeFill() }
+        return !fillStock.isEmpty
+    }
+
     /// Receives `payload` into the oldest fill frame and posts it on rx; kicks when asked.
     /// Returns the frame used, or nil with no fill frame or a full rx ring (nothing taken).
     @discardableResult

@@ -54,18 +54,52 @@ final class PeerHost: @unchecked Sendable {
     }
 
     private func pump() throws {
+        var device = RoleDevice(daemon: daemon)
         let now = NetworkRuntime.now()
-        for (frame, bytes) in try daemon.takeTransmitted() {
-            bytes.withUnsafeBytes { stack.receive(frame: PacketBytes(unsafeBuffer: $0), now: now) }
-            try daemon.complete(frame)
-        }
+        // The poll driver: frames both ways, and the peer's timers (ARP retries) run too.
+        stack.poll(&device, now: now)
         while let (payload, source) = stack.receive(echo) {
             try? stack.send(echo, payload, to: source, now: now)
             echoed.add(1, ordering: .relaxed)
         }
-        var buffer = [UInt8](repeating: 0, count: 1514)
-        while let length = buffer.withUnsafeMutableBytes({ stack.transmit(now: now, into: MutablePacketBytes(unsafeBuffer: $0)) }) {
-            guard try daemon.deliver(Array(buffer[..<length])) != nil else { break }  // rx full: the peer's loss
+        stack.poll(&device, now: now)
+        if let failure = device.failure { throw failure }
+    }
+}
+
+/// The daemon role as the peer stack's device: what the tenant sent is what the peer
+/// receives; what the peer sends is delivered into the tenant's fill frames, and only when
+/// one is free (so nothing the peer sends is lost: the stack keeps it until there is room).
+struct RoleDevice: NetworkDevice {
+    let daemon: DaemonRole
+    var failure: (any Error)?
+
+    var maximumFrameLength: Int { 1514 }
+
+    mutating func receive(now: Instant, limit: Int, _ body: (PacketBytes) -> Void) -> Int {
+        do {
+            let sent = try daemon.takeTransmitted()
+            for (frame, bytes) in sent {
+                bytes.withUnsafeBytes { body(PacketBytes(unsafeBuffer: $0)) }
+                try daemon.complete(frame)
+            }
+            return sent.count
+        } catch {
+            failure = error
+            return 0
+        }
+    }
+
+    mutating func transmit(now: Instant, _ body: (MutablePacketBytes) -> Int?) -> Bool {
+        do {
+            guard try daemon.canDeliver() else { return false }
+            var buffer = [UInt8](repeating: 0, count: maximumFrameLength)
+            guard let length = buffer.withUnsafeMutableBytes({ body(MutablePacketBytes(unsafeBuffer: $0)) }) else { return true }
+            _ = try daemon.deliver(Array(buffer[..<length]))
+            return true
+        } catch {
+            failure = error
+            return false
         }
     }
 }
