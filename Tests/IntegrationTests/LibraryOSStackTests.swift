@@ -76,8 +76,13 @@ struct LibraryOSStackTests {
         let daemon = try net.daemon()
         defer { daemon.stop() }
         // The kernel listens; exo-nc (alice, from .2) sends a line to it.
-        let listener = Listener { try net.peerCommand("/bin/sh", ["-c", "nc -u -l -W 1 6001"], timeout: 15) }
-        usleep(300_000)
+        // `exec`: a timeout kills nc itself (a shell's child would keep the output pipe open).
+        let listener = Listener { try net.peerCommand("/bin/sh", ["-c", "exec nc -u -l -W 1 6001"], timeout: 15) }
+        for _ in 0..<100 {  // until the kernel's socket is bound (at most 5 s)
+            let bound = try net.peerCommand("/bin/sh", ["-c", "ss -Huln 'sport = :6001' | grep -q 6001"], timeout: 5)
+            if bound.status == 0 { break }
+            usleep(50_000)
+        }
         // exo-nc's input from a file and `exec`, so that a timeout kills exo-nc itself.
         let input = NSTemporaryDirectory() + "exo-nc-\(getpid())-\(backend.rawValue)"
         try "from-exos".write(toFile: input + ".send", atomically: true, encoding: .utf8)
