@@ -11,26 +11,42 @@ extension RuntimeState {
         case .tcpAcceptable(let handle): key = .acceptable(handle)
         default: return
         }
-        for waiter in tcpWaiters.removeValue(forKey: key) ?? [] { ready.append(waiter.resume(.success(()))) }
+        wakeTCPWaiters([key], ready: &ready)
     }
 
-    /// Removes a cancelled waiter.
-    mutating func removeTCPWaiter(_ key: TCPWaitKey, id: UInt64) {
-        tcpWaiters[key]?.removeAll { $0.id == id }
+    /// Parks `waiter` until `key` is announced; it is then resumed with nil ("try again").
+    mutating func parkTCP<Value: Sendable>(_ waiter: Waiter<Value?>, on key: TCPWaitKey) {
+        tcpWaiters[key, default: []].append(
+            TCPWaiter(id: waiter.id, wake: waiter.resume(.success(nil)), cancel: waiter.resume(.failure(.cancelled))))
+    }
+
+    /// Fails a parked waiter whose task was cancelled (if it is still parked).
+    mutating func cancelTCPWaiter(_ key: TCPWaitKey, id: UInt64) {
+        guard let index = tcpWaiters[key]?.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = tcpWaiters[key]?.remove(at: index)
         if tcpWaiters[key]?.isEmpty == true { tcpWaiters[key] = nil }
+        // Resuming only schedules the task: safe under the runtime's lock.
+        waiter?.cancel()
     }
 
-    /// Wakes every TCP waiter of a connection or listener that went away, so it sees why.
+    /// Wakes every task parked on `keys` (to try again, and find out what changed).
     mutating func wakeTCPWaiters(_ keys: [TCPWaitKey], ready: inout [@Sendable () -> Void]) {
         for key in keys {
-            for waiter in tcpWaiters.removeValue(forKey: key) ?? [] { ready.append(waiter.resume(.success(()))) }
+            for waiter in tcpWaiters.removeValue(forKey: key) ?? [] { ready.append(waiter.wake) }
         }
     }
 }
 
 /// What a TCP task waits for.
-enum TCPWaitKey: Hashable {
+enum TCPWaitKey: Hashable, Sendable {
     case readable(TCPHandle)
     case writable(TCPHandle)
     case acceptable(TCPListenerHandle)
+}
+
+/// A parked TCP task: its id (for cancellation) and how to wake it.
+struct TCPWaiter: Sendable {
+    let id: UInt64
+    let wake: @Sendable () -> Void
+    let cancel: @Sendable () -> Void
 }

@@ -113,6 +113,17 @@ extension NetworkStack {
         return TCPHandle(slot: slot)
     }
 
+    /// The local endpoint a connection to `remote` would use: `address` (nil: the first
+    /// address that grants `port`) and `port` (0: a free granted port).
+    public mutating func chooseTCPEndpoint(address: IPv4Address?, port: UInt16, remote: IPv4Endpoint) throws(StackError)
+        -> IPv4Endpoint
+    {
+        let localIndex = try chooseAddress(address, proto: .tcp, port: port)
+        let localAddress = link.addresses[localIndex]
+        let chosenPort = port != 0 ? port : try freeTCPPort(localAddress, remote: remote)
+        return IPv4Endpoint(address: localAddress.address, port: chosenPort)
+    }
+
     /// A granted port on `local` whose four-tuple toward `remote` is free and that no
     /// listener holds, searched from the moving cursor.
     private mutating func freeTCPPort(_ local: LocalAddress, remote: IPv4Endpoint) throws(StackError) -> UInt16 {
