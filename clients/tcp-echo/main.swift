@@ -38,6 +38,7 @@ func serve(_ command: TCPEcho) async -> Int32 {
         await group.waitForAll()
     }
     await listener.close()
+    await listener.runtime.drainTCP(within: .seconds(2))
     listener.runtime.stop()
     return 0
 }

@@ -104,3 +104,16 @@ extension NetworkRuntime {
         }
     }
 }
+
+extension NetworkRuntime {
+    /// Waits (at most `limit`) until every TCP connection's bytes and FIN are acknowledged:
+    /// call it before `stop()` so that a program's last bytes are not lost with its stack.
+    public func drainTCP(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let busy = withStack { s, _, _ in s.stopped == nil && s.stack.tcpHasUnacknowledgedData }
+            if !busy { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

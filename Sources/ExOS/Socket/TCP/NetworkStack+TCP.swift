@@ -247,6 +247,17 @@ extension NetworkStack {
             timestamps: block.timestampsEnabled, sack: block.sackEnabled)
     }
 
+    /// True while a connection still has bytes or a FIN the peer has not acknowledged (a
+    /// program about to exit waits for this to end, or its last bytes would be lost).
+    public var tcpHasUnacknowledgedData: Bool {
+        for index in 0..<tcpConnections.capacity where tcpConnections.isOpen(index) {
+            let block = tcpConnections[index: index]
+            guard block.state.isSynchronized || block.state == .synReceived, block.state != .timeWait else { continue }
+            if block.sendBuffer.count > 0 || (block.finQueued && !block.finAcknowledged) { return true }
+        }
+        return false
+    }
+
     private func openConnection(_ handle: TCPHandle) throws(TCPError) -> Int {
         guard let index = tcpConnections.resolve(handle.slot), !tcpConnections[index: index].orphaned else {
             throw .staleHandle
