@@ -148,7 +148,7 @@ struct Cubic: CongestionControl {
     private mutating func reduce(inFlight: Int) {
         hasChanged = true
         windowBeforeReduction = Double(window)
-        slowStartThreshold = max(Int(Double(inFlight) * Self.beta), 2 * maximumSegmentSize)
+        slowStartThreshold = max(Int((Double(inFlight) * Self.beta).rounded()), 2 * maximumSegmentSize)
         epochStart = nil
         fractionalGrowth = 0
     }
