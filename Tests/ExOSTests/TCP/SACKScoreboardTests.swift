@@ -45,7 +45,8 @@ import Testing
         #expect(board.add(start: seq(1500), end: seq(1500), unacknowledged: una, highestSent: sent) == 0)
         #expect(board.add(start: seq(1600), end: seq(1500), unacknowledged: una, highestSent: sent) == 0)
         #expect(board.isEmpty)
-        #expect(board.add(start: seq(900), end: seq(1100), unacknowledged: una, highestSent: sent) == 100)  // cut at SND.UNA
+        // Cut at SND.UNA.
+        #expect(board.add(start: seq(900), end: seq(1100), unacknowledged: una, highestSent: sent) == 100)
         #expect(ranges(board, from: 800, to: 2100) == [[1000, 1100]])
     }
 
@@ -73,9 +74,11 @@ import Testing
         #expect(board.add(start: seq(1600), end: seq(1650), unacknowledged: una, highestSent: sent) == 50)
         #expect(ranges(board, from: 900, to: 3100) == [[1400, 1500], [1600, 1650]])
         #expect(board.sackedBytes == 150)
-        #expect(board.add(start: seq(1100), end: seq(1150), unacknowledged: una, highestSent: sent) == 0)  // lowest: dropped
+        // The block would be the lowest range: it is the one dropped.
+        #expect(board.add(start: seq(1100), end: seq(1150), unacknowledged: una, highestSent: sent) == 0)
         #expect(ranges(board, from: 900, to: 3100) == [[1400, 1500], [1600, 1650]])
-        #expect(board.add(start: seq(1450), end: seq(1620), unacknowledged: una, highestSent: sent) == 100)  // merges
+        // A block that merges needs no new range.
+        #expect(board.add(start: seq(1450), end: seq(1620), unacknowledged: una, highestSent: sent) == 100)
         #expect(ranges(board, from: 900, to: 3100) == [[1400, 1650]])
     }
 
@@ -106,7 +109,9 @@ import Testing
         _ = board.add(start: seq(1500), end: seq(1800), unacknowledged: una, highestSent: next)
         // [1000, 1500) is lost (3 segments SACKed above it); [1800, 2000) is in flight.
         #expect(board.pipe(unacknowledged: una, next: next, highestRetransmitted: una, maximumSegmentSize: 100) == 200)
-        #expect(board.pipe(unacknowledged: una, next: next, highestRetransmitted: seq(1100), maximumSegmentSize: 100) == 300)
+        #expect(
+            board.pipe(unacknowledged: una, next: next, highestRetransmitted: seq(1100), maximumSegmentSize: 100) == 300
+        )
         // Nothing SACKed: everything outstanding is in the network.
         let empty = SACKScoreboard(maximumRanges: 8)
         #expect(empty.pipe(unacknowledged: una, next: next, highestRetransmitted: una, maximumSegmentSize: 100) == 1000)
@@ -202,7 +207,8 @@ import Testing
                         sacked = after
                     }
                     let added = board.add(
-                        start: origin + start, end: origin + end, unacknowledged: origin + una, highestSent: origin + sent)
+                        start: origin + start, end: origin + end, unacknowledged: origin + una,
+                        highestSent: origin + sent)
                     #expect(added == expected, "seed \(seed) step \(step)")
                 } else if action < 8 {
                     una = min(sent, una + Int(random.below(150)))
@@ -218,7 +224,9 @@ import Testing
                 for _ in 0..<5 {
                     let offset = una - 5 + Int(random.below(UInt64(sent - una + 10)))
                     #expect(board.isSACKed(origin + offset) == sacked.contains(offset), "seed \(seed) step \(step)")
-                    #expect(board.isLost(origin + offset, maximumSegmentSize: mss) == lost(offset), "seed \(seed) step \(step)")
+                    #expect(
+                        board.isLost(origin + offset, maximumSegmentSize: mss) == lost(offset),
+                        "seed \(seed) step \(step)")
                 }
                 let retransmitted = una + Int(random.below(UInt64(sent - una + 1)))
                 var pipe = 0
@@ -241,7 +249,9 @@ import Testing
                     let hole = board.nextHoleToRetransmit(
                         unacknowledged: origin + una, highestRetransmitted: origin + retransmitted, next: origin + sent,
                         maximumSegmentSize: mss, onlyLost: onlyLost)
-                    #expect(hole.map { [$0.start - origin, $0.length] } == expected, "seed \(seed) step \(step) \(onlyLost)")
+                    #expect(
+                        hole.map { [$0.start - origin, $0.length] } == expected, "seed \(seed) step \(step) \(onlyLost)"
+                    )
                 }
             }
         }

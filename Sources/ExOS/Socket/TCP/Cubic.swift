@@ -61,7 +61,8 @@ struct Cubic: CongestionControl {
         var avoidanceBytes = bytes
         if window < slowStartThreshold {
             avoidanceBytes = slowStartGrowth(
-                window: &window, acknowledged: bytes, threshold: slowStartThreshold, maximumSegmentSize: maximumSegmentSize)
+                window: &window, acknowledged: bytes, threshold: slowStartThreshold,
+                maximumSegmentSize: maximumSegmentSize)
         }
         if avoidanceBytes > 0 { avoidCongestion(acknowledged: avoidanceBytes, now: now) }
     }
