@@ -51,7 +51,7 @@ extension Daemon {
     /// Whatever the NIC and the tx rings hold now, served between two owners' turns, so a
     /// turn of control work delays a packet by at most one turn.
     private func serveDataPathBetweenTurns() {
-        if dataPlane.pollDataPath() || dataPlane.pollTap() {
+        if dataPlane.pollDataPath() || (nicWatched && dataPlane.pollTap()) {
             deliverFaults()
             dataPathWoke = true
         }

@@ -44,6 +44,8 @@ public final class Daemon {
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
+    /// Whether the NIC's descriptor is still watched (a TAP whose link went away is not read).
+    var nicWatched = true
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.
@@ -139,6 +141,7 @@ public final class Daemon {
                     // A TAP whose link is gone reports hangup forever: stop watching it, or the
                     // loop would spin.
                     epoll.remove(nic.fd)
+                    nicWatched = false
                     return
                 case .packet(let socket):
                     // The link went down or away (ENETDOWN): reading the error clears it, so
@@ -160,6 +163,7 @@ public final class Daemon {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
                 epoll.remove(nic.fd)
                 epoll.remove(nic.monitor.fd)
+                nicWatched = false
             }
         case let token where token & Token.dataPathBit != 0:
             guard let session = sessions[token & ~Token.dataPathBit],
