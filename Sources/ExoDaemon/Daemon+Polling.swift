@@ -54,6 +54,7 @@ extension Daemon {
                 Log.error("epoll_wait failed: \(error)")
                 running = false
             }
+            serveControlTurns()
             if dataPathWoke { lastWork = MonotonicClock.nanoseconds() }
             expireHandshakes()
         }

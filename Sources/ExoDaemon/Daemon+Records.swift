@@ -6,27 +6,25 @@ import ExoPlatform
 import ExoWire
 
 extension Daemon {
-    /// Most records handled per wake-up of one session, so one busy peer cannot starve others.
-    private static let recordsPerWake = 64
-
-    func readRecords(_ session: ControlSession) {
+    /// Reads and handles one record of `session`. Returns false when nothing more waits: its
+    /// socket would block, it ended, or it closes once its refusal is out.
+    func serveOneRecord(_ session: ControlSession) -> Bool {
         let id = session.connectionID
-        for _ in 0..<Daemon.recordsPerWake {
-            guard isLive(id), !session.closeAfterFlush else { return }
-            let record: ReceivedRecord?
-            do {
-                record = try UnixSeqpacket.receive(session.socket.raw, into: receive)
-            } catch {
-                closeSession(id, reason: "receive failed: \(error)")
-                return
-            }
-            guard let record else { return }  // would block
-            if record.isEndOfStream {
-                closeSession(id, reason: "peer closed the connection")
-                return
-            }
-            handle(record, from: session)
+        guard isLive(id), !session.closeAfterFlush else { return false }
+        let record: ReceivedRecord?
+        do {
+            record = try UnixSeqpacket.receive(session.socket.raw, into: receive)
+        } catch {
+            closeSession(id, reason: "receive failed: \(error)")
+            return false
         }
+        guard let record else { return false }  // would block
+        if record.isEndOfStream {
+            closeSession(id, reason: "peer closed the connection")
+            return false
+        }
+        handle(record, from: session)
+        return isLive(id) && !session.closeAfterFlush
     }
 
     private func handle(_ record: ReceivedRecord, from session: ControlSession) {

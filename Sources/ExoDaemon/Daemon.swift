@@ -35,6 +35,8 @@ public final class Daemon {
     var sessions: [UInt64: ControlSession] = [:]
     private var connectionsByUID: [UInt32: Int] = [:]
     var sessionsByTenant: [TenantID: Set<UInt64>] = [:]
+    /// Sessions with requests waiting, by owner, and whose turn it is (Daemon+Turns.swift).
+    var turns = ControlTurns()
     private var nextConnectionID = Token.firstConnection
     /// Held open so that accept() can still take and refuse a connection at EMFILE.
     private var spareDescriptor: OwnedDescriptor?
@@ -42,6 +44,8 @@ public final class Daemon {
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
+    /// Whether the NIC's descriptor is still watched (a TAP whose link went away is not read).
+    var nicWatched = true
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.
@@ -111,6 +115,8 @@ public final class Daemon {
                 Log.error("epoll_wait failed: \(error)")
                 break
             }
+            // The wake-up's data-path events were served as they were dispatched: control next.
+            serveControlTurns()
             expireHandshakes()
             deliverFaults()
             // Packets moved: more are likely soon (an answer, the next request). Poll a while.
@@ -135,6 +141,7 @@ public final class Daemon {
                     // A TAP whose link is gone reports hangup forever: stop watching it, or the
                     // loop would spin.
                     epoll.remove(nic.fd)
+                    nicWatched = false
                     return
                 case .packet(let socket):
                     // The link went down or away (ENETDOWN): reading the error clears it, so
@@ -156,6 +163,7 @@ public final class Daemon {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
                 epoll.remove(nic.fd)
                 epoll.remove(nic.monitor.fd)
+                nicWatched = false
             }
         case let token where token & Token.dataPathBit != 0:
             guard let session = sessions[token & ~Token.dataPathBit],
@@ -168,8 +176,10 @@ public final class Daemon {
         default:
             guard let session = sessions[token] else { return }
             if events.contains(.writable) { flush(session) }
+            // Edge-triggered: the session's requests wait until its owner's turn
+            // (serveControlTurns), however many there are.
             if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
-                readRecords(session)
+                turns.markWaiting(session.connectionID, owner: owner(of: session))
             }
         }
     }
@@ -211,6 +221,7 @@ public final class Daemon {
     /// free), queued replies are dropped, and the audiences of its dead offers are told.
     func closeSession(_ id: UInt64, reason: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
+        turns.markDone(id, now: MonotonicClock.nanoseconds())
         epoll.remove(session.socket.raw)
         session.discardOutbound()
         session.socket.close()
@@ -255,7 +266,7 @@ public final class Daemon {
                 closeSession(session.connectionID, reason: drained ? "closed after refusal" : "refused peer not reading")
                 return
             }
-            let events: Epoll.Events = drained ? .readable : [.readable, .writable]
+            let events: Epoll.Events = drained ? Self.sessionEvents : Self.sessionEvents.union(.writable)
             try epoll.modify(session.socket.raw, events: events, token: session.connectionID)
         } catch {
             closeSession(session.connectionID, reason: "send failed: \(error)")
@@ -348,7 +359,7 @@ public final class Daemon {
         let session = ControlSession(connectionID: id, socket: socket, credentials: credentials,
             handshakeDeadline: deadline, outboundLimit: config.outboundQueueLimit)
         do {
-            try epoll.add(socket.raw, events: .readable, token: id)
+            try epoll.add(socket.raw, events: Self.sessionEvents, token: id)
         } catch {
             socket.close()
             return
@@ -356,15 +367,19 @@ public final class Daemon {
         register(session)
     }
 
+    /// A control session's registration: edge-triggered, since its requests are read in
+    /// turns (not all at once) and one still holding some must not wake every wait.
+    static let sessionEvents: Epoll.Events = [.readable, .edgeTriggered]
+
     // MARK: timers
 
     private func nextTimeoutMilliseconds() -> Int32 {
-        var earliest = nextFaultReportTime() ?? UInt64.max
+        let now = MonotonicClock.nanoseconds()
+        var earliest = min(nextFaultReportTime() ?? UInt64.max, turns.nextServiceTime(now: now) ?? UInt64.max)
         for session in sessions.values {
             if case .awaitingHello(let deadline) = session.role { earliest = min(earliest, deadline) }
         }
         guard earliest != UInt64.max else { return -1 }
-        let now = MonotonicClock.nanoseconds()
         guard earliest > now else { return 0 }
         return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
     }

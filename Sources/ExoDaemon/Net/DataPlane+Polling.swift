@@ -26,6 +26,15 @@ extension DataPlane {
         return worked
     }
 
+    /// Reads what the TAP holds now (one non-blocking read when it holds nothing); returns
+    /// whether a frame came. False on the packet backend (`pollDataPath` looks at its ring).
+    func pollTap() -> Bool {
+        guard let nic, case .tap = nic.device else { return false }
+        let before = nic.rxPackets
+        receive()
+        return nic.rxPackets != before
+    }
+
     /// Whether received frames can be seen without a system call (the packet backend's ring).
     var hasPollableRing: Bool {
         guard let nic, case .packet = nic.device else { return false }

@@ -43,20 +43,20 @@ public final class FilterTrie: @unchecked Sendable {
         // Nodes hold ranks (positions in id order, 4 bytes) rather than ids (8): smaller
         // records, the same order. The ids go in a table just before the root.
         let ordered = filters.sorted { $0.id < $1.id }
-        var builder = Builder()
+        var builder = FilterTrieBuilder()
         for (rank, entry) in ordered.enumerated() { builder.insert(entry.filter.atoms, rank: FilterProgram.Rank(rank)) }
-        let image = builder.serialize()
         let idBytes = ordered.count * MemoryLayout<FilterID>.stride
         let prefix = (idBytes + 63) / 64 * 64  // the root starts a cache line
-        byteCount = prefix + image.count
-        let block = UnsafeMutableRawPointer.allocate(byteCount: max(1, byteCount), alignment: 64)
+        var image = FilterImage(prefix: prefix, expectedBytes: builder.expectedBytes)
+        builder.serialize(into: &image)
         for (rank, entry) in ordered.enumerated() {
-            block.storeBytes(of: entry.id, toByteOffset: prefix - MemoryLayout<FilterID>.stride * (rank + 1), as: FilterID.self)
+            image.block.storeBytes(of: entry.id, toByteOffset: prefix - MemoryLayout<FilterID>.stride * (rank + 1),
+                as: FilterID.self)
         }
-        image.withUnsafeBytes { (block + prefix).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        self.block = block
+        block = image.block
+        byteCount = image.count
         nodeCount = builder.nodes.count
-        edgeCount = builder.nodes.reduce(0) { $0 + $1.shapes.count }
+        edgeCount = builder.edgeCount
         program = FilterProgram(base: UnsafeRawPointer(block + prefix))
     }
 
@@ -70,111 +70,4 @@ public final class FilterTrie: @unchecked Sendable {
 
     /// Whether `bytes` satisfies any of the filters.
     public func matchesAny(_ bytes: PacketBytes) -> Bool { program.matchesAny(bytes) }
-
-    /// The trie as dictionaries while it is built (control path; allocates freely).
-    private struct Builder {
-        struct Node {
-            var accept = FilterProgram.noRank
-            /// Shapes in first-seen order, each with its value → child map.
-            var shapes: [AtomShape] = []
-            var children: [AtomShape: [UInt32: Int]] = [:]
-        }
-        var nodes = [Node()]
-
-        mutating func insert(_ atoms: [FilterAtom], rank: FilterProgram.Rank) {
-            var node = 0
-            for atom in atoms {
-                let shape = atom.shape
-                if nodes[node].children[shape] == nil {
-                    nodes[node].shapes.append(shape)
-                    nodes[node].children[shape] = [:]
-                }
-                if let child = nodes[node].children[shape]![atom.value] {
-                    node = child
-                } else {
-                    nodes.append(Node())
-                    nodes[node].children[shape]![atom.value] = nodes.count - 1
-                    node = nodes.count - 1
-                }
-            }
-            nodes[node].accept = min(nodes[node].accept, rank)
-        }
-
-        /// The byte image of the trie, depth first from the root at offset 0.
-        func serialize() -> [UInt8] {
-            // Children are always created after their parent: a reverse pass gives subtree minima.
-            var minimum = nodes.map(\.accept)
-            for index in nodes.indices.reversed() {
-                for shape in nodes[index].shapes {
-                    for child in nodes[index].children[shape]!.values { minimum[index] = min(minimum[index], minimum[child]) }
-                }
-            }
-            var image = ImageWriter()
-            _ = emit(0, minimum: minimum, into: &image)
-            return image.bytes
-        }
-
-        /// Writes node `index` (record, edges, slots) and then its subtrees; returns the
-        /// node's offset.
-        private func emit(_ index: Int, minimum: [FilterProgram.Rank], into image: inout ImageWriter) -> Int {
-            typealias P = FilterProgram
-            let node = nodes[index]
-            let offset = image.reserve(P.nodeStride + node.shapes.count * P.edgeStride, alignment: P.nodeAlignment)
-            // Tables only for edges with several children; a lone child sits in its edge.
-            var tables: [(slots: Int, capacity: Int)] = []
-            for shape in node.shapes {
-                let children = node.children[shape]!.count
-                guard children > 1 else {
-                    tables.append((0, 1))
-                    continue
-                }
-                var capacity = 2
-                while capacity < 2 * children { capacity *= 2 }
-                let slots = image.reserve(capacity * P.slotStride, alignment: P.slotAlignment)
-                for slot in 0..<capacity { image.store(P.Slot(key: 0, child: -1), at: slots + slot * P.slotStride) }
-                tables.append((slots, capacity))
-            }
-            image.store(P.Node(accept: node.accept, subtreeMinimum: minimum[index], edgeCount: UInt32(node.shapes.count)),
-                at: offset)
-            for (number, shape) in node.shapes.enumerated() {
-                let (slots, capacity) = tables[number]
-                let edgeAt = offset + P.nodeStride + number * P.edgeStride
-                let children = node.children[shape]!.sorted(by: { $0.value < $1.value })
-                if capacity == 1, let (key, child) = children.first {
-                    let childOffset = emit(child, minimum: minimum, into: &image)
-                    image.store(P.Edge(shape: shape, target: UInt32(childOffset), slotMask: 0, key: key), at: edgeAt)
-                    continue
-                }
-                image.store(P.Edge(shape: shape, target: UInt32(slots), slotMask: UInt32(capacity - 1), key: 0), at: edgeAt)
-                for (key, child) in children {
-                    let childOffset = emit(child, minimum: minimum, into: &image)
-                    var probe = Int(P.hash(key) & UInt32(capacity - 1))
-                    while image.load(P.Slot.self, at: slots + probe * P.slotStride).child >= 0 {
-                        probe = (probe + 1) & (capacity - 1)
-                    }
-                    image.store(P.Slot(key: key, child: Int32(childOffset)), at: slots + probe * P.slotStride)
-                }
-            }
-            return offset
-        }
-    }
-
-    /// A growing byte image with aligned reservations (control path).
-    private struct ImageWriter {
-        var bytes: [UInt8] = []
-
-        mutating func reserve(_ count: Int, alignment: Int) -> Int {
-            let offset = (bytes.count + alignment - 1) / alignment * alignment
-            bytes.append(contentsOf: repeatElement(0, count: offset + count - bytes.count))
-            return offset
-        }
-
-        mutating func store<T: BitwiseCopyable>(_ value: T, at offset: Int) {
-            bytes.withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: offset, as: T.self) }
-        }
-
-        func load<T: BitwiseCopyable>(_ type: T.Type, at offset: Int) -> T {
-            bytes.withUnsafeBytes { $0.load(fromByteOffset: offset, as: T.self) }
-        }
-    }
 }
