@@ -168,12 +168,17 @@ extension TCPControlBlock {
         return outcome
     }
 
-    /// RFC 9293's acceptability test, against the window we can hold now.
+    /// RFC 9293's acceptability test, against the window the peer was told: what we can
+    /// hold now, or up to the right edge we advertised when that is further (the window
+    /// field is rounded up to keep the edge, so the peer may rightly send a little past the
+    /// free space: such a segment is acceptable and its ACK counts; its excess bytes are
+    /// trimmed). Judged against the free space alone, a peer's ACKs sent after a small
+    /// in-window segment would all be refused, and the connection would stall.
     private func isAcceptable(_ segment: TCPRepr, payloadLength: Int) -> Bool {
         var length = payloadLength
         if segment.flags.contains(.syn) { length += 1 }
         if segment.flags.contains(.fin) { length += 1 }
-        let window = receiveWindow
+        let window = max(receiveWindow, advertisedEdge - receiveNext)
         let start = segment.sequenceNumber
         if length == 0 {
             return window == 0 ? start == receiveNext : start.isWithin(receiveNext, length: window)
