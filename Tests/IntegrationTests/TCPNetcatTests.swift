@@ -1,6 +1,7 @@
 // exo-nc's TCP modes against the Linux kernel's nc, on both NIC backends: exo-nc connects out
-// to a kernel `nc -l` and sends 10 MB (byte-identical, then half-close ends both); the kernel's
-// nc connects to `exo-nc -l` and each side's bytes reach the other.
+// to a kernel `nc -l` and sends 10 MB (byte-identical, then half-close ends both), also through
+// `exoctl impair` (2% loss, 1% duplication and reordering); the kernel's nc connects to
+// `exo-nc -l` and each side's bytes reach the other.
 
 import Foundation
 import Testing
@@ -9,10 +10,24 @@ import Testing
 struct TCPNetcatTests {
     @Test(arguments: Backend.allCases)
     func exoNcSendsTenMegabytesToTheKernelsListener(_ backend: Backend) throws {
-        let net = try backend.net(second: 97, prefix: "exonc")
+        try sendTenMegabytes(backend, prefix: "exonc", impaired: false)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func exoNcSendsTenMegabytesThroughLossDuplicationAndReordering(_ backend: Backend) throws {
+        try sendTenMegabytes(backend, prefix: "exoni", impaired: true)
+    }
+
+    func sendTenMegabytes(_ backend: Backend, prefix: String, impaired: Bool) throws {
+        let net = try backend.net(second: 97, prefix: prefix)
         defer { net.remove() }
         let daemon = try net.daemon(quota: 256)
         defer { daemon.stop() }
+        if impaired {
+            _ = try DataPathTests.exoctl(daemon, [
+                "impair", "--tenant", "alice", "--loss", "2%", "--duplicate", "1%", "--reorder", "1%", "--seed", "5",
+            ])
+        }
         let file = daemon.directory + "/ten-megabytes"
         _ = try runCommand("/bin/sh", ["-c", "head -c 10485760 /dev/urandom > \"$0\"; chmod 644 \"$0\"", file], timeout: 20)
         // The kernel listens and writes what it hears to a file (exec: a timeout kills nc).
