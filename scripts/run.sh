@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-for product in exokerneld exoctl frames-demo udp-echo; do swift build --product "$product"; done
+for product in exokerneld exoctl frames-demo udp-echo tcp-echo; do swift build --product "$product"; done
 bin=$(swift build --show-bin-path)
 
 dir=$(mktemp -d /tmp/exokernel-demo.XXXXXX)
@@ -52,7 +52,7 @@ addresses = ["10.77.0.2"]
 name = "bob"
 uids = [60002]
 frame_quota = 1024
-ports = ["udp 10.77.0.10 5000-5099"]
+ports = ["udp 10.77.0.10 5000-5099", "tcp 10.77.0.10 5000-5099"]
 TOML
 "$bin/exokerneld" --check-config "$dir/exokerneld.toml"
 
@@ -67,12 +67,21 @@ start_echo() {  # tenant uid address port
   cat "$dir/$1-echo.out"
 }
 
+start_tcp_echo() {  # tenant uid address port
+  "$bin/tcp-echo" --tenant "$1" --as-uid "$2" --address "$3" --port "$4" > "$dir/$1-tcp-echo.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "listening on" "$dir/$1-tcp-echo.out" && break; sleep 0.05; done
+  cat "$dir/$1-tcp-echo.out"
+}
+
 if [ "${1:-}" = "--serve" ]; then
   start_echo alice 60001 10.77.0.2 7
   start_echo bob 60002 10.77.0.10 5000
+  start_tcp_echo bob 60002 10.77.0.10 5001
   echo "exokerneld serving $EXOKERNEL_SOCKET with TAP $EXOKERNEL_TAP; try, in another shell:"
   echo "  EXOKERNEL_SOCKET=$EXOKERNEL_SOCKET $bin/exoctl status"
   echo "  echo hi | nc -u -w1 10.77.0.2 7;  echo hi | nc -u -w1 10.77.0.10 5000"
+  echo "  echo hi | nc -N 10.77.0.10 5001     # TCP: bob's library OS's own TCP"
   echo "Ctrl-C stops everything."
   wait "${pids[0]}"
   exit 0
@@ -121,6 +130,13 @@ echo
 echo "== the host pings alice's address: her library OS's own stack answers (bob's shared .10: the daemon)"
 ping -c 2 -i 0.2 -W 1 10.77.0.2 | grep -E "bytes from|packet loss" || true
 ping -c 1 -W 1 10.77.0.10 | grep -E "bytes from|packet loss" || true
+echo
+echo "== TCP: tcp-echo as bob (10.77.0.10:5001, a port share) on his library OS's own TCP;"
+echo "   the host sends 1 MB of random bytes with nc and compares what comes back"
+start_tcp_echo bob 60002 10.77.0.10 5001
+head -c 1048576 /dev/urandom > "$dir/megabyte"
+timeout 20 nc -N 10.77.0.10 5001 < "$dir/megabyte" > "$dir/megabyte.back" || true
+if cmp -s "$dir/megabyte" "$dir/megabyte.back"; then echo "   1 MB echoed byte-identical"; else echo "   TCP echo FAILED"; exit 1; fi
 echo
 echo "== tcpdump -r alice.pcap: alice's first frames (ARP between the host and her stack, the datagram, her echo), none of bob's"
 tcpdump -nn -r "$dir/alice.pcap" 2>/dev/null || cat "$dir/capture.err"

@@ -181,7 +181,9 @@ extension TCPControlBlock {
         let window = max(receiveWindow, advertisedEdge - receiveNext)
         let start = segment.sequenceNumber
         if length == 0 {
-            return window == 0 ? start == receiveNext : start.isWithin(receiveNext, length: window)
+            // Up to and including the right edge, as Linux judges: a peer that filled the
+            // window exactly sends its ACKs at the edge.
+            return start.isWithin(receiveNext, length: window + 1)
         }
         // A zero window still takes ACKs and RSTs at RCV.NXT (RFC 9293 §3.10.7.4); the data
         // is trimmed away later.

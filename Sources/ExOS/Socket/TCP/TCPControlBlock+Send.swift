@@ -116,10 +116,13 @@ extension TCPControlBlock {
             ? congestion.window - pipe : congestion.window + recoveryInflation - bytesInFlight
         var length = min(unsent, maximumSegment, max(min(receiverRoom, congestionRoom), 0))
         if length < unsent, length < maximumSegment {
-            // Sender SWS avoidance: no runt segments while a window update is coming,
-            // unless half the largest window the peer offered fits.
+            // Sender SWS avoidance: no runt segments while an ACK (and a window update) is
+            // coming, unless half the largest window the peer offered fits. With nothing in
+            // flight no ACK is coming: the runt goes (RFC 9293's override, at once), or the
+            // connection would wait forever on a small window.
             let halfWindow = largestSendWindow / 2
-            if !(length > 0 && halfWindow > 0 && length >= halfWindow) { length = 0 }
+            let worthIt = length > 0 && halfWindow > 0 && length >= halfWindow
+            if !worthIt && bytesInFlight > 0 { length = 0 }
         }
         if length == unsent, length < maximumSegment, length > 0, !options.noDelay, !finQueued, bytesInFlight > 0 {
             // Nagle (RFC 1122 §4.2.3.4): one small segment in flight at a time.

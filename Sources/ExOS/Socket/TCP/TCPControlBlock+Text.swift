@@ -29,7 +29,8 @@ extension TCPControlBlock {
                     start = start + old
                 }
                 let offset = start - receiveNext
-                let room = max(receiveWindow - offset, 0)
+                // The ring's real room (the advertised window keeps a unit in hand for it).
+                let room = max(receiveBuffer.freeSpace - offset, 0)
                 if data.count > room {
                     counters.count(.tcpBeyondWindow)
                     data = data.prefix(room)
@@ -51,7 +52,7 @@ extension TCPControlBlock {
             let finNumber = segment.sequenceNumber + payload.count
             if finNumber == receiveNext {
                 outcome.formUnion(acceptFin(now: now))
-            } else if finNumber.isAfter(receiveNext), finNumber.isWithin(receiveNext, length: receiveWindow + 1) {
+            } else if finNumber.isAfter(receiveNext), finNumber.isWithin(receiveNext, length: max(receiveWindow, advertisedEdge - receiveNext) + 1) {
                 pendingFin = finNumber
                 ackNow = true
                 outcome.insert(.transmit)

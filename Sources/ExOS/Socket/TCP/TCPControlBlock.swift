@@ -198,7 +198,11 @@ struct TCPControlBlock {
     var finAcknowledged: Bool { finQueued && !sendUnacknowledged.isBefore(finSequence + 1) }
 
     /// Bytes the receive buffer can still take: the window we offer.
-    var receiveWindow: Int { receiveBuffer.freeSpace }
+    ///
+    /// One window unit (2^scale bytes) of the ring is held back from it: the window field
+    /// counts in those units and is rounded up so the advertised right edge never moves
+    /// left, and whatever the peer sends up to that edge must fit in the ring.
+    var receiveWindow: Int { max(receiveBuffer.freeSpace - (1 << Int(receiveScale)), 0) }
 
     /// Our timestamp clock: milliseconds, offset per connection.
     func timestampClock(_ now: Instant) -> UInt32 {
