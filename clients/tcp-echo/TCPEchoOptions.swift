@@ -32,7 +32,7 @@ struct TCPEcho: ParsableCommand {
     var asUID: UInt32?
 
     @Option(name: .long, help: "Frames for the data path (half receive, half transmit).")
-    var frames = 256
+    var frames = 128
 
     @Option(name: .long, help: "Exit after this many connections ended.")
     var count: Int?
