@@ -82,14 +82,35 @@ final class DaemonHarness: @unchecked Sendable {
         return process
     }
 
+    /// True when a connection to the control socket succeeds (it is closed at once; the
+    /// daemon sees a peer that went away before its hello).
+    private func socketAcceptsConnections() -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8CString)
+        guard path.count <= MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            path.withUnsafeBytes { raw.copyMemory(from: $0) }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return connected == 0
+    }
+
     private func waitForSocket() throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if !process.isRunning {
                 throw HarnessError("daemon exited early: \(log)")
             }
-            var info = stat()
-            if lstat(socketPath, &info) == 0 { return }
+            // Listening, not only bound: the file exists from bind(2), before listen(2).
+            if socketAcceptsConnections() { return }
             usleep(20_000)
         }
         throw HarnessError("daemon did not listen within 10 s: \(log)")
