@@ -109,6 +109,9 @@ extension NetworkStack {
                 }
                 return
             }
+        } else if quote.protocol == .tcp {
+            report.destinationPort = quote.destinationPort
+            if deliverTCPError(report, quote: quote, restOfHeader: message.restOfHeader) { return }
         }
         counters.count(.icmpErrorUnmatched)
     }

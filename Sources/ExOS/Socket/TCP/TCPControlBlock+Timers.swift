@@ -49,7 +49,7 @@ extension TCPControlBlock {
         let limit = synchronizing ? limits.tcpSynRetries : limits.tcpRetries
         guard retransmissions <= limit else {
             counters.tcp.timeouts &+= 1
-            fail(.timedOut)
+            fail(softError.map { .unreachable($0) } ?? .timedOut)
             return [.closed, .readable, .writable]
         }
         counters.tcp.retransmissionTimeouts &+= 1

@@ -119,6 +119,9 @@ struct TCPControlBlock {
 
     // MARK: The application's side
     var error: TCPError?
+    /// The latest ICMP error about the connection's segments: a soft error (RFC 1122
+    /// §4.2.3.9), reported as `unreachable` if the retransmissions then fail.
+    var softError: ICMPErrorReport?
     /// The application closed its handle: nothing more is read; data arriving is answered
     /// with a reset, and the block goes away once the close handshake ends.
     var orphaned = false

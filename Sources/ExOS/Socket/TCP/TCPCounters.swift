@@ -22,6 +22,9 @@ public struct TCPCounters: Sendable, Equatable {
     public var passiveOpens: UInt64 = 0
     public var synCookiesSent: UInt64 = 0
     public var synCookiesAccepted: UInt64 = 0
+    /// ICMP errors about a segment in flight (acted on), and about anything else (ignored).
+    public var icmpErrorsAccepted: UInt64 = 0
+    public var icmpErrorsIgnored: UInt64 = 0
 
     public init() {}
 }
