@@ -10,7 +10,7 @@ extension ExoSession {
     /// Asks the daemon for this session's data path with `ringCapacity` slots per ring (a
     /// power of two in `RingLayout.capacityRange`) and maps it. One per session.
     ///
-    /// Ownership: the returned `DataPath` owns the ring region mapping and both eventfds
+    /// Ownership: the returned ``DataPath`` owns the ring region mapping and both eventfds
     /// (the region's descriptor is closed once mapped). It stays usable only while this
     /// session is open: the daemon tears the data path down when the session ends.
     /// The reply must carry exactly three descriptors and describe the layout this library

@@ -1,7 +1,7 @@
 // What a grant returns: the sealed token bytes to hand to the audience tenant (by any
 // channel), and the daemon's id for it, which revocation events and `exoctl caps` name.
 
-/// A capability token minted by `ExoSession.grant`. Plain bytes: safe to copy and send anywhere;
+/// A capability token minted by ``ExoSession/grant(frame:rights:to:)``. Plain bytes: safe to copy and send anywhere;
 /// only the audience tenant can redeem it, once, while the granting holding lives.
 public struct GrantedToken: Sendable, Equatable {
     public let bytes: [UInt8]

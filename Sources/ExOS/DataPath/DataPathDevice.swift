@@ -4,7 +4,7 @@
 
 import ExoPacket
 
-/// A `NetworkDevice` over a `DataPath`. One receive call is one rx batch (one flush); sent
+/// A ``NetworkDevice`` over a ``DataPath``. One receive call is one rx batch (one flush); sent
 /// frames are staged on tx and published by `flush()` (the poll driver calls it once per
 /// poll). Single-threaded, like the data path it drives.
 public struct DataPathDevice: NetworkDevice {

@@ -6,7 +6,7 @@ import ExoImpairment
 import ExoPacket
 
 /// A simulated link joining `stations` stations. Single-threaded; time is whatever `now`
-/// the callers pass (a `Simulation`'s virtual clock). Allocates its pool once.
+/// the callers pass (a ``Simulation``'s virtual clock). Allocates its pool once.
 public final class SimulatedNetwork {
     /// One impairment model per (sender, receiver), so each path has its own fate stream.
     private var models: [ImpairmentModel]
@@ -147,7 +147,7 @@ public final class SimulatedNetwork {
     var scratch: [UInt8] = []
 }
 
-/// One station's view of a `SimulatedNetwork`: its device.
+/// One station's view of a ``SimulatedNetwork``: its device.
 public struct SimulatedPort: NetworkDevice {
     let network: SimulatedNetwork
     public let station: Int

@@ -4,7 +4,7 @@
 
 import ExoImpairment
 
-/// Stacks on a `SimulatedNetwork` and the virtual clock that drives them.
+/// Stacks on a ``SimulatedNetwork`` and the virtual clock that drives them.
 public struct Simulation {
     public var stacks: [NetworkStack]
     public let network: SimulatedNetwork

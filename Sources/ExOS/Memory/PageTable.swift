@@ -4,7 +4,7 @@
 
 import ExoWire
 
-/// One page of a `FrameRegion`, as ExOS records it.
+/// One page of a ``FrameRegion``, as ExOS records it.
 public struct PageEntry: Sendable, Equatable {
     /// The daemon's frame mapped at this page.
     public let frame: FrameNumber
