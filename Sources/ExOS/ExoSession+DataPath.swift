@@ -50,9 +50,13 @@ extension ExoSession {
         let daemonToTenant = EventFD(adopting: descriptors[1])
         // The control reader writes a duplicate of the daemon's eventfd when the session ends,
         // so a tenant blocked in `wait` wakes and learns it (`.sessionEnded`).
-        let copy = fcntl(daemonToTenant.fd, F_DUPFD_CLOEXEC, 0)
-        guard copy >= 0 else { throw .ringMapFailed(SystemError(operation: "dup(eventfd)", errno: errno)) }
-        channel.liveness.wakeOnEnd(EventFD(adopting: OwnedDescriptor(adopting: copy)))
+        let copy: OwnedDescriptor
+        do throws(SystemError) {
+            copy = try daemonToTenant.descriptor.duplicate()
+        } catch {
+            throw .ringMapFailed(error)
+        }
+        channel.liveness.wakeOnEnd(EventFD(adopting: copy))
         return DataPath(
             region: region, layout: layout, frameSize: Int(info.frameSize), daemonToTenant: daemonToTenant,
             tenantToDaemon: EventFD(adopting: descriptors[2]), info: info, liveness: channel.liveness)
