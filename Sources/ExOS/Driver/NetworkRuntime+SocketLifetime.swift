@@ -1,5 +1,7 @@
-// Closing a socket of the async runtime, one way for every kind: the stack's socket goes,
-// every call waiting on it fails with `.closed`, and the daemon binding made for it is undone.
+// A socket's lifetime in the async runtime, one way for every kind: on a shared address the
+// daemon's binding made after the stack opened it (or the stack's socket closed again if the
+// daemon refuses), and on close the stack's socket gone, every call waiting on it failed with
+// `.closed`, and the daemon binding undone.
 
 import ExoWire
 
@@ -24,6 +26,22 @@ extension PingerHandle: RuntimeSocketHandle {
 }
 
 extension NetworkRuntime {
+    /// Asks the daemon (the authority on shared addresses) to deliver `endpoint` to this
+    /// session, for the stack's socket `handle`, which is closed again if the daemon refuses.
+    /// Returns the binding to undo on close; nil without a session (in-process tests).
+    func bindAtDaemon(_ endpoint: WireEndpoint, for handle: some RuntimeSocketHandle) async throws(NetworkError)
+        -> WireEndpoint?
+    {
+        guard let session else { return nil }
+        do throws(ExOSError) {
+            try await session.bind(endpoint)
+        } catch {
+            closeSocket(handle)
+            throw .bindRefused(error)
+        }
+        return endpoint
+    }
+
     /// Closes `handle`'s socket; its waiting calls fail with `.closed`. Synchronous, for a
     /// socket object's deinit (a daemon binding then lasts until the session ends).
     /// Idempotent: a closed handle is stale and closing it again does nothing.
