@@ -20,7 +20,9 @@ public final class MappedFrame: Sendable {
     /// Set while a ``DataPath`` uses the frame: `unmap()` is then refused.
     private let pinned = Atomic<Bool>(false)
 
+    /// The frame mapped.
     public var frame: FrameNumber { holding.frame }
+    /// What the holding may do with it (a read-only holding is mapped read-only).
     public var rights: Rights { holding.rights }
     /// True when `withUnsafeMutableBytes` gives access.
     public var isWritable: Bool { holding.rights.contains(.write) }

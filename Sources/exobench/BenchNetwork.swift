@@ -117,8 +117,9 @@ final class BenchNetwork {
         let address = vethAddress(1)
         try ip("addr", "add", "\(address)/24", "dev", vethRoot)
         defer { _ = try? ip("addr", "del", "\(address)/24", "dev", vethRoot) }
-        try ip("-n", peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(Self.rootMAC)", "dev", vethPeer, "nud",
-            "permanent")
+        try ip(
+            "-n", peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(Self.rootMAC)", "dev", vethPeer,
+            "nud", "permanent")
         return try body(address)
     }
 

@@ -30,8 +30,10 @@ final class BenchWorkspace {
 
     /// The network's vde_switch and its two TAPs (vde2 must be installed).
     func createVDE() throws {
-        guard let vde = ["/usr/bin/vde_switch", "/usr/local/bin/vde_switch"].first(where: FileManager.default.isExecutableFile)
-        else { throw BenchError("vde_switch not found: install vde2 (scripts/install-deps.sh)") }
+        let candidates = ["/usr/bin/vde_switch", "/usr/local/bin/vde_switch"]
+        guard let vde = candidates.first(where: FileManager.default.isExecutableFile) else {
+            throw BenchError("vde_switch not found: install vde2 (scripts/install-deps.sh)")
+        }
         try network.createVDE(directory: directory, vdeSwitch: vde)
     }
 

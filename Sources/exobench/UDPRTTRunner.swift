@@ -86,7 +86,8 @@ final class UDPRTTRunner {
     private func kernelPath() throws -> RTTRun {
         try network.withRootAddress { address in
             let server = try ChildProcess(
-                "udp-reflect", exobench, ["udp-reflect", "--bind", "\(address):\(port)"], logPath: directory + "/udp-reflect.log")
+                "udp-reflect", exobench, ["udp-reflect", "--bind", "\(address):\(port)"],
+                logPath: directory + "/udp-reflect.log")
             defer { server.stop() }
             _ = try server.waitForLine(containing: "udp-reflect: ready", seconds: 10)
             return try ping(namespace: network.peerNamespace, to: address)

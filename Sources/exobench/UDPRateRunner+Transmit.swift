@@ -21,8 +21,9 @@ extension UDPRateRunner {
     func kernelTransmitPath() throws -> PathRun {
         try network.withRootAddress { _ in
             let destination = network.vethAddress(2)
-            try ip("neigh", "replace", "\(destination)", "lladdr", "\(BenchNetwork.peerMAC)", "dev", network.vethRoot, "nud",
-                "permanent")
+            try ip(
+                "neigh", "replace", "\(destination)", "lladdr", "\(BenchNetwork.peerMAC)", "dev", network.vethRoot,
+                "nud", "permanent")
             let receiver = try peerReceiver()
             let sender = try ChildProcess(
                 "udp-blast", exobench, ["udp-blast", "--to", "\(destination):\(port)", "--seconds", "\(seconds)"],

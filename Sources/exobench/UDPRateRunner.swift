@@ -63,7 +63,8 @@ final class UDPRateRunner {
     private func kernelPath() throws -> PathRun {
         try network.withRootAddress { address in
             let receiver = try ChildProcess(
-                "udp-count", exobench, ["udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"],
+                "udp-count", exobench,
+                ["udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"],
                 logPath: directory + "/udp-count.log")
             _ = try receiver.waitForLine(containing: "udp-count: ready", seconds: 10)
             let sent = try blast(

@@ -32,5 +32,6 @@ public struct DataPathCounters: Equatable, Sendable {
     /// Times `wait` armed need-wakeup and blocked.
     public var sleeps: UInt64 = 0
 
+    /// Every counter at zero.
     public init() {}
 }

@@ -11,6 +11,7 @@ public struct DataPathDevice: NetworkDevice {
     /// The data path (owned by the caller, who keeps it alive while the device is used).
     public let dataPath: DataPath
 
+    /// The device over `dataPath`; its receive and transmit frames are the data path's.
     public init(dataPath: DataPath) {
         self.dataPath = dataPath
     }

@@ -102,6 +102,7 @@ struct DataPathFrameTable {
 public struct FrameCensus: Equatable, Sendable, CustomStringConvertible {
     fileprivate(set) var counts = [Int](repeating: 0, count: FramePlace.allCases.count)
 
+    /// No frames anywhere.
     public init() {}
 
     /// Frames in `place`.

@@ -16,7 +16,9 @@ public final class SimulatedNetwork {
     private var lengths: [Int]
     private var freeSlots: [Int]
     private var learned: [MACAddress: Int] = [:]
+    /// Stations on the link, numbered from 0.
     public let stations: Int
+    /// The largest frame the link carries, in bytes.
     public let frameCapacity: Int
     /// The seed every model was derived from (print it when a test fails).
     public let seed: UInt64
@@ -150,6 +152,7 @@ public final class SimulatedNetwork {
 /// One station's view of a ``SimulatedNetwork``: its device.
 public struct SimulatedPort: NetworkDevice {
     let network: SimulatedNetwork
+    /// The station this port is.
     public let station: Int
 
     public var maximumFrameLength: Int { network.frameCapacity }

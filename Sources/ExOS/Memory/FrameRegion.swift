@@ -19,8 +19,11 @@ public final class FrameRegion: Sendable {
         self.pages = pages
     }
 
+    /// The frames mapped, in page order.
     public var frames: [FrameNumber] { holdings.map(\.frame) }
+    /// Pages in the region: one per frame.
     public var pageCount: Int { pages.pageCount }
+    /// Bytes per page: the daemon's frame size.
     public var pageSize: Int { pages.pageSize }
 }
 

@@ -5,9 +5,12 @@ import ExoPacket
 
 /// An IPv4 address and a port.
 public struct UDPEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The address.
     public var address: IPv4Address
+    /// The UDP port.
     public var port: UInt16
 
+    /// `address`:`port`.
     public init(address: IPv4Address, port: UInt16) {
         self.address = address
         self.port = port
@@ -20,6 +23,7 @@ public struct UDPEndpoint: Hashable, Sendable, CustomStringConvertible {
 public struct ICMPErrorReport: Hashable, Sendable {
     /// Destination unreachable (3), time exceeded (11) or parameter problem (12).
     public var type: UInt8
+    /// The code within the type (for destination unreachable, 3 is port unreachable).
     public var code: UInt8
     /// Who sent the error (a router, or the destination itself).
     public var reporter: IPv4Address
