@@ -94,6 +94,10 @@ let package = Package(
         .executableTarget(
             name: "udp-echo", dependencies: ["ExOS"], path: "clients/udp-echo", swiftSettings: strict),
         .executableTarget(
+            name: "tcp-echo",
+            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/tcp-echo", swiftSettings: strict),
+        .executableTarget(
             name: "exoping",
             dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/exoping", swiftSettings: strict),

@@ -126,21 +126,3 @@ struct LibraryOSStackTests {
             ["--tenant", tenant, "--socket", daemon.socketPath, "--as-uid", String(uid)] + arguments, timeout: 30)
     }
 }
-
-/// A command run on a thread of its own while the test goes on.
-private final class Listener: @unchecked Sendable {
-    private var outcome: Result<CommandResult, any Error>?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ body: @escaping @Sendable () throws -> CommandResult) {
-        Thread { [self] in
-            outcome = Result { try body() }
-            done.signal()
-        }.start()
-    }
-
-    func result() throws -> CommandResult {
-        done.wait()
-        return try outcome!.get()
-    }
-}

@@ -1,4 +1,5 @@
-// exo-nc's command line: netcat's UDP modes (listen, connect) and the tenant to attach as.
+// exo-nc's command line: netcat's TCP and UDP modes (listen, connect) and the tenant to
+// attach as.
 
 import ArgumentParser
 import ExOS
@@ -6,16 +7,18 @@ import ExOS
 struct Netcat: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exo-nc",
-        abstract: "netcat for a library-OS tenant: UDP through ExOS's stack and exokerneld.",
+        abstract: "netcat for a library-OS tenant: TCP and UDP through ExOS's stack and exokerneld.",
         discussion: """
+            exo-nc -l PORT: listen on PORT for one TCP connection; stdin goes to it and what it \
+            sends goes to stdout. exo-nc HOST PORT: connect to HOST:PORT from a granted port, \
+            the same way. At the end of stdin exo-nc shuts down its sending side (a FIN, as \
+            `nc -N` does) and keeps reading until the peer closes too; then it exits.
             exo-nc -u -l PORT: bind PORT; write every datagram's payload to stdout; send stdin \
             to the peer that sent the latest datagram (input waits for the first one).
             exo-nc -u HOST PORT: send stdin to HOST:PORT (a datagram per chunk read) from a \
-            granted port; write replies to stdout.
-            With -w SECONDS, exit that long after stdin ends (without it, run until killed, as nc \
-            does for UDP). TCP arrives with ExOS's TCP (the next part of the stack): without -u, \
-            exo-nc says so and exits 2.
-            Exit status: 0 after a clean end, 2 on any error.
+            granted port; write replies to stdout. With -w SECONDS, exit that long after stdin \
+            ends (without it, run until killed, as nc does for UDP).
+            Exit status: 0 after a clean end, 2 on any error (a refused or reset connection too).
             """)
 
     @Option(name: .long, help: "Tenant to attach as.")
@@ -30,6 +33,9 @@ struct Netcat: ParsableCommand {
     @Flag(name: .customShort("u"), help: "UDP.")
     var udp = false
 
+    @Flag(name: .customShort("N"), help: "Shut down the sending side at the end of stdin (always done for TCP; accepted for nc's users).")
+    var shutdownOnEOF = false
+
     @Flag(name: .customShort("l"), help: "Listen on PORT.")
     var listen = false
 
@@ -43,7 +49,6 @@ struct Netcat: ParsableCommand {
     var endpoint: [String] = []
 
     mutating func validate() throws {
-        guard udp else { throw ValidationError("only UDP (-u) for now: ExOS's TCP is the next part of the stack") }
         if listen {
             guard endpoint.count == 1, let port = UInt16(endpoint[0]), port != 0 else {
                 throw ValidationError("-l takes one PORT (1-65535)")

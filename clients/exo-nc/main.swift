@@ -1,5 +1,5 @@
-// exo-nc: netcat's UDP modes on ExOS's stack. Parses, drops root (before any thread exists),
-// attaches, and moves stdin to datagrams and datagrams to stdout.
+// exo-nc: netcat's TCP and UDP modes on ExOS's stack. Parses, drops root (before any thread
+// exists), attaches, and moves stdin to the peer and what the peer sends to stdout.
 
 import ExOS
 import Foundation
@@ -8,7 +8,9 @@ import Synchronization
 let command = Netcat.parseOrExit()
 // Synchronous so far (no thread but this one): drop privileges, then start the async world.
 let identity = command.asUID.map { uid in (uid: uid, gid: TenantMain.primaryGroup(of: uid)) }
-TenantMain.run(name: "exo-nc", droppingTo: identity, exitStatus: { await runNetcat(command) })
+TenantMain.run(
+    name: "exo-nc", droppingTo: identity,
+    exitStatus: { command.udp ? await runNetcat(command) : await runTCPNetcat(command) })
 
 func runNetcat(_ command: Netcat) async -> Int32 {
     let socket: UDPSocket

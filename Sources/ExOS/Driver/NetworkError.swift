@@ -20,6 +20,8 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
     case cancelled
     /// Setting up the data path failed.
     case setup(String)
+    /// The TCP connection failed (reset, refused, timed out, aborted).
+    case tcp(TCPError)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum NetworkError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sessionEnded: "the session with exokerneld ended"
         case .cancelled: "cancelled"
         case .setup(let why): "network set-up failed: \(why)"
+        case .tcp(let error): "connection failed: \(error)"
         }
     }
 }

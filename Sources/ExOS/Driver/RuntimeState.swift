@@ -45,6 +45,8 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
     var writers: [UDPHandle: [Waiter<Bool>]] = [:]
     /// Tasks in `Pinger.next`, oldest first per pinger.
     var pingWaiters: [PingerHandle: [Waiter<PingEvent>]] = [:]
+    /// Tasks waiting on TCP readiness; resumed with success ("try again").
+    var tcpWaiters: [TCPWaitKey: [TCPWaiter]] = [:]
     /// Set once the runtime stopped; every later call fails with it.
     var stopped: NetworkError?
     /// While the stack thread sleeps: the latest time it will wake (`.max`: no deadline).
@@ -65,6 +67,7 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
             case .udpWritable(let handle):
                 for writer in writers.removeValue(forKey: handle) ?? [] { ready.append(writer.resume(.success(false))) }
             case .pingerReadable(let handle): servePingWaiters(handle, ready: &ready)
+            case .tcpReadable, .tcpWritable, .tcpAcceptable: serveTCP(event, ready: &ready)
             }
         }
         return outcome
@@ -114,6 +117,9 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
         for waiter in receivers.values.joined() { ready.append(waiter.resume(.failure(reason))) }
         for waiter in writers.values.joined() { ready.append(waiter.resume(.failure(reason))) }
         for waiter in pingWaiters.values.joined() { ready.append(waiter.resume(.failure(reason))) }
+        // Woken TCP tasks try again and find the runtime stopped.
+        for waiter in tcpWaiters.values.joined() { ready.append(waiter.wake) }
+        tcpWaiters.removeAll()
         receivers.removeAll()
         writers.removeAll()
         pingWaiters.removeAll()

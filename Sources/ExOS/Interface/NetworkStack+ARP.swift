@@ -145,7 +145,8 @@ extension NetworkStack {
 
     private mutating func tellUnreachable(_ origin: PacketOrigin, address: IPv4Address) {
         switch origin {
-        case .stack:
+        case .stack, .tcp:
+            // TCP treats it as a soft error (RFC 1122 §4.2.3.9): its retransmissions retry ARP.
             break
         case .udp(let handle):
             guard let socket = udpSockets.resolve(handle) else { return }

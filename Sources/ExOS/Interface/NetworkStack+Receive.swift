@@ -84,7 +84,7 @@ extension NetworkStack {
         switch packet.protocol {
         case .icmp: receiveICMP(datagram)
         case .udp: receiveUDP(datagram)
-        case .tcp: counters.count(.tcpUnsupported)
+        case .tcp: receiveTCP(datagram)
         default: counters.count(.ipv4UnknownProtocol)
         }
     }

@@ -9,6 +9,7 @@ enum PacketOrigin: Equatable {
     case stack
     case udp(SlotHandle)
     case pinger(SlotHandle)
+    case tcp(SlotHandle)
 }
 
 /// A FIFO of pool slots (head, tail, count), kept by its owner (a neighbor entry).

@@ -179,6 +179,11 @@ extension NetworkStack {
         case .pinger(let handle):
             guard let index = pingers.resolve(handle), !pingers[index: index].transmitScheduled else { return }
             pingers[index: index].transmitScheduled = true
+        case .tcp(let handle):
+            guard let index = tcpConnections.resolve(handle), !tcpConnections[index: index].transmitScheduled else {
+                return
+            }
+            tcpConnections[index: index].transmitScheduled = true
         }
         if transmitTurns.count == transmitTurns.capacity { dropStaleTurns() }
         transmitTurns.push(turn)
@@ -192,6 +197,7 @@ extension NetworkStack {
             switch turn {
             case .udp(let handle) where udpSockets.contains(handle): transmitTurns.push(turn)
             case .pinger(let handle) where pingers.contains(handle): transmitTurns.push(turn)
+            case .tcp(let handle) where tcpConnections.contains(handle): transmitTurns.push(turn)
             default: break
             }
         }

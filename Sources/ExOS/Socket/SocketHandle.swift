@@ -18,3 +18,15 @@ public struct PingerHandle: Hashable, Sendable, CustomStringConvertible {
     let slot: SlotHandle
     public var description: String { "pinger#\(slot.index).\(slot.generation)" }
 }
+
+/// A TCP connection of one stack.
+public struct TCPHandle: Hashable, Sendable, CustomStringConvertible {
+    let slot: SlotHandle
+    public var description: String { "tcp#\(slot.index).\(slot.generation)" }
+}
+
+/// A TCP listener of one stack.
+public struct TCPListenerHandle: Hashable, Sendable, CustomStringConvertible {
+    let slot: SlotHandle
+    public var description: String { "tcp-listener#\(slot.index).\(slot.generation)" }
+}

@@ -3,11 +3,11 @@
 
 import ExoPacket
 
-/// An IPv4 address and a port.
-public struct UDPEndpoint: Hashable, Sendable, CustomStringConvertible {
+/// An IPv4 address and a port: where a UDP socket or a TCP connection is bound or aimed.
+public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
     /// The address.
     public var address: IPv4Address
-    /// The UDP port.
+    /// The port (UDP or TCP).
     public var port: UInt16
 
     /// `address`:`port`.
@@ -18,6 +18,9 @@ public struct UDPEndpoint: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(address):\(port)" }
 }
+
+/// A UDP socket's endpoint (the same value as TCP's).
+public typealias UDPEndpoint = IPv4Endpoint
 
 /// An ICMP error about a flow of the stack's (RFC 1122 §4.1.3.3 asks that UDP report them).
 public struct ICMPErrorReport: Hashable, Sendable {

@@ -15,8 +15,10 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case icmpNoPinger, icmpErrorRateLimited
     // UDP
     case udpMalformed, udpBadChecksum, udpNoSocket, udpNotFromPeer, udpReceiveQueueFull
-    // TCP (part 2 handles it; until then, counted)
-    case tcpUnsupported
+    // TCP
+    case tcpMalformed, tcpBadChecksum, tcpNoConnection, tcpOutOfWindow, tcpBeyondWindow, tcpPAWSRejected
+    case tcpBadAck, tcpBadReset, tcpUnexpectedSegment, tcpOutOfOrderFull, tcpAcceptQueueFull, tcpTableFull
+    case tcpBadCookie
     // Transmit side
     case controlQueueFull, neighborCacheFull, neighborPendingFull, neighborUnresolved, pingerQueueFull
     case transmitBufferTooSmall
@@ -55,7 +57,19 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .udpNoSocket: "udp.noSocket"
         case .udpNotFromPeer: "udp.notFromPeer"
         case .udpReceiveQueueFull: "udp.receiveQueueFull"
-        case .tcpUnsupported: "tcp.unsupported"
+        case .tcpMalformed: "tcp.malformed"
+        case .tcpBadChecksum: "tcp.badChecksum"
+        case .tcpNoConnection: "tcp.noConnection"
+        case .tcpOutOfWindow: "tcp.outOfWindow"
+        case .tcpBeyondWindow: "tcp.beyondWindow"
+        case .tcpPAWSRejected: "tcp.pawsRejected"
+        case .tcpBadAck: "tcp.badAck"
+        case .tcpBadReset: "tcp.badReset"
+        case .tcpUnexpectedSegment: "tcp.unexpectedSegment"
+        case .tcpOutOfOrderFull: "tcp.outOfOrderFull"
+        case .tcpAcceptQueueFull: "tcp.acceptQueueFull"
+        case .tcpTableFull: "tcp.tableFull"
+        case .tcpBadCookie: "tcp.badCookie"
         case .controlQueueFull: "tx.controlQueueFull"
         case .neighborCacheFull: "tx.neighborCacheFull"
         case .neighborPendingFull: "tx.neighborPendingFull"
@@ -81,6 +95,8 @@ public struct StackCounters: Sendable, Equatable {
     public var udpSent: UInt64 = 0
     public var echoRequestsSent: UInt64 = 0
     public var echoRepliesReceived: UInt64 = 0
+    /// What TCP did (its drops are counted under the `tcp.` reasons).
+    public var tcp = TCPCounters()
 
     public init() {}
 

@@ -21,6 +21,7 @@ extension NetworkStack {
             switch turn {
             case .udp(let handle): sent = transmitUDP(handle, into: buffer)
             case .pinger(let handle): sent = transmitPing(handle, into: buffer)
+            case .tcp(let handle): sent = transmitTCP(handle, into: buffer)
             }
             if let sent {
                 counters.framesTransmitted &+= 1

@@ -15,6 +15,12 @@ public enum StackEvent: Hashable, Sendable {
     case udpWritable(UDPHandle)
     /// A reply, error or failure is waiting.
     case pingerReadable(PingerHandle)
+    /// Bytes, the end of the peer's stream, or an error wait for the reader.
+    case tcpReadable(TCPHandle)
+    /// The connection opened, send space freed after a full buffer, or an error waits.
+    case tcpWritable(TCPHandle)
+    /// A connection waits to be accepted.
+    case tcpAcceptable(TCPListenerHandle)
 }
 
 /// A whole IPv4 host stack (Ethernet, ARP, IPv4, ICMP, UDP; TCP in part 2) as a value.
@@ -31,6 +37,12 @@ public struct NetworkStack: Sendable {
     var controlQueue: PacketQueue<Void>
     var udpSockets: SocketTable<UDPSocketState>
     var pingers: SocketTable<PingerState>
+    var tcpConnections: SocketTable<TCPControlBlock>
+    var tcpListeners: SocketTable<TCPListenerState>
+    /// Each connection's next timer, earliest first.
+    var tcpTimers: DeadlineHeap
+    let initialSequenceNumbers: InitialSequenceNumbers
+    let synCookies: SYNCookies
     var flows: FlowTable
     /// Sockets and pingers with datagrams to send, in turn.
     var transmitTurns: FixedQueue<TransmitTurn>
@@ -65,12 +77,20 @@ public struct NetworkStack: Sendable {
             packets: limits.controlFrames, bytes: limits.controlFrames * configuration.maximumFrameLength, filler: ())
         udpSockets = SocketTable(capacity: limits.udpSockets, vacant: .vacant)
         pingers = SocketTable(capacity: limits.pingers, vacant: .vacant)
-        flows = FlowTable(maximumEntries: limits.udpSockets + limits.pingers, secret: configuration.secret)
+        tcpConnections = SocketTable(capacity: limits.tcpConnections, vacant: .vacant)
+        tcpListeners = SocketTable(capacity: limits.tcpListeners, vacant: .vacant)
+        tcpTimers = DeadlineHeap(capacity: limits.tcpConnections)
+        initialSequenceNumbers = InitialSequenceNumbers(secret: configuration.secret)
+        synCookies = SYNCookies(secret: configuration.secret ^ 0x5359_4E43_4F4F_4B49)
+        flows = FlowTable(
+            maximumEntries: limits.udpSockets + limits.pingers + limits.tcpConnections + limits.tcpListeners,
+            secret: configuration.secret)
         transmitTurns = FixedQueue(
-            capacity: limits.udpSockets + limits.pingers, filler: .udp(SlotHandle(index: 0, generation: 0)))
+            capacity: limits.udpSockets + limits.pingers + limits.tcpConnections,
+            filler: .udp(SlotHandle(index: 0, generation: 0)))
         // Room for every live socket's events plus as many again for closed sockets' stale ones.
         events = FixedQueue(
-            capacity: 2 * (2 * limits.udpSockets + limits.pingers),
+            capacity: 2 * (2 * limits.udpSockets + limits.pingers + 2 * limits.tcpConnections + limits.tcpListeners),
             filler: .udpReadable(UDPHandle(slot: SlotHandle(index: 0, generation: 0))))
         icmpErrorLimiter = TokenBucket(burst: limits.icmpErrorBurst, interval: limits.icmpErrorInterval, now: now)
         announcementsLeft = configuration.addresses.contains(where: \.owned) ? limits.announcements : 0
@@ -94,6 +114,7 @@ public struct NetworkStack: Sendable {
         if time > now { now = time }
         runNeighborTimers()
         runAnnouncements()
+        runTCPTimers()
     }
 
     /// When the stack next wants to be driven even if nothing arrives: the earliest ARP
@@ -103,7 +124,7 @@ public struct NetworkStack: Sendable {
         if hasFramesToSend { return now }
         var earliest: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         if announcementsLeft > 0, earliest.map({ nextAnnouncement < $0 }) ?? true { earliest = nextAnnouncement }
-        return earliest
+        return Instant.earliest(earliest, tcpTimers.first?.deadline)
     }
 
     /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
@@ -123,13 +144,22 @@ public struct NetworkStack: Sendable {
             case .pingerReadable(let handle):
                 guard let i = pingers.resolve(handle.slot) else { continue }
                 pingers[index: i].readableAnnounced = false
+            case .tcpReadable(let handle):
+                guard let i = tcpConnections.resolve(handle.slot) else { continue }
+                tcpConnections[index: i].readableAnnounced = false
+            case .tcpWritable(let handle):
+                guard let i = tcpConnections.resolve(handle.slot) else { continue }
+                tcpConnections[index: i].writableAnnounced = false
+            case .tcpAcceptable(let handle):
+                guard let i = tcpListeners.resolve(handle.slot) else { continue }
+                tcpListeners[index: i].acceptableAnnounced = false
             }
             return event
         }
         return nil
     }
 
-    private mutating func post(_ event: StackEvent) -> Bool {
+    mutating func post(_ event: StackEvent) -> Bool {
         // Cannot overflow while fewer than `udpSockets + pingers` stale events wait; if a
         // program churns sockets without reading events, the newest readiness is dropped
         // (the socket's state still says it is readable).
@@ -165,4 +195,5 @@ public struct NetworkStack: Sendable {
 enum TransmitTurn {
     case udp(SlotHandle)
     case pinger(SlotHandle)
+    case tcp(SlotHandle)
 }

@@ -80,6 +80,25 @@ public struct StackLimits: Hashable, Sendable {
     public var icmpErrorInterval = Interval.milliseconds(100)
     /// Sequence numbers whose send time a pinger remembers (to report round trips).
     public var pingerSendTimes = 64
+    /// TCP connections (in any state, TIME_WAIT included) and listeners open at once.
+    public var tcpConnections = 512
+    public var tcpListeners = 16
+    /// Half-open connections a listener keeps; past it, SYN cookies answer without state.
+    public var tcpSynBacklog = 128
+    /// Separate out-of-order ranges a connection keeps past a hole; beyond, segments are dropped.
+    public var tcpOutOfOrderRanges = 16
+    /// SACKed ranges a sender remembers.
+    public var tcpSACKRanges = 32
+    /// How long an owed ACK may wait for a second segment or outgoing data (RFC 1122: < 0.5 s).
+    public var tcpDelayedAck = Interval.milliseconds(40)
+    /// TIME_WAIT's length, 2·MSL (RFC 9293 §3.4.2).
+    public var tcpTimeWait = Interval.seconds(60)
+    /// Retransmission timeout bounds (RFC 6298: initial 1 s; Linux's minimum 200 ms).
+    public var tcpInitialTimeout = Interval.seconds(1)
+    public var tcpMinimumTimeout = Interval.milliseconds(200)
+    /// Timeouts in a row before the SYN, or an established connection, gives up.
+    public var tcpSynRetries = 6
+    public var tcpRetries = 15
 
     /// The defaults above.
     public init() {}

@@ -16,6 +16,8 @@ public enum StackError: Error, Hashable, Sendable {
     case tooManySockets
     /// The handle names a socket that has been closed.
     case staleHandle
+    /// The destination cannot be reached from the stack's link (no route, or not unicast).
+    case unroutable(IPv4Address)
 }
 
 /// Why a datagram was not queued for sending.

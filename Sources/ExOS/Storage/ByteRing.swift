@@ -5,7 +5,8 @@ import ExoPacket
 
 /// A circular buffer of at most `capacity` bytes: `write` appends at the tail, `read` and
 /// `discard` take from the head, `copy(from:into:)` reads ahead without taking (for
-/// retransmission). Counters run modulo the capacity; `count` says how much is held.
+/// retransmission), `write(_:at:)` and `commit` place bytes beyond the tail first and count
+/// them later (TCP's out-of-order data). Counters run modulo the capacity; `count` says how much is held.
 struct ByteRing {
     private var storage: [UInt8]
     /// Offset of the oldest byte.
@@ -39,6 +40,34 @@ struct ByteRing {
         return taken
     }
 
+    /// Copies as much of `bytes` as fits into the free space starting `offset` bytes past the
+    /// tail, without counting them as held (out-of-order data waiting for the hole before it);
+    /// returns how many bytes it copied. `commit` later counts them.
+    @discardableResult
+    mutating func write(_ bytes: PacketBytes, at offset: Int) -> Int {
+        guard offset >= 0, offset < freeSpace else { return 0 }
+        let taken = min(bytes.count, freeSpace - offset)
+        guard taken > 0 else { return 0 }
+        var start = head + count + offset
+        while start >= storage.count { start -= storage.count }
+        let first = min(taken, storage.count - start)
+        storage.withUnsafeMutableBytes { buffer in
+            let ring = MutablePacketBytes(unsafeBuffer: buffer)
+            ring.copy(bytes.prefix(first), to: start)
+            if taken > first { ring.copy(bytes.slice(first, taken - first), to: 0) }
+        }
+        return taken
+    }
+
+    /// Counts `length` bytes already written at the tail (by `write(_:at:)`) as held, up to
+    /// the free space; returns how many it counted.
+    @discardableResult
+    mutating func commit(_ length: Int) -> Int {
+        let counted = min(max(length, 0), freeSpace)
+        count += counted
+        return counted
+    }
+
     /// Copies up to `destination.count` bytes starting `offset` bytes after the head into
     /// `destination`, leaving them in the ring; returns how many it copied.
     func copy(from offset: Int, into destination: MutablePacketBytes) -> Int {
@@ -62,7 +91,8 @@ struct ByteRing {
         head += removed
         if head >= storage.count { head -= storage.count }
         count -= removed
-        if count == 0 { head = 0 }
+        // The head does not jump back to 0 when the ring empties: bytes written past the tail
+        // by `write(_:at:)` must stay where the tail will reach them.
         return removed
     }
 

@@ -8,11 +8,13 @@ import Foundation
 final class StartedClient {
     let process = Process()
     private let input = Pipe()
+    /// Where the client's standard output and error go.
+    let outputPath: String
 
     /// Runs `name` with `arguments` (through `launcher`, e.g. a shell that sets a limit and
     /// execs it, when given), its output in a file in `directory`, until that output has `marker`.
     init(_ name: String, _ arguments: [String], launcher: [String] = [], until marker: String, in directory: String) throws {
-        let outputPath = directory + "/\(name)-\(UUID().uuidString).out"
+        outputPath = directory + "/\(name)-\(UUID().uuidString).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         let command = launcher + [BuildProducts.path(name)] + arguments

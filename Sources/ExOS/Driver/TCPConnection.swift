@@ -1,0 +1,139 @@
+// A TCP connection for async code: `read` waits for bytes (an empty result is the end of
+// the peer's stream), `write` waits while the send buffer is full (backpressure), and the
+// connection's failure (reset, refused, timeout) is thrown as `.tcp(error)`.
+
+import ExoPacket
+import ExoWire
+
+/// One TCP connection of a `NetworkRuntime`. Sendable; one reader and one writer task at a
+/// time keep the byte order each expects.
+public final class TCPConnection: Sendable {
+    public let runtime: NetworkRuntime
+    let handle: TCPHandle
+    /// The daemon binding made for an outgoing connection on a shared address.
+    private let daemonBinding: WireEndpoint?
+
+    init(runtime: NetworkRuntime, handle: TCPHandle, daemonBinding: WireEndpoint?) {
+        self.runtime = runtime
+        self.handle = handle
+        self.daemonBinding = daemonBinding
+    }
+
+    /// Closes gracefully if `close()` was not called.
+    deinit {
+        let handle = handle
+        runtime.withStack { s, now, ready in
+            s.stack.close(handle, now: now)
+            s.wakeTCPWaiters([.readable(handle), .writable(handle)], ready: &ready)
+        }
+    }
+
+    /// The connection's current state (nil once closed).
+    public var state: TCPState? { runtime.withStack { s, _, _ in s.stack.state(handle) } }
+
+    /// A snapshot of the connection (state, endpoints, window, RTT).
+    public var info: TCPConnectionInfo? { runtime.withStack { s, _, _ in s.stack.info(handle) } }
+
+    /// Up to `maximumLength` bytes, waiting for at least one; empty at the end of the stream.
+    public func read(maximumLength: Int = 64 * 1024) async throws(NetworkError) -> [UInt8] {
+        let handle = handle
+        while true {
+            let result = await runtime.suspend(
+                { s, waiter, now -> Result<[UInt8]?, NetworkError>? in
+                    var bytes = [UInt8](repeating: 0, count: max(maximumLength, 1))
+                    let outcome = bytes.withUnsafeMutableBytes { buffer -> Result<TCPReadResult, TCPError> in
+                        do throws(TCPError) {
+                            return .success(try s.stack.read(handle, into: MutablePacketBytes(unsafeBuffer: buffer), now: now))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    switch outcome {
+                    case .success(.bytes(let count)):
+                        bytes.removeSubrange(count...)
+                        return .success(bytes)
+                    case .success(.endOfStream): return .success([])
+                    case .success(.wouldBlock):
+                        s.parkTCP(waiter, on: .readable(handle))
+                        return nil
+                    case .failure(.staleHandle): return .failure(.closed)
+                    case .failure(let error): return .failure(.tcp(error))
+                    }
+                },
+                remove: { s, id in
+                    s.cancelTCPWaiter(.readable(handle), id: id)
+                    return nil
+                })
+            if let bytes = try result.get() { return bytes }
+        }
+    }
+
+    /// Queues every byte of `bytes`, waiting while the send buffer is full.
+    public func write(_ bytes: [UInt8]) async throws(NetworkError) {
+        let handle = handle
+        var offset = 0
+        while offset < bytes.count {
+            let start = offset
+            let result = await runtime.suspend(
+                { s, waiter, now -> Result<Int?, NetworkError>? in
+                    let outcome = bytes.withUnsafeBytes { buffer -> Result<Int, TCPError> in
+                        do throws(TCPError) {
+                            let rest = PacketBytes(unsafeBuffer: buffer).dropFirst(start)
+                            return .success(try s.stack.write(handle, rest, now: now))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    switch outcome {
+                    case .success(0):
+                        s.parkTCP(waiter, on: .writable(handle))
+                        return nil
+                    case .success(let count): return .success(count)
+                    case .failure(.staleHandle): return .failure(.closed)
+                    case .failure(let error): return .failure(.tcp(error))
+                    }
+                },
+                remove: { s, id in
+                    s.cancelTCPWaiter(.writable(handle), id: id)
+                    return nil
+                })
+            if let written = try result.get() { offset += written }
+        }
+    }
+
+    /// Sends a FIN after the queued bytes (`shutdown(SHUT_WR)`); reading goes on.
+    public func shutdownWrite() throws(NetworkError) {
+        let handle = handle
+        let result = runtime.withStack { s, now, _ -> Result<Void, NetworkError> in
+            do throws(TCPError) {
+                try s.stack.shutdownWrite(handle, now: now)
+                return .success(())
+            } catch .staleHandle {
+                return .failure(.closed)
+            } catch {
+                return .failure(.tcp(error))
+            }
+        }
+        try result.get()
+    }
+
+    /// Closes: the FIN follows the queued bytes and the close handshake finishes in the
+    /// background (unread bytes make it a reset, as on Linux). Waiting calls fail `.closed`.
+    public func close() async {
+        let handle = handle
+        runtime.withStack { s, now, ready in
+            s.stack.close(handle, now: now)
+            s.wakeTCPWaiters([.readable(handle), .writable(handle)], ready: &ready)
+        }
+        if let daemonBinding, let session = runtime.session { _ = try? await session.unbind(daemonBinding) }
+    }
+
+    /// Resets the connection at once.
+    public func abort() {
+        let handle = handle
+        runtime.withStack { s, now, ready in
+            s.stack.abort(handle, now: now)
+            s.wakeTCPWaiters([.readable(handle), .writable(handle)], ready: &ready)
+        }
+    }
+}

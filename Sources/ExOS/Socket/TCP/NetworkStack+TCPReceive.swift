@@ -1,0 +1,162 @@
+// TCP's receive side in the stack: checksum and parse, demultiplexing (the connection's
+// four-tuple, else a listener's endpoint), passive opens (a half-open connection, or a SYN
+// cookie once the listener's backlog is full), and resets for segments nobody owns
+// (RFC 9293 §3.10.7.1), rate-limited like ICMP errors.
+
+import ExoPacket
+
+extension NetworkStack {
+    mutating func receiveTCP(_ datagram: ReceivedDatagram) {
+        guard let header = try? TCPHeader(checking: datagram.payload) else {
+            counters.count(.tcpMalformed)
+            return
+        }
+        let segment: TCPRepr
+        do throws(PacketError) {
+            segment = try TCPRepr(parsing: header, source: datagram.source, destination: datagram.destination)
+        } catch .badChecksum {
+            counters.count(.tcpBadChecksum)
+            return
+        } catch {
+            counters.count(.tcpMalformed)
+            return
+        }
+        counters.tcp.segmentsReceived &+= 1
+        let payload = header.payload
+        let key = FlowKey(
+            proto: .tcp, localAddress: datagram.destination, localPort: segment.destinationPort,
+            remoteAddress: datagram.source, remotePort: segment.sourcePort)
+        if let index = flows.find(key), tcpConnections.isOpen(index) {
+            glean(datagram)
+            let outcome = tcpConnections[index: index].receive(segment, payload: payload, now: now, counters: &counters)
+            if outcome.contains(.resetReply) { sendReset(answering: segment, payloadLength: payload.count, datagram) }
+            connectionChanged(index, outcome)
+            return
+        }
+        if let index = flows.find(key.listening), tcpListeners.isOpen(index) {
+            receiveAtListener(index, segment, payload: payload, datagram)
+            return
+        }
+        counters.count(.tcpNoConnection)
+        sendReset(answering: segment, payloadLength: payload.count, datagram)
+    }
+
+    /// A segment for a listener with no connection of its four-tuple (RFC 9293 §3.10.7.2).
+    private mutating func receiveAtListener(
+        _ index: Int, _ segment: TCPRepr, payload: PacketBytes, _ datagram: ReceivedDatagram
+    ) {
+        let flags = segment.flags
+        if flags.contains(.rst) { return }
+        if flags.contains(.ack) {
+            if !flags.contains(.syn), acceptCookie(index, segment, payload: payload, datagram) { return }
+            sendReset(answering: segment, payloadLength: payload.count, datagram)
+            return
+        }
+        guard flags.contains(.syn) else {
+            counters.count(.tcpUnexpectedSegment)
+            return
+        }
+        guard !tcpListeners[index: index].isSaturated else {
+            counters.count(.tcpAcceptQueueFull)
+            return
+        }
+        if tcpListeners[index: index].halfOpen >= configuration.limits.tcpSynBacklog
+            || tcpConnections.openCount >= tcpConnections.capacity
+        {
+            sendCookie(index, segment, datagram)
+            return
+        }
+        let listener = tcpListeners[index: index]
+        let remote = IPv4Endpoint(address: datagram.source, port: segment.sourcePort)
+        var block = makeControlBlock(
+            local: listener.local, localIndex: listener.localIndex, remote: remote, options: listener.options)
+        block.state = .synReceived
+        block.listener = tcpListeners.handle(at: index)
+        block.countedHalfOpen = true
+        block.initialReceiveSequence = segment.sequenceNumber
+        block.receiveNext = segment.sequenceNumber + 1
+        block.advertisedEdge = block.receiveNext
+        block.negotiate(segment.options, now: now)
+        block.updateWindow(segment, scaled: false)
+        block.synPending = true
+        guard let slot = insertConnection(block) else { return }
+        tcpListeners[index: index].halfOpen += 1
+        counters.tcp.passiveOpens &+= 1
+        glean(datagram)
+        connectionChanged(Int(slot.index), .transmit)
+    }
+
+    /// A new connection's control block, with its ISN and timestamp offset drawn from the
+    /// keyed hash (RFC 6528; RFC 7323 §7.1).
+    func makeControlBlock(
+        local: IPv4Endpoint, localIndex: Int, remote: IPv4Endpoint, options: TCPConnectionOptions
+    ) -> TCPControlBlock {
+        let isn = initialSequenceNumbers.make(
+            localAddress: local.address, localPort: local.port, remoteAddress: remote.address,
+            remotePort: remote.port, now: now)
+        let offset = initialSequenceNumbers.make(
+            localAddress: remote.address, localPort: remote.port, remoteAddress: local.address,
+            remotePort: local.port, now: .zero)
+        return TCPControlBlock(
+            local: local, localIndex: localIndex, remote: remote, options: options, initialSequence: isn,
+            timestampOffset: offset.rawValue, mtu: configuration.mtu, limits: configuration.limits, now: now)
+    }
+
+    /// Puts a block in the table and its four-tuple in the flow table; nil (counted) when full.
+    mutating func insertConnection(_ block: TCPControlBlock) -> SlotHandle? {
+        let key = FlowKey(
+            proto: .tcp, localAddress: block.local.address, localPort: block.local.port,
+            remoteAddress: block.remote.address, remotePort: block.remote.port)
+        guard let slot = tcpConnections.insert(block) else {
+            counters.count(.tcpTableFull)
+            return nil
+        }
+        guard flows.insert(key, value: Int(slot.index)) else {
+            tcpConnections.remove(slot)
+            counters.count(.tcpTableFull)
+            return nil
+        }
+        return slot
+    }
+
+    /// Answers a segment nobody owns with a reset (RFC 9293 §3.10.7.1): never a reset for a
+    /// reset, never to broadcast, never beyond the error rate limit.
+    mutating func sendReset(answering segment: TCPRepr, payloadLength: Int, _ datagram: ReceivedDatagram) {
+        guard !segment.flags.contains(.rst), !datagram.linkBroadcast else { return }
+        guard icmpErrorLimiter.take(now: now) else {
+            counters.count(.icmpErrorRateLimited)
+            return
+        }
+        var reply = TCPRepr(
+            sourcePort: segment.destinationPort, destinationPort: segment.sourcePort, sequenceNumber: TCPSequenceNumber(0),
+            acknowledgementNumber: TCPSequenceNumber(0), flags: .rst, window: 0)
+        if segment.flags.contains(.ack) {
+            reply.sequenceNumber = segment.acknowledgementNumber
+        } else {
+            var length = payloadLength
+            if segment.flags.contains(.syn) { length += 1 }
+            if segment.flags.contains(.fin) { length += 1 }
+            reply.acknowledgementNumber = segment.sequenceNumber + length
+            reply.flags.insert(.ack)
+        }
+        if enqueueStatelessSegment(reply, datagram) { counters.tcp.resetsSent &+= 1 }
+    }
+
+    /// Queues a segment built from a received one alone (a reset, a cookie's SYN-ACK) as a
+    /// ready-made frame back to its sender's MAC.
+    mutating func enqueueStatelessSegment(_ segment: TCPRepr, _ datagram: ReceivedDatagram) -> Bool {
+        let local = link.addresses[datagram.localIndex]
+        let ip = IPv4Repr(
+            source: local.address, destination: datagram.source, protocol: .tcp, payloadLength: segment.length,
+            identification: nextIdentification())
+        let length = FrameBuilder.payloadOffset + segment.length
+        guard length <= configuration.maximumFrameLength else { return false }
+        return enqueueControl(
+            length: length,
+            { frame in
+                FrameBuilder.writeHeaders(into: frame, destination: datagram.linkSource, source: local.mac, ip: ip)
+                _ = try? segment.emit(
+                    into: frame.dropFirst(FrameBuilder.payloadOffset), source: local.address, destination: datagram.source)
+            })
+    }
+}

@@ -1,0 +1,181 @@
+// The ACK field of an arriving segment (RFC 9293 §3.10.7.4 "fifth"): RFC 5961 §5's bounds on
+// acceptable ACKs, freeing acknowledged bytes, RTT samples (timestamps, else Karn-timed
+// segments), the send window update, duplicate ACKs and NewReno fast recovery (RFC 5681,
+// RFC 6582) with SACK information (RFC 2018, RFC 6675), and the close states the ACK of our
+// FIN moves.
+
+import ExoPacket
+
+extension TCPControlBlock {
+    /// Processes the ACK; nil when the segment must be dropped after an ACK of ours.
+    mutating func receiveAcknowledgement(
+        _ segment: TCPRepr, payloadLength: Int, now: Instant, counters: inout StackCounters
+    ) -> TCPOutcome? {
+        let ack = segment.acknowledgementNumber
+        if ack.isAfter(sendMaximum) {
+            // Acknowledges something never sent.
+            counters.count(.tcpBadAck)
+            ackNow = true
+            return nil
+        }
+        if ack.isBefore(sendUnacknowledged - max(largestSendWindow, maximumSegment)) {
+            // RFC 5961 §5.2: too old to be from this connection's peer.
+            counters.tcp.challengeAcks &+= 1
+            ackNow = true
+            return nil
+        }
+        var newlySACKed = 0
+        if sackEnabled {
+            for block in segment.options.sackBlocks {
+                newlySACKed += scoreboard.add(
+                    start: block.start, end: block.end, unacknowledged: sendUnacknowledged, highestSent: sendMaximum)
+            }
+        }
+        var outcome: TCPOutcome = []
+        if ack.isAfter(sendUnacknowledged) {
+            outcome.formUnion(acknowledge(upTo: ack, segment, now: now, counters: &counters))
+        } else if ack == sendUnacknowledged, payloadLength == 0,
+            !segment.flags.contains(.syn), !segment.flags.contains(.fin), sendMaximum.isAfter(sendUnacknowledged),
+            newlySACKed > 0 || Int(segment.window) << Int(sendScale) == sendWindow
+        {
+            // A duplicate ACK (RFC 5681 §2); one that brings new SACK information counts even
+            // if the window moved (the receiver's application read meanwhile).
+            outcome.formUnion(duplicateAcknowledgement(now: now, counters: &counters))
+        }
+        let windowBefore = sendWindow
+        if updateWindow(segment, scaled: true), sendWindow > windowBefore { outcome.insert(.transmit) }
+        updatePersistTimer(now: now)
+        outcome.formUnion(finAcknowledgementTransitions(now: now))
+        return outcome
+    }
+
+    /// New data (or our SYN or FIN) acknowledged.
+    private mutating func acknowledge(upTo ack: TCPSequenceNumber, _ segment: TCPRepr, now: Instant, counters: inout StackCounters)
+        -> TCPOutcome
+    {
+        let acknowledged = ack - sendUnacknowledged
+        let flightBefore = bytesInFlight
+        let freed = min(max(ack - sendBase, 0), sendBuffer.count)
+        sendBuffer.discard(freed)
+        sendBase += freed
+        sendUnacknowledged = ack
+        if sendNext.isBefore(ack) { sendNext = ack }
+        scoreboard.acknowledge(upTo: ack)
+        sampleRTT(segment, acknowledged: ack, now: now)
+        retransmissions = 0
+        var outcome: TCPOutcome = freed > 0 ? .writable : []
+        if let recover = recoveryPoint {
+            if !ack.isBefore(recover) {
+                // Full acknowledgement: recovery ends (RFC 6582 §3.2 step 3).
+                recoveryPoint = nil
+                recoveryInflation = 0
+                congestion.onExitRecovery(now: now)
+            } else {
+                // Partial acknowledgement: the next hole is lost too (RFC 6582 step 5).
+                recoveryInflation = max(recoveryInflation - acknowledged, 0) + maximumSegment
+                retransmitFirst = true
+                retransmitDeadline = now + rtt.timeout
+                outcome.insert(.transmit)
+            }
+        } else if freed > 0 {
+            congestion.onAcknowledged(bytes: freed, inFlight: flightBefore, rtt: rtt.smoothedRTT, now: now)
+        }
+        duplicateAcks = 0
+        if sendMaximum == sendUnacknowledged {
+            retransmitDeadline = nil
+        } else if recoveryPoint == nil {
+            retransmitDeadline = now + rtt.timeout
+        }
+        if freed > 0 || bytesInFlight < flightBefore { outcome.insert(.transmit) }
+        return outcome
+    }
+
+    /// A duplicate ACK (RFC 5681 §2): three start fast retransmit and recovery; more inflate
+    /// the window by one segment each while recovering (RFC 6582 step 4).
+    private mutating func duplicateAcknowledgement(now: Instant, counters: inout StackCounters) -> TCPOutcome {
+        duplicateAcks += 1
+        if inRecovery {
+            recoveryInflation += maximumSegment
+            return .transmit
+        }
+        let lostBySACK = sackEnabled && scoreboard.isLost(sendUnacknowledged, maximumSegmentSize: maximumSegment)
+        guard duplicateAcks >= 3 || lostBySACK else { return [] }
+        counters.tcp.fastRetransmits &+= 1
+        recoveryPoint = sendMaximum
+        congestion.onEnterRecovery(inFlight: bytesInFlight, now: now)
+        recoveryInflation = 3 * maximumSegment
+        highestRetransmitted = sendUnacknowledged
+        retransmitFirst = true
+        rttProbe = nil
+        return .transmit
+    }
+
+    /// RFC 9293's window update rule: only a segment newer than the one that last set the
+    /// window may change it. Returns true when it did.
+    @discardableResult
+    mutating func updateWindow(_ segment: TCPRepr, scaled: Bool) -> Bool {
+        let sequence = segment.sequenceNumber
+        let ack = segment.acknowledgementNumber
+        let newer =
+            sendWindowSequence.isBefore(sequence)
+            || (sendWindowSequence == sequence && !ack.isBefore(sendWindowAcknowledgement))
+        guard newer || state == .synSent else { return false }
+        sendWindow = Int(segment.window) << Int(scaled ? sendScale : 0)
+        sendWindowSequence = sequence
+        sendWindowAcknowledgement = ack
+        largestSendWindow = max(largestSendWindow, sendWindow)
+        return true
+    }
+
+    /// An RTT sample from the echoed timestamp, else from the Karn-timed segment.
+    mutating func sampleRTT(_ segment: TCPRepr, acknowledged ack: TCPSequenceNumber, now: Instant) {
+        if timestampsEnabled, let timestamps = segment.options.timestamps, timestamps.echoReply != 0 {
+            let elapsed = timestampClock(now) &- timestamps.echoReply
+            // A wild echo (a peer's bug or a forgery) must not poison the estimator.
+            if elapsed < 60_000 { rtt.addSample(.milliseconds(UInt64(max(elapsed, 1)))) }
+            return
+        }
+        if let probe = rttProbe, ack.isAfter(probe.sequence) {
+            rtt.addSample(now - probe.sentAt)
+            rttProbe = nil
+        }
+    }
+
+    /// The close states that the acknowledgement of our FIN moves on (RFC 9293 §3.10.7.4).
+    private mutating func finAcknowledgementTransitions(now: Instant) -> TCPOutcome {
+        guard finAcknowledged else { return [] }
+        switch state {
+        case .finWait1:
+            state = .finWait2
+        case .closing:
+            enterTimeWait(now: now)
+        case .lastAck:
+            state = .closed
+            return .closed
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Starts TIME_WAIT's 2·MSL (RFC 9293 §3.6); nothing is sent or retransmitted in it.
+    mutating func enterTimeWait(now: Instant) {
+        state = .timeWait
+        retransmitDeadline = nil
+        persistDeadline = nil
+        keepAliveDeadline = nil
+        timeWaitDeadline = now + limits.tcpTimeWait
+    }
+
+    /// Runs the persist timer while the peer's zero window holds back data and nothing is in
+    /// flight to bring a window update (RFC 9293 §3.8.6.1).
+    mutating func updatePersistTimer(now: Instant) {
+        let unsent = sendBuffer.count - (sendNext - sendBase)
+        if sendWindow == 0, unsent > 0, bytesInFlight == 0, state.isSynchronized {
+            if persistDeadline == nil { persistDeadline = now + rtt.timeout.doubled(persistBackOff) }
+        } else {
+            persistDeadline = nil
+            persistBackOff = 0
+        }
+    }
+}

@@ -1,0 +1,198 @@
+// What a connection sends next, one segment per call: a reset it owes, its SYN or SYN-ACK,
+// a retransmission (fast retransmit, partial ACKs, SACK holes per RFC 6675), a window or
+// keep-alive probe, new data within the peer's and the congestion window (Nagle and the
+// sender's silly-window rule, RFC 9293 §3.8.6.2.1), a FIN, or the ACK it owes. The stack
+// copies the payload from the send buffer into the device's frame.
+
+import ExoPacket
+
+/// One segment to send: its header, and where its payload lies in the send buffer.
+struct TCPSegmentPlan {
+    var header: TCPRepr
+    /// Offset of the first payload byte from the send buffer's head.
+    var bufferOffset: Int
+}
+
+extension TCPControlBlock {
+    /// The next segment to send at `now`, or nil when nothing is owed.
+    mutating func nextSegment(now: Instant, counters: inout StackCounters) -> TCPSegmentPlan? {
+        if resetPending {
+            resetPending = false
+            counters.tcp.resetsSent &+= 1
+            let reset = makeSegment(sequence: sendNext, flags: .rst, now: now)
+            state = .closed
+            return reset
+        }
+        switch state {
+        case .closed:
+            return nil
+        case .synSent:
+            return synPending ? synSegment(now: now) : nil
+        case .synReceived:
+            return synPending ? synSegment(now: now) : owedAcknowledgement(now: now)
+        case .timeWait:
+            return owedAcknowledgement(now: now)
+        default:
+            break
+        }
+        if let retransmission = retransmission(now: now, counters: &counters) { return retransmission }
+        if probeNow || keepAliveNow {
+            // A segment just below SND.UNA: out of window for the peer, which answers with
+            // an ACK carrying its current window (as Linux probes).
+            probeNow = false
+            keepAliveNow = false
+            return makeSegment(sequence: sendUnacknowledged - 1, flags: [], now: now)
+        }
+        if let data = newData(now: now) { return data }
+        return owedAcknowledgement(now: now)
+    }
+
+    /// Our SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), with the options to negotiate.
+    private mutating func synSegment(now: Instant) -> TCPSegmentPlan {
+        synPending = false
+        var options = TCPOptions()
+        options.maximumSegmentSize = UInt16(clamping: offeredSegment)
+        let active = state == .synSent
+        if active || windowScalingEnabled { options.windowScale = receiveScale }
+        options.sackPermitted = active || sackEnabled
+        if active || timestampsEnabled {
+            options.timestamps = TCPTimestamps(value: timestampClock(now), echoReply: active ? 0 : recentTimestamp)
+        }
+        if sendMaximum != initialSendSequence { rttProbe = nil }
+        if rttProbe == nil, sendMaximum == initialSendSequence { rttProbe = (initialSendSequence, now) }
+        return makeSegment(sequence: initialSendSequence, flags: active ? .syn : [.syn, .ack], options: options, now: now)
+    }
+
+    /// A retransmission owed by fast retransmit or a partial ACK, or (SACK recovery) the next
+    /// hole while the pipe leaves room.
+    private mutating func retransmission(now: Instant, counters: inout StackCounters) -> TCPSegmentPlan? {
+        let start: TCPSequenceNumber
+        var limit = maximumSegment
+        if retransmitFirst {
+            retransmitFirst = false
+            start = sendUnacknowledged
+        } else if inRecovery, sackEnabled,
+            pipe + maximumSegment <= congestion.window,
+            let hole = scoreboard.nextHoleToRetransmit(
+                unacknowledged: sendUnacknowledged, highestRetransmitted: highestRetransmitted, next: sendNext,
+                maximumSegmentSize: maximumSegment)
+        {
+            start = hole.start
+            limit = hole.length
+        } else {
+            return nil
+        }
+        let offset = start - sendBase
+        let available = sendBuffer.count - offset
+        guard offset >= 0, available >= 0 else { return nil }
+        let length = min(available, limit)
+        let fin = finSent && length == available
+        guard length > 0 || fin else { return nil }
+        counters.tcp.retransmittedSegments &+= 1
+        rttProbe = nil
+        if highestRetransmitted.isBefore(start + length) { highestRetransmitted = start + length }
+        return makeSegment(sequence: start, flags: fin ? .fin : [], bufferOffset: offset, length: length, now: now)
+    }
+
+    /// RFC 6675's pipe during SACK recovery.
+    private var pipe: Int {
+        scoreboard.pipe(
+            unacknowledged: sendUnacknowledged, next: sendNext, highestRetransmitted: highestRetransmitted,
+            maximumSegmentSize: maximumSegment)
+    }
+
+    /// New data (and the FIN after it) as far as both windows, Nagle and SWS allow.
+    private mutating func newData(now: Instant) -> TCPSegmentPlan? {
+        let offset = sendNext - sendBase
+        let unsent = sendBuffer.count - offset
+        guard offset >= 0, unsent >= 0 else { return nil }
+        let finDue = finQueued && sendNext == finSequence
+        guard unsent > 0 || finDue else { return nil }
+        let receiverRoom = sendWindow - bytesInFlight
+        let congestionRoom =
+            inRecovery && sackEnabled
+            ? congestion.window - pipe : congestion.window + recoveryInflation - bytesInFlight
+        var length = min(unsent, maximumSegment, max(min(receiverRoom, congestionRoom), 0))
+        if length < unsent, length < maximumSegment {
+            // Sender SWS avoidance: no runt segments while a window update is coming,
+            // unless half the largest window the peer offered fits.
+            let halfWindow = largestSendWindow / 2
+            if !(length > 0 && halfWindow > 0 && length >= halfWindow) { length = 0 }
+        }
+        if length == unsent, length < maximumSegment, length > 0, !options.noDelay, !finQueued, bytesInFlight > 0 {
+            // Nagle (RFC 1122 §4.2.3.4): one small segment in flight at a time.
+            length = 0
+        }
+        let fin = finQueued && length == unsent
+        guard length > 0 || fin else { return nil }
+        if bytesInFlight == 0, now - lastSent > rtt.timeout { congestion.onIdle(now: now) }
+        if rttProbe == nil, !timestampsEnabled, length > 0, sendNext == sendMaximum { rttProbe = (sendNext, now) }
+        var flags: TCPFlags = fin ? .fin : []
+        if length > 0, offset + length == sendBuffer.count { flags.insert(.psh) }
+        let plan = makeSegment(sequence: sendNext, flags: flags, bufferOffset: offset, length: length, now: now)
+        sendNext += length + (fin ? 1 : 0)
+        if sendMaximum.isBefore(sendNext) { sendMaximum = sendNext }
+        return plan
+    }
+
+    /// The ACK we owe, now or (delayed) once its deadline passed.
+    private mutating func owedAcknowledgement(now: Instant) -> TCPSegmentPlan? {
+        guard ackNow || (ackPending && ackDeadline.map { $0 <= now } ?? true) else { return nil }
+        return makeSegment(sequence: sendNext, flags: [], now: now)
+    }
+
+    /// Builds a segment's header and does the bookkeeping every sent segment shares: the ACK
+    /// it carries, the window it advertises, the retransmission timer, the highest number sent.
+    private mutating func makeSegment(
+        sequence: TCPSequenceNumber, flags requested: TCPFlags, options preset: TCPOptions? = nil,
+        bufferOffset: Int = 0, length: Int = 0, now: Instant
+    ) -> TCPSegmentPlan {
+        var flags = requested
+        // Every segment but the first SYN carries an ACK (RFC 9293 §3.10.7).
+        if state == .synSent { flags.remove(.ack) } else { flags.insert(.ack) }
+        var options = preset ?? TCPOptions()
+        if preset == nil, timestampsEnabled, !flags.contains(.rst) {
+            options.timestamps = TCPTimestamps(value: timestampClock(now), echoReply: recentTimestamp)
+        }
+        if preset == nil, sackEnabled, flags.contains(.ack), !assembler.isEmpty {
+            let base = receiveNext
+            let limit = timestampsEnabled ? 3 : 4
+            assembler.forEachSACKRange(limit: limit) { start, end in
+                _ = options.sackBlocks.append(TCPSACKBlock(start: base + start, end: base + end))
+            }
+        }
+        let window = windowField(synchronizing: flags.contains(.syn))
+        if flags.contains(.ack) {
+            ackPending = false
+            ackNow = false
+            ackDeadline = nil
+            segmentsSinceAck = 0
+            let scale = flags.contains(.syn) ? 0 : Int(receiveScale)
+            let edge = receiveNext + (Int(window) << scale)
+            if advertisedEdge.isBefore(edge) { advertisedEdge = edge }
+        }
+        let consumed = length + (flags.contains(.syn) ? 1 : 0) + (flags.contains(.fin) ? 1 : 0)
+        if consumed > 0 {
+            let end = sequence + consumed
+            if sendMaximum.isBefore(end) { sendMaximum = end }
+            if sendNext.isBefore(end), flags.contains(.syn) { sendNext = end }
+            if retransmitDeadline == nil { retransmitDeadline = now + rtt.timeout }
+        }
+        lastSent = now
+        let header = TCPRepr(
+            sourcePort: local.port, destinationPort: remote.port, sequenceNumber: sequence,
+            acknowledgementNumber: flags.contains(.ack) ? receiveNext : TCPSequenceNumber(0), flags: flags,
+            window: window, options: options, payloadLength: length)
+        return TCPSegmentPlan(header: header, bufferOffset: bufferOffset)
+    }
+
+    /// The window field: the free receive space, scaled (never scaled on a SYN), and never
+    /// less than what keeps the advertised right edge where it was.
+    private func windowField(synchronizing: Bool) -> UInt16 {
+        let scale = synchronizing ? 0 : Int(receiveScale)
+        var window = receiveWindow >> scale
+        let promised = advertisedEdge - receiveNext
+        if promised > 0 { window = max(window, (promised + (1 << scale) - 1) >> scale) }
+        return UInt16(clamping: window)
+    }
+}

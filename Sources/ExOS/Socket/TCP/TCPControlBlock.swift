@@ -1,0 +1,223 @@
+// One TCP connection's state (RFC 9293's transmission control block): the two sequence
+// spaces, the buffers, what the handshake negotiated, the loss-recovery and congestion state,
+// and the timers. A pure value: segments, application calls and `now` go in (see the
+// +Receive, +Send and +Timers extensions); segments to send come out one at a time.
+
+import ExoPacket
+
+struct TCPControlBlock {
+    var state: TCPState
+    let local: IPv4Endpoint
+    /// Index of `local.address` among the stack's addresses.
+    let localIndex: Int
+    let remote: IPv4Endpoint
+    let options: TCPConnectionOptions
+    /// The stack's bounds and timings (delayed ACK, TIME_WAIT, retry limits).
+    let limits: StackLimits
+    /// The listener that accepted it, until the application takes it (passive opens).
+    var listener: SlotHandle?
+    /// Counted in its listener's half-open connections (a passive open in SYN-RECEIVED).
+    var countedHalfOpen = false
+
+    // MARK: Send sequence space (RFC 9293 §3.3.1)
+    let initialSendSequence: TCPSequenceNumber
+    /// Oldest unacknowledged number (SND.UNA).
+    var sendUnacknowledged: TCPSequenceNumber
+    /// Next number to send (SND.NXT); rewound to SND.UNA by a retransmission timeout.
+    var sendNext: TCPSequenceNumber
+    /// Highest number sent so far plus one (never rewound).
+    var sendMaximum: TCPSequenceNumber
+    /// The peer's window, scaled (SND.WND), and the segment that last set it (SND.WL1/WL2).
+    var sendWindow = 0
+    var sendWindowSequence = TCPSequenceNumber(0)
+    var sendWindowAcknowledgement = TCPSequenceNumber(0)
+    /// Largest window the peer ever offered (sender-side silly window avoidance).
+    var largestSendWindow = 0
+    /// The bytes written and not yet acknowledged; its first byte has number `sendBase`.
+    var sendBuffer: ByteRing
+    var sendBase: TCPSequenceNumber
+    /// The application shut down its direction: a FIN follows the buffered bytes.
+    var finQueued = false
+    /// The SYN (or SYN-ACK) is to be sent (at open and after a timeout).
+    var synPending = false
+
+    // MARK: Receive sequence space
+    var initialReceiveSequence = TCPSequenceNumber(0)
+    /// Next number expected (RCV.NXT).
+    var receiveNext = TCPSequenceNumber(0)
+    /// Right edge of the window last advertised (never moved left, RFC 9293 §3.8.6.2.2).
+    var advertisedEdge = TCPSequenceNumber(0)
+    /// Bytes received in order and not yet read; out-of-order bytes wait past its tail.
+    var receiveBuffer: ByteRing
+    var assembler: ReceiveAssembler
+    /// The peer's FIN, when it arrived ahead of missing data: its sequence number.
+    var pendingFin: TCPSequenceNumber?
+    /// The peer's FIN has been received in order: after the buffered bytes, end of stream.
+    var finReceived = false
+
+    // MARK: Negotiated in the handshake
+    /// Largest payload per segment we send (the peer's MSS, less the options we always send).
+    var maximumSegment: Int
+    /// Our MSS as offered (MTU − 40).
+    let offeredSegment: Int
+    /// Shift applied to the peer's window field, and to ours (RFC 7323 §2); 0 when off.
+    var sendScale: UInt8 = 0
+    var receiveScale: UInt8
+    /// Both SYNs carried the window scale option.
+    var windowScalingEnabled = false
+    var timestampsEnabled = false
+    var sackEnabled = false
+    /// The peer's latest timestamp worth echoing (TS.Recent) and when it was taken (PAWS).
+    var recentTimestamp: UInt32 = 0
+    var recentTimestampTime = Instant.zero
+    /// Added to our millisecond clock so that TSval does not reveal uptime (RFC 7323 §7.1).
+    let timestampOffset: UInt32
+
+    // MARK: Acknowledgements we owe
+    /// An ACK is owed; `ackDeadline` is when a delayed one must go.
+    var ackPending = false
+    var ackNow = false
+    var ackDeadline: Instant?
+    /// Full-sized segments received since our last ACK (every second one is acked at once).
+    var segmentsSinceAck = 0
+
+    // MARK: Loss recovery and congestion
+    var rtt: RTTEstimator
+    var congestion: CongestionController
+    var scoreboard: SACKScoreboard
+    /// Duplicate ACKs in a row (RFC 5681 §2).
+    var duplicateAcks = 0
+    /// In fast recovery until SND.UNA passes this (RFC 6582's "recover").
+    var recoveryPoint: TCPSequenceNumber?
+    /// Window inflation during NewReno recovery (RFC 6582 step 4), bytes.
+    var recoveryInflation = 0
+    /// Highest number retransmitted in this recovery (RFC 6675 HighRxt).
+    var highestRetransmitted = TCPSequenceNumber(0)
+    /// Retransmit the segment at SND.UNA on the next turn (fast retransmit, partial ACK).
+    var retransmitFirst = false
+    /// A segment timed without timestamps (Karn: cleared by any retransmission).
+    var rttProbe: (sequence: TCPSequenceNumber, sentAt: Instant)?
+
+    // MARK: Timers (nil: not running)
+    var retransmitDeadline: Instant?
+    var persistDeadline: Instant?
+    var keepAliveDeadline: Instant?
+    var timeWaitDeadline: Instant?
+    /// Timeouts in a row without progress; beyond the limit the connection fails.
+    var retransmissions = 0
+    var persistBackOff = 0
+    var keepAliveProbesSent = 0
+    /// Send a window probe (one byte past a zero window) on the next turn.
+    var probeNow = false
+    /// Send a keep-alive probe on the next turn.
+    var keepAliveNow = false
+    /// When anything was last received (keep-alive) and last sent (RFC 5681 §4.1 idle restart).
+    var lastReceived: Instant
+    var lastSent: Instant
+
+    // MARK: The application's side
+    var error: TCPError?
+    /// The application closed its handle: nothing more is read; data arriving is answered
+    /// with a reset, and the block goes away once the close handshake ends.
+    var orphaned = false
+    /// A reset to send on the next turn (abort, or data for an orphaned connection).
+    var resetPending = false
+    var readableAnnounced = false
+    var writableAnnounced = false
+    var wantsWritable = false
+    var transmitScheduled = false
+    /// The reader was told about the end of stream or an error (announced once).
+    var endAnnounced = false
+
+    init(
+        local: IPv4Endpoint, localIndex: Int, remote: IPv4Endpoint, options: TCPConnectionOptions,
+        initialSequence: TCPSequenceNumber, timestampOffset: UInt32, mtu: Int, limits: StackLimits, now: Instant
+    ) {
+        state = .closed
+        self.local = local
+        self.localIndex = localIndex
+        self.remote = remote
+        self.options = options
+        self.limits = limits
+        initialSendSequence = initialSequence
+        sendUnacknowledged = initialSequence
+        sendNext = initialSequence
+        sendMaximum = initialSequence
+        sendBase = initialSequence + 1
+        sendBuffer = ByteRing(capacity: max(options.sendBufferSize, 1))
+        receiveBuffer = ByteRing(capacity: max(options.receiveBufferSize, 1))
+        assembler = ReceiveAssembler(maximumRanges: limits.tcpOutOfOrderRanges)
+        offeredSegment = mtu - IPv4Packet.minimumHeaderLength - TCPHeader.minimumLength
+        // RFC 9293 §3.7.1: without the peer's MSS option, 536.
+        maximumSegment = min(536, offeredSegment)
+        receiveScale = Self.scale(for: options.receiveBufferSize)
+        self.timestampOffset = timestampOffset
+        rtt = RTTEstimator(initialTimeout: limits.tcpInitialTimeout, minimumTimeout: limits.tcpMinimumTimeout)
+        congestion = CongestionController(options.congestionControl, maximumSegmentSize: maximumSegment, now: now)
+        scoreboard = SACKScoreboard(maximumRanges: limits.tcpSACKRanges)
+        lastReceived = now
+        lastSent = now
+    }
+
+    /// The smallest window shift that lets the whole buffer be advertised (at most 14).
+    static func scale(for bufferSize: Int) -> UInt8 {
+        var shift: UInt8 = 0
+        while shift < 14, bufferSize >> Int(shift) > Int(UInt16.max) { shift += 1 }
+        return shift
+    }
+
+    /// What a free slot of the connection table holds: tiny buffers, never used.
+    static let vacant: TCPControlBlock = {
+        var tiny = TCPConnectionOptions()
+        tiny.sendBufferSize = 1
+        tiny.receiveBufferSize = 1
+        var limits = StackLimits()
+        limits.tcpOutOfOrderRanges = 1
+        limits.tcpSACKRanges = 1
+        let nowhere = IPv4Endpoint(address: .any, port: 0)
+        return TCPControlBlock(
+            local: nowhere, localIndex: 0, remote: nowhere, options: tiny, initialSequence: TCPSequenceNumber(0),
+            timestampOffset: 0, mtu: 1500, limits: limits, now: .zero)
+    }()
+
+    // MARK: Derived values
+
+    /// Bytes sent and not yet acknowledged (FlightSize, counting SYN and FIN).
+    var bytesInFlight: Int { max(sendNext - sendUnacknowledged, 0) }
+
+    /// The number the FIN takes (after every buffered byte), once queued.
+    var finSequence: TCPSequenceNumber { sendBase + sendBuffer.count }
+
+    /// True once our FIN has been sent at least once.
+    var finSent: Bool { finQueued && !sendMaximum.isBefore(finSequence + 1) }
+
+    /// True once the peer acknowledged our FIN.
+    var finAcknowledged: Bool { finQueued && !sendUnacknowledged.isBefore(finSequence + 1) }
+
+    /// Bytes the receive buffer can still take: the window we offer.
+    var receiveWindow: Int { receiveBuffer.freeSpace }
+
+    /// Our timestamp clock: milliseconds, offset per connection.
+    func timestampClock(_ now: Instant) -> UInt32 {
+        UInt32(truncatingIfNeeded: now.nanoseconds / 1_000_000) &+ timestampOffset
+    }
+
+    /// In fast recovery.
+    var inRecovery: Bool { recoveryPoint != nil }
+
+    /// The earliest of the connection's timers, or nil.
+    var nextTimer: Instant? {
+        Instant.earliest(
+            Instant.earliest(retransmitDeadline, persistDeadline),
+            Instant.earliest(Instant.earliest(keepAliveDeadline, timeWaitDeadline), ackDeadline))
+    }
+}
+
+extension Instant {
+    /// The earlier of two optional instants (nil: none).
+    static func earliest(_ a: Instant?, _ b: Instant?) -> Instant? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return a < b ? a : b
+    }
+}

@@ -1,0 +1,27 @@
+// TCP's counters beside its drop reasons: what it sent, resent, challenged and accepted, so
+// tests and operators see loss recovery and hostile input at work.
+
+/// Counts of TCP events in one stack.
+public struct TCPCounters: Sendable, Equatable {
+    public var segmentsReceived: UInt64 = 0
+    public var segmentsSent: UInt64 = 0
+    public var bytesReceived: UInt64 = 0
+    public var retransmittedSegments: UInt64 = 0
+    public var fastRetransmits: UInt64 = 0
+    public var retransmissionTimeouts: UInt64 = 0
+    /// Connections that failed after their retries or keep-alive probes ran out.
+    public var timeouts: UInt64 = 0
+    public var windowProbes: UInt64 = 0
+    /// ACKs sent to challenge a RST or SYN that was in the window but not exact (RFC 5961).
+    public var challengeAcks: UInt64 = 0
+    public var resetsReceived: UInt64 = 0
+    public var resetsSent: UInt64 = 0
+    public var outOfOrderSegments: UInt64 = 0
+    public var urgentIgnored: UInt64 = 0
+    public var activeOpens: UInt64 = 0
+    public var passiveOpens: UInt64 = 0
+    public var synCookiesSent: UInt64 = 0
+    public var synCookiesAccepted: UInt64 = 0
+
+    public init() {}
+}
