@@ -148,43 +148,50 @@ extension TCPOptions {
     /// `bytes` must hold at least `encodedLength` bytes.
     @discardableResult
     public func emit(into bytes: MutablePacketBytes) -> Int {
-        var offset = 0
-        func word(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
-            bytes.setU32(offset, UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d))
-            offset += 4
-        }
-        func value(_ number: UInt32) {
-            bytes.setU32(offset, number)
-            offset += 4
-        }
+        var out = OptionWriter(bytes: bytes)
         let nop = TCPOptionKind.noOperation
         if let mss = maximumSegmentSize {
-            word(TCPOptionKind.maximumSegmentSize, 4, UInt8(mss >> 8), UInt8(truncatingIfNeeded: mss))
+            out.word(TCPOptionKind.maximumSegmentSize, 4, UInt8(mss >> 8), UInt8(truncatingIfNeeded: mss))
         }
         if let timestamps {
             // SACK-permitted rides in the two bytes that would otherwise be NOPs.
             if sackPermitted {
-                word(TCPOptionKind.sackPermitted, 2, TCPOptionKind.timestamps, 10)
+                out.word(TCPOptionKind.sackPermitted, 2, TCPOptionKind.timestamps, 10)
             } else {
-                word(nop, nop, TCPOptionKind.timestamps, 10)
+                out.word(nop, nop, TCPOptionKind.timestamps, 10)
             }
-            value(timestamps.value)
-            value(timestamps.echoReply)
+            out.value(timestamps.value)
+            out.value(timestamps.echoReply)
         } else if sackPermitted {
-            word(nop, nop, TCPOptionKind.sackPermitted, 2)
+            out.word(nop, nop, TCPOptionKind.sackPermitted, 2)
         }
         if let windowScale {
-            word(nop, TCPOptionKind.windowScale, 3, windowScale)
+            out.word(nop, TCPOptionKind.windowScale, 3, windowScale)
         }
         let blocks = emittedSACKBlockCount
         if blocks > 0 {
             let length = TCPOptionKind.sackHeaderLength + blocks * TCPOptionKind.sackBlockLength
-            word(nop, nop, TCPOptionKind.sack, UInt8(length))
+            out.word(nop, nop, TCPOptionKind.sack, UInt8(length))
             for block in sackBlocks.prefix(blocks) {
-                value(block.start.rawValue)
-                value(block.end.rawValue)
+                out.value(block.start.rawValue)
+                out.value(block.end.rawValue)
             }
         }
-        return offset
+        return out.offset
+    }
+}
+
+/// Writes 32-bit words one after another (every option this stack writes fills whole words).
+private struct OptionWriter {
+    let bytes: MutablePacketBytes
+    var offset = 0
+
+    mutating func word(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        value(UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d))
+    }
+
+    mutating func value(_ number: UInt32) {
+        bytes.setU32(offset, number)
+        offset += 4
     }
 }

@@ -61,7 +61,8 @@ struct Cubic: CongestionControl {
         var avoidanceBytes = bytes
         if window < slowStartThreshold {
             avoidanceBytes = slowStartGrowth(
-                window: &window, acknowledged: bytes, threshold: slowStartThreshold, maximumSegmentSize: maximumSegmentSize)
+                window: &window, acknowledged: bytes, threshold: slowStartThreshold,
+                maximumSegmentSize: maximumSegmentSize)
         }
         if avoidanceBytes > 0 { avoidCongestion(acknowledged: avoidanceBytes, now: now) }
     }
@@ -148,7 +149,7 @@ struct Cubic: CongestionControl {
     private mutating func reduce(inFlight: Int) {
         hasChanged = true
         windowBeforeReduction = Double(window)
-        slowStartThreshold = max(Int(Double(inFlight) * Self.beta), 2 * maximumSegmentSize)
+        slowStartThreshold = max(Int((Double(inFlight) * Self.beta).rounded()), 2 * maximumSegmentSize)
         epochStart = nil
         fractionalGrowth = 0
     }

@@ -19,13 +19,15 @@ struct NewReno: CongestionControl {
     }
 
     mutating func onAcknowledged(bytes: Int, inFlight: Int, rtt: Interval?, now: Instant) {
-        guard bytes > 0, Self.wasWindowLimited(inFlight: inFlight, window: window, maximumSegmentSize: maximumSegmentSize)
+        guard bytes > 0,
+            Self.wasWindowLimited(inFlight: inFlight, window: window, maximumSegmentSize: maximumSegmentSize)
         else { return }
         hasChanged = true
         var avoidanceBytes = bytes
         if window < slowStartThreshold {
             avoidanceBytes = slowStartGrowth(
-                window: &window, acknowledged: bytes, threshold: slowStartThreshold, maximumSegmentSize: maximumSegmentSize)
+                window: &window, acknowledged: bytes, threshold: slowStartThreshold,
+                maximumSegmentSize: maximumSegmentSize)
         }
         guard avoidanceBytes > 0 else { return }
         acknowledgedSinceGrowth += avoidanceBytes

@@ -165,7 +165,9 @@ struct SACKScoreboard {
         var bytesAbove = 0
         var segmentsAbove = 0
         // Only what lies above SND.UNA counts (ranges below it linger until `acknowledge`).
-        func lengthAbove(_ index: Int) -> Int { max(ends[index] - TCPSequenceNumber.max(starts[index], unacknowledged), 0) }
+        func lengthAbove(_ index: Int) -> Int {
+            max(ends[index] - TCPSequenceNumber.max(starts[index], unacknowledged), 0)
+        }
         for index in 0..<rangeCount {
             bytesAbove += lengthAbove(index)
             segmentsAbove += (lengthAbove(index) + mss - 1) / mss
@@ -175,7 +177,8 @@ struct SACKScoreboard {
             let start = min(max(starts[index] - unacknowledged, 0), limit)
             let end = min(max(ends[index] - unacknowledged, 0), limit)
             if start > cursor {
-                let lost = Self.isLost(sackedBytesAbove: bytesAbove, segmentsAbove: segmentsAbove, maximumSegmentSize: mss)
+                let lost = Self.isLost(
+                    sackedBytesAbove: bytesAbove, segmentsAbove: segmentsAbove, maximumSegmentSize: mss)
                 guard body(cursor, start, lost) else { return }
             }
             bytesAbove -= lengthAbove(index)
@@ -190,7 +193,9 @@ struct SACKScoreboard {
         return start >= highest - unacknowledged
     }
 
-    private static func isLost(sackedBytesAbove bytes: Int, segmentsAbove segments: Int, maximumSegmentSize mss: Int) -> Bool {
+    private static func isLost(sackedBytesAbove bytes: Int, segmentsAbove segments: Int, maximumSegmentSize mss: Int)
+        -> Bool
+    {
         segments >= duplicateThreshold || bytes > (duplicateThreshold - 1) * mss
     }
 

@@ -19,12 +19,15 @@ struct SYNCookieOptions: Hashable, Sendable {
 ///
 /// The cookie (the SYN-ACK's ISN), with `c` the client's ISN and `minute` = now in minutes:
 ///
-///     cookie = H(tuple) + c + (minute mod 256) << 24 + ((H(tuple, minute) + data) mod 2^24)
+///     cookie = H(tuple) + c + (minute mod 256) << 24 + (tag << 8 | data)
 ///
-/// `data` = MSS index (bits 0–1) | option bits << 2. The option bits (window scale in bits
-/// 0–3, 15 = none; SACK-permitted in bit 4; with no timestamps the marker 0x20) also travel
-/// in the low 6 bits of the SYN-ACK's TSval, which the ACK echoes in TSecr: the cookie
-/// authenticates them (Linux trusts the echoed bits; here a forged TSecr fails the check).
+/// `data` (8 bits) = MSS index (bits 0–1) | option bits << 2, and `tag` (16 bits) =
+/// H(tuple, minute, data): Linux's layout (counter in the top byte, 24 bits of data masked by
+/// a hash) with the data authenticated rather than only masked, so a cookie moved by one no
+/// longer claims another MSS. The option bits (window scale in bits 0–3, 15 = none;
+/// SACK-permitted in bit 4; with no timestamps the marker 0x20) also travel in the low 6 bits
+/// of the SYN-ACK's TSval, which the ACK echoes in TSecr: the check requires the echo's bits
+/// to equal the authenticated ones (Linux trusts the echoed bits).
 struct SYNCookies: Sendable {
     /// The MSS values a cookie can carry (Linux's IPv4 table): 2 bits.
     static let maximumSegmentSizes: [UInt16] = [536, 1300, 1440, 1460]
@@ -34,9 +37,14 @@ struct SYNCookies: Sendable {
     static let maximumAge: UInt64 = 2
     static let minute: UInt64 = 60_000_000_000
 
-    static let dataBits = 24
-    static let dataMask: UInt32 = 1 << 24 - 1
-    static let indexBits = 2
+    /// The low 24 bits hold the tag and the data, the top 8 the minute counter.
+    static let counterShift: UInt32 = 24
+    static let payloadMask: UInt32 = 1 << 24 - 1
+    /// The data: MSS index (2 bits) and option bits (6).
+    static let dataBits: UInt32 = 8
+    static let dataMask: UInt32 = 1 << 8 - 1
+    static let tagMask: UInt32 = 1 << 16 - 1
+    static let indexBits: UInt32 = 2
     /// The low TSval bits that carry the options (Linux's TSBITS).
     static let timestampOptionBits: UInt32 = 6
     static let timestampOptionMask: UInt32 = 1 << timestampOptionBits - 1
@@ -77,11 +85,11 @@ struct SYNCookies: Sendable {
         }
         let words = Self.tupleWords(localAddress, localPort, remoteAddress, remotePort)
         let minute = now.nanoseconds / Self.minute
-        let data = UInt32(index) | optionBits << UInt32(Self.indexBits)
+        let data = UInt32(index) | optionBits << Self.indexBits
+        let payload = tag(words, minute: minute, data: data) << Self.dataBits | data
         let cookie =
             UInt32(truncatingIfNeeded: hash.hash(words.0, words.1)) &+ clientSequence.rawValue
-            &+ UInt32(truncatingIfNeeded: minute) << UInt32(Self.dataBits)
-            &+ ((UInt32(truncatingIfNeeded: hash.hash(words.0, words.1, minute)) &+ data) & Self.dataMask)
+            &+ UInt32(truncatingIfNeeded: minute) << Self.counterShift &+ payload
         return (TCPSequenceNumber(cookie), timestampValue, options)
     }
 
@@ -99,14 +107,17 @@ struct SYNCookies: Sendable {
         let counted = cookie &- UInt32(truncatingIfNeeded: hash.hash(words.0, words.1)) &- clientSequence
         let currentMinute = now.nanoseconds / Self.minute
         // The age in minutes, modulo the 8 bits of counter the cookie holds.
-        let age = (UInt64(truncatingIfNeeded: currentMinute) &- UInt64(counted >> UInt32(Self.dataBits))) & 0xFF
+        let age = (currentMinute &- UInt64(counted >> Self.counterShift)) & 0xFF
         guard age < Self.maximumAge, age <= currentMinute else { return nil }
         let minute = currentMinute - age
-        let data = (counted &- UInt32(truncatingIfNeeded: hash.hash(words.0, words.1, minute))) & Self.dataMask
-        let index = Int(data & (1 << UInt32(Self.indexBits) - 1))
-        let optionBits = data >> UInt32(Self.indexBits)
-        // Every bit of data is now fixed: the index is in range by construction, and the
-        // option bits must be exactly those the ACK's TSecr carries (or the no-timestamps marker).
+        let data = counted & Self.dataMask
+        guard (counted & Self.payloadMask) >> Self.dataBits == tag(words, minute: minute, data: data) else {
+            return nil
+        }
+        let index = Int(data & (1 << Self.indexBits - 1))
+        let optionBits = data >> Self.indexBits
+        // The data is authentic; its option bits must also be exactly those the ACK's TSecr
+        // carries (or the no-timestamps marker), or the window scale and SACK are unknown.
         let expected = timestampEcho.map { $0 & Self.timestampOptionMask } ?? Self.noTimestamps
         guard optionBits == expected else { return nil }
         var options = SYNCookieOptions(
@@ -119,6 +130,11 @@ struct SYNCookies: Sendable {
             if let windowScale = options.windowScale, windowScale > TCPOptions.maximumWindowScale { return nil }
         }
         return options
+    }
+
+    /// The 16-bit authenticator of `data` for this tuple and minute.
+    private func tag(_ words: (UInt64, UInt64), minute: UInt64, data: UInt32) -> UInt32 {
+        UInt32(truncatingIfNeeded: hash.hash(words.0, words.1, minute << Self.dataBits | UInt64(data))) & Self.tagMask
     }
 
     /// The bits a cookie with timestamps keeps: window scale (or 15) and SACK-permitted.
@@ -145,6 +161,9 @@ struct SYNCookies: Sendable {
     private static func tupleWords(
         _ localAddress: IPv4Address, _ localPort: UInt16, _ remoteAddress: IPv4Address, _ remotePort: UInt16
     ) -> (UInt64, UInt64) {
-        (UInt64(localAddress.rawValue) << 32 | UInt64(remoteAddress.rawValue), UInt64(localPort) << 16 | UInt64(remotePort))
+        (
+            UInt64(localAddress.rawValue) << 32 | UInt64(remoteAddress.rawValue),
+            UInt64(localPort) << 16 | UInt64(remotePort)
+        )
     }
 }

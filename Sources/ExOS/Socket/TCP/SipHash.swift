@@ -14,20 +14,13 @@ struct SipHash: Sendable {
     }
 
     /// A key drawn from a 64-bit configuration secret for one `purpose` (a constant per
-    /// user, so the ISN key and the SYN cookie key differ): SplitMix64 steps, which spread
-    /// every bit of secret and purpose over both halves of the key.
+    /// user, so the ISN key and the SYN cookie key differ): SipHash keyed by (secret,
+    /// purpose) over the constants 0 and 1, so keys for different secrets or purposes are
+    /// unrelated (a plain mix of `secret ^ purpose` would give (1, 2) and (2, 1) one key).
     init(secret: UInt64, purpose: UInt64) {
-        var state = secret ^ purpose
-        key0 = Self.splitMix(&state)
-        key1 = Self.splitMix(&state)
-    }
-
-    private static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        let derivation = SipHash(key0: secret, key1: purpose)
+        key0 = derivation.hash(0)
+        key1 = derivation.hash(1)
     }
 
     /// The hash of the 8·n-byte message formed by the words, each little-endian.

@@ -88,6 +88,7 @@ extension TCPControlBlock {
     /// sides sent it (we always offer all of them).
     mutating func negotiate(_ peer: TCPOptions, now: Instant) {
         if let mss = peer.maximumSegmentSize, mss > 0 { maximumSegment = min(Int(mss), offeredSegment) }
+        peerSegment = max(maximumSegment, 64)
         if let shift = peer.windowScale {
             windowScalingEnabled = true
             sendScale = min(shift, 14)

@@ -90,8 +90,10 @@ extension TCPControlBlock {
         guard length > 0 || fin else { return nil }
         counters.tcp.retransmittedSegments &+= 1
         rttProbe = nil
-        if highestRetransmitted.isBefore(start + length) { highestRetransmitted = start + length }
-        return makeSegment(sequence: start, flags: fin ? .fin : [], bufferOffset: offset, length: length, now: now)
+        let plan = makeSegment(sequence: start, flags: fin ? .fin : [], bufferOffset: offset, length: length, now: now)
+        let end = start + plan.header.payloadLength
+        if highestRetransmitted.isBefore(end) { highestRetransmitted = end }
+        return plan
     }
 
     /// RFC 6675's pipe during SACK recovery.
@@ -130,7 +132,7 @@ extension TCPControlBlock {
         var flags: TCPFlags = fin ? .fin : []
         if length > 0, offset + length == sendBuffer.count { flags.insert(.psh) }
         let plan = makeSegment(sequence: sendNext, flags: flags, bufferOffset: offset, length: length, now: now)
-        sendNext += length + (fin ? 1 : 0)
+        sendNext += plan.header.payloadLength + (plan.header.flags.contains(.fin) ? 1 : 0)
         if sendMaximum.isBefore(sendNext) { sendMaximum = sendNext }
         return plan
     }
@@ -145,7 +147,7 @@ extension TCPControlBlock {
     /// it carries, the window it advertises, the retransmission timer, the highest number sent.
     private mutating func makeSegment(
         sequence: TCPSequenceNumber, flags requested: TCPFlags, options preset: TCPOptions? = nil,
-        bufferOffset: Int = 0, length: Int = 0, now: Instant
+        bufferOffset: Int = 0, length requestedLength: Int = 0, now: Instant
     ) -> TCPSegmentPlan {
         var flags = requested
         // Every segment but the first SYN carries an ACK (RFC 9293 §3.10.7).
@@ -160,6 +162,15 @@ extension TCPControlBlock {
             assembler.forEachSACKRange(limit: limit) { start, end in
                 _ = options.sackBlocks.append(TCPSACKBlock(start: base + start, end: base + end))
             }
+        }
+        // RFC 6691: options and payload together within the peer's MSS. SACK blocks can make
+        // the options larger than the timestamps `maximumSegment` allows for: send less.
+        var length = requestedLength
+        let room = peerSegment - options.encodedLength
+        if length > room {
+            length = max(room, 0)
+            flags.remove(.fin)
+            flags.remove(.psh)
         }
         let window = windowField(synchronizing: flags.contains(.syn))
         if flags.contains(.ack) {

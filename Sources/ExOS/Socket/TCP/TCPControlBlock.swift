@@ -58,6 +58,8 @@ struct TCPControlBlock {
     // MARK: Negotiated in the handshake
     /// Largest payload per segment we send (the peer's MSS, less the options we always send).
     var maximumSegment: Int
+    /// The peer's MSS (RFC 6691: payload and options together never exceed it), ≤ ours.
+    var peerSegment: Int
     /// Our MSS as offered (MTU − 40).
     let offeredSegment: Int
     /// Shift applied to the peer's window field, and to ours (RFC 7323 §2); 0 when off.
@@ -150,6 +152,7 @@ struct TCPControlBlock {
         offeredSegment = mtu - IPv4Packet.minimumHeaderLength - TCPHeader.minimumLength
         // RFC 9293 §3.7.1: without the peer's MSS option, 536.
         maximumSegment = min(536, offeredSegment)
+        peerSegment = maximumSegment
         receiveScale = Self.scale(for: options.receiveBufferSize)
         self.timestampOffset = timestampOffset
         rtt = RTTEstimator(initialTimeout: limits.tcpInitialTimeout, minimumTimeout: limits.tcpMinimumTimeout)
