@@ -12,38 +12,9 @@ cd "$(dirname "$0")/.."
 if [ "${PERF:-0}" = 1 ] && ! command -v perf >/dev/null; then
   echo "bench-vm: PERF=1 needs perf: apt-get install linux-perf" >&2; exit 1
 fi
-swift build -c release --product exokerneld >&2
-swift build -c release --product exobench >&2
-bin=$(swift build -c release --show-bin-path)
-
-dir=$(mktemp -d /tmp/exokernel-bench-vm.XXXXXX)
-chmod 0755 "$dir"
-daemon_pid=""
-cleanup() {
-  if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
-    kill -TERM "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
-  fi
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-
-socket="$dir/exokerneld.sock"
-sed -e "s|^socket = .*|socket = \"$socket\"|" \
-    -e "s|^allow_root_tenants = .*|allow_root_tenants = true|" \
-    -e "s|^uids = \[60001\]|uids = [0]|" \
-    config/exokerneld.toml > "$dir/exokerneld.toml"
-grep -q '^allow_root_tenants = true' "$dir/exokerneld.toml"
-grep -q '^uids = \[0\]' "$dir/exokerneld.toml"
-"$bin/exokerneld" --check-config "$dir/exokerneld.toml" >/dev/null
-
-"$bin/exokerneld" --config "$dir/exokerneld.toml" 2> "$dir/daemon.log" &
-daemon_pid=$!
-for _ in $(seq 200); do [ -S "$socket" ] && break; sleep 0.05; done
-if [ ! -S "$socket" ]; then
-  echo "bench-vm: exokerneld did not create $socket; its log:" >&2
-  cat "$dir/daemon.log" >&2
-  exit 1
-fi
+source scripts/private-daemon.sh
+build_release
+start_private_daemon bench-vm
 
 echo "== $(date -u +%FT%TZ) $(uname -r), $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 status=0
@@ -85,8 +56,5 @@ else
   "$bin/exobench" vm --socket "$socket" --tenant alice "$@" || status=$?
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-if [ "$status" -ne 0 ]; then
-  echo "bench-vm: exobench exited $status; the daemon's log:" >&2
-  cat "$dir/daemon.log" >&2
-fi
+report_failure bench-vm "$status"
 exit "$status"

@@ -10,7 +10,7 @@ extension ExoSession {
     /// Asks the daemon for this session's data path with `ringCapacity` slots per ring (a
     /// power of two in `RingLayout.capacityRange`) and maps it. One per session.
     ///
-    /// Ownership: the returned `DataPath` owns the ring region mapping and both eventfds
+    /// Ownership: the returned ``DataPath`` owns the ring region mapping and both eventfds
     /// (the region's descriptor is closed once mapped). It stays usable only while this
     /// session is open: the daemon tears the data path down when the session ends.
     /// The reply must carry exactly three descriptors and describe the layout this library
@@ -50,9 +50,13 @@ extension ExoSession {
         let daemonToTenant = EventFD(adopting: descriptors[1])
         // The control reader writes a duplicate of the daemon's eventfd when the session ends,
         // so a tenant blocked in `wait` wakes and learns it (`.sessionEnded`).
-        let copy = fcntl(daemonToTenant.fd, F_DUPFD_CLOEXEC, 0)
-        guard copy >= 0 else { throw .ringMapFailed(SystemError(operation: "dup(eventfd)", errno: errno)) }
-        channel.liveness.wakeOnEnd(EventFD(adopting: OwnedDescriptor(adopting: copy)))
+        let copy: OwnedDescriptor
+        do throws(SystemError) {
+            copy = try daemonToTenant.descriptor.duplicate()
+        } catch {
+            throw .ringMapFailed(error)
+        }
+        channel.liveness.wakeOnEnd(EventFD(adopting: copy))
         return DataPath(
             region: region, layout: layout, frameSize: Int(info.frameSize), daemonToTenant: daemonToTenant,
             tenantToDaemon: EventFD(adopting: descriptors[2]), info: info, liveness: channel.liveness)

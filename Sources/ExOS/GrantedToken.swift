@@ -1,12 +1,16 @@
 // What a grant returns: the sealed token bytes to hand to the audience tenant (by any
 // channel), and the daemon's id for it, which revocation events and `exoctl caps` name.
 
-/// A capability token minted by `ExoSession.grant`. Plain bytes: safe to copy and send anywhere;
-/// only the audience tenant can redeem it, once, while the granting holding lives.
+/// A capability token minted by ``ExoSession/grant(frame:rights:to:)``. Plain bytes: safe to
+/// copy and send anywhere; only the audience tenant can redeem it, once, while the granting
+/// holding lives.
 public struct GrantedToken: Sendable, Equatable {
+    /// The sealed token, as the audience passes it to ``ExoSession/redeem(_:)``.
     public let bytes: [UInt8]
+    /// The daemon's id for the token: what revocation events and `exoctl caps` name.
     public let tokenID: UInt64
 
+    /// A token as the daemon returned it (or as a test makes one).
     public init(bytes: [UInt8], tokenID: UInt64) {
         self.bytes = bytes
         self.tokenID = tokenID
@@ -18,6 +22,7 @@ public struct GrantedToken: Sendable, Equatable {
 
 /// Lowercase hexadecimal for tokens on command lines.
 public enum Hex {
+    /// Two lowercase hex digits per byte, most significant first.
     public static func encode(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

@@ -10,17 +10,19 @@ import Synchronization
 /// Ownership: the object owns the mapping; pointers handed to the `withUnsafe…` bodies are
 /// valid only during the call. `unmap()` must not race with a running `withUnsafe…` body
 /// (call it when no other task is using the frame); releasing the last reference is always safe.
-/// Unmapping does not end the holding: the frame stays held until `ExoSession.unref`.
+/// Unmapping does not end the holding: the frame stays held until ``ExoSession/unref(_:)``.
 public final class MappedFrame: Sendable {
     /// The holding this mapping was made for.
     public let holding: HoldingInfo
     /// Bytes mapped: the daemon's frame size.
     public let length: Int
     private let memory: MappedMemory
-    /// Set while a `DataPath` uses the frame: `unmap()` is then refused.
+    /// Set while a ``DataPath`` uses the frame: `unmap()` is then refused.
     private let pinned = Atomic<Bool>(false)
 
+    /// The frame mapped.
     public var frame: FrameNumber { holding.frame }
+    /// What the holding may do with it (a read-only holding is mapped read-only).
     public var rights: Rights { holding.rights }
     /// True when `withUnsafeMutableBytes` gives access.
     public var isWritable: Bool { holding.rights.contains(.write) }
@@ -51,14 +53,14 @@ public final class MappedFrame: Sendable {
         return try memory.withUnsafeMutableBytes(body)
     }
 
-    /// Unmaps now instead of at deinit. Idempotent. Does nothing while a `DataPath` uses the
+    /// Unmaps now instead of at deinit. Idempotent. Does nothing while a ``DataPath`` uses the
     /// frame (`isInDataPath`): the data path unmaps nothing, and its packets point into it.
     public func unmap() {
         guard !pinned.load(ordering: .acquiring) else { return }
         memory.unmap()
     }
 
-    /// True while a `DataPath` has adopted this frame.
+    /// True while a ``DataPath`` has adopted this frame.
     public var isInDataPath: Bool { pinned.load(ordering: .acquiring) }
 
     /// Marks the frame as used by a data path and returns its writable base address, or nil

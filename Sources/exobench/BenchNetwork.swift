@@ -111,6 +111,18 @@ final class BenchNetwork {
         try ip("-n", name, "link", "set", "dev", "lo", "up")
     }
 
+    /// Runs `body` with the veth's root end holding .1 (the kernel's address for its phase,
+    /// removed after) and the peer knowing .1's MAC (no ARP during a run).
+    func withRootAddress<R>(_ body: (IPv4Address) throws -> R) throws -> R {
+        let address = vethAddress(1)
+        try ip("addr", "add", "\(address)/24", "dev", vethRoot)
+        defer { _ = try? ip("addr", "del", "\(address)/24", "dev", vethRoot) }
+        try ip(
+            "-n", peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(Self.rootMAC)", "dev", vethPeer,
+            "nud", "permanent")
+        return try body(address)
+    }
+
     /// Stops vde_switch (its TAPs go with it) and deletes the veth and the namespaces.
     /// Idempotent; reports what it could not remove.
     func teardown() {

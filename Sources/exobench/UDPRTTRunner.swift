@@ -43,9 +43,9 @@ final class UDPRTTRunner {
     var daemonBusyPoll = true
     /// The client's pause between round trips (0: back to back).
     var intervalMicroseconds = 0
-    let network = BenchNetwork()
-    let directory: String
-    private var tornDown = false
+    let workspace: BenchWorkspace
+    var network: BenchNetwork { workspace.network }
+    var directory: String { workspace.directory }
 
     init(binDir: String, tenantUID: UInt32, count: Int, warmup: Int, size: Int) throws {
         self.binDir = binDir
@@ -53,27 +53,20 @@ final class UDPRTTRunner {
         self.count = count
         self.warmup = warmup
         self.size = size
-        var template = Array("/tmp/exobench-udp-rtt.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
-        directory = String(cString: made)
-        chmod(directory, 0o755)  // the tenant runs as another uid and must reach the socket
+        workspace = try BenchWorkspace(name: "udp-rtt")
     }
 
     private var exobench: String { binDir + "/exobench" }
     private var port: UInt16 { BenchNetwork.benchPort }
 
     func setUp(paths: [RTTPath]) throws {
-        for tool in ["exobench", "exokerneld", "udp-echo"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
-            throw BenchError("\(binDir)/\(tool) is missing (build it, or pass --bin-dir)")
-        }
+        try workspace.requireTools(["exobench", "exokerneld", "udp-echo"], in: binDir)
         try network.createVeth()
         // Both ends know each other's MAC: no ARP during a run.
         try ip("neigh", "replace", "\(network.vethAddress(2))", "lladdr", "\(BenchNetwork.peerMAC)", "dev", network.vethRoot,
             "nud", "permanent")
         if paths.contains(.vde) {
-            guard let vde = ["/usr/bin/vde_switch", "/usr/local/bin/vde_switch"].first(where: FileManager.default.isExecutableFile)
-            else { throw BenchError("vde_switch not found: install vde2 (scripts/install-deps.sh)") }
-            try network.createVDE(directory: directory, vdeSwitch: vde)
+            try workspace.createVDE()
             let senderMAC = try network.macAddress(of: network.vdeSenderTap, namespace: network.vdeSenderNamespace)
             try ip("-n", network.vdeReceiverNamespace, "neigh", "replace", "\(network.vdeAddress(2))", "lladdr", "\(senderMAC)",
                 "dev", network.vdeReceiverTap, "nud", "permanent")
@@ -91,16 +84,14 @@ final class UDPRTTRunner {
 
     /// The root end holds .1 during this phase only; `udp-reflect` echoes there.
     private func kernelPath() throws -> RTTRun {
-        let address = network.vethAddress(1)
-        try ip("addr", "add", "\(address)/24", "dev", network.vethRoot)
-        defer { _ = try? ip("addr", "del", "\(address)/24", "dev", network.vethRoot) }
-        try ip("-n", network.peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(BenchNetwork.rootMAC)", "dev",
-            network.vethPeer, "nud", "permanent")
-        let server = try ChildProcess(
-            "udp-reflect", exobench, ["udp-reflect", "--bind", "\(address):\(port)"], logPath: directory + "/udp-reflect.log")
-        defer { server.stop() }
-        _ = try server.waitForLine(containing: "udp-reflect: ready", seconds: 10)
-        return try ping(namespace: network.peerNamespace, to: address)
+        try network.withRootAddress { address in
+            let server = try ChildProcess(
+                "udp-reflect", exobench, ["udp-reflect", "--bind", "\(address):\(port)"],
+                logPath: directory + "/udp-reflect.log")
+            defer { server.stop() }
+            _ = try server.waitForLine(containing: "udp-reflect: ready", seconds: 10)
+            return try ping(namespace: network.peerNamespace, to: address)
+        }
     }
 
     /// A daemon started for this phase only, udp-echo as its tenant "sink" owning .3.
@@ -149,16 +140,7 @@ final class UDPRTTRunner {
         return RTTRun(sent: sent, received: received, seconds: seconds, p50: p50, p99: p99, p999: p999)
     }
 
-    private func log(_ name: String) -> String {
-        (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
-    }
+    private func log(_ name: String) -> String { workspace.log(name) }
 
-    func teardown() {
-        guard !tornDown else { return }
-        tornDown = true
-        network.teardown()
-        _ = try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    deinit { teardown() }
+    func teardown() { workspace.teardown() }
 }

@@ -19,17 +19,18 @@ extension UDPRateRunner {
     /// (a) tx: `exobench udp-blast` on a UDP socket (sendmmsg, the kernel's IP/UDP output) from
     /// .1 on the root end, which holds that address during this phase only.
     func kernelTransmitPath() throws -> PathRun {
-        let source = network.vethAddress(1)
-        let destination = network.vethAddress(2)
-        try ip("addr", "add", "\(source)/24", "dev", network.vethRoot)
-        defer { _ = try? ip("addr", "del", "\(source)/24", "dev", network.vethRoot) }
-        try ip("neigh", "replace", "\(destination)", "lladdr", "\(BenchNetwork.peerMAC)", "dev", network.vethRoot, "nud", "permanent")
-        let receiver = try peerReceiver()
-        let sender = try ChildProcess(
-            "udp-blast", exobench, ["udp-blast", "--to", "\(destination):\(port)", "--seconds", "\(seconds)"],
-            logPath: directory + "/udp-blast.log")
-        let sent = try result(of: sender)
-        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+        try network.withRootAddress { _ in
+            let destination = network.vethAddress(2)
+            try ip(
+                "neigh", "replace", "\(destination)", "lladdr", "\(BenchNetwork.peerMAC)", "dev", network.vethRoot,
+                "nud", "permanent")
+            let receiver = try peerReceiver()
+            let sender = try ChildProcess(
+                "udp-blast", exobench, ["udp-blast", "--to", "\(destination):\(port)", "--seconds", "\(seconds)"],
+                logPath: directory + "/udp-blast.log")
+            let sent = try result(of: sender)
+            return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+        }
     }
 
     /// (b) tx: clients/udp-blast as tenant "sink" (owning .3) on a private exokerneld on the
@@ -61,7 +62,8 @@ extension UDPRateRunner {
         return receiver
     }
 
-    private func result(of sender: ChildProcess) throws -> (count: Int, seconds: Double) {
+    /// What a finished `udp-blast` (exobench's or the ExOS client) says it sent, and in how long.
+    func result(of sender: ChildProcess) throws -> (count: Int, seconds: Double) {
         let status = try sender.finish(seconds: seconds + 30)
         guard status == 0, let sent = sender.value("sent").flatMap(Int.init),
             let elapsed = sender.value("seconds").flatMap(Double.init)

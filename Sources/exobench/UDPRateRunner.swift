@@ -19,9 +19,9 @@ final class UDPRateRunner {
     let direction: UDPRateDirection
     /// `--impair-loss-ppm`: the daemon's random loss both ways, 0 for impairment off.
     let impairLossPPM: UInt32
-    let network = BenchNetwork()
-    let directory: String
-    private var tornDown = false
+    let workspace: BenchWorkspace
+    var network: BenchNetwork { workspace.network }
+    var directory: String { workspace.directory }
 
     init(
         seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int,
@@ -35,10 +35,7 @@ final class UDPRateRunner {
         self.binDir = binDir
         self.tenantUID = tenantUID
         self.frames = frames
-        var template = Array("/tmp/exobench-udp-rate.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw BenchError("mkdtemp failed") }
-        directory = String(cString: made)
-        chmod(directory, 0o755)  // the tenant runs as another uid and must reach the socket
+        workspace = try BenchWorkspace(name: "udp-rate")
     }
 
     var exobench: String { binDir + "/exobench" }
@@ -46,14 +43,10 @@ final class UDPRateRunner {
 
     func setUp(paths: [String]) throws {
         let client = direction == .rx ? "udp-sink" : "udp-blast"
-        for tool in ["exobench", "exokerneld", client, "exoctl"] where !FileManager.default.isExecutableFile(atPath: binDir + "/" + tool) {
-            throw BenchError("\(binDir)/\(tool) is missing (build it, or pass --bin-dir)")
-        }
+        try workspace.requireTools(["exobench", "exokerneld", client, "exoctl"], in: binDir)
         if paths.contains("kernel") || (paths.contains("exokernel") && backend == .packet) { try network.createVeth() }
         if paths.contains("vde") {
-            guard let vde = ["/usr/bin/vde_switch", "/usr/local/bin/vde_switch"].first(where: FileManager.default.isExecutableFile)
-            else { throw BenchError("vde_switch not found: install vde2 (scripts/install-deps.sh)") }
-            try network.createVDE(directory: directory, vdeSwitch: vde)
+            try workspace.createVDE()
         }
     }
 
@@ -68,18 +61,17 @@ final class UDPRateRunner {
 
     /// The root end of the veth holds .1 during this phase only; a UDP socket there counts.
     private func kernelPath() throws -> PathRun {
-        let address = network.vethAddress(1)
-        try ip("addr", "add", "\(address)/24", "dev", network.vethRoot)
-        defer { _ = try? ip("addr", "del", "\(address)/24", "dev", network.vethRoot) }
-        try ip("-n", network.peerNamespace, "neigh", "replace", "\(address)", "lladdr", "\(BenchNetwork.rootMAC)", "dev",
-            network.vethPeer, "nud", "permanent")
-        let receiver = try ChildProcess(
-            "udp-count", exobench, ["udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"], logPath: directory + "/udp-count.log")
-        _ = try receiver.waitForLine(containing: "udp-count: ready", seconds: 10)
-        let sent = try blast(
-            namespace: network.peerNamespace, interface: network.vethPeer, source: network.vethAddress(2),
-            sourceMAC: BenchNetwork.peerMAC, destination: address, destinationMAC: BenchNetwork.rootMAC)
-        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+        try network.withRootAddress { address in
+            let receiver = try ChildProcess(
+                "udp-count", exobench,
+                ["udp-count", "--bind", "\(address):\(port)", "--max-seconds", "\(seconds + 10)"],
+                logPath: directory + "/udp-count.log")
+            _ = try receiver.waitForLine(containing: "udp-count: ready", seconds: 10)
+            let sent = try blast(
+                namespace: network.peerNamespace, interface: network.vethPeer, source: network.vethAddress(2),
+                sourceMAC: BenchNetwork.peerMAC, destination: address, destinationMAC: BenchNetwork.rootMAC)
+            return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+        }
     }
 
     /// A daemon started for this phase only (so it sees no other phase's traffic), udp-sink
@@ -152,13 +144,7 @@ final class UDPRateRunner {
             try ChildProcess("udp-blast", "/usr/sbin/ip", ["netns", "exec", $0, exobench] + arguments,
                 logPath: directory + "/udp-blast.log")
         } ?? ChildProcess("udp-blast", exobench, arguments, logPath: directory + "/udp-blast.log")
-        let status = try sender.finish(seconds: seconds + 30)
-        guard status == 0, let sent = sender.value("sent").flatMap(Int.init),
-            let elapsed = sender.value("seconds").flatMap(Double.init)
-        else {
-            throw BenchError("udp-blast failed (\(status)): \(sender.lines.joined(separator: " | ")) \(log("udp-blast.log"))")
-        }
-        return (sent, elapsed)
+        return try result(of: sender)
     }
 
     func count(_ receiver: ChildProcess) throws -> Int {
@@ -168,16 +154,7 @@ final class UDPRateRunner {
         return packets
     }
 
-    func log(_ name: String) -> String {
-        (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
-    }
+    func log(_ name: String) -> String { workspace.log(name) }
 
-    func teardown() {
-        guard !tornDown else { return }
-        tornDown = true
-        network.teardown()
-        _ = try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    deinit { teardown() }
+    func teardown() { workspace.teardown() }
 }

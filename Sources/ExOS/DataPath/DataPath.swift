@@ -5,7 +5,7 @@ import ExoClient
 import ExoPlatform
 import ExoWire
 
-/// The tenant side of a session's data path (`ExoSession.openDataPath`).
+/// The tenant side of a session's data path (``ExoSession/openDataPath(ringCapacity:)``).
 ///
 /// Ownership: the data path owns the ring region's mapping, both eventfds (closed when it
 /// goes away) and the frames given to `postFill` / `addTransmitFrames` (kept mapped and
@@ -13,7 +13,7 @@ import ExoWire
 ///
 /// Single-threaded: use it from one thread at a time (it is not `Sendable`).
 ///
-/// Lifetime rule: `ReceivedBatch`, `ReceivedPacket` and `TransmitSlot` point into this
+/// Lifetime rule: ``ReceivedBatch``, ``ReceivedPacket`` and ``TransmitSlot`` point into this
 /// object without holding a reference (no reference counting per packet). Each must be
 /// consumed or dropped before the data path is released; releasing it while any is alive
 /// traps rather than leave a slot pointing at freed memory.

@@ -4,8 +4,8 @@
 import ExoWire
 import Glibc
 
-/// The mutable state of one `DataPath`, kept at a fixed address so packet slots can reach
-/// it without reference counting (see `DataPath` for the lifetime rule). Single-threaded.
+/// The mutable state of one ``DataPath``, kept at a fixed address so packet slots can reach
+/// it without reference counting (see ``DataPath`` for the lifetime rule). Single-threaded.
 struct DataPathCore: ~Copyable {
     private var fill: RingProducer
     private var rx: RingConsumer
@@ -28,7 +28,7 @@ struct DataPathCore: ~Copyable {
     /// Slots and batches alive; must be 0 when the data path goes away.
     private(set) var outstanding = 0
     private(set) var counters = DataPathCounters()
-    /// The tenantToDaemon eventfd (owned by `DataPath`).
+    /// The tenantToDaemon eventfd (owned by ``DataPath``).
     private let kickFD: Int32
 
     init(rings: SessionRingsLayout, region: UnsafeMutableRawPointer, frameSize: UInt32, kickFD: Int32) {

@@ -1,7 +1,7 @@
 // What a data path has done and what it refused from the daemon: plain counters the
 // application may print, and tests read to prove nothing was lost or invented.
 
-/// Counters of one `DataPath` (`DataPath.counters`). All monotonic.
+/// Counters of one ``DataPath`` (``DataPath/counters``). All monotonic.
 public struct DataPathCounters: Equatable, Sendable {
     /// Packets handed to the application from the rx ring.
     public var received: UInt64 = 0
@@ -32,5 +32,6 @@ public struct DataPathCounters: Equatable, Sendable {
     /// Times `wait` armed need-wakeup and blocked.
     public var sleeps: UInt64 = 0
 
+    /// Every counter at zero.
     public init() {}
 }

@@ -4,13 +4,14 @@
 
 import ExoPacket
 
-/// A `NetworkDevice` over a `DataPath`. One receive call is one rx batch (one flush); sent
+/// A ``NetworkDevice`` over a ``DataPath``. One receive call is one rx batch (one flush); sent
 /// frames are staged on tx and published by `flush()` (the poll driver calls it once per
 /// poll). Single-threaded, like the data path it drives.
 public struct DataPathDevice: NetworkDevice {
     /// The data path (owned by the caller, who keeps it alive while the device is used).
     public let dataPath: DataPath
 
+    /// The device over `dataPath`; its receive and transmit frames are the data path's.
     public init(dataPath: DataPath) {
         self.dataPath = dataPath
     }

@@ -4,7 +4,7 @@
 import ExoPlatform
 import ExoWire
 
-/// Failures of `DataPath` control calls.
+/// Failures of ``DataPath`` control calls.
 public enum DataPathError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The frame is mapped read-only (the holding lacks `.write`) or was unmapped.
     case frameNotWritable(FrameNumber)
@@ -30,7 +30,7 @@ public enum DataPathError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// What `DataPath.wait` observed.
+/// What ``DataPath/wait(timeout:)`` observed.
 public enum WaitOutcome: Equatable, Sendable {
     /// rx or completion may have entries (or a spurious wakeup): call `receive`.
     case ready

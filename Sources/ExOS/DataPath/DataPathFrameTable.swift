@@ -11,9 +11,9 @@ public enum FramePlace: UInt8, Sendable, CaseIterable {
     case fillStaged
     /// On the fill ring or in the daemon's hands, for receiving into.
     case fillPosted
-    /// Delivered on rx and held by the application as a `ReceivedPacket`.
+    /// Delivered on rx and held by the application as a ``ReceivedPacket``.
     case received
-    /// Held by the application as a `TransmitSlot`.
+    /// Held by the application as a ``TransmitSlot``.
     case transmitting
     /// Sent by the application, waiting to be posted on the tx ring (`flush`).
     case txStaged
@@ -33,7 +33,7 @@ enum FrameHome: UInt8 {
 /// local index (`0..<count`), plus a dense lookup from pool frame number to local index.
 ///
 /// Unsafe invariant: `bases[i]` points at `frameSize` writable bytes of a shared mapping
-/// owned by a `MappedFrame` that the owning `DataPath` keeps (pinned against `unmap()`)
+/// owned by a ``MappedFrame`` that the owning ``DataPath`` keeps (pinned against `unmap()`)
 /// until after this table and every slot made from it are gone.
 struct DataPathFrameTable {
     private(set) var numbers: [FrameNumber] = []
@@ -102,6 +102,7 @@ struct DataPathFrameTable {
 public struct FrameCensus: Equatable, Sendable, CustomStringConvertible {
     fileprivate(set) var counts = [Int](repeating: 0, count: FramePlace.allCases.count)
 
+    /// No frames anywhere.
     public init() {}
 
     /// Frames in `place`.

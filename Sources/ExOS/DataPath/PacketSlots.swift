@@ -3,8 +3,8 @@
 
 import ExoWire
 
-/// Packets taken off rx by one `DataPath.receive`. Take them with `next()`; dropping the
-/// batch returns the ones not taken to the fill ring. Must not outlive its `DataPath`.
+/// Packets taken off rx by one ``DataPath/receive(max:)``. Take them with `next()`; dropping the
+/// batch returns the ones not taken to the fill ring. Must not outlive its ``DataPath``.
 public struct ReceivedBatch: ~Copyable {
     private let core: UnsafeMutablePointer<DataPathCore>
     private let frameSize: Int
@@ -15,7 +15,7 @@ public struct ReceivedBatch: ~Copyable {
     }
 
     /// The next packet, or nil when the batch is exhausted. Descriptors the daemon could not
-    /// honestly have written are skipped (and counted in `DataPath.counters`).
+    /// honestly have written are skipped (and counted in ``DataPath/counters``).
     public mutating func next() -> ReceivedPacket? {
         guard let packet = core.pointee.nextReceived() else { return nil }
         return ReceivedPacket(core: core, local: packet.local, length: packet.length, frameSize: frameSize)
@@ -26,7 +26,7 @@ public struct ReceivedBatch: ~Copyable {
 
 /// One received packet: the first `length` bytes of a fill frame, read in place. Consumed
 /// by `recycle()` (or by being dropped), which puts the frame back on the fill ring, or by
-/// `reuseForTransmit()`. Must not outlive its `DataPath`.
+/// `reuseForTransmit()`. Must not outlive its ``DataPath``.
 public struct ReceivedPacket: ~Copyable {
     private let core: UnsafeMutablePointer<DataPathCore>
     private let local: Int
@@ -70,7 +70,7 @@ public struct ReceivedPacket: ~Copyable {
 }
 
 /// A frame the application may write a packet into, then `send(length:)`. Dropping it unsent
-/// returns the frame to where it came from. Must not outlive its `DataPath`.
+/// returns the frame to where it came from. Must not outlive its ``DataPath``.
 public struct TransmitSlot: ~Copyable {
     private let core: UnsafeMutablePointer<DataPathCore>
     private let local: Int

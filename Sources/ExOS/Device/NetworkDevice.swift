@@ -31,10 +31,13 @@ extension NetworkDevice {
 
 /// What one `poll` did.
 public struct PollOutcome: Hashable, Sendable {
+    /// Frames taken from the device and given to the stack.
     public var received = 0
+    /// Frames the stack wrote into the device.
     public var transmitted = 0
     /// The device had no room for a frame the stack was ready to send.
     public var deviceFull = false
+    /// True when a frame moved either way.
     public var didWork: Bool { received > 0 || transmitted > 0 }
 }
 

@@ -6,7 +6,7 @@ import ExoImpairment
 import ExoPacket
 
 /// A simulated link joining `stations` stations. Single-threaded; time is whatever `now`
-/// the callers pass (a `Simulation`'s virtual clock). Allocates its pool once.
+/// the callers pass (a ``Simulation``'s virtual clock). Allocates its pool once.
 public final class SimulatedNetwork {
     /// One impairment model per (sender, receiver), so each path has its own fate stream.
     private var models: [ImpairmentModel]
@@ -16,7 +16,9 @@ public final class SimulatedNetwork {
     private var lengths: [Int]
     private var freeSlots: [Int]
     private var learned: [MACAddress: Int] = [:]
+    /// Stations on the link, numbered from 0.
     public let stations: Int
+    /// The largest frame the link carries, in bytes.
     public let frameCapacity: Int
     /// The seed every model was derived from (print it when a test fails).
     public let seed: UInt64
@@ -147,9 +149,10 @@ public final class SimulatedNetwork {
     var scratch: [UInt8] = []
 }
 
-/// One station's view of a `SimulatedNetwork`: its device.
+/// One station's view of a ``SimulatedNetwork``: its device.
 public struct SimulatedPort: NetworkDevice {
     let network: SimulatedNetwork
+    /// The station this port is.
     public let station: Int
 
     public var maximumFrameLength: Int { network.frameCapacity }

@@ -4,11 +4,14 @@
 
 import ExoImpairment
 
-/// Stacks on a `SimulatedNetwork` and the virtual clock that drives them.
+/// Stacks on a ``SimulatedNetwork`` and the virtual clock that drives them.
 public struct Simulation {
+    /// The stacks, one per station, in the order of the configurations.
     public var stacks: [NetworkStack]
+    /// The link that joins them.
     public let network: SimulatedNetwork
     private var ports: [SimulatedPort]
+    /// The virtual clock: the time every stack was last driven at.
     public private(set) var now: Instant
 
     /// One station per configuration, every path impaired by `profile`, seeded by `seed`.

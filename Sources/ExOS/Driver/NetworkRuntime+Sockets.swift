@@ -15,17 +15,8 @@ extension NetworkRuntime {
             guard let endpoint = s.stack.localEndpoint(handle) else { throw .staleHandle }
             return (handle, endpoint, s.owns(endpoint.address))
         }
-        var binding: WireEndpoint?
-        if !owned, let session {
-            let wire = WireEndpoint(proto: WireEndpoint.udp, address: endpoint.address.rawValue, port: endpoint.port)
-            do throws(ExOSError) {
-                try await session.bind(wire)
-            } catch {
-                withStack { s, _, _ in s.stack.close(handle) }
-                throw .bindRefused(error)
-            }
-            binding = wire
-        }
+        let wire = WireEndpoint(proto: WireEndpoint.udp, address: endpoint.address.rawValue, port: endpoint.port)
+        let binding = owned ? nil : try await bindAtDaemon(wire, for: handle)
         return UDPSocket(runtime: self, handle: handle, localEndpoint: endpoint, daemonBinding: binding)
     }
 
@@ -37,17 +28,8 @@ extension NetworkRuntime {
             let local = address ?? s.stack.addresses.first { s.owns($0.address) || s.grantsEcho($0.address, identifier) }?.address
             return (handle, local ?? .any, local.map { s.owns($0) } ?? false)
         }
-        var binding: WireEndpoint?
-        if !owned, let session {
-            let wire = WireEndpoint(proto: 1, address: local.rawValue, port: identifier)
-            do throws(ExOSError) {
-                try await session.bind(wire)
-            } catch {
-                withStack { s, _, _ in s.stack.close(handle) }
-                throw .bindRefused(error)
-            }
-            binding = wire
-        }
+        let wire = WireEndpoint(proto: 1, address: local.rawValue, port: identifier)
+        let binding = owned ? nil : try await bindAtDaemon(wire, for: handle)
         return Pinger(runtime: self, handle: handle, address: local, identifier: identifier, daemonBinding: binding)
     }
 

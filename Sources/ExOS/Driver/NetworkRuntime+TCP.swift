@@ -20,17 +20,8 @@ extension NetworkRuntime {
             }
         }
         let (handle, endpoint, owned) = try opened.get()
-        var binding: WireEndpoint?
-        if !owned, let session {
-            let wire = WireEndpoint(proto: WireEndpoint.tcp, address: endpoint.address.rawValue, port: endpoint.port)
-            do throws(ExOSError) {
-                try await session.bind(wire)
-            } catch {
-                withStack { s, _, _ in s.stack.close(handle) }
-                throw .bindRefused(error)
-            }
-            binding = wire
-        }
+        let wire = WireEndpoint(proto: WireEndpoint.tcp, address: endpoint.address.rawValue, port: endpoint.port)
+        let binding = owned ? nil : try await bindAtDaemon(wire, for: handle)
         return TCPListener(runtime: self, handle: handle, localEndpoint: endpoint, daemonBinding: binding)
     }
 

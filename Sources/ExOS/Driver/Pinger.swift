@@ -22,13 +22,7 @@ public final class Pinger: Sendable {
         self.daemonBinding = daemonBinding
     }
 
-    deinit {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.failWaiters(of: handle, ready: &ready)
-        }
-    }
+    deinit { runtime.closeSocket(handle) }
 
     /// Queues an echo request to `destination` with `sequence` and `dataLength` data bytes.
     public func send(to destination: IPv4Address, sequence: UInt16, dataLength: Int = 56) throws(NetworkError) {
@@ -59,11 +53,6 @@ public final class Pinger: Sendable {
 
     /// Closes the pinger (waiting calls fail with `.closed`) and removes its daemon binding.
     public func close() async {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.failWaiters(of: handle, ready: &ready)
-        }
-        if let daemonBinding, let session = runtime.session { _ = try? await session.unbind(daemonBinding) }
+        await runtime.closeSocket(handle, unbinding: daemonBinding)
     }
 }

@@ -20,13 +20,7 @@ public final class TCPConnection: Sendable {
     }
 
     /// Closes gracefully if `close()` was not called.
-    deinit {
-        let handle = handle
-        runtime.withStack { s, now, ready in
-            s.stack.close(handle, now: now)
-            s.wakeTCPWaiters([.readable(handle), .writable(handle)], ready: &ready)
-        }
-    }
+    deinit { runtime.closeSocket(handle) }
 
     /// The connection's current state (nil once closed).
     public var state: TCPState? { runtime.withStack { s, _, _ in s.stack.state(handle) } }
@@ -120,12 +114,7 @@ public final class TCPConnection: Sendable {
     /// Closes: the FIN follows the queued bytes and the close handshake finishes in the
     /// background (unread bytes make it a reset, as on Linux). Waiting calls fail `.closed`.
     public func close() async {
-        let handle = handle
-        runtime.withStack { s, now, ready in
-            s.stack.close(handle, now: now)
-            s.wakeTCPWaiters([.readable(handle), .writable(handle)], ready: &ready)
-        }
-        if let daemonBinding, let session = runtime.session { _ = try? await session.unbind(daemonBinding) }
+        await runtime.closeSocket(handle, unbinding: daemonBinding)
     }
 
     /// Resets the connection at once.

@@ -19,13 +19,7 @@ public final class TCPListener: Sendable {
         self.daemonBinding = daemonBinding
     }
 
-    deinit {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.wakeTCPWaiters([.acceptable(handle)], ready: &ready)
-        }
-    }
+    deinit { runtime.closeSocket(handle) }
 
     /// The next established connection, waiting for one. Throws `.closed` once the listener
     /// is closed.
@@ -51,11 +45,6 @@ public final class TCPListener: Sendable {
 
     /// Stops listening (connections not yet accepted are reset) and removes the daemon binding.
     public func close() async {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.wakeTCPWaiters([.acceptable(handle)], ready: &ready)
-        }
-        if let daemonBinding, let session = runtime.session { _ = try? await session.unbind(daemonBinding) }
+        await runtime.closeSocket(handle, unbinding: daemonBinding)
     }
 }

@@ -23,13 +23,7 @@ public final class UDPSocket: Sendable {
 
     /// Closes the stack's socket if `close()` was not called (the daemon binding of a shared
     /// address then lasts until the session ends).
-    deinit {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.failWaiters(of: handle, ready: &ready)
-        }
-    }
+    deinit { runtime.closeSocket(handle) }
 
     /// Sends `payload` to `destination` (nil: the connected peer). Waits while the socket's
     /// transmit queue is full. Throws `.sendFailed(.datagramTooLarge)` beyond
@@ -95,11 +89,6 @@ public final class UDPSocket: Sendable {
     /// Closes the socket (waiting calls fail with `.closed`) and removes the daemon binding
     /// made for it. Idempotent.
     public func close() async {
-        let handle = handle
-        runtime.withStack { s, _, ready in
-            s.stack.close(handle)
-            s.failWaiters(of: handle, ready: &ready)
-        }
-        if let daemonBinding, let session = runtime.session { _ = try? await session.unbind(daemonBinding) }
+        await runtime.closeSocket(handle, unbinding: daemonBinding)
     }
 }

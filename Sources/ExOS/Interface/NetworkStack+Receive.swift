@@ -22,7 +22,7 @@ struct ReceivedDatagram {
 extension NetworkStack {
     /// Processes one received Ethernet frame at `now`. The frame is only borrowed: anything
     /// kept (a datagram for a socket, an answer) is copied into the stack's own queues.
-    /// Every frame the stack does not use is counted under one `DropReason`.
+    /// Every frame the stack does not use is counted under one ``DropReason``.
     public mutating func receive(frame: PacketBytes, now: Instant) {
         advance(to: now)
         counters.framesReceived &+= 1

@@ -7,11 +7,11 @@ import ExoWire
 
 /// A contiguous range of pages; page `i` maps `holdings[i].frame`. Owns the mappings (they go
 /// with the reservation when this object is released); the holdings stay the session's until
-/// `ExoSession.unref`.
+/// ``ExoSession/unref(_:)``.
 public final class FrameRegion: Sendable {
     /// The holdings mapped, in page order.
     public let holdings: [HoldingInfo]
-    /// The pages. Stores through it may fault once a `PageManager` protects them.
+    /// The pages. Stores through it may fault once a ``PageManager`` protects them.
     public let pages: AddressReservation
 
     init(holdings: [HoldingInfo], pages: AddressReservation) {
@@ -19,8 +19,11 @@ public final class FrameRegion: Sendable {
         self.pages = pages
     }
 
+    /// The frames mapped, in page order.
     public var frames: [FrameNumber] { holdings.map(\.frame) }
+    /// Pages in the region: one per frame.
     public var pageCount: Int { pages.pageCount }
+    /// Bytes per page: the daemon's frame size.
     public var pageSize: Int { pages.pageSize }
 }
 

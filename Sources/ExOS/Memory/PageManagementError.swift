@@ -2,6 +2,7 @@
 
 import ExoPlatform
 
+/// Why a ``PageManager`` call failed.
 public enum PageManagementError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (mprotect, userfaultfd, sigaction, pthread_create).
     case system(SystemError)

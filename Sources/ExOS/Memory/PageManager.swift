@@ -17,7 +17,9 @@ public typealias WriteFaultHandler = @Sendable (_ manager: PageManager, _ page: 
 /// on another thread while the faulting thread also changes protection is not a supported use.
 /// Call `close()` when done: the fault route and handler thread hold this object until then.
 public final class PageManager: FaultSignalHandler, Sendable {
+    /// The pages it manages.
     public let region: FrameRegion
+    /// How write faults reach it.
     public let mechanism: WriteFaultMechanism
     private let table: Mutex<PageTable>
     private let trap: any WriteTrap

@@ -4,7 +4,7 @@
 
 import ExoWire
 
-/// One page of a `FrameRegion`, as ExOS records it.
+/// One page of a ``FrameRegion``, as ExOS records it.
 public struct PageEntry: Sendable, Equatable {
     /// The daemon's frame mapped at this page.
     public let frame: FrameNumber
@@ -32,6 +32,7 @@ public enum WriteFaultKind: Sendable, Equatable {
 /// Every page of one region. Invariant after each call: for every page,
 /// `trapsWrites == wantsTrap(entry)` once the hardware changes that call reported are made.
 public struct PageTable: Sendable {
+    /// One entry per page of the region, in page order.
     public private(set) var entries: [PageEntry]
     /// When true, clean pages trap writes so ExOS sees the first write and can answer "dirty?"
     /// from this record; when false, only the application's protection traps.
@@ -43,8 +44,10 @@ public struct PageTable: Sendable {
         self.tracksDirty = tracksDirty
     }
 
+    /// Pages in the table.
     public var count: Int { entries.count }
 
+    /// The entry of `page` (0..<count).
     public subscript(page: Int) -> PageEntry { entries[page] }
 
     /// Whether writes to a page in this state must trap.

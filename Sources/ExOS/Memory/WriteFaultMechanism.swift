@@ -3,7 +3,7 @@
 
 import ExoPlatform
 
-/// The kernel mechanism behind a `PageManager`.
+/// The kernel mechanism behind a ``PageManager``.
 public enum WriteFaultMechanism: Sendable, Equatable, CustomStringConvertible {
     /// `mprotect` per run of pages; a fault arrives as SIGSEGV on the faulting thread.
     case mprotect

@@ -23,6 +23,8 @@ extension NetworkStack {
         return PingerHandle(slot: slot)
     }
 
+    /// Closes the pinger: its queued requests and unread events are discarded. A stale
+    /// handle (already closed) is ignored.
     public mutating func close(_ handle: PingerHandle) {
         guard let index = pingers.resolve(handle.slot) else { return }
         let pinger = pingers[index: index]

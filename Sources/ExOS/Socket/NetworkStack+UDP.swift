@@ -11,6 +11,7 @@ public struct ReceivedDatagramInfo: Hashable, Sendable {
     public var length: Int
     /// Bytes copied into the caller's buffer.
     public var copied: Int
+    /// Who sent it.
     public var source: UDPEndpoint
     /// The local address it was sent to.
     public var destination: IPv4Address
@@ -205,6 +206,8 @@ extension NetworkStack {
 
 /// Where a received datagram came from and went to.
 public struct ReceivedFromInfo: Hashable, Sendable {
+    /// Who sent it.
     public var source: UDPEndpoint
+    /// The local address it was sent to.
     public var destination: IPv4Address
 }

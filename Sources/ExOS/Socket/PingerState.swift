@@ -5,10 +5,13 @@ import ExoPacket
 
 /// An echo reply a pinger received.
 public struct PingReply: Hashable, Sendable {
+    /// The sequence number the reply echoes.
     public var sequence: UInt16
+    /// Who answered.
     public var from: IPv4Address
     /// Echo data bytes (the reply's length less the 8-byte ICMP header).
     public var dataLength: Int
+    /// The reply's IPv4 time to live, as it arrived.
     public var timeToLive: UInt8
     /// Time since the request with this sequence number left, if the pinger still knew it.
     public var roundTrip: Interval?
@@ -16,6 +19,7 @@ public struct PingReply: Hashable, Sendable {
 
 /// What came back for a pinger.
 public enum PingEvent: Hashable, Sendable {
+    /// An echo reply to one of the pinger's requests.
     case reply(PingReply)
     /// An ICMP error quoting one of the pinger's requests (`destinationPort` is its sequence).
     case error(ICMPErrorReport)

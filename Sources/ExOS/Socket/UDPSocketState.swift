@@ -5,9 +5,12 @@ import ExoPacket
 
 /// An IPv4 address and a port: where a UDP socket or a TCP connection is bound or aimed.
 public struct IPv4Endpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The address.
     public var address: IPv4Address
+    /// The port (UDP or TCP).
     public var port: UInt16
 
+    /// `address`:`port`.
     public init(address: IPv4Address, port: UInt16) {
         self.address = address
         self.port = port
@@ -23,6 +26,7 @@ public typealias UDPEndpoint = IPv4Endpoint
 public struct ICMPErrorReport: Hashable, Sendable {
     /// Destination unreachable (3), time exceeded (11) or parameter problem (12).
     public var type: UInt8
+    /// The code within the type (for destination unreachable, 3 is port unreachable).
     public var code: UInt8
     /// Who sent the error (a router, or the destination itself).
     public var reporter: IPv4Address

@@ -82,7 +82,7 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
 
 /// The stack's counters: one per drop reason, and what it did with the rest.
 public struct StackCounters: Sendable, Equatable {
-    /// Indexed by `DropReason.rawValue`; allocated once.
+    /// Indexed by ``DropReason/rawValue``; allocated once.
     private var drops = [UInt64](repeating: 0, count: DropReason.allCases.count)
     public var framesReceived: UInt64 = 0
     public var framesTransmitted: UInt64 = 0

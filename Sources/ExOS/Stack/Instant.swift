@@ -5,8 +5,10 @@
 /// A point on a monotonic clock, in nanoseconds since an origin the driver chooses
 /// (`MonotonicClock.nanoseconds()` in a real driver, 0 in a simulation).
 public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
+    /// Nanoseconds since the origin.
     public var nanoseconds: UInt64
 
+    /// The instant `nanoseconds` after the origin.
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
     /// The origin.
@@ -30,16 +32,22 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
 
 /// A length of time, never negative, in nanoseconds.
 public struct Interval: Comparable, Hashable, Sendable, CustomStringConvertible {
+    /// The length in nanoseconds.
     public var nanoseconds: UInt64
 
+    /// An interval of `nanoseconds`.
     @inlinable public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
+    /// No time at all.
     public static let zero = Interval(nanoseconds: 0)
 
+    /// `value` microseconds (wrapping past `UInt64.max` nanoseconds, some 584 years).
     @inlinable public static func microseconds(_ value: UInt64) -> Interval { Interval(nanoseconds: value &* 1_000) }
+    /// `value` milliseconds.
     @inlinable public static func milliseconds(_ value: UInt64) -> Interval {
         Interval(nanoseconds: value &* 1_000_000)
     }
+    /// `value` seconds.
     @inlinable public static func seconds(_ value: UInt64) -> Interval { Interval(nanoseconds: value &* 1_000_000_000) }
 
     @inlinable public static func < (lhs: Interval, rhs: Interval) -> Bool { lhs.nanoseconds < rhs.nanoseconds }

@@ -57,6 +57,7 @@ public struct NetworkStack: Sendable {
     var portCursor: UInt16
     /// The latest `now` the stack was given (time never goes back for it).
     private(set) var now: Instant
+    /// What the stack received, sent and dropped (by ``DropReason``).
     public internal(set) var counters = StackCounters()
 
     /// A stack as `configuration` describes it, at time `now`. Allocates every table and

@@ -6,12 +6,15 @@ import ExoPacket
 
 /// An IPv4 address the stack sends from, with the MAC its frames carry.
 public struct LocalAddress: Hashable, Sendable {
+    /// The address.
     public var address: IPv4Address
+    /// The MAC its frames carry as their source.
     public var mac: MACAddress
     /// Owned whole: the stack answers ARP and echo requests for it and may bind any port.
     /// Shared (false): the daemon answers ARP and echo; only granted ports are the stack's.
     public var owned: Bool
 
+    /// An address the stack sends from, with its MAC, owned whole or shared.
     public init(address: IPv4Address, mac: MACAddress, owned: Bool) {
         self.address = address
         self.mac = mac
@@ -21,10 +24,14 @@ public struct LocalAddress: Hashable, Sendable {
 
 /// A range of ports (or, for ICMP, echo identifiers) on a shared address.
 public struct EndpointGrant: Hashable, Sendable {
+    /// The protocol the grant is for (UDP, TCP, or ICMP for echo identifiers).
     public var proto: IPProtocol
+    /// The shared address.
     public var address: IPv4Address
+    /// The ports (or echo identifiers) granted on it.
     public var ports: ClosedRange<UInt16>
 
+    /// A grant of `ports` for `proto` on `address`.
     public init(proto: IPProtocol, address: IPv4Address, ports: ClosedRange<UInt16>) {
         self.proto = proto
         self.address = address
@@ -40,20 +47,24 @@ public struct StackLimits: Hashable, Sendable {
     public var pingers = 8
     /// Datagrams (and bytes) a socket's receive queue holds; beyond, arrivals are dropped.
     public var socketReceivePackets = 64
+    /// Payload bytes a socket's receive queue holds.
     public var socketReceiveBytes = 64 * 1024
     /// Datagrams (and bytes) a socket's transmit queue holds; beyond, `send` says `queueFull`.
     public var socketTransmitPackets = 32
+    /// Payload bytes a socket's transmit queue holds.
     public var socketTransmitBytes = 48 * 1024
     /// Neighbor (ARP) cache entries.
     public var neighbors = 32
     /// Frames waiting for one unresolved neighbor, and for all of them together.
     public var pendingPerNeighbor = 4
+    /// Frames waiting for all unresolved neighbors together.
     public var pendingTotal = 32
     /// Ready-made frames (ARP, ICMP answers) waiting for the device.
     public var controlFrames = 32
     /// How long a learned neighbor stays valid, and how long before that a neighbor still
     /// in use is re-asked (a unicast request) so traffic does not stall at expiry.
     public var neighborLifetime = Interval.seconds(60)
+    /// How long before a neighbor in use expires that it is re-asked.
     public var neighborRefreshBefore = Interval.seconds(10)
     /// First ARP retry after this; each later one waits twice as long.
     public var arpRetryInterval = Interval.seconds(1)
@@ -61,9 +72,11 @@ public struct StackLimits: Hashable, Sendable {
     public var arpAttempts = 4
     /// Gratuitous ARPs on attach for each owned address, and the time between them (RFC 5227).
     public var announcements = 2
+    /// The time between gratuitous ARPs on attach.
     public var announceInterval = Interval.seconds(2)
     /// ICMP errors the stack may send in a burst, and the time to earn one more (RFC 1122 §4.3.2.8).
     public var icmpErrorBurst = 8
+    /// The time to earn one more ICMP error once the burst is spent.
     public var icmpErrorInterval = Interval.milliseconds(100)
     /// Sequence numbers whose send time a pinger remembers (to report round trips).
     public var pingerSendTimes = 64
@@ -87,6 +100,7 @@ public struct StackLimits: Hashable, Sendable {
     public var tcpSynRetries = 6
     public var tcpRetries = 15
 
+    /// The defaults above.
     public init() {}
 }
 
@@ -104,12 +118,14 @@ public struct StackConfiguration: Hashable, Sendable {
     public var mtu: Int
     /// Ports and echo identifiers on shared addresses (owned addresses grant everything).
     public var grants: [EndpointGrant]
+    /// Bounds of every queue and table, and the timings of ARP and ICMP.
     public var limits: StackLimits
     /// Secret for the stack's hash tables (so a peer cannot aim collisions at them) and the
     /// seed of its other choices (IP identification, ephemeral ports). A driver draws it at
     /// random; a simulation fixes it.
     public var secret: UInt64
 
+    /// A configuration with this identity, link, grants and limits.
     public init(
         addresses: [LocalAddress], prefixLength: UInt8, gateway: IPv4Address? = nil, gatewayMAC: MACAddress? = nil,
         mtu: Int = 1500, grants: [EndpointGrant] = [], limits: StackLimits = StackLimits(), secret: UInt64 = 0

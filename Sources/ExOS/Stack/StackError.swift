@@ -12,7 +12,7 @@ public enum StackError: Error, Hashable, Sendable {
     case endpointInUse
     /// Port 0 asked for one, and no granted port is free.
     case noFreePort
-    /// The table of that kind of socket is full (`StackLimits`).
+    /// The table of that kind of socket is full (``StackLimits``).
     case tooManySockets
     /// The handle names a socket that has been closed.
     case staleHandle
