@@ -34,7 +34,7 @@ struct HTTPD: ParsableCommand {
     var asUID: UInt32?
 
     @Option(name: .long, help: "Frames for the data path (half receive, half transmit).")
-    var frames = 256
+    var frames = 128
 
     @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted.")
     var maxConnections = 256
@@ -45,7 +45,11 @@ struct HTTPD: ParsableCommand {
     mutating func validate() throws {
         guard port != 0 else { throw ValidationError("--port must be 1-65535") }
         if let address, IPv4Address(address) == nil { throw ValidationError("--address: not an IPv4 address: \(address)") }
-        guard frames >= 2 else { throw ValidationError("--frames must be at least 2") }
+        // NetworkRuntime.start allocates its frames in one request, which carries at most
+        // WireLimits.maxBatch of them.
+        guard (2...Int(WireLimits.maxBatch)).contains(frames) else {
+            throw ValidationError("--frames must be 2-\(WireLimits.maxBatch)")
+        }
         guard (1...4096).contains(maxConnections) else { throw ValidationError("--max-connections must be 1-4096") }
     }
 }
