@@ -2,7 +2,8 @@
 // curl and nc as its clients: a 50 MB file arrives with its SHA-256, ranges get their bytes,
 // HEAD has the length and no body, the error statuses (404, 405, 400 for a bad request line,
 // a too-long head and a `..` path; 404 for a directory and a symlink out of the root),
-// keep-alive reuses one connection, and 200 concurrent curls all get the right bytes.
+// keep-alive reuses one connection (and pipelined requests are answered in order), and 200
+// concurrent curls all get the right bytes.
 
 import Foundation
 import Testing
@@ -144,6 +145,14 @@ struct HTTPDTests {
                 | grep -c 'Re-using existing connection'
             """)
         #expect(verbose.stdout == "1\n", "\(verbose.stdout)\(verbose.stderr)")
+        // Pipelined requests in one write are answered in order; the last one's close ends it.
+        let pipelined = try Self.client(net, root, """
+            printf 'GET /hello.txt HTTP/1.1\\r\\nHost: h\\r\\n\\r\\nHEAD /missing HTTP/1.1\\r\\nHost: h\\r\\n\\r\\nGET /hello.txt HTTP/1.1\\r\\nHost: h\\r\\nConnection: close\\r\\n\\r\\n' \\
+                | timeout 10 nc -N "$0" 8080 | tr -d '\\r'
+            """)
+        #expect(pipelined.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("HTTP/") || $0.hasPrefix("hello") } == [
+            "HTTP/1.1 200 OK", "hello, world", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK", "hello, world",
+        ], "\(pipelined.stdout)\(pipelined.stderr)")
     }
 
     @Test(arguments: Backend.allCases)

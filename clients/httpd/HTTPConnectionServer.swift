@@ -101,7 +101,12 @@ struct HTTPConnectionServer {
         case .text(let text):
             try await connection.write(head + text)
         case .file(let offset, let length):
-            guard let file else { return plan }
+            guard let file else {
+                // The plan names a file only when the lookup opened one.
+                connection.abort()
+                plan.keepAlive = false
+                return plan
+            }
             var position = offset
             let end = offset + length
             while position < end {
