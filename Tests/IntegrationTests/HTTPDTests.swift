@@ -2,8 +2,8 @@
 // curl and nc as its clients: a 50 MB file arrives with its SHA-256, ranges get their bytes,
 // HEAD has the length and no body, the error statuses (404, 405, 400 for a bad request line,
 // a too-long head and a `..` path; 404 for a directory and a symlink out of the root),
-// keep-alive reuses one connection (and pipelined requests are answered in order), and 200
-// concurrent curls all get the right bytes.
+// keep-alive reuses one connection (and pipelined requests are answered in order), 200
+// concurrent curls all get the right bytes, and an idle client is reset and frees its slot.
 
 import Foundation
 import Testing
@@ -26,12 +26,12 @@ struct HTTPDTests {
         return root
     }
 
-    /// alice's httpd on `.2` port 8080, as uid alice.
-    static func startHTTPD(_ net: any TestNet, _ daemon: DaemonHarness, root: String) throws -> StartedClient {
+    /// alice's httpd on `.2` port 8080, as uid alice, with `extra` options.
+    static func startHTTPD(_ net: any TestNet, _ daemon: DaemonHarness, root: String, _ extra: [String] = []) throws -> StartedClient {
         try StartedClient(
             "httpd",
             ["--tenant", "alice", "--socket", daemon.socketPath, "--as-uid", String(TestUIDs.alice),
-             "--address", net.address(2), "--port", "8080", "--root", root, "--quiet"],
+             "--address", net.address(2), "--port", "8080", "--root", root, "--quiet"] + extra,
             until: "serving", in: daemon.directory)
     }
 
@@ -173,5 +173,27 @@ struct HTTPDTests {
             echo "$ok of 200"; sort "$d/errors" | uniq -c | head -5 >&2; rm -rf "$d"
             """, timeout: 90)
         #expect(result.stdout == "200 of 200\n", "\(result.stdout)\(result.stderr)\n\(daemon.log)")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anIdleClientIsResetAndFreesItsSlot(_ backend: Backend) throws {
+        let net = try backend.net(second: 98, prefix: "exhdi")
+        defer { net.remove() }
+        let daemon = try net.daemon(quota: 256)
+        defer { daemon.stop() }
+        let root = try Self.makeRoot(daemon)
+        let httpd = try Self.startHTTPD(net, daemon, root: root, ["--idle-timeout", "1", "--max-connections", "1"])
+        defer { httpd.stop() }
+        // One slot: a client that connects and sends nothing holds it until the reset (1 s,
+        // checked every 0.5 s); nc then ends long before its stdin would, and the next
+        // request gets the slot.
+        let result = try Self.client(net, root, """
+            t=$(mktemp); s=$(date +%s%N)
+            sleep 5 | { timeout 10 nc "$0" 8080; date +%s%N > "$t"; }
+            ms=$(( ($(cat "$t") - s) / 1000000 )); rm -f "$t"
+            [ $ms -lt 3500 ] && echo reset early || echo "held $ms ms"
+            timeout 10 curl -sS --max-time 5 -o /dev/null -w '%{http_code}\\n' "http://$0:8080/hello.txt"
+            """)
+        #expect(result.stdout == "reset early\n200\n", "\(result.stdout)\(result.stderr)\n\(daemon.log)")
     }
 }

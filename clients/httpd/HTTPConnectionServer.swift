@@ -11,9 +11,9 @@ struct HTTPConnectionServer {
     let connection: TCPConnection
     let directory: ServedDirectory
     let quiet: Bool
-
     /// How long a client may take to send a request head (also between requests).
-    static let headTimeout: Duration = .seconds(15)
+    let headTimeout: Duration
+
     /// How long one chunk of a response may wait for the client's window.
     static let writeTimeout: Duration = .seconds(30)
     /// How long a closing connection waits for the client's FIN before closing anyway.
@@ -36,7 +36,7 @@ struct HTTPConnectionServer {
         var buffer: [UInt8] = []
         do throws(NetworkError) {
             while true {
-                watchdog.arm(Self.headTimeout)
+                watchdog.arm(headTimeout)
                 guard let (request, rest) = try await readHead(into: &buffer, watchdog: watchdog) else { return }
                 buffer = rest
                 let plan = try await answer(request, watchdog: watchdog)

@@ -39,6 +39,9 @@ struct HTTPD: ParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Connections served at once; more wait to be accepted.")
     var maxConnections = 256
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a client may take to send a request head (also between requests) before its connection is reset.")
+    var idleTimeout = 15
+
     @Flag(name: .long, help: "No line per request.")
     var quiet = false
 
@@ -50,6 +53,7 @@ struct HTTPD: ParsableCommand {
         guard (2...Int(WireLimits.maxBatch)).contains(frames) else {
             throw ValidationError("--frames must be 2-\(WireLimits.maxBatch)")
         }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
         guard (1...4096).contains(maxConnections) else { throw ValidationError("--max-connections must be 1-4096") }
     }
 }

@@ -34,7 +34,10 @@ func serve(_ command: HTTPD) async -> Int32 {
             do throws(NetworkError) {
                 let connection = try await listener.accept()
                 group.addTask {
-                    await HTTPConnectionServer(connection: connection, directory: directory, quiet: command.quiet).run()
+                    await HTTPConnectionServer(
+                        connection: connection, directory: directory, quiet: command.quiet,
+                        headTimeout: .seconds(command.idleTimeout)
+                    ).run()
                     await slots.release()
                 }
             } catch {
