@@ -168,7 +168,7 @@ struct HTTPDTests {
         // children end (they stay zombies), while xargs waits for each one itself.
         let result = try Self.client(net, root, """
             d=$(mktemp -d); want=$(sha256sum < "$1/small.bin")
-            seq 1 200 | xargs -P 200 -I N timeout 40 curl -sS --max-time 30 -o "$d/N" "http://$0:8080/small.bin" 2>"$d/errors"
+            seq 1 200 | xargs -P 200 -I @@ timeout 40 curl -sS --max-time 30 -o "$d/@@" "http://$0:8080/small.bin" 2>"$d/errors"
             ok=0; for i in $(seq 1 200); do [ "$(sha256sum < "$d/$i")" = "$want" ] && ok=$((ok+1)); done
             echo "$ok of 200"; sort "$d/errors" | uniq -c | head -5 >&2; rm -rf "$d"
             """, timeout: 90)
