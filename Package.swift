@@ -40,6 +40,8 @@ let package = Package(
         // Pure: the seeded impairment model (loss, bursts, duplication, reordering, delay,
         // corruption, rate) that ExOS's simulated network and the daemon's decorator share.
         .target(name: "ExoImpairment", swiftSettings: strict),
+        // Pure: HTTP/1.1 request parsing and response planning for clients/httpd (no I/O).
+        .target(name: "HTTPCore", swiftSettings: strict),
         // Pure: the control protocol and the ring layout.
         .target(name: "ExoWire", dependencies: ["ExoPacket"], swiftSettings: strict),
         // Pure: the arbiter's bookkeeping. No syscalls.
@@ -106,6 +108,10 @@ let package = Package(
             dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/exo-nc", swiftSettings: strict),
         .executableTarget(
+            name: "httpd",
+            dependencies: ["ExOS", "HTTPCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/httpd", swiftSettings: strict),
+        .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
         .executableTarget(
@@ -114,6 +120,7 @@ let package = Package(
 
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
         .testTarget(name: "ExoImpairmentTests", dependencies: ["ExoImpairment"], swiftSettings: strict),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),

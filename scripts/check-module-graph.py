@@ -18,6 +18,7 @@ PURE = set()  # pure modules: no system module at all, only the standard library
 ALLOWED = {
     "Sources/ExoPacket": PURE,
     "Sources/ExoImpairment": PURE,
+    "Sources/HTTPCore": PURE,
     "Sources/ExoWire": {"ExoPacket", "Synchronization"},
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
@@ -30,7 +31,7 @@ ALLOWED = {
     "Sources/exobench": {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
                          "ArgumentParser"} | SYSTEM,
 }
-CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "ArgumentParser"} | SYSTEM
+CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "ArgumentParser"} | SYSTEM
 
 IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+\s+)*import\s+(?:(?:struct|enum|class|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
 
