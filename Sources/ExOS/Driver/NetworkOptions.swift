@@ -4,9 +4,11 @@
 /// Set-up and driving choices of `NetworkRuntime`.
 public struct NetworkOptions: Sendable {
     /// Frames allocated from the daemon: half become receive (fill) buffers, half transmit
-    /// buffers. Never more than the tenant's quota allows (the runtime asks for fewer then).
+    /// buffers. Never more than the tenant's quota allows (the runtime asks for fewer then);
+    /// allocated in batches of at most `WireLimits.maxBatch`.
     public var frames = 64
-    /// Slots per ring (a power of two the daemon accepts).
+    /// Slots per ring (a power of two the daemon accepts); raised to hold half the frames,
+    /// which wait on the fill ring.
     public var ringCapacity: UInt32 = 64
     /// The stack's bounds (sockets, queues, ARP cache) and timings.
     public var limits = StackLimits()

@@ -39,9 +39,17 @@ public final class NetworkRuntime: Sendable {
             // Never more than the quota: a tenant may run several programs, each with a share.
             let count = min(options.frames, Int(session.info.frameQuota))
             guard count >= 2 else { throw .invalidRequest("a frame quota of \(count) leaves no room for receive and transmit buffers") }
-            let holdings = try await session.allocateAny(count: count)
-            let frames = try await session.map(holdings.map(\.frame))
-            path = try await session.openDataPath(ringCapacity: options.ringCapacity)
+            // A request carries at most `WireLimits.maxBatch` frames: allocate and map in batches.
+            var frames: [MappedFrame] = []
+            while frames.count < count {
+                let batch = min(count - frames.count, WireLimits.maxBatch)
+                let holdings = try await session.allocateAny(count: batch)
+                frames += try await session.map(holdings.map(\.frame))
+            }
+            // Half the frames wait on the fill ring: it must have a slot for each.
+            var ringCapacity = max(options.ringCapacity, 1)
+            while ringCapacity < UInt32(frames.count / 2) { ringCapacity <<= 1 }
+            path = try await session.openDataPath(ringCapacity: ringCapacity)
             guard let described = path.info else { throw .protocolViolation("dataPathOpened without info") }
             info = described
             let half = frames.count / 2
