@@ -30,7 +30,8 @@ def segment(src, dst, sport, dport, seq, ack, flags, window=502, options=b"", pa
     options = options + b"\0" * ((4 - len(options) % 4) % 4)
     header = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                          words << 4, flags, window, 0, urgent) + options
-    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(header) + len(payload))
+    pseudo = (socket.inet_aton(src) + socket.inet_aton(dst)
+              + struct.pack("!BBH", 0, 6, len(header) + len(payload)))
     sum_ = checksum(pseudo + header + payload)
     if bad_checksum: sum_ ^= 0x5A5A
     return header[:16] + struct.pack("!H", sum_) + header[18:] + payload
@@ -61,7 +62,8 @@ def flood(count):
     base = tenant.rsplit(".", 1)[0]
     # 20 made-up hosts of the subnet, each with a made-up MAC: the tenant answers them there,
     # and the kernel ignores frames for a MAC that is not its own (no reset frees a slot).
-    hosts = [("%s.%d" % (base, 100 + i), "02:00:5e:00:%02x:%02x" % (i, rng.randrange(256))) for i in range(20)]
+    hosts = [("%s.%d" % (base, 100 + i), "02:00:5e:00:%02x:%02x" % (i, rng.randrange(256)))
+             for i in range(20)]
     mss_ws_sack = b"\x02\x04\x05\xb4\x01\x03\x03\x07\x04\x02\x01\x01"
     frames = []
     for _ in range(count):
@@ -85,7 +87,8 @@ def flood(count):
     after = nc(b"after-flood\n")
     print(json.dumps({"sent": count, "seconds": round(sent_for, 2),
                       "during": all(m == got for m, got in legit.items()) and len(legit) == 3,
-                      "after": after == b"after-flood\n", "heard": {k.decode(): v.decode(errors="replace") for k, v in legit.items()}}))
+                      "after": after == b"after-flood\n",
+                      "heard": {k.decode(): v.decode(errors="replace") for k, v in legit.items()}}))
 
 class Session:
     """A kernel TCP connection to tcp-echo, and what a sniffer saw of it."""
@@ -109,7 +112,7 @@ class Session:
         return got
 
     def mine(self):
-        return [p for p in self.seen if TCP in p and p[TCP].dport == self.lport or TCP in p and p[TCP].sport == self.lport]
+        return [p for p in self.seen if TCP in p and self.lport in (p[TCP].sport, p[TCP].dport)]
 
     def state(self):
         """RCV.NXT and SND.NXT of the tenant, its window in bytes, the two MACs."""
@@ -129,7 +132,8 @@ class Session:
 
     def acks_since(self, mark):
         """Pure ACKs the tenant sent after `mark` (an index into what was seen)."""
-        return sum(1 for p in self.mine()[mark:] if p[IP].src == tenant and p[TCP].flags == "A" and len(p[TCP].payload) == 0)
+        return sum(1 for p in self.mine()[mark:]
+                   if p[IP].src == tenant and p[TCP].flags == "A" and len(p[TCP].payload) == 0)
 
 def resets():
     s = Session()
@@ -203,14 +207,41 @@ def bogus():
     for name, opt in (("listenerAbsurdOptions", b"\x02\x04\x00\x00\x03\x03\xc8\x01"),
                       ("listenerOptionLengthZero", b"\x08\x00"), ("listenerOptionLengthOne", b"\x02\x01")):
         sent[name] = 1
-        tcp = segment(base + ".120", tenant, rng.randrange(1024, 65536), port, rng.getrandbits(32), 0, SYN, options=opt)
+        tcp = segment(base + ".120", tenant, rng.randrange(1024, 65536), port, rng.getrandbits(32), 0, SYN,
+                      options=opt)
         raw.send(frame("02:00:5e:00:99:01", s.tenant_mac, base + ".120", tenant, tcp))
+    absurd = absurd_handshake(s, base + ".121")
     time.sleep(0.1)
     echoed = s.echo(message)
     after = s.echo(b"after-bogus\n") == b"after-bogus\n"
     fresh = nc(b"new-connection\n") == b"new-connection\n"
     print(json.dumps({"before": before, "message": echoed == message, "after": after, "fresh": fresh,
+                      "absurdHandshake": absurd,
                       "sent": sent, "echoed": echoed.decode(errors="replace")}))
+
+def absurd_handshake(s, address):
+    """A whole connection from a made-up host whose SYN offers MSS 0 and window scale 200: the
+    SYN-ACK, our ACK with data, and the echo, read off the wire (the tenant answers a MAC that
+    is not the kernel's, which the sniffer still sees). True when the bytes came back."""
+    hw, sport, isn = "02:00:5e:00:99:02", 40000 + rng.randrange(1000), rng.getrandbits(32)
+    send = lambda seq, ack, flags, **kw: raw.send(
+        frame(hw, s.tenant_mac, address, tenant, segment(address, tenant, sport, port, seq, ack, flags, **kw)))
+    answers = lambda: [p for p in s.seen if IP in p and TCP in p and p[IP].dst == address and p[TCP].dport == sport]
+    def wait_for(test):
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            found = next((p for p in answers() if test(p)), None)
+            if found is not None: return found
+            time.sleep(0.02)
+    send(isn, 0, SYN, window=64240, options=b"\x02\x04\x00\x00\x03\x03\xc8\x01")
+    syn_ack = wait_for(lambda p: p[TCP].flags & SYN)
+    if syn_ack is None: return False
+    data = b"absurd-options\n"
+    send(isn + 1, syn_ack[TCP].seq + 1, ACK | PSH, window=4, payload=data)  # 4 << 14: 64 KiB
+    echo = wait_for(lambda p: bytes(p[TCP].payload) == data)
+    if echo is None: return False
+    send(isn + 1 + len(data), echo[TCP].seq + len(data), ACK, window=4)
+    return True
 
 {"flood": lambda: flood(int(sys.argv[5])), "resets": resets, "bogus": bogus}[mode]()
 """#
