@@ -94,13 +94,15 @@ class Session:
     """A kernel TCP connection to tcp-echo, and what a sniffer saw of it."""
     def __init__(self):
         self.seen = []
+        listening = threading.Event()
         self.sniffer = AsyncSniffer(iface=iface, filter="tcp and host %s and port %d" % (tenant, port),
-                                    prn=self.seen.append, store=False)
+                                    prn=self.seen.append, store=False, started_callback=listening.set)
         self.sniffer.start()
-        time.sleep(0.3)
+        if not listening.wait(10): raise SystemExit("the sniffer did not start")
         self.sock = socket.create_connection((tenant, port), timeout=10)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.local, self.lport = self.sock.getsockname()
+        self.sent = 0
 
     def echo(self, message):
         self.sock.sendall(message)
@@ -109,22 +111,29 @@ class Session:
             piece = self.sock.recv(65536)
             if not piece: break
             got += piece
+        self.sent += len(message)
         return got
 
     def mine(self):
         return [p for p in self.seen if TCP in p and self.lport in (p[TCP].sport, p[TCP].dport)]
 
     def state(self):
-        """RCV.NXT and SND.NXT of the tenant, its window in bytes, the two MACs."""
-        time.sleep(0.15)
+        """RCV.NXT and SND.NXT of the tenant, its window in bytes, the two MACs. The sequence
+        numbers come from the handshake and the bytes echoed so far (exact, whatever the
+        sniffer has caught up with); the window from the tenant's ACK of the last byte."""
         ours = self.mine()
-        out = [p for p in ours if p[IP].src == tenant]
-        syn_ack = next(p for p in out if p[TCP].flags & SYN)
-        scale = dict((o[0], o[1]) for o in syn_ack[TCP].options if isinstance(o, tuple)).get("WScale", 0)
-        last = out[-1]
-        rcv_nxt = last[TCP].ack
-        snd_nxt = max((p[TCP].seq + len(p[TCP].payload)) & 0xFFFFFFFF for p in out[-8:])
-        return rcv_nxt, snd_nxt, last[TCP].window << scale, last[Ether].dst, last[Ether].src
+        syn = next(p for p in ours if p[IP].src == self.local and p[TCP].flags & SYN)
+        syn_ack = next(p for p in ours if p[IP].src == tenant and p[TCP].flags & SYN)
+        rcv_nxt = (syn[TCP].seq + 1 + self.sent) & 0xFFFFFFFF
+        snd_nxt = (syn_ack[TCP].seq + 1 + self.sent) & 0xFFFFFFFF
+        scale = dict(o for o in syn_ack[TCP].options if isinstance(o, tuple)).get("WScale", 0)
+        deadline = time.monotonic() + 2
+        while True:
+            acks = [p for p in self.mine() if p[IP].src == tenant and p[TCP].ack == rcv_nxt]
+            if acks or time.monotonic() > deadline: break
+            time.sleep(0.02)
+        last = (acks or [p for p in self.mine() if p[IP].src == tenant])[-1]
+        return rcv_nxt, snd_nxt, last[TCP].window << scale, syn_ack[Ether].dst, syn_ack[Ether].src
 
     def inject(self, seq, ack, flags, **kw):
         tcp = segment(self.local, tenant, self.lport, port, seq, ack, flags, **kw)
@@ -135,26 +144,38 @@ class Session:
         return sum(1 for p in self.mine()[mark:]
                    if p[IP].src == tenant and p[TCP].flags == "A" and len(p[TCP].payload) == 0)
 
+    def wait_for_acks(self, mark, count, seconds=2):
+        """Pure ACKs since `mark`, once there are `count` of them or `seconds` passed."""
+        deadline = time.monotonic() + seconds
+        while self.acks_since(mark) < count and time.monotonic() < deadline: time.sleep(0.02)
+        return self.acks_since(mark)
+
 def resets():
     s = Session()
     before = s.echo(b"before-resets\n") == b"before-resets\n"
     rcv_nxt, snd_nxt, window, s.kernel_mac, s.tenant_mac = s.state()
     # In the window but not RCV.NXT: each must be met by a challenge ACK, not believed.
     in_window = [1, 2, 100, 1000, window // 2, window - 1]
+    # One at a time, waiting for the answer: resets arriving together draw one ACK between them.
+    # Nothing else is in flight, so a pure ACK from the tenant is the challenge.
     challenged = 0
     for offset in in_window:
         for flags in (RST, RST | ACK):
-            mark = len(s.mine()); s.inject(rcv_nxt + offset, snd_nxt, flags); time.sleep(0.05)
-            challenged += 1 if s.acks_since(mark) > 0 else 0
+            mark = len(s.mine())
+            s.inject(rcv_nxt + offset, snd_nxt, flags)
+            challenged += 1 if s.wait_for_acks(mark, 1) >= 1 else 0
     # Out of the window: dropped without a word.
-    out_of_window = [-1, -1000, -(1 << 20), window, window + 1, 1 << 30, (1 << 31) - 1, 3 << 30]
-    answered = 0
+    out_of_window = [-1, -1000, -(1 << 20), 1 << 30, (1 << 31) - 1, 3 << 30]
+    time.sleep(0.2)
+    mark = len(s.mine())
     for offset in out_of_window:
-        mark = len(s.mine()); s.inject(rcv_nxt + offset, snd_nxt, RST | ACK); time.sleep(0.05)
-        answered += s.acks_since(mark)
+        s.inject(rcv_nxt + offset, snd_nxt, RST | ACK)
+    time.sleep(0.3)
+    answered = s.acks_since(mark)
     # A SYN in the window of a synchronized connection: a challenge ACK too (RFC 5961 §4).
-    mark = len(s.mine()); s.inject(rcv_nxt + 10, 0, SYN, options=b"\x02\x04\x05\xb4"); time.sleep(0.05)
-    syn_challenged = s.acks_since(mark) > 0
+    mark = len(s.mine())
+    s.inject(rcv_nxt + 10, 0, SYN, options=b"\x02\x04\x05\xb4")
+    syn_challenged = s.wait_for_acks(mark, 1) >= 1
     after = s.echo(b"after-resets\n") == b"after-resets\n"
     print(json.dumps({"before": before, "after": after, "inWindowSent": 2 * len(in_window),
                       "challenged": challenged, "outOfWindowSent": len(out_of_window),
