@@ -14,10 +14,10 @@ struct TCPEcho: ParsableCommand {
             side (FIN), tcp-echo sends what remains and closes too (as `nc -N` expects). It \
             prints a line per connection unless --quiet. With --stats-every SECONDS it prints \
             the stack's counters every SECONDS, as one line `tcp-echo: stats NAME=VALUE ... \
-            drops: REASON=COUNT ...` (segments received and sent, passive opens, SYN cookies \
-            sent and accepted, challenge ACKs, resets received and sent, out-of-order \
-            segments, ignored urgent pointers, retransmits, and every drop reason that is not \
-            zero), and once more at exit. Exit status: 0 after --count connections ended, 2 \
+            drops: REASON=COUNT ...` (frames and segments received and sent, opens, SYN \
+            cookies sent and accepted, challenge ACKs, resets received and sent, out-of-order \
+            segments, ignored urgent pointers, retransmits, timeouts, and every drop reason \
+            that is not zero), and once more before it exits after --count connections. Exit status: 0 after --count connections ended, 2 \
             on any error.
             """)
 
