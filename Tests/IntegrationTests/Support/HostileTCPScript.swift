@@ -231,6 +231,12 @@ def bogus():
         tcp = segment(base + ".120", tenant, rng.randrange(1024, 65536), port, rng.getrandbits(32), 0, SYN,
                       options=opt)
         raw.send(frame("02:00:5e:00:99:01", s.tenant_mac, base + ".120", tenant, tcp))
+    # An ACK no SYN-ACK of ours asked for (a guessed cookie), and data without ACK, at the listener.
+    for name, flags in (("listenerGuessedCookie", ACK), ("listenerDataWithoutAck", PSH)):
+        sent[name] = 1
+        tcp = segment(base + ".120", tenant, rng.randrange(1024, 65536), port, rng.getrandbits(32),
+                      rng.getrandbits(32), flags, payload=junk(10))
+        raw.send(frame("02:00:5e:00:99:01", s.tenant_mac, base + ".120", tenant, tcp))
     absurd = absurd_handshake(s, base + ".121")
     time.sleep(0.1)
     echoed = s.echo(message)
