@@ -121,9 +121,15 @@ class Session:
         """RCV.NXT and SND.NXT of the tenant, its window in bytes, the two MACs. The sequence
         numbers come from the handshake and the bytes echoed so far (exact, whatever the
         sniffer has caught up with); the window from the tenant's ACK of the last byte."""
-        ours = self.mine()
-        syn = next(p for p in ours if p[IP].src == self.local and p[TCP].flags & SYN)
-        syn_ack = next(p for p in ours if p[IP].src == tenant and p[TCP].flags & SYN)
+        # The sniffer's thread may still be dissecting what the kernel already delivered.
+        deadline = time.monotonic() + 5
+        while True:
+            ours = self.mine()
+            syn = next((p for p in ours if p[IP].src == self.local and p[TCP].flags & SYN), None)
+            syn_ack = next((p for p in ours if p[IP].src == tenant and p[TCP].flags & SYN), None)
+            if syn is not None and syn_ack is not None: break
+            if time.monotonic() > deadline: raise SystemExit("the sniffer missed the handshake")
+            time.sleep(0.02)
         rcv_nxt = (syn[TCP].seq + 1 + self.sent) & 0xFFFFFFFF
         snd_nxt = (syn_ack[TCP].seq + 1 + self.sent) & 0xFFFFFFFF
         scale = dict(o for o in syn_ack[TCP].options if isinstance(o, tuple)).get("WScale", 0)
