@@ -17,8 +17,8 @@ struct TCPEcho: ParsableCommand {
             drops: REASON=COUNT ...` (frames and segments received and sent, opens, SYN \
             cookies sent and accepted, challenge ACKs, resets received and sent, out-of-order \
             segments, ignored urgent pointers, retransmits, timeouts, and every drop reason \
-            that is not zero), and once more before it exits after --count connections. Exit status: 0 after --count connections ended, 2 \
-            on any error.
+            that is not zero), and once more before it exits after --count connections. Exit \
+            status: 0 after --count connections ended, 2 on any error.
             """)
 
     @Option(name: .long, help: "Tenant to attach as.")
@@ -45,7 +45,7 @@ struct TCPEcho: ParsableCommand {
     @Flag(name: .long, help: "Poll the rings without sleeping (lowest latency, one core busy).")
     var busyPoll = false
 
-    @Option(name: .customLong("stats-every"), help: "Print the stack's counters every this many seconds (e.g. 0.5).")
+    @Option(name: .customLong("stats-every"), help: "Print the stack's counters every this many seconds.")
     var statsEvery: Double?
 
     @Flag(name: .long, help: "No line per connection.")
