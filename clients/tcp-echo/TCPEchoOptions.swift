@@ -12,8 +12,13 @@ struct TCPEcho: ParsableCommand {
             ADDRESS, default the tenant's first address) and echoes every byte of every \
             connection back to its sender, many connections at once. When a peer closes its \
             side (FIN), tcp-echo sends what remains and closes too (as `nc -N` expects). It \
-            prints a line per connection unless --quiet. Exit status: 0 after --count \
-            connections ended, 2 on any error.
+            prints a line per connection unless --quiet. With --stats-every SECONDS it prints \
+            the stack's counters every SECONDS, as one line `tcp-echo: stats NAME=VALUE ... \
+            drops: REASON=COUNT ...` (frames and segments received and sent, opens, SYN \
+            cookies sent and accepted, challenge ACKs, resets received and sent, out-of-order \
+            segments, ignored urgent pointers, retransmits, timeouts, and every drop reason \
+            that is not zero), and once more before it exits after --count connections. Exit \
+            status: 0 after --count connections ended, 2 on any error.
             """)
 
     @Option(name: .long, help: "Tenant to attach as.")
@@ -40,6 +45,9 @@ struct TCPEcho: ParsableCommand {
     @Flag(name: .long, help: "Poll the rings without sleeping (lowest latency, one core busy).")
     var busyPoll = false
 
+    @Option(name: .customLong("stats-every"), help: "Print the stack's counters every this many seconds.")
+    var statsEvery: Double?
+
     @Flag(name: .long, help: "No line per connection.")
     var quiet = false
 
@@ -48,5 +56,8 @@ struct TCPEcho: ParsableCommand {
         if let address, IPv4Address(address) == nil { throw ValidationError("--address: not an IPv4 address: \(address)") }
         guard frames >= 2 else { throw ValidationError("--frames must be at least 2") }
         if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        if let statsEvery, !(statsEvery >= 0.01 && statsEvery <= 86_400) {
+            throw ValidationError("--stats-every must be 0.01-86400 seconds")
+        }
     }
 }

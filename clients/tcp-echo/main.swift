@@ -22,6 +22,13 @@ func serve(_ command: TCPEcho) async -> Int32 {
         StandardStreams.printError("tcp-echo: \(error)")
         return 2
     }
+    let statistics = command.statsEvery.map { seconds in
+        Task { [runtime = listener.runtime] in
+            while (try? await Task.sleep(for: .seconds(seconds))) != nil {
+                StandardStreams.print("tcp-echo: stats \(describe(runtime.counters))")
+            }
+        }
+    }
     await withTaskGroup(of: Void.self) { group in
         var accepted = 0
         while command.count.map({ accepted < $0 }) ?? true {
@@ -39,6 +46,10 @@ func serve(_ command: TCPEcho) async -> Int32 {
     }
     await listener.close()
     await listener.runtime.drainTCP(within: .seconds(2))
+    if let statistics {
+        statistics.cancel()
+        StandardStreams.print("tcp-echo: stats \(describe(listener.runtime.counters))")
+    }
     listener.runtime.stop()
     return 0
 }
