@@ -209,11 +209,16 @@ extension TCPControlBlock {
         timeWaitDeadline = now + limits.tcpTimeWait
     }
 
-    /// Runs the persist timer while the peer's zero window holds back data and nothing is in
-    /// flight to bring a window update (RFC 9293 §3.8.6.1).
+    /// Runs the persist timer while the peer's window holds back data and nothing is in
+    /// flight to bring a window update (RFC 9293 §3.8.6.1): a zero window, or one too small
+    /// for the sender's silly window avoidance to use.
     mutating func updatePersistTimer(now: Instant) {
         let unsent = sendBuffer.count - (sendNext - sendBase)
-        if sendWindow == 0, unsent > 0, bytesInFlight == 0, state.isSynchronized {
+        let usable = sendWindow - bytesInFlight
+        if usable < min(unsent, maximumSegment), usable == 0 || largestSendWindow / 2 > usable, unsent > 0,
+            bytesInFlight == 0,
+            state.isSynchronized
+        {
             if persistDeadline == nil { persistDeadline = now + rtt.timeout.doubled(persistBackOff) }
         } else {
             persistDeadline = nil

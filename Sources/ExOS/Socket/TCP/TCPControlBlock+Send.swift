@@ -251,7 +251,10 @@ extension TCPControlBlock {
     /// less than what keeps the advertised right edge where it was.
     private func windowField(synchronizing: Bool) -> UInt16 {
         let scale = synchronizing ? 0 : Int(receiveScale)
-        var window = receiveWindow >> scale
+        // Receiver silly window avoidance (RFC 9293 §3.8.6.2.2): free space below a segment
+        // (or half the buffer) is not offered until the application makes it bigger.
+        let free = receiveWindow
+        var window = (free >= min(offeredSegment, receiveBuffer.capacity / 2) ? free : 0) >> scale
         let promised = advertisedEdge - receiveNext
         if promised > 0 { window = max(window, (promised + (1 << scale) - 1) >> scale) }
         return UInt16(clamping: window)

@@ -109,7 +109,8 @@ extension TCPControlBlock {
     /// probe would come before the retransmission timer.
     mutating func armTailLossProbe(now: Instant) {
         tailProbeDeadline = nil
-        guard sackEnabled, !inRecovery, tailProbeStart == nil, sendNext == sendMaximum,
+        // Not while a timeout's back-off runs: that is loss recovery of its own.
+        guard sackEnabled, !inRecovery, retransmissions == 0, tailProbeStart == nil, sendNext == sendMaximum,
             sendMaximum.isAfter(sendUnacknowledged), state.isSynchronized, state != .timeWait,
             let smoothed = rtt.smoothedRTT
         else { return }
