@@ -61,8 +61,12 @@ extension TCPControlBlock {
             tailProbeStart = start
             return data
         }
-        let last = TCPSequenceNumber.max(sendBase + max(sendBuffer.count - maximumSegment, 0), sendUnacknowledged)
-        guard let plan = resend(from: last, limit: maximumSegment, now: now, counters: &counters) else { return nil }
+        // The last segment sent: up to one MSS before the highest byte sent (and its FIN).
+        let sentEnd = finSent ? finSequence : sendMaximum
+        let last = TCPSequenceNumber.max(sentEnd - maximumSegment, sendUnacknowledged)
+        guard let plan = resend(from: last, limit: max(sentEnd - last, 0), now: now, counters: &counters) else {
+            return nil
+        }
         tailProbeStart = last
         return plan
     }
