@@ -116,11 +116,12 @@ struct SACKScoreboard {
     /// the retransmitted bytes, which is SND.UNA when nothing was).
     func pipe(
         unacknowledged: TCPSequenceNumber, next: TCPSequenceNumber, highestRetransmitted: TCPSequenceNumber,
-        maximumSegmentSize mss: Int
+        maximumSegmentSize mss: Int, lostBelow: TCPSequenceNumber? = nil
     ) -> Int {
         var total = 0
         let retransmittedEnd = max(highestRetransmitted - unacknowledged, 0)
-        forEachHole(unacknowledged: unacknowledged, next: next, maximumSegmentSize: mss) { start, end, lost in
+        forEachHole(unacknowledged: unacknowledged, next: next, maximumSegmentSize: mss, lostBelow: lostBelow) {
+            start, end, lost in
             if !lost { total += end - start }
             total += max(min(end, retransmittedEnd) - start, 0)
             return true
@@ -132,14 +133,16 @@ struct SACKScoreboard {
     /// `highestRetransmitted` below the highest SACKed byte; failing that, rule 3, the first
     /// un-SACKed byte there, lost or not (unless `onlyLost`). The segment is at most one MSS
     /// and ends before the next SACKed range. RFC 6675 puts new data (rule 2) before rule 3:
-    /// a sender with new data to send asks with `onlyLost: true` first.
+    /// a sender with new data to send asks with `onlyLost: true` first. `lostBelow` (RACK's
+    /// time-based marking, RFC 8985) makes every hole starting below it lost as well.
     func nextHoleToRetransmit(
         unacknowledged: TCPSequenceNumber, highestRetransmitted: TCPSequenceNumber, next: TCPSequenceNumber,
-        maximumSegmentSize mss: Int, onlyLost: Bool = false
+        maximumSegmentSize mss: Int, onlyLost: Bool = false, lostBelow: TCPSequenceNumber? = nil
     ) -> (start: TCPSequenceNumber, length: Int)? {
         let from = max(highestRetransmitted - unacknowledged, 0)
         var found: (start: TCPSequenceNumber, length: Int)?
-        forEachHole(unacknowledged: unacknowledged, next: next, maximumSegmentSize: mss) { start, end, lost in
+        forEachHole(unacknowledged: unacknowledged, next: next, maximumSegmentSize: mss, lostBelow: lostBelow) {
+            start, end, lost in
             // Holes at or above the highest SACKed byte are reported with `end` past it; the
             // top one (no SACKed range above) is never a retransmission candidate.
             guard end > from, lost || !onlyLost, !isTopHole(start: start, unacknowledged: unacknowledged) else {
@@ -159,9 +162,10 @@ struct SACKScoreboard {
     /// answer: the SACKed bytes above any of them are the same ranges.
     private func forEachHole(
         unacknowledged: TCPSequenceNumber, next: TCPSequenceNumber, maximumSegmentSize mss: Int,
-        _ body: (_ start: Int, _ end: Int, _ lost: Bool) -> Bool
+        lostBelow: TCPSequenceNumber? = nil, _ body: (_ start: Int, _ end: Int, _ lost: Bool) -> Bool
     ) {
         let limit = max(next - unacknowledged, 0)
+        let markedLost = lostBelow.map { max($0 - unacknowledged, 0) } ?? 0
         var bytesAbove = 0
         var segmentsAbove = 0
         // Only what lies above SND.UNA counts (ranges below it linger until `acknowledge`).
@@ -177,8 +181,9 @@ struct SACKScoreboard {
             let start = min(max(starts[index] - unacknowledged, 0), limit)
             let end = min(max(ends[index] - unacknowledged, 0), limit)
             if start > cursor {
-                let lost = Self.isLost(
-                    sackedBytesAbove: bytesAbove, segmentsAbove: segmentsAbove, maximumSegmentSize: mss)
+                let lost =
+                    cursor < markedLost
+                    || Self.isLost(sackedBytesAbove: bytesAbove, segmentsAbove: segmentsAbove, maximumSegmentSize: mss)
                 guard body(cursor, start, lost) else { return }
             }
             bytesAbove -= lengthAbove(index)
@@ -186,6 +191,20 @@ struct SACKScoreboard {
             cursor = max(cursor, end)
         }
         if limit > cursor { _ = body(cursor, limit, false) }
+    }
+
+    /// The end of the SACKed range holding `sequence`, or nil when it is not SACKed.
+    func sackedRangeEnd(containing sequence: TCPSequenceNumber) -> TCPSequenceNumber? {
+        for index in 0..<rangeCount where sequence.isWithin(starts[index], length: ends[index] - starts[index]) {
+            return ends[index]
+        }
+        return nil
+    }
+
+    /// The start of the lowest SACKed range above `sequence`, or nil.
+    func nextSACKedStart(after sequence: TCPSequenceNumber) -> TCPSequenceNumber? {
+        for index in 0..<rangeCount where starts[index].isAfter(sequence) { return starts[index] }
+        return nil
     }
 
     private func isTopHole(start: Int, unacknowledged: TCPSequenceNumber) -> Bool {

@@ -32,6 +32,10 @@ extension TCPControlBlock {
             }
         }
         var outcome: TCPOutcome = []
+        if newlySACKed > 0, let probe = tailProbeStart, scoreboard.isSACKed(probe), probe.isAfter(sendUnacknowledged) {
+            // The tail loss probe arrived: everything un-SACKed sent before it is lost (RACK).
+            lostBelow = probe
+        }
         if ack.isAfter(sendUnacknowledged) {
             outcome.formUnion(acknowledge(upTo: ack, segment, now: now, counters: &counters))
         } else if ack == sendUnacknowledged, payloadLength == 0,
@@ -40,8 +44,9 @@ extension TCPControlBlock {
         {
             // A duplicate ACK (RFC 5681 §2); one that brings new SACK information counts even
             // if the window moved (the receiver's application read meanwhile).
-            outcome.formUnion(duplicateAcknowledgement(now: now, counters: &counters))
+            outcome.formUnion(duplicateAcknowledgement(newlySACKed: newlySACKed, now: now, counters: &counters))
         }
+        outcome.formUnion(detectLostRetransmissions(counters: &counters))
         let windowBefore = sendWindow
         if updateWindow(segment, scaled: true), sendWindow > windowBefore { outcome.insert(.transmit) }
         updatePersistTimer(now: now)
@@ -63,17 +68,22 @@ extension TCPControlBlock {
         scoreboard.acknowledge(upTo: ack)
         sampleRTT(segment, acknowledged: ack, now: now)
         retransmissions = 0
+        tailProbeStart = nil
+        if let lost = lostBelow, !lost.isAfter(ack) { lostBelow = nil }
+        if let recover = timeoutRecover, ack.isAfter(recover) { timeoutRecover = nil }
         var outcome: TCPOutcome = freed > 0 ? .writable : []
         if let recover = recoveryPoint {
             if !ack.isBefore(recover) {
                 // Full acknowledgement: recovery ends (RFC 6582 §3.2 step 3).
                 recoveryPoint = nil
                 recoveryInflation = 0
+                retransmitMark = nil
                 congestion.onExitRecovery(now: now)
             } else {
-                // Partial acknowledgement: the next hole is lost too (RFC 6582 step 5).
+                // Partial acknowledgement: the next hole is lost too (RFC 6582 step 5). With
+                // SACK, NextSeg finds it (and does not resend a hole already resent).
                 recoveryInflation = max(recoveryInflation - acknowledged, 0) + maximumSegment
-                retransmitFirst = true
+                if !sackEnabled || !highestRetransmitted.isAfter(ack) { retransmitFirst = true }
                 retransmitDeadline = now + rtt.timeout
                 outcome.insert(.transmit)
             }
@@ -86,27 +96,59 @@ extension TCPControlBlock {
         } else if recoveryPoint == nil {
             retransmitDeadline = now + rtt.timeout
         }
+        armTailLossProbe(now: now)
         if freed > 0 || bytesInFlight < flightBefore { outcome.insert(.transmit) }
         return outcome
     }
 
     /// A duplicate ACK (RFC 5681 §2): three start fast retransmit and recovery; more inflate
     /// the window by one segment each while recovering (RFC 6582 step 4).
-    private mutating func duplicateAcknowledgement(now: Instant, counters: inout StackCounters) -> TCPOutcome {
+    private mutating func duplicateAcknowledgement(newlySACKed: Int, now: Instant, counters: inout StackCounters)
+        -> TCPOutcome
+    {
         duplicateAcks += 1
         if inRecovery {
             recoveryInflation += maximumSegment
             return .transmit
         }
-        let lostBySACK = sackEnabled && scoreboard.isLost(sendUnacknowledged, maximumSegmentSize: maximumSegment)
+        if let recover = timeoutRecover, newlySACKed == 0, !sendUnacknowledged.isAfter(recover) {
+            // RFC 6582 §4.1: duplicates of the go-back-N resends, not a new loss.
+            return []
+        }
+        let lostByRACK = lostBelow.map { $0.isAfter(sendUnacknowledged) } ?? false
+        let lostBySACK =
+            sackEnabled && (lostByRACK || scoreboard.isLost(sendUnacknowledged, maximumSegmentSize: maximumSegment))
         guard duplicateAcks >= 3 || lostBySACK else { return [] }
+        if lostByRACK { counters.tcp.rackRecoveries &+= 1 }
+        return enterRecovery(now: now, counters: &counters)
+    }
+
+    /// Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6675 §5).
+    mutating func enterRecovery(now: Instant, counters: inout StackCounters) -> TCPOutcome {
         counters.tcp.fastRetransmits &+= 1
+        tailProbeDeadline = nil
+        tailProbeNow = false
         recoveryPoint = sendMaximum
         congestion.onEnterRecovery(inFlight: bytesInFlight, now: now)
         recoveryInflation = 3 * maximumSegment
         highestRetransmitted = sendUnacknowledged
         retransmitFirst = true
         rttProbe = nil
+        return .transmit
+    }
+
+    /// Retransmissions are lost too when the peer SACKed more than DupThresh − 1 segments
+    /// of data sent after the latest of them (RACK's rule, RFC 8985 §6.2, in sequence
+    /// order): NextSeg starts over from SND.UNA, and those holes count as lost.
+    private mutating func detectLostRetransmissions(counters: inout StackCounters) -> TCPOutcome {
+        guard inRecovery, sackEnabled, let mark = retransmitMark, highestRetransmitted.isAfter(sendUnacknowledged),
+            let highest = scoreboard.highestSACKed,
+            highest - mark > (SACKScoreboard.duplicateThreshold - 1) * maximumSegment
+        else { return [] }
+        if let lost = lostBelow, lost.isAfter(highestRetransmitted) {} else { lostBelow = highestRetransmitted }
+        highestRetransmitted = sendUnacknowledged
+        retransmitMark = nil
+        counters.tcp.lostRetransmissions &+= 1
         return .transmit
     }
 
@@ -167,11 +209,16 @@ extension TCPControlBlock {
         timeWaitDeadline = now + limits.tcpTimeWait
     }
 
-    /// Runs the persist timer while the peer's zero window holds back data and nothing is in
-    /// flight to bring a window update (RFC 9293 §3.8.6.1).
+    /// Runs the persist timer while the peer's window holds back data and nothing is in
+    /// flight to bring a window update (RFC 9293 §3.8.6.1): a zero window, or one too small
+    /// for the sender's silly window avoidance to use.
     mutating func updatePersistTimer(now: Instant) {
         let unsent = sendBuffer.count - (sendNext - sendBase)
-        if sendWindow == 0, unsent > 0, bytesInFlight == 0, state.isSynchronized {
+        let usable = sendWindow - bytesInFlight
+        if usable < min(unsent, maximumSegment), usable == 0 || largestSendWindow / 2 > usable, unsent > 0,
+            bytesInFlight == 0,
+            state.isSynchronized
+        {
             if persistDeadline == nil { persistDeadline = now + rtt.timeout.doubled(persistBackOff) }
         } else {
             persistDeadline = nil

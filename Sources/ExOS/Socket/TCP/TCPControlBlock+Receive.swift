@@ -126,6 +126,11 @@ extension TCPControlBlock {
         guard isAcceptable(segment, payloadLength: payload.count) else {
             counters.count(.tcpOutOfWindow)
             if flags.contains(.rst) { return [] }
+            if state == .timeWait, flags.contains(.fin), segment.sequenceNumber + payload.count + 1 == receiveNext {
+                // The peer's FIN again (our ACK was lost; it lies just below the window):
+                // acknowledged, and TIME_WAIT's 2·MSL starts over (RFC 9293 §3.10.7.4).
+                timeWaitDeadline = now + limits.tcpTimeWait
+            }
             ackNow = true
             return .transmit
         }

@@ -35,7 +35,10 @@ extension TCPControlBlock {
         default:
             break
         }
-        if let retransmission = retransmission(now: now, counters: &counters) { return retransmission }
+        // RFC 6675 NextSeg: lost holes first (rule 1), then new data (rule 2), then holes not
+        // yet deemed lost (rule 3) only when there is no new data to send.
+        if let retransmission = retransmission(onlyLost: true, now: now, counters: &counters) { return retransmission }
+        if tailProbeNow, let probe = tailLossProbe(now: now, counters: &counters) { return probe }
         if probeNow || keepAliveNow {
             // A segment just below SND.UNA: out of window for the peer, which answers with
             // an ACK carrying its current window (as Linux probes).
@@ -43,8 +46,29 @@ extension TCPControlBlock {
             keepAliveNow = false
             return makeSegment(sequence: sendUnacknowledged - 1, flags: [], now: now)
         }
-        if let data = newData(now: now) { return data }
+        if let data = newData(now: now, counters: &counters) { return data }
+        if let retransmission = retransmission(onlyLost: false, now: now, counters: &counters) { return retransmission }
         return owedAcknowledgement(now: now)
+    }
+
+    /// RFC 8985 §7.3: one segment of new data if the peer's window allows, else the last
+    /// segment sent again, so that an ACK (with SACK) tells what the tail of the flight did.
+    private mutating func tailLossProbe(now: Instant, counters: inout StackCounters) -> TCPSegmentPlan? {
+        tailProbeNow = false
+        guard !inRecovery, sendMaximum.isAfter(sendUnacknowledged) else { return nil }
+        let start = sendNext
+        if let data = newData(now: now, counters: &counters, probing: true) {
+            tailProbeStart = start
+            return data
+        }
+        // The last segment sent: up to one MSS before the highest byte sent (and its FIN).
+        let sentEnd = finSent ? finSequence : sendMaximum
+        let last = TCPSequenceNumber.max(sentEnd - maximumSegment, sendUnacknowledged)
+        guard let plan = resend(from: last, limit: max(sentEnd - last, 0), now: now, counters: &counters) else {
+            return nil
+        }
+        tailProbeStart = last
+        return plan
     }
 
     /// Our SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), with the options to negotiate.
@@ -65,7 +89,9 @@ extension TCPControlBlock {
 
     /// A retransmission owed by fast retransmit or a partial ACK, or (SACK recovery) the next
     /// hole while the pipe leaves room.
-    private mutating func retransmission(now: Instant, counters: inout StackCounters) -> TCPSegmentPlan? {
+    private mutating func retransmission(onlyLost: Bool, now: Instant, counters: inout StackCounters)
+        -> TCPSegmentPlan?
+    {
         let start: TCPSequenceNumber
         var limit = maximumSegment
         if retransmitFirst {
@@ -75,13 +101,20 @@ extension TCPControlBlock {
             pipe + maximumSegment <= congestion.window,
             let hole = scoreboard.nextHoleToRetransmit(
                 unacknowledged: sendUnacknowledged, highestRetransmitted: highestRetransmitted, next: sendNext,
-                maximumSegmentSize: maximumSegment)
+                maximumSegmentSize: maximumSegment, onlyLost: onlyLost, lostBelow: lostBelow)
         {
             start = hole.start
             limit = hole.length
         } else {
             return nil
         }
+        return resend(from: start, limit: limit, now: now, counters: &counters)
+    }
+
+    /// Sends again up to `limit` bytes from `start` (with the FIN if they reach it).
+    private mutating func resend(from start: TCPSequenceNumber, limit: Int, now: Instant, counters: inout StackCounters)
+        -> TCPSegmentPlan?
+    {
         let offset = start - sendBase
         let available = sendBuffer.count - offset
         guard offset >= 0, available >= 0 else { return nil }
@@ -93,6 +126,7 @@ extension TCPControlBlock {
         let plan = makeSegment(sequence: start, flags: fin ? .fin : [], bufferOffset: offset, length: length, now: now)
         let end = start + plan.header.payloadLength
         if highestRetransmitted.isBefore(end) { highestRetransmitted = end }
+        retransmitMark = sendMaximum
         return plan
     }
 
@@ -100,11 +134,22 @@ extension TCPControlBlock {
     private var pipe: Int {
         scoreboard.pipe(
             unacknowledged: sendUnacknowledged, next: sendNext, highestRetransmitted: highestRetransmitted,
-            maximumSegmentSize: maximumSegment)
+            maximumSegmentSize: maximumSegment, lostBelow: lostBelow)
     }
 
-    /// New data (and the FIN after it) as far as both windows, Nagle and SWS allow.
-    private mutating func newData(now: Instant) -> TCPSegmentPlan? {
+    /// New data (and the FIN after it) as far as both windows, Nagle and SWS allow; after a
+    /// timeout, the go-back-N resend of what the peer has not SACKed. A tail loss probe
+    /// (`probing`) may send one segment beyond the congestion window.
+    private mutating func newData(now: Instant, counters: inout StackCounters, probing: Bool = false)
+        -> TCPSegmentPlan?
+    {
+        let resending = sendNext.isBefore(sendMaximum)
+        var sackedAhead: TCPSequenceNumber?
+        if resending, sackEnabled {
+            // RFC 6675 §5.1: after a timeout, bytes the peer SACKed are not sent again.
+            if let end = scoreboard.sackedRangeEnd(containing: sendNext) { sendNext = end }
+            sackedAhead = scoreboard.nextSACKedStart(after: sendNext)
+        }
         let offset = sendNext - sendBase
         let unsent = sendBuffer.count - offset
         guard offset >= 0, unsent >= 0 else { return nil }
@@ -112,10 +157,15 @@ extension TCPControlBlock {
         guard unsent > 0 || finDue else { return nil }
         let receiverRoom = sendWindow - bytesInFlight
         let congestionRoom =
-            inRecovery && sackEnabled
-            ? congestion.window - pipe : congestion.window + recoveryInflation - bytesInFlight
+            probing
+            ? maximumSegment
+            : inRecovery && sackEnabled
+                ? congestion.window - pipe : congestion.window + recoveryInflation - bytesInFlight
         var length = min(unsent, maximumSegment, max(min(receiverRoom, congestionRoom), 0))
-        if length < unsent, length < maximumSegment {
+        if let sackedAhead, sendMaximum.isAfter(sackedAhead) { length = min(length, max(sackedAhead - sendNext, 0)) }
+        if resending {
+            // Bytes sent before: neither silly-window avoidance nor Nagle holds them back.
+        } else if length < unsent, length < maximumSegment {
             // Sender SWS avoidance: no runt segments while an ACK (and a window update) is
             // coming, unless half the largest window the peer offered fits. With nothing in
             // flight no ACK is coming: the runt goes (RFC 9293's override, at once), or the
@@ -124,12 +174,15 @@ extension TCPControlBlock {
             let worthIt = length > 0 && halfWindow > 0 && length >= halfWindow
             if !worthIt && bytesInFlight > 0 { length = 0 }
         }
-        if length == unsent, length < maximumSegment, length > 0, !options.noDelay, !finQueued, bytesInFlight > 0 {
+        if !resending, !probing, length == unsent, length < maximumSegment, length > 0, !options.noDelay, !finQueued,
+            bytesInFlight > 0
+        {
             // Nagle (RFC 1122 §4.2.3.4): one small segment in flight at a time.
             length = 0
         }
         let fin = finQueued && length == unsent
         guard length > 0 || fin else { return nil }
+        if resending { counters.tcp.retransmittedSegments &+= 1 }
         if bytesInFlight == 0, now - lastSent > rtt.timeout { congestion.onIdle(now: now) }
         if rttProbe == nil, !timestampsEnabled, length > 0, sendNext == sendMaximum { rttProbe = (sendNext, now) }
         var flags: TCPFlags = fin ? .fin : []
@@ -137,6 +190,7 @@ extension TCPControlBlock {
         let plan = makeSegment(sequence: sendNext, flags: flags, bufferOffset: offset, length: length, now: now)
         sendNext += plan.header.payloadLength + (plan.header.flags.contains(.fin) ? 1 : 0)
         if sendMaximum.isBefore(sendNext) { sendMaximum = sendNext }
+        if !probing { armTailLossProbe(now: now) }
         return plan
     }
 
@@ -204,7 +258,10 @@ extension TCPControlBlock {
     /// less than what keeps the advertised right edge where it was.
     private func windowField(synchronizing: Bool) -> UInt16 {
         let scale = synchronizing ? 0 : Int(receiveScale)
-        var window = receiveWindow >> scale
+        // Receiver silly window avoidance (RFC 9293 §3.8.6.2.2): free space below a segment
+        // (or half the buffer) is not offered until the application makes it bigger.
+        let free = receiveWindow
+        var window = (free >= min(offeredSegment, receiveBuffer.capacity / 2) ? free : 0) >> scale
         let promised = advertisedEdge - receiveNext
         if promised > 0 { window = max(window, (promised + (1 << scale) - 1) >> scale) }
         return UInt16(clamping: window)

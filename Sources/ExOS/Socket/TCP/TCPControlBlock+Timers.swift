@@ -15,6 +15,10 @@ extension TCPControlBlock {
             outcome.formUnion(retransmissionTimeout(now: now, counters: &counters))
             if state == .closed { return outcome }
         }
+        if let deadline = tailProbeDeadline, deadline <= now {
+            tailProbeDeadline = nil
+            outcome.formUnion(tailProbeTimeout(now: now, counters: &counters))
+        }
         if let deadline = persistDeadline, deadline <= now {
             persistBackOff = min(persistBackOff + 1, 12)
             persistDeadline = now + min(rtt.timeout.doubled(persistBackOff), .seconds(60))
@@ -64,10 +68,57 @@ extension TCPControlBlock {
         recoveryInflation = 0
         duplicateAcks = 0
         retransmitFirst = false
-        // RFC 2018 §8: after a timeout the receiver may have discarded SACKed data.
-        scoreboard.removeAll()
+        lostBelow = nil
+        retransmitMark = nil
+        tailProbeDeadline = nil
+        tailProbeNow = false
+        tailProbeStart = nil
+        timeoutRecover = sendMaximum
+        highestRetransmitted = sendUnacknowledged
+        // RFC 2018 §8: the receiver may have discarded SACKed data (reneged). The first
+        // timeout trusts the scoreboard (go-back-N skips what it holds); a second in a row
+        // forgets it and resends everything.
+        if retransmissions > 1 { scoreboard.removeAll() }
         sendNext = sendUnacknowledged
         return .transmit
+    }
+
+    /// The tail loss probe's timer (RFC 8985 §7.3). Nothing was sent or acknowledged for
+    /// two smoothed RTTs: every byte in flight went out at least that long ago. If the peer
+    /// SACKed some of it, RACK's rule (a segment sent before one delivered, and longer ago
+    /// than an RTT plus the reordering window, is lost) marks every hole below the highest
+    /// SACKed byte lost and recovery starts; otherwise a probe goes out.
+    private mutating func tailProbeTimeout(now: Instant, counters: inout StackCounters) -> TCPOutcome {
+        guard !inRecovery, state.isSynchronized, state != .timeWait, sendMaximum.isAfter(sendUnacknowledged) else {
+            return []
+        }
+        if sackEnabled, let highest = scoreboard.highestSACKed, highest.isAfter(sendUnacknowledged) {
+            lostBelow = highest
+            counters.tcp.rackRecoveries &+= 1
+            return enterRecovery(now: now, counters: &counters)
+        }
+        tailProbeNow = true
+        counters.tcp.tailLossProbes &+= 1
+        // RFC 8985 §7.3: the RTO restarts after the probe.
+        retransmitDeadline = now + rtt.timeout
+        return .transmit
+    }
+
+    /// Arms the tail loss probe (RFC 8985 §7.2) at PTO = 2·SRTT (plus the worst-case delayed
+    /// ACK when one segment is in flight), while data is in flight outside recovery and the
+    /// probe would come before the retransmission timer.
+    mutating func armTailLossProbe(now: Instant) {
+        tailProbeDeadline = nil
+        // Not while a timeout's back-off runs: that is loss recovery of its own.
+        guard sackEnabled, !inRecovery, retransmissions == 0, tailProbeStart == nil, sendNext == sendMaximum,
+            sendMaximum.isAfter(sendUnacknowledged), state.isSynchronized, state != .timeWait,
+            let smoothed = rtt.smoothedRTT
+        else { return }
+        var timeout = max(smoothed.doubled(1), .milliseconds(2))
+        if bytesInFlight <= maximumSegment { timeout = timeout + .milliseconds(200) }
+        let deadline = now + timeout
+        if let retransmit = retransmitDeadline, deadline >= retransmit { return }
+        tailProbeDeadline = deadline
     }
 
     /// Keeps the keep-alive timer at idle time after the last segment received, while the
@@ -85,6 +136,7 @@ extension TCPControlBlock {
         error = failure
         state = .closed
         retransmitDeadline = nil
+        tailProbeDeadline = nil
         persistDeadline = nil
         keepAliveDeadline = nil
         timeWaitDeadline = nil

@@ -99,6 +99,20 @@ struct TCPControlBlock {
     var retransmitFirst = false
     /// A segment timed without timestamps (Karn: cleared by any retransmission).
     var rttProbe: (sequence: TCPSequenceNumber, sentAt: Instant)?
+    /// RACK's time-based loss marking (RFC 8985) in sequence order: every un-SACKed byte
+    /// below this was sent long enough before data the peer has since received to be lost.
+    var lostBelow: TCPSequenceNumber?
+    /// SND.MAX when the latest retransmission went out: data sent after it being SACKed
+    /// (beyond DupThresh segments of reordering) means the retransmissions were lost too.
+    var retransmitMark: TCPSequenceNumber?
+    /// RFC 6582's "recover" after a timeout: duplicate ACKs without new SACK information do
+    /// not start fast retransmit until SND.UNA passes it (they echo the go-back-N resends).
+    var timeoutRecover: TCPSequenceNumber?
+    /// RFC 8985 §7's tail loss probe: its timer, a probe owed, and where the outstanding
+    /// probe starts (one per episode, until SND.UNA advances).
+    var tailProbeDeadline: Instant?
+    var tailProbeNow = false
+    var tailProbeStart: TCPSequenceNumber?
 
     // MARK: Timers (nil: not running)
     var retransmitDeadline: Instant?
@@ -218,7 +232,7 @@ struct TCPControlBlock {
     /// The earliest of the connection's timers, or nil.
     var nextTimer: Instant? {
         Instant.earliest(
-            Instant.earliest(retransmitDeadline, persistDeadline),
+            Instant.earliest(Instant.earliest(retransmitDeadline, tailProbeDeadline), persistDeadline),
             Instant.earliest(Instant.earliest(keepAliveDeadline, timeWaitDeadline), ackDeadline))
     }
 }

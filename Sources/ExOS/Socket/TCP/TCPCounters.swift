@@ -9,6 +9,11 @@ public struct TCPCounters: Sendable, Equatable {
     public var retransmittedSegments: UInt64 = 0
     public var fastRetransmits: UInt64 = 0
     public var retransmissionTimeouts: UInt64 = 0
+    /// Tail loss probes sent (RFC 8985 §7), and recoveries RACK's marking started.
+    public var tailLossProbes: UInt64 = 0
+    public var rackRecoveries: UInt64 = 0
+    /// Retransmissions found lost again and resent before a timeout.
+    public var lostRetransmissions: UInt64 = 0
     /// Connections that failed after their retries or keep-alive probes ran out.
     public var timeouts: UInt64 = 0
     public var windowProbes: UInt64 = 0
