@@ -37,8 +37,11 @@ final class TCPBenchRunner {
     let perfOutput: String?
     let workspace: BenchWorkspace
     private var script = ""
+    /// Runs so far: each run's server listens on its own port, so no four-tuple of an earlier
+    /// run (still in Linux's TIME_WAIT after cps) is met again by a client with other ISNs.
+    private var runs: UInt16 = 0
     var network: BenchNetwork { workspace.network }
-    var port: UInt16 { BenchNetwork.benchPort }
+    var port: UInt16 { BenchNetwork.benchPort + runs }
     static let pythonPath = "/usr/bin/python3"
 
     init(name: String, binDir: String, tenantUID: UInt32, tenant: TCPTenantOptions, perfOutput: String?) throws {
@@ -60,6 +63,7 @@ final class TCPBenchRunner {
     /// Runs `serverMode` in the path's server namespace and `clientMode` against it for
     /// `seconds`; returns both result lines once both ended.
     func run(_ path: String, serverMode: String, clientMode: String, seconds: Double) throws -> TCPPathRun {
+        runs += 1
         switch path {
         case "kernel":
             return try network.withRootAddress { _ in
