@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds release and runs the network benchmarks, each preceded and followed by the machine's
 # load average (/proc/loadavg): `exobench demux` (no daemon), `exobench udp-rate` in both
-# directions and `exobench udp-rtt` (their own namespaces, veth, vde_switch and exokerneld;
-# need root).
-#   scripts/bench-net.sh                   all four, table output, 3 rounds each
-#   scripts/bench-net.sh udp-rtt [ARGS]    one of: demux, udp-rate, udp-rate-tx, udp-rtt;
+# directions, `exobench udp-rtt`, `exobench tcp-bulk` (both directions) and `exobench tcp-rr`
+# (their own namespaces, veth, vde_switch and exokerneld; need root).
+#   scripts/bench-net.sh                   all six, table output, 3 rounds each
+#   scripts/bench-net.sh udp-rtt [ARGS]    one of: demux, udp-rate, udp-rate-tx, udp-rtt,
+#                                          tcp-bulk, tcp-rr;
 #                                          ARGS go to that exobench command (e.g. --json)
 #   UDP_RATE_ARGS="--backend tap" scripts/bench-net.sh   extra arguments for udp-rate (rx)
+#   TCP_BULK_ARGS="--perf /tmp/tcp-bulk.perf" scripts/bench-net.sh tcp-bulk   profile the ExOS side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for product in exokerneld exobench udp-sink udp-echo udp-blast exoctl; do swift build -c release --product "$product"; done
@@ -15,7 +17,7 @@ command -v vde_switch >/dev/null || { echo "bench-net: vde_switch missing: run s
 
 only=""
 case "${1:-}" in
-demux | udp-rate | udp-rate-tx | udp-rtt) only=$1; shift ;;
+demux | udp-rate | udp-rate-tx | udp-rtt | tcp-bulk | tcp-rr) only=$1; shift ;;
 esac
 
 run() {
@@ -32,3 +34,6 @@ run demux "$bin/exobench" demux --rounds 3 "$@"
 run udp-rate "$bin/exobench" udp-rate --rounds 3 --bin-dir "$bin" ${UDP_RATE_ARGS:-} "$@"
 run udp-rate-tx "$bin/exobench" udp-rate --direction tx --rounds 3 --bin-dir "$bin" "$@"
 run udp-rtt "$bin/exobench" udp-rtt --rounds 3 --bin-dir "$bin" "$@"
+# shellcheck disable=SC2086
+run tcp-bulk "$bin/exobench" tcp-bulk --rounds 3 --bin-dir "$bin" ${TCP_BULK_ARGS:-} "$@"
+run tcp-rr "$bin/exobench" tcp-rr --rounds 3 --bin-dir "$bin" "$@"

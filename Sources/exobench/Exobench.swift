@@ -10,10 +10,11 @@ import Foundation
 struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
-        abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate and udp-rtt (their own network and daemon).",
+        abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate, udp-rtt, tcp-bulk and tcp-rr (their own network and daemon).",
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPRTTCommand.self, UDPBlastCommand.self,
-            UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self, VMCommand.self,
+            UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self, VMCommand.self, TCPBulkCommand.self,
+            TCPRRCommand.self, TCPTenantCommand.self,
         ])
 }
 

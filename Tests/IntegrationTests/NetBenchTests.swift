@@ -1,6 +1,7 @@
 // The network benchmarks end to end (no timing asserted): `udp-rate --smoke` delivers on every
-// path in both directions, `udp-rtt --smoke` echoes on every path, neither leaves links;
-// `demux` runs with and without filters.
+// path in both directions, `udp-rtt --smoke` echoes on every path, `tcp-bulk --smoke` moves
+// bytes both ways on every path, `tcp-rr --smoke` makes transactions and connections from the
+// kernel and from ExOS; none leaves links; `demux` runs with and without filters.
 
 import Foundation
 import Glibc
@@ -71,6 +72,50 @@ struct NetBenchTests {
             #expect(((path["p50RatioToKernel"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(name): \(path)")
         }
         #expect(object["loadAverageBefore"] as? String != nil)
+        try expectNothingLeftBehind(object)
+    }
+
+    @Test func tcpBulkSmokeMovesBytesBothWaysOnEveryPathAndCleansUp() throws {
+        let result = try runCommand(
+            BuildProducts.path("exobench"), ["tcp-bulk", "--smoke", "--json", "--bin-dir", BuildProducts.directory.path],
+            timeout: 240)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        let directions = try #require(object["directions"] as? [String: [String: Any]])
+        #expect(Set(directions.keys) == ["tx", "rx"])
+        for (direction, entry) in directions {
+            let paths = try #require(entry["paths"] as? [String: [String: Any]])
+            #expect(Set(paths.keys) == ["kernel", "exokernel", "vde"])
+            for (name, path) in paths {
+                #expect(((path["median"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(direction) \(name) moved nothing: \(path)")
+            }
+            let ratios = try #require(entry["ratios"] as? [String: Double])
+            #expect(Set(ratios.keys) == ["exokernelOverKernel", "exokernelOverVde"])
+            #expect(ratios.values.allSatisfy { $0 > 0 }, "\(direction): \(ratios)")
+        }
+        #expect(object["loadAverageBefore"] as? String != nil)
+        try expectNothingLeftBehind(object)
+    }
+
+    @Test func tcpRRSmokeMakesTransactionsAndConnectionsFromKernelAndExOSAndCleansUp() throws {
+        let result = try runCommand(
+            BuildProducts.path("exobench"), ["tcp-rr", "--smoke", "--json", "--bin-dir", BuildProducts.directory.path],
+            timeout: 240)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        #expect(object["exosSide"] as? String == "client")
+        let measures = try #require(object["measures"] as? [String: [String: Any]])
+        #expect(Set(measures.keys) == ["rr", "cps"])
+        for (measure, entry) in measures {
+            let paths = try #require(entry["paths"] as? [String: [String: Any]])
+            #expect(Set(paths.keys) == ["kernel", "exokernel"])
+            for (name, path) in paths {
+                #expect(((path["median"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(measure) \(name): \(path)")
+            }
+            #expect(((entry["exokernelOverKernel"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(measure): \(entry)")
+        }
         try expectNothingLeftBehind(object)
     }
 
