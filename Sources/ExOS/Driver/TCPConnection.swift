@@ -34,7 +34,9 @@ public final class TCPConnection: Sendable {
         while true {
             let result = await runtime.suspend(
                 { s, waiter, now -> Result<[UInt8]?, NetworkError>? in
-                    var bytes = [UInt8](repeating: 0, count: max(maximumLength, 1))
+                    // Sized to what is waiting (not `maximumLength`): no large zero-fill per read.
+                    let waiting = s.stack.readableBytes(handle)
+                    var bytes = [UInt8](repeating: 0, count: max(min(maximumLength, waiting), 1))
                     let outcome = bytes.withUnsafeMutableBytes { buffer -> Result<TCPReadResult, TCPError> in
                         do throws(TCPError) {
                             return .success(try s.stack.read(handle, into: MutablePacketBytes(unsafeBuffer: buffer), now: now))
