@@ -117,7 +117,9 @@ struct ImpairmentTests {
         _ = try setup.exoctl(["impair", "--direction", "from-tenants", "--duplicate", "100%"])
         let doubled = try setup.exchange(count: 10, window: 10)
         #expect(doubled.count == 20 && Set(doubled).count == 10, "with 100% duplication: \(doubled)")
-        #expect(try aliceCounter("tx.impair.duplicated", setup) == 10)
+        // Every echo was duplicated; so is any frame of alice's own stack meanwhile (an ARP
+        // refresh of its gateway), hence at least, not exactly, ten.
+        #expect(try aliceCounter("tx.impair.duplicated", setup) >= 10)
 
         _ = try setup.exoctl(["impair", "--direction", "to-tenants", "--reorder", "30%", "--reorder-gap", "20ms",
             "--seed", "3"])
