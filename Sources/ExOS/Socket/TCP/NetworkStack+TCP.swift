@@ -64,8 +64,11 @@ extension NetworkStack {
             // Connections reset while waiting are gone already.
             guard let connection = tcpConnections.resolve(slot) else { continue }
             tcpConnections[index: connection].listener = nil
-            let block = tcpConnections[index: connection]
-            if block.receiveBuffer.count > 0 || block.finReceived || block.state == .closed {
+            // Events were held back while it waited (nobody held a handle): announce now what
+            // arrived meanwhile.
+            if tcpConnections[index: connection].receiveBuffer.count > 0 || tcpConnections[index: connection].finReceived
+                || tcpConnections[index: connection].state == .closed
+            {
                 connectionChanged(connection, .readable)
             }
             return TCPHandle(slot: slot)
@@ -251,9 +254,7 @@ extension NetworkStack {
     /// program about to exit waits for this to end, or its last bytes would be lost).
     public var tcpHasUnacknowledgedData: Bool {
         for index in 0..<tcpConnections.capacity where tcpConnections.isOpen(index) {
-            let block = tcpConnections[index: index]
-            guard block.state.isSynchronized || block.state == .synReceived, block.state != .timeWait else { continue }
-            if block.sendBuffer.count > 0 || (block.finQueued && !block.finAcknowledged) { return true }
+            if tcpConnections[index: index].awaitsAcknowledgement { return true }
         }
         return false
     }

@@ -214,6 +214,13 @@ struct TCPControlBlock {
     /// True once the peer acknowledged our FIN.
     var finAcknowledged: Bool { finQueued && !sendUnacknowledged.isBefore(finSequence + 1) }
 
+    /// Bytes or a FIN the peer has not acknowledged yet, on a connection that can still
+    /// deliver them (not before the handshake, not in TIME_WAIT or CLOSED).
+    var awaitsAcknowledgement: Bool {
+        guard state.isSynchronized || state == .synReceived, state != .timeWait else { return false }
+        return sendBuffer.count > 0 || (finQueued && !finAcknowledged)
+    }
+
     /// Bytes the receive buffer can still take: the window we offer.
     ///
     /// One window unit (2^scale bytes) of the ring is held back from it: the window field
