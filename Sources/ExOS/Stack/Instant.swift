@@ -28,6 +28,13 @@ public struct Instant: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { Interval(nanoseconds: nanoseconds).description }
+
+    /// The earlier of two optional instants (nil: none).
+    static func earliest(_ a: Instant?, _ b: Instant?) -> Instant? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return a < b ? a : b
+    }
 }
 
 /// A length of time, never negative, in nanoseconds.

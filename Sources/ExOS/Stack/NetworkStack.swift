@@ -122,9 +122,9 @@ public struct NetworkStack: Sendable {
     /// has nothing to do until a frame or an application call comes.
     public var nextDeadline: Instant? {
         if hasFramesToSend { return now }
-        var earliest: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
-        if announcementsLeft > 0, earliest.map({ nextAnnouncement < $0 }) ?? true { earliest = nextAnnouncement }
-        return Instant.earliest(earliest, tcpTimers.first?.deadline)
+        let neighbor: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
+        let announcement: Instant? = announcementsLeft > 0 ? nextAnnouncement : nil
+        return Instant.earliest(Instant.earliest(neighbor, announcement), tcpTimers.first?.deadline)
     }
 
     /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.

@@ -243,12 +243,3 @@ struct TCPControlBlock {
             Instant.earliest(Instant.earliest(keepAliveDeadline, timeWaitDeadline), ackDeadline))
     }
 }
-
-extension Instant {
-    /// The earlier of two optional instants (nil: none).
-    static func earliest(_ a: Instant?, _ b: Instant?) -> Instant? {
-        guard let a else { return b }
-        guard let b else { return a }
-        return a < b ? a : b
-    }
-}
