@@ -136,3 +136,24 @@ final class TCPBenchRunner {
 
     func teardown() { workspace.teardown() }
 }
+
+extension TCPBenchRunner {
+    /// Runs `measure` for every kind (direction or measure) and path, `rounds` times, in that
+    /// order (paths alternate within a round, so load drifts touch them alike); returns the
+    /// samples by kind and path, each with the unit `measure` gives.
+    func collect(
+        rounds: Int, kinds: [String], paths: [String],
+        measure: (_ kind: String, _ path: String) throws -> (value: Double, unit: String)
+    ) throws -> [String: [String: Samples]] {
+        var samples: [String: [String: Samples]] = [:]
+        for _ in 0..<rounds {
+            for kind in kinds {
+                for path in paths {
+                    let (value, unit) = try measure(kind, path)
+                    samples[kind, default: [:]][path, default: Samples(name: path, unit: unit)].values.append(value)
+                }
+            }
+        }
+        return samples
+    }
+}

@@ -60,13 +60,8 @@ struct TCPBulkCommand: ParsableCommand {
         var samples: [String: [String: Samples]] = [:]
         do {
             try runner.setUp(paths: paths)
-            for _ in 0..<(smoke ? 1 : rounds) {
-                for direction in directions {
-                    for path in paths {
-                        let gbps = try transfer(runner, path: path, direction: direction, seconds: duration)
-                        samples[direction, default: [:]][path, default: Samples(name: path, unit: "Gbit/s")].values.append(gbps)
-                    }
-                }
+            samples = try runner.collect(rounds: smoke ? 1 : rounds, kinds: directions, paths: paths) { direction, path in
+                (try transfer(runner, path: path, direction: direction, seconds: duration), "Gbit/s")
             }
         } catch {
             Console.error("exobench tcp-bulk: \(error)")

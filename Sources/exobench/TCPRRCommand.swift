@@ -53,18 +53,12 @@ struct TCPRRCommand: ParsableCommand {
         var samples: [String: [String: Samples]] = [:]
         do {
             try runner.setUp(paths: paths)
-            for _ in 0..<(smoke ? 1 : rounds) {
-                for measure in measures {
-                    for path in paths {
-                        let run = try runner.run(path, serverMode: "rr-server", clientMode: measure, seconds: duration)
-                        let key = measure == "rr" ? "transactions" : "connections"
-                        let elapsed = run.client.value("seconds")
-                        guard run.client.value(key) > 0, elapsed > 0 else { throw BenchError("\(path) \(measure): no \(key)") }
-                        let unit = measure == "rr" ? "trans/s" : "conn/s"
-                        samples[measure, default: [:]][path, default: Samples(name: path, unit: unit)].values
-                            .append(run.client.value(key) / elapsed)
-                    }
-                }
+            samples = try runner.collect(rounds: smoke ? 1 : rounds, kinds: measures, paths: paths) { measure, path in
+                let run = try runner.run(path, serverMode: "rr-server", clientMode: measure, seconds: duration)
+                let key = measure == "rr" ? "transactions" : "connections"
+                let elapsed = run.client.value("seconds")
+                guard run.client.value(key) > 0, elapsed > 0 else { throw BenchError("\(path) \(measure): no \(key)") }
+                return (run.client.value(key) / elapsed, measure == "rr" ? "trans/s" : "conn/s")
             }
         } catch {
             Console.error("exobench tcp-rr: \(error)")
