@@ -27,6 +27,10 @@ extension NetworkStack {
             proto: .tcp, localAddress: datagram.destination, localPort: segment.destinationPort,
             remoteAddress: datagram.source, remotePort: segment.sourcePort)
         if let index = flows.find(key), tcpConnections.isOpen(index) {
+            if completesHandshakeIntoAFullQueue(index, segment) {
+                counters.count(.tcpAcceptQueueFull)
+                return
+            }
             glean(datagram)
             let outcome = tcpConnections[index: index].receive(segment, payload: payload, now: now, counters: &counters)
             if outcome.contains(.resetReply) { sendReset(answering: segment, payloadLength: payload.count, datagram) }
@@ -39,6 +43,20 @@ extension NetworkStack {
         }
         counters.count(.tcpNoConnection)
         sendReset(answering: segment, payloadLength: payload.count, datagram)
+    }
+
+    /// Whether a segment would end a passive handshake while the listener's accept queue is
+    /// full. Such a segment is dropped, as Linux does by default (`tcp_abort_on_overflow` 0):
+    /// the connection stays SYN-RECEIVED, its SYN-ACK is retransmitted on the usual timer, and
+    /// the peer's next ACK (an answer to that, or its own retransmitted data) completes the
+    /// handshake once the application has accepted. Resetting instead would fail a client
+    /// that merely arrived during a burst.
+    private func completesHandshakeIntoAFullQueue(_ index: Int, _ segment: TCPRepr) -> Bool {
+        guard tcpConnections[index: index].state == .synReceived, segment.flags.contains(.ack),
+            !segment.flags.contains(.rst), let handle = tcpConnections[index: index].listener,
+            let listenerIndex = tcpListeners.resolve(handle)
+        else { return false }
+        return tcpListeners[index: listenerIndex].isSaturated
     }
 
     /// A segment for a listener with no connection of its four-tuple (RFC 9293 §3.10.7.2).

@@ -82,6 +82,8 @@ extension NetworkStack {
             tcpConnections[index: index].countedHalfOpen = false
             tcpListeners[index: listenerIndex].halfOpen -= 1
         }
+        // A backstop: receiveTCP and acceptCookie drop a handshake's last ACK while the queue
+        // is full, so this holds unless a future path forgets to; the queue is never overrun.
         guard !tcpListeners[index: listenerIndex].isSaturated else {
             counters.count(.tcpAcceptQueueFull)
             tcpConnections[index: index].resetPending = true
