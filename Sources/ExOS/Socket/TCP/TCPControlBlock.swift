@@ -80,6 +80,8 @@ struct TCPControlBlock {
     var ackPending = false
     var ackNow = false
     var ackDeadline: Instant?
+    /// When the latest challenge ACK went (RFC 5961 §7's rate limit).
+    var lastChallengeAck: Instant?
     /// Full-sized segments received since our last ACK (every second one is acked at once).
     var segmentsSinceAck = 0
 

@@ -19,6 +19,9 @@ public struct TCPCounters: Sendable, Equatable {
     public var windowProbes: UInt64 = 0
     /// ACKs sent to challenge a RST or SYN that was in the window but not exact (RFC 5961).
     public var challengeAcks: UInt64 = 0
+    /// Challenge ACKs not sent: the connection had sent one less than
+    /// `StackLimits.tcpChallengeAckInterval` before (RFC 5961 §7).
+    public var challengeAcksLimited: UInt64 = 0
     public var resetsReceived: UInt64 = 0
     public var resetsSent: UInt64 = 0
     public var outOfOrderSegments: UInt64 = 0
