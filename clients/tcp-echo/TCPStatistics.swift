@@ -16,7 +16,8 @@ func describe(_ counters: StackCounters) -> String {
         ("resets.received", tcp.resetsReceived),
         ("resets.sent", tcp.resetsSent), ("outOfOrder", tcp.outOfOrderSegments),
         ("urgentIgnored", tcp.urgentIgnored), ("retransmits", tcp.retransmittedSegments),
-        ("timeouts", tcp.timeouts),
+        ("timeouts", tcp.timeouts), ("timeWait.reused", tcp.timeWaitReused),
+        ("timeWait.recycled", tcp.timeWaitRecycled),
     ]
     let drops = DropReason.allCases.filter { counters[$0] > 0 }.map { "\($0.name)=\(counters[$0])" }
     return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " drops: "

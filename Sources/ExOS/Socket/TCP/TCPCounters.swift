@@ -30,6 +30,10 @@ public struct TCPCounters: Sendable, Equatable {
     public var passiveOpens: UInt64 = 0
     public var synCookiesSent: UInt64 = 0
     public var synCookiesAccepted: UInt64 = 0
+    /// TIME_WAIT connections that gave way to a provably newer SYN (RFC 6191).
+    public var timeWaitReused: UInt64 = 0
+    /// TIME_WAIT connections ended early to make room in a full connection table.
+    public var timeWaitRecycled: UInt64 = 0
     /// ICMP errors about a segment in flight (acted on), and about anything else (ignored).
     public var icmpErrorsAccepted: UInt64 = 0
     public var icmpErrorsIgnored: UInt64 = 0
