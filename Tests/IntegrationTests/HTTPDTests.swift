@@ -12,12 +12,13 @@ import Testing
 @Suite(.serialized, .enabled(if: getuid() == 0, "needs root for TAP devices, namespaces and tenant uids"))
 struct HTTPDTests {
     /// A served directory in the daemon's directory, readable by alice: `big.bin` (50 MB of
-    /// random bytes) when `big`, `small.bin` (10 KB), `hello.txt`, a directory `sub/`, and a
+    /// random bytes) when `big`, `small.bin` (10 KB), `hello.txt`, a directory `sub/`, a
+    /// directory `site/` with an `index.html`, and a
     /// symlink `escape` to the daemon's log, outside the root.
     static func makeRoot(_ daemon: DaemonHarness, big: Bool = false) throws -> String {
         let root = daemon.directory + "/www"
         let script = """
-            set -e; mkdir -p "$0/sub"; printf 'hello, world\\n' > "$0/hello.txt"
+            set -e; mkdir -p "$0/sub" "$0/site"; printf 'hello, world\\n' > "$0/hello.txt"; printf '<p>home</p>' > "$0/site/index.html"
             head -c 10240 /dev/urandom > "$0/small.bin"
             [ "$1" = big ] && head -c 52428800 /dev/urandom > "$0/big.bin"
             ln -s "$2" "$0/escape"; chmod -R a+rX "$0"
@@ -128,13 +129,14 @@ struct HTTPDTests {
             code "http://$0:8080/hello.txt"
             code "http://$0:8080/missing"
             code "http://$0:8080/sub/"
+            timeout 10 curl -s --max-time 5 -w ' %{http_code} %{content_type}\\n' "http://$0:8080/site/"
             code "http://$0:8080/escape"
             code --path-as-is "http://$0:8080/sub/../../daemon.log"
             code --path-as-is "http://$0:8080/%2e%2e/daemon.log"
             code -X DELETE "http://$0:8080/hello.txt"
             timeout 10 curl -s --max-time 5 -o /dev/null -D - -X POST -d x "http://$0:8080/hello.txt" | grep -i '^allow:' | tr -d '\\r'
             """)
-        #expect(statuses.stdout == "200\n404\n404\n404\n400\n400\n405\nAllow: GET, HEAD\n",
+        #expect(statuses.stdout == "200\n404\n404\n<p>home</p> 200 text/html; charset=utf-8\n404\n400\n400\n405\nAllow: GET, HEAD\n",
                 "\(statuses.stderr)\n\(daemon.log)")
         // Malformed heads through nc: a bad request line, a head longer than 8 KiB, HTTP/2.0.
         let malformed = try Self.client(net, root, """
