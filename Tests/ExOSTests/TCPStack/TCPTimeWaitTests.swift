@@ -1,6 +1,7 @@
 // TIME_WAIT and a new incarnation of its connection: a SYN provably newer than the old
 // connection (by timestamp, RFC 6191; by sequence number without, RFC 1122 §4.2.2.13) ends
-// the TIME_WAIT and opens a new connection at once; an older one draws a challenge ACK.
+// the TIME_WAIT and opens a new connection at once; an older one draws a challenge ACK. A
+// connection the application closed keeps no buffers in TIME_WAIT and leaves FIN_WAIT_2 in time.
 
 import ExoPacket
 import Testing
@@ -116,5 +117,44 @@ import Testing
         #expect(third.server != nil)
         #expect(simulation.stacks[0].counters.tcp.timeWaitRecycled == 1)
         #expect(simulation.stacks[0].counters[.tcpTableFull] == 0)
+    }
+
+    @Test func aClosedConnectionInTimeWaitKeepsNoBuffers() {
+        var peer = CraftedPeer()
+        guard closeIntoTimeWait(&peer) != nil else {
+            Issue.record("did not reach TIME_WAIT")
+            return
+        }
+        // Still the application's: its buffers stay (it may read what arrived).
+        #expect(peer.block.receiveBuffer.capacity > 0)
+        peer.stack.close(peer.handle!, now: peer.now)
+        #expect(peer.block.state == .timeWait)
+        #expect(peer.block.sendBuffer.capacity == 0 && peer.block.receiveBuffer.capacity == 0)
+        // A retransmitted FIN is still acknowledged, and TIME_WAIT ends on time.
+        peer.send([.fin, .ack], sequence: peer.sendNext - 1)
+        #expect(peer.received().first?.flags == .ack)
+        _ = peer.wait(Hosts.quiet.tcpTimeWait + .seconds(1))
+        #expect(peer.stack.tcpConnections.openCount == 0)
+    }
+
+    @Test func aClosedConnectionWhosePeerNeverClosesIsDroppedFromFinWait2() {
+        var peer = CraftedPeer()
+        #expect(DrivenState.finWait2.drive(&peer) == .finWait2)
+        peer.stack.close(peer.handle!, now: peer.now)
+        _ = peer.wait(.seconds(59))  // tcpOrphanFinWait2 is 60 s
+        #expect(peer.stack.tcpConnections.openCount == 1)
+        let dropped = peer.wait(.seconds(2))
+        #expect(peer.stack.tcpConnections.openCount == 0)
+        #expect(dropped.allSatisfy { !$0.flags.contains(.rst) })
+    }
+
+    @Test func aHalfClosedConnectionTheApplicationStillHoldsStaysInFinWait2() {
+        var peer = CraftedPeer()
+        #expect(DrivenState.finWait2.drive(&peer) == .finWait2)
+        _ = peer.wait(Hosts.quiet.tcpOrphanFinWait2 + .seconds(10))
+        #expect(peer.state == .finWait2)
+        // The peer may still send; the application reads it.
+        peer.send(.ack, payload: Array("late".utf8))
+        #expect(peer.stack.readableBytes(peer.handle!) == 4)
     }
 }
