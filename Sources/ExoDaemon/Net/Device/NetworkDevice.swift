@@ -53,6 +53,14 @@ struct ReceiveOutcome {
 /// Link state: a kernel device names its link (`ifindex`), which the NIC watches over
 /// rtnetlink (`LinkMonitor`); a device without a kernel link has none, and its link events
 /// come from whoever drives it (`NicPort.apply(_:)`).
+///
+/// Captures and impairment are not decorators of a device, though both sit between the
+/// wire and the tenants: both are per tenant (a capture records one tenant's packets, exactly
+/// those posted on its rx ring or allowed by the egress guard; a tenant's impairment profile
+/// replaces the link's for its traffic), and below the NIC a received packet has no tenant
+/// yet and a sent one no longer carries it. Wrapping the device would mean classifying every
+/// packet twice. They stay stages of the data plane where the tenant is known: after
+/// classification (receive) and after the egress guard (transmit).
 protocol NetworkDevice: AnyObject {
     /// Most packets one wake-up takes from this device before yielding to the sessions.
     static var packetsPerWake: Int { get }
