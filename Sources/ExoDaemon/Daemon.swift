@@ -75,7 +75,7 @@ public final class Daemon {
             try epoll.add(watchdogTimer.fd, events: .readable, token: Token.watchdog)
             if let nic {
                 try epoll.add(nic.fd, events: .readable, token: Token.tap)
-                try epoll.add(nic.monitor.fd, events: .readable, token: Token.link)
+                if let monitor = nic.monitor { try epoll.add(monitor.fd, events: .readable, token: Token.link) }
                 try epoll.add(dataPlane.fragments.timer.fd, events: .readable, token: Token.reassembly)
                 try epoll.add(dataPlane.impairmentTimer.timer.fd, events: .readable, token: Token.impairment)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
@@ -135,19 +135,12 @@ public final class Daemon {
             notify("WATCHDOG=1")
         case Token.tap:
             guard let nic = dataPlane.nic else { return }
-            if events.contains(.hangup) || events.contains(.error) {
-                switch nic.device {
-                case .tap:
-                    // A TAP whose link is gone reports hangup forever: stop watching it, or the
-                    // loop would spin.
-                    epoll.remove(nic.fd)
-                    nicWatched = false
-                    return
-                case .packet(let socket):
-                    // The link went down or away (ENETDOWN): reading the error clears it, so
-                    // it is reported once; the link monitor says whether the link is gone.
-                    if let error = socket.takeError() { Log.warning("packet socket on \(nic.name): \(error)") }
-                }
+            // A device that would report hangup forever (a TAP whose link is gone) is no
+            // longer watched, or the loop would spin.
+            if events.contains(.hangup) || events.contains(.error), !nic.deviceHungUp() {
+                epoll.remove(nic.fd)
+                nicWatched = false
+                return
             }
             dataPlane.receive()
             deliverFaults()
@@ -162,7 +155,7 @@ public final class Daemon {
             if nic.isDeleted {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
                 epoll.remove(nic.fd)
-                epoll.remove(nic.monitor.fd)
+                if let monitor = nic.monitor { epoll.remove(monitor.fd) }
                 nicWatched = false
             }
         case let token where token & Token.dataPathBit != 0:
