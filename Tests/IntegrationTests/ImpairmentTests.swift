@@ -94,7 +94,8 @@ struct ImpairmentTests {
         defer { setup.stop() }
 
         let clean = try setup.exchange(count: 1_000)
-        #expect(Set(clean).count == 1_000, "impairment off lost \(1_000 - Set(clean).count)\n\(setup.daemon.log)")
+        #expect(Set(clean).count == 1_000,
+                "impairment off lost \(1_000 - Set(clean).count)\n\((try? setup.exoctl(["stats"])) ?? "")\n\((try? setup.exoctl(["nic"])) ?? "")\n\(setup.daemon.log)")
 
         _ = try setup.exoctl(["impair", "--direction", "to-tenants", "--loss", "10%", "--seed", "7"])
         let impaired = Set(try setup.exchange(count: 1_000))
@@ -105,7 +106,8 @@ struct ImpairmentTests {
 
         _ = try setup.exoctl(["impair", "--off"])
         let again = try setup.exchange(count: 200)
-        #expect(Set(again).count == 200, "after --off lost \(200 - Set(again).count)")
+        #expect(Set(again).count == 200,
+                "after --off lost \(200 - Set(again).count)\n\((try? setup.exoctl(["stats"])) ?? "")\n\((try? setup.exoctl(["nic"])) ?? "")")
     }
 
     @Test(arguments: Backend.allCases)
