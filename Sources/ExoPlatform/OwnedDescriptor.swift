@@ -46,3 +46,12 @@ extension OwnedDescriptor {
         return OwnedDescriptor(adopting: copy)
     }
 }
+
+extension OwnedDescriptor {
+    /// /dev/null, read-only and close-on-exec, or nil if it cannot be opened (the daemon
+    /// holds one spare this way, to free at EMFILE).
+    public static func openNullDevice() -> OwnedDescriptor? {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        return fd >= 0 ? OwnedDescriptor(adopting: fd) : nil
+    }
+}
