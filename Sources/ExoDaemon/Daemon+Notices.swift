@@ -12,8 +12,7 @@ extension Daemon {
     /// unread notice gets no second one until it lists its offers or redeems.
     func offersChanged(_ audiences: [TenantID]) {
         for audience in audiences {
-            for id in sessionsByTenant[audience] ?? [] {
-                guard let session = sessions[id] else { continue }
+            for session in sessions.sessions(of: audience) {
                 session.offerNotice.changed()
                 if session.queueEmpty, queueOwedRecords(session) { flush(session) }
             }
