@@ -50,4 +50,18 @@ extension ControlDispatcher {
             maxMessageSize: UInt32(WireLimits.maxMessageSize),
             maxDescriptorsPerMessage: UInt16(WireLimits.maxDescriptorsPerMessage))))
     }
+
+    /// The gid of the configured operator group (resolved once, at start-up); nil when the
+    /// named group does not exist, so only root and the daemon's uid may use exoctl.
+    static func resolve(_ group: OperatorGroup) -> UInt32? {
+        switch group {
+        case .gid(let gid): return gid
+        case .name(let name):
+            guard let gid = ProcessIdentity.groupID(named: name) else {
+                Log.warning("operator group '\(name)' does not exist: only root may use exoctl")
+                return nil
+            }
+            return gid
+        }
+    }
 }

@@ -17,15 +17,9 @@ public final class Daemon {
     let sessions: SessionRegistry
     let accounting: TenantAccounting
     let dispatcher: ControlDispatcher
-    let listener: OwnedDescriptor
-    private let signals: SignalFD
-    private let watchdogTimer: TimerFD
-    private let notifier: SystemdNotifier?
-    /// Sessions with requests waiting, by owner, and whose turn it is (Daemon+Turns.swift).
-    var turns = ControlTurns()
-    /// Held open so that accept() can still take and refuse a connection at EMFILE.
-    var spareDescriptor: OwnedDescriptor?
-    let receive: UnsafeMutableRawBufferPointer
+    let owed: OwedRecords
+    let connections: ControlConnections
+    private let service: ServiceManagerLink
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
@@ -53,17 +47,17 @@ public final class Daemon {
         accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
             accounting: accounting, daemonUID: ProcessIdentity.uid,
-            operatorGID: config.operatorGroup.flatMap(Daemon.resolve))
-        receive = .allocate(byteCount: WireLimits.maxMessageSize + 1, alignment: 16)
+            operatorGID: config.operatorGroup.flatMap(ControlDispatcher.resolve))
+        owed = OwedRecords(plane: plane, dataPlane: dataPlane, sessions: sessions)
         do {
-            ProcessIdentity.ignoreBrokenPipe()
-            signals = try SignalFD(signals: [SignalNumber.terminate, SignalNumber.interrupt, SignalNumber.hangUp])
+            service = try ServiceManagerLink()
             reactor = try Reactor()
-            watchdogTimer = try TimerFD()
-            listener = try ControlSocketPath.bindControlSocket(config.socketPath)
-            try reactor.watch(listener.raw, as: .listener, for: .readable)
-            try reactor.watch(signals.fd, as: .signals, for: .readable)
-            try reactor.watch(watchdogTimer.fd, as: .watchdog, for: .readable)
+            let listener = try ControlListener(path: config.socketPath)
+            connections = ControlConnections(config: config, reactor: reactor, sessions: sessions, listener: listener,
+                dispatcher: dispatcher, owed: owed)
+            try reactor.watch(listener.socket.raw, as: .listener, for: .readable)
+            try reactor.watch(service.signals.fd, as: .signals, for: .readable)
+            try reactor.watch(service.watchdogTimer.fd, as: .watchdog, for: .readable)
             if let nic {
                 try reactor.watch(nic.fd, as: .nic, for: .readable)
                 try reactor.watch(nic.monitor.fd, as: .link, for: .readable)
@@ -71,28 +65,21 @@ public final class Daemon {
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
-            spareDescriptor = OwnedDescriptor.openNullDevice()
         } catch let error as DaemonStartError {
             throw error
         } catch {
             throw DaemonStartError(message: "cannot set up the event loop: \(error)")
         }
-        notifier = SystemdNotifier.fromEnvironment()
         dispatcher.host = self
+        connections.onClose = { [unowned self] session in self.sessionEnded(session) }
     }
-
-    deinit { receive.deallocate() }
 
     /// Serves until SIGTERM/SIGINT, then ends every session and removes the socket.
     public func run() {
-        if let interval = SystemdNotifier.watchdogIntervalMicroseconds(), interval > 0 {
-            // Ping at half the interval, as sd_watchdog_enabled(3) recommends.
-            let half = interval * 500
-            watchdogTimer.arm(initialNanoseconds: half, intervalNanoseconds: half)
-        }
+        service.armWatchdog()
         Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
             + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
-        notify("READY=1\nSTATUS=serving \(config.socketPath)")
+        service.notify("READY=1\nSTATUS=serving \(config.socketPath)")
         if dataPlane.busyPoll {
             Log.info("nic.busy_poll: the loop polls the NIC and tx rings without sleeping")
             poll(idleWindow: nil)
@@ -114,18 +101,16 @@ public final class Daemon {
             // Packets moved: more are likely soon (an answer, the next request). Poll a while.
             if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
         }
-        notify("STOPPING=1")
+        service.notify("STOPPING=1")
         shutdown()
     }
 
     /// Serves what one wait reported ready.
     func serve(_ source: WakeSource, events: Epoll.Events) {
         switch source {
-        case .listener: acceptConnections()
-        case .signals: handleSignals()
-        case .watchdog:
-            _ = watchdogTimer.drain()
-            notify("WATCHDOG=1")
+        case .listener: connections.acceptPending()
+        case .signals: if service.takeSignals() { running = false }
+        case .watchdog: service.watchdogFired()
         case .nic:
             guard let nic = dataPlane.nic else { return }
             if events.contains(.hangup) || events.contains(.error) {
@@ -165,40 +150,15 @@ public final class Daemon {
             dataPlane.transmit(path)
             deliverFaults()
             dataPathWoke = true
-        case .session(let id):
-            guard let session = sessions[id] else { return }
-            if events.contains(.writable) { flush(session) }
-            // Edge-triggered: the session's requests wait until its owner's turn
-            // (serveControlTurns), however many there are.
-            if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
-                turns.markWaiting(session.connectionID, owner: owner(of: session))
-            }
+        case .session(let id): connections.ready(id, events: events)
         }
-    }
-
-    private func handleSignals() {
-        while let signo = signals.next() {
-            switch signo {
-            case SignalNumber.terminate, SignalNumber.interrupt:
-                Log.info("signal \(signo): shutting down")
-                running = false
-            default:
-                Log.info("signal \(signo) ignored (configuration reload is not supported; restart instead)")
-            }
-        }
-    }
-
-    private func notify(_ state: String) {
-        guard let notifier else { return }
-        do { try notifier.send(state) } catch { Log.warning("sd_notify failed: \(error)") }
     }
 
     private func shutdown() {
         endAllCaptures()
-        for id in sessions.connectionIDs { closeSession(id, reason: "daemon stopping") }
-        reactor.unwatch(listener.raw)
-        listener.close()
-        ControlSocketPath.remove(config.socketPath)
+        for id in sessions.connectionIDs { connections.close(id, reason: "daemon stopping") }
+        reactor.unwatch(connections.listener.socket.raw)
+        connections.listener.close()
         Log.info("stopped")
     }
 
@@ -206,35 +166,12 @@ public final class Daemon {
 
     private func nextTimeoutMilliseconds() -> Int32 {
         let now = MonotonicClock.nanoseconds()
-        var earliest = min(nextFaultReportTime() ?? UInt64.max, turns.nextServiceTime(now: now) ?? UInt64.max)
-        for session in sessions.all {
-            if case .awaitingHello(let deadline) = session.role { earliest = min(earliest, deadline) }
-        }
-        guard earliest != UInt64.max else { return -1 }
+        guard let earliest = connections.nextDeadline(now: now) else { return -1 }
         guard earliest > now else { return 0 }
         return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
     }
 
-    func expireHandshakes() {
-        let now = MonotonicClock.nanoseconds()
-        for session in sessions.all {
-            guard case .awaitingHello(let deadline) = session.role, deadline <= now, !session.closeAfterFlush
-            else { continue }
-            refuse(session, requestID: 0, .handshakeTimeout, detail: "no hello within \(config.handshakeTimeoutMilliseconds) ms")
-        }
-    }
-
-    private static func resolve(_ group: OperatorGroup) -> UInt32? {
-        switch group {
-        case .gid(let gid): return gid
-        case .name(let name):
-            guard let gid = ProcessIdentity.groupID(named: name) else {
-                Log.warning("operator group '\(name)' does not exist: only root may use exoctl")
-                return nil
-            }
-            return gid
-        }
-    }
+    func expireHandshakes() { connections.expireHandshakes(now: MonotonicClock.nanoseconds()) }
 }
 
 /// Why the daemon could not start, in words for the operator.
