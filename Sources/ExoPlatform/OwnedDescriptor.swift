@@ -41,6 +41,12 @@ public final class OwnedDescriptor: Sendable {
 extension OwnedDescriptor {
     /// A second descriptor for the same open file (close-on-exec), owned by the caller.
     public func duplicate() throws(SystemError) -> OwnedDescriptor {
+        try Self.duplicate(raw)
+    }
+
+    /// A close-on-exec duplicate of a descriptor another object owns (an eventfd, a memfd),
+    /// owned by the caller: F_DUPFD_CLOEXEC, so it is never inheritable, not even briefly.
+    public static func duplicate(_ raw: Int32) throws(SystemError) -> OwnedDescriptor {
         let copy = fcntl(raw, F_DUPFD_CLOEXEC, 0)
         guard copy >= 0 else { throw SystemError(operation: "fcntl(F_DUPFD_CLOEXEC)", errno: errno) }
         return OwnedDescriptor(adopting: copy)

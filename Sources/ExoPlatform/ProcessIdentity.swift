@@ -12,13 +12,22 @@ public enum ProcessIdentity {
 
     /// The gid of the group called `name`, or nil when no such group exists.
     public static func groupID(named name: String) -> UInt32? {
-        // getgrnam_r: the result lives in our buffer, not in libc's static storage.
-        var group = group()
-        var result: UnsafeMutablePointer<group>?
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        let status = getgrnam_r(name, &group, &buffer, buffer.count, &result)
-        guard status == 0, result != nil else { return nil }
-        return group.gr_gid
+        // getgrnam_r: the result lives in our buffer, not in libc's static storage; a group
+        // with many members needs a larger one (ERANGE), up to a megabyte.
+        var size = 16_384
+        while size <= 1 << 20 {
+            var entry = group()
+            var result: UnsafeMutablePointer<group>?
+            var buffer = [CChar](repeating: 0, count: size)
+            let status = getgrnam_r(name, &entry, &buffer, buffer.count, &result)
+            if status == ERANGE {
+                size *= 2
+                continue
+            }
+            guard status == 0, result != nil else { return nil }
+            return entry.gr_gid
+        }
+        return nil
     }
 
     /// Makes writes to a peer that hung up fail with EPIPE instead of killing the process.
