@@ -60,7 +60,7 @@ public final class Daemon {
             try reactor.watch(service.watchdogTimer.fd, as: .watchdog, for: .readable)
             if let nic {
                 try reactor.watch(nic.fd, as: .nic, for: .readable)
-                try reactor.watch(nic.monitor.fd, as: .link, for: .readable)
+                if let monitor = nic.monitor { try reactor.watch(monitor.fd, as: .link, for: .readable) }
                 try reactor.watch(dataPlane.fragments.timer.fd, as: .reassembly, for: .readable)
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
@@ -113,19 +113,12 @@ public final class Daemon {
         case .watchdog: service.watchdogFired()
         case .nic:
             guard let nic = dataPlane.nic else { return }
-            if events.contains(.hangup) || events.contains(.error) {
-                switch nic.device {
-                case .tap:
-                    // A TAP whose link is gone reports hangup forever: stop watching it, or the
-                    // loop would spin.
-                    reactor.unwatch(nic.fd)
-                    nicWatched = false
-                    return
-                case .packet(let socket):
-                    // The link went down or away (ENETDOWN): reading the error clears it, so
-                    // it is reported once; the link monitor says whether the link is gone.
-                    if let error = socket.takeError() { Log.warning("packet socket on \(nic.name): \(error)") }
-                }
+            // A device that would report hangup forever (a TAP whose link is gone) is no
+            // longer watched, or the loop would spin.
+            if events.contains(.hangup) || events.contains(.error), !nic.deviceHungUp() {
+                reactor.unwatch(nic.fd)
+                nicWatched = false
+                return
             }
             dataPlane.receive()
             deliverFaults()
@@ -140,7 +133,7 @@ public final class Daemon {
             if nic.isDeleted {
                 // The link is gone for good: neither its TAP nor other links' events matter now.
                 reactor.unwatch(nic.fd)
-                reactor.unwatch(nic.monitor.fd)
+                if let monitor = nic.monitor { reactor.unwatch(monitor.fd) }
                 nicWatched = false
             }
         case .dataPath(let id):
