@@ -61,7 +61,12 @@ struct ImpairmentTests {
         do {
             let daemon = try net.daemon()
             do {
-                let echo = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+                // 128 frames, 64 of them to receive into: a window of 20 and the next one
+                // sent while a loaded machine holds the echo back still find fill frames
+                // (with 32, a stall of two windows was counted lost: rx.noFillFrame).
+                let echo = try EchoProcess(
+                    daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7,
+                    extra: ["--frames", "128"])
                 do {
                     try echo.waitUntilReady()
                     return Setup(net: net, daemon: daemon, echo: echo, peer: try net.peerSocket())
