@@ -65,25 +65,28 @@ def spans(path: pathlib.Path):
         opened = code.count("{")
         closed = code.count("}")
         depth += opened - closed
-        if current is not None and depth == 0 and (opened or closed or not stripped.endswith("{")):
-            # A one-line or brace-less declaration (a protocol with `{}` on the line, say) ends here too.
-            if opened or closed:
-                yield current[0], index - current[1] + 1
-                current = None
+        if current is not None and depth == 0 and (opened or closed):
+            yield current[0], index - current[1] + 1
+            current = None
+    if depth != 0 or current is not None:
+        raise ValueError(f"{path.relative_to(ROOT)}: braces do not balance; cannot measure its types")
 
 
 def main() -> int:
     totals: dict[str, int] = defaultdict(int)
     files: dict[str, list[str]] = defaultdict(list)
+    breaches = []
     for path in sorted(SOURCES.rglob("*.swift")):
-        for name, count in spans(path):
-            totals[name] += count
-            files[name].append(path.relative_to(ROOT).as_posix())
+        try:
+            for name, count in spans(path):
+                totals[name] += count
+                files[name].append(path.relative_to(ROOT).as_posix())
+        except ValueError as error:
+            breaches.append(str(error))
     if "--list" in sys.argv:
         for name, total in sorted(totals.items(), key=lambda item: -item[1]):
             print(f"{total:5d}  {name}  ({len(set(files[name]))} files)")
         sys.stdout.flush()
-    breaches = []
     for name, total in sorted(totals.items()):
         limit, _ = EXCEPTIONS.get(name, (LIMIT, ""))
         if total > limit:
