@@ -4,7 +4,9 @@
 Every Swift file's imports must be among the modules its target may depend on: dependencies
 point downward only (ExoPacket <- ExoWire <- ExoClient <- ExOS; ExoPacket <- ExoCore <-
 ExoDaemon; ExoPlatform under daemon, client and library OS). ExOS never imports ExoCore or
-ExoDaemon; exoctl and clients/ never import the daemon. Exits 1 and names each breach.
+ExoDaemon; exoctl and clients/ never import the daemon. System modules are forbidden where
+FORBIDDEN says so, with its reason (the daemon's syscalls live in ExoPlatform). Exits 1 and
+names each breach.
 """
 import pathlib
 import re
@@ -23,13 +25,18 @@ ALLOWED = {
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
     "Sources/ExoDaemon": {"ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
-                          "TOMLKit", "Logging"} | SYSTEM,
+                          "TOMLKit", "Logging"} | SYSTEM,  # less FORBIDDEN below
     "Sources/exokerneld": {"ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
     "Sources/ExoClient": {"ExoWire", "ExoPacket", "ExoPlatform"} | SYSTEM,
     "Sources/ExOS": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"} | SYSTEM,
     "Sources/exoctl": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ArgumentParser"} | SYSTEM,
     "Sources/exobench": {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
                          "ArgumentParser"} | SYSTEM,
+}
+# target directory -> system modules it may not import, and why (checked before ALLOWED).
+FORBIDDEN = {
+    "Sources/ExoDaemon": ({"Glibc", "Darwin", "Foundation"},
+                          "syscalls only in ExoPlatform (add a small ExoPlatform API instead)"),
 }
 CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "ArgumentParser"} | SYSTEM
 
@@ -59,8 +66,11 @@ def main() -> int:
             continue
         # Multi-line string literals (a Python script a benchmark embeds, say) are not imports.
         source = MULTILINE_STRING.sub('""', path.read_text())
+        forbidden, why = FORBIDDEN.get(target, (set(), ""))
         for module in IMPORT.findall(source):
-            if module not in allowed:
+            if module in forbidden:
+                breaches.append(f"{path.relative_to(ROOT)}: {target} may not import {module}: {why}")
+            elif module not in allowed:
                 breaches.append(f"{path.relative_to(ROOT)}: {target} may not import {module}")
     for name in sorted(unknown):
         breaches.append(f"Sources/{name}: target not in the module graph (add it to scripts/check-module-graph.py)")

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, builds, and runs every test target
 # (unit tests of the pure modules and integration tests that run the real daemon and clients
-# as distinct non-root uids), after checking that ExOS's DocC documentation builds without
+# as distinct non-root uids), after checking the module graph and the daemon's type sizes
+# (scripts/check-module-graph.py, check-type-sizes.py) and that ExOS's DocC documentation builds without
 # warnings (scripts/check-docs.sh). Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 python3 scripts/check-module-graph.py
+python3 scripts/check-type-sizes.py
 swift build --build-tests
 bash scripts/check-docs.sh
 exec swift test --skip-build "$@"

@@ -45,16 +45,16 @@ extension ControlDispatcher {
         case .ping: return Response(reply: .pong)
         case .openDataPath(let capacity):
             let connectionID = caller.connection.connectionID
-            let (response, path) = try dataPlane.open(
+            let (response, path) = try dataPlane.requests.open(
                 session: session, tenant: caller.tenant, connectionID: connectionID, capacity: capacity)
             host?.dataPathOpened(path)
             Log.info("session \(connectionID): data path open, \(capacity) slots per ring")
             return response
-        case .bind(let endpoint): return try dataPlane.bind(endpoint, session: session, tenant: caller.tenant)
-        case .unbind(let endpoint): return try dataPlane.unbind(endpoint, session: session)
+        case .bind(let endpoint): return try dataPlane.requests.bind(endpoint, session: session, tenant: caller.tenant)
+        case .unbind(let endpoint): return try dataPlane.requests.unbind(endpoint, session: session)
         case .installFilter(let endpoint, let atoms):
-            return try dataPlane.installFilter(endpoint, atoms: atoms, session: session)
-        case .removeFilter(let id): return try dataPlane.removeFilter(id, session: session)
+            return try dataPlane.requests.installFilter(endpoint, atoms: atoms, session: session)
+        case .removeFilter(let id): return try dataPlane.requests.removeFilter(id, session: session)
         default: return Self.noHandler(request)
         }
     }
@@ -71,9 +71,9 @@ extension ControlDispatcher {
             case .capabilities(let tenant, let page):
                 return Response(reply: .capabilities(try plane.capabilities(tenant: tenant, page: page)))
             case .bindings, .filters, .stats, .nic:
-                return dataPlane.handleOperator(request) ?? Self.noHandler(request)
+                return dataPlane.requests.handleOperator(request) ?? Self.noHandler(request)
             case .impair(let tenant, let direction, let profile, let seed):
-                return dataPlane.impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
+                return dataPlane.impairment.impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
             case .capture: return host?.startCapture(request, for: session) ?? Self.noHandler(request)
             default: return Self.noHandler(request)
             }

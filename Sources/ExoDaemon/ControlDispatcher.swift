@@ -1,8 +1,8 @@
 // The one entry of every decoded control request (seL4's decode → check → invoke): the codec
 // (ExoWire) decoded it; here its kind's row in one table says who may make it, that check
 // happens once, and the request is invoked on the part that serves it (ControlPlane for
-// frames and capabilities, DataPlane for the data path and its queries, TenantAccounting for
-// the tenants listing, the host for what the loop itself owns). A new request kind is one row
+// frames and capabilities, DataPlaneRequests and ImpairmentStage for the data path and its
+// queries, TenantAccounting for the tenants listing, the host for what the loop itself owns). A new request kind is one row
 // in `permissions` and one case in the invoke switch (ControlDispatcher+Invoke.swift).
 
 import ExoCore

@@ -1,6 +1,6 @@
 // Where the control connections meet the planes: what a session's end takes with it, the
-// data path's turn between control turns, the dispatcher's requests of the loop, and the
-// calls the capture control (Net/CaptureControl.swift) makes.
+// data path's turn between control turns, the dispatcher's requests of the loop (a new data
+// path to watch, a capture to start with the sessions the loop owns).
 
 import ExoCore
 import ExoPlatform
@@ -13,10 +13,10 @@ extension Daemon {
     func sessionEnded(_ session: ControlSession) {
         switch session.role {
         case .tenant(let tenant, let arbiterSession):
-            if !sessions.hasSessions(tenant) { endCaptures(ofTenant: tenant) }
-            if let path = dataPlane.close(session: arbiterSession) { reactor.unwatch(path.tenantToDaemon.fd) }
+            if !sessions.hasSessions(tenant) { dataPlane.captureControl.end(ofTenant: tenant, to: connections) }
+            if let path = dataPlane.requests.close(session: arbiterSession) { reactor.unwatch(path.tenantToDaemon.fd) }
             offersChanged(plane.closeSession(arbiterSession))
-        case .operator: dropCaptures(ofConnection: session.connectionID)
+        case .operator: dataPlane.captureControl.drop(ofConnection: session.connectionID)
         case .awaitingHello: break
         }
     }
@@ -40,21 +40,12 @@ extension Daemon {
     /// Ends finished captures and sends the fault reports the packet path left waiting.
     /// Runs after every wake-up.
     func deliverFaults() {
-        reportFinishedCaptures()
+        dataPlane.captureControl.reportFinished(to: connections)
         owed.deliverFaults(flush: connections.flush)
     }
 
-    func send(_ record: OutboundRecord, to session: ControlSession) { connections.send(record, to: session) }
-
-    func isLive(_ id: UInt64) -> Bool { sessions.isLive(id) }
-
-    /// Whether the tenant has an attached session.
-    func hasSessions(_ tenant: TenantID) -> Bool { sessions.hasSessions(tenant) }
-
-    /// Counts a refusal at one of `tenant`'s limits.
-    func countRefusal(_ resource: TenantResource, tenant: TenantID) {
-        accounting.countRefusal(resource, tenant: tenant)
-    }
+    /// Ends every capture before the daemon stops.
+    func endAllCaptures() { dataPlane.captureControl.endAll(to: connections) }
 }
 
 extension Daemon: ControlDispatcherHost {
@@ -68,6 +59,6 @@ extension Daemon: ControlDispatcherHost {
     }
 
     func startCapture(_ request: Request, for session: ControlSession) -> Response? {
-        handleCapture(request, from: session)
+        dataPlane.captureControl.start(request, for: session, sessions: sessions)
     }
 }

@@ -40,10 +40,10 @@ final class OwedRecords {
             let count = UInt32(clamping: plane.arbiter.offerCount(to: tenant))
             return session.enqueue(event(.offersChanged(outstanding: count), for: session))
         }
-        guard let path = dataPlane.paths[arbiterSession],
+        guard let path = dataPlane.state.paths[arbiterSession],
             let report = path.faults.takeReport(now: MonotonicClock.nanoseconds(), queueEmpty: true)
         else { return false }
-        dataPlane.counters[Int(tenant)].faultReportsCoalesced &+= UInt64(report.coalesced)
+        dataPlane.state.counters[Int(tenant)].faultReportsCoalesced &+= UInt64(report.coalesced)
         let fault = Event.dataPathFault(reason: report.reason, frame: report.frame, coalesced: report.coalesced)
         return session.enqueue(event(fault, for: session))
     }
@@ -52,28 +52,28 @@ final class OwedRecords {
     /// allow; paths with nothing left waiting leave the list. Runs after every wake-up.
     func deliverFaults(flush: (ControlSession) -> Void) {
         var index = 0
-        while index < dataPlane.pathsWithWaitingFaults.count {
-            let path = dataPlane.pathsWithWaitingFaults[index]
-            if dataPlane.paths[path.session] === path, let session = sessions[path.connectionID] {
+        while index < dataPlane.state.pathsWithWaitingFaults.count {
+            let path = dataPlane.state.pathsWithWaitingFaults[index]
+            if dataPlane.state.paths[path.session] === path, let session = sessions[path.connectionID] {
                 if session.queueEmpty, queue(into: session) { flush(session) }
-                if path.faults.hasWaiting, dataPlane.paths[path.session] === path {
+                if path.faults.hasWaiting, dataPlane.state.paths[path.session] === path {
                     index += 1
                     continue
                 }
             }
             path.listedForFaults = false
-            dataPlane.pathsWithWaitingFaults.swapAt(index, dataPlane.pathsWithWaitingFaults.count - 1)
-            dataPlane.pathsWithWaitingFaults.removeLast()
+            dataPlane.state.pathsWithWaitingFaults.swapAt(index, dataPlane.state.pathsWithWaitingFaults.count - 1)
+            dataPlane.state.pathsWithWaitingFaults.removeLast()
         }
     }
 
     /// The earliest time a waiting fault report may go (for the loop's timeout), if any waits
     /// behind the rate rather than behind a full queue (a drain wakes the loop for those).
     func nextFaultReportTime() -> UInt64? {
-        guard !dataPlane.pathsWithWaitingFaults.isEmpty else { return nil }
+        guard !dataPlane.state.pathsWithWaitingFaults.isEmpty else { return nil }
         let now = MonotonicClock.nanoseconds()
         var earliest: UInt64?
-        for path in dataPlane.pathsWithWaitingFaults {
+        for path in dataPlane.state.pathsWithWaitingFaults {
             guard let session = sessions[path.connectionID], session.queueEmpty,
                 let time = path.faults.nextReportTime(now: now)
             else { continue }

@@ -22,8 +22,7 @@ final class TenantAccounting {
 
     /// Counts a refusal at one of `tenant`'s limits.
     func countRefusal(_ resource: TenantResource, tenant: TenantID) {
-        guard Int(tenant) < dataPlane.counters.count else { return }
-        dataPlane.counters[Int(tenant)].refused[resource.rawValue] &+= 1
+        dataPlane.state.countRefusal(resource, tenant: tenant)
     }
 
     /// Counts a tenant request's refusal if a limit refused it. An offer refused because the
@@ -78,9 +77,9 @@ final class TenantAccounting {
     func usage(of tenant: TenantID) -> [ResourceUsage] {
         let limits = config.limits
         let arbiter = plane.arbiter
-        let counters = dataPlane.counters[Int(tenant)]
+        let counters = dataPlane.state.counters[Int(tenant)]
         let attached = sessions.sessions(of: tenant)
-        let paths = dataPlane.paths.values.filter { $0.tenant == tenant }
+        let paths = dataPlane.state.paths.values.filter { $0.tenant == tenant }
         let now = MonotonicClock.nanoseconds()
         let reportsThisSecond = paths.reduce(0) { $0 + $1.faults.ratePerSecond - $1.faults.available(now: now) }
         let queued = attached.reduce(0) { $0 + $1.pendingOutbound }
@@ -93,9 +92,9 @@ final class TenantAccounting {
             entry(.offersReceived, arbiter.offerCount(to: tenant), limits.offersReceived),
             entry(.sessions, Int(arbiter.usage(of: tenant).sessions), limits.sessions),
             entry(.frames, Int(arbiter.usage(of: tenant).framesHeld), Int(config.tenants[Int(tenant)].frameQuota)),
-            entry(.bindings, dataPlane.bindings.count(of: tenant), limits.bindings),
-            entry(.filters, dataPlane.bindings.filterCount(of: tenant), limits.filters),
-            entry(.captures, dataPlane.captures.count(of: tenant), limits.captures),
+            entry(.bindings, dataPlane.state.bindings.count(of: tenant), limits.bindings),
+            entry(.filters, dataPlane.state.bindings.filterCount(of: tenant), limits.filters),
+            entry(.captures, dataPlane.state.captures.count(of: tenant), limits.captures),
             entry(.reassemblyDatagrams, dataPlane.fragments.reassembler.datagramCount(of: tenant),
                 limits.reassemblyDatagrams, refused: dataPlane.fragments.reassembler.evictions(of: tenant)),
             entry(.queuedRecords, queued, max(1, attached.count) * config.outboundQueueLimit, refused: 0),

@@ -10,6 +10,9 @@ public enum ProcessIdentity {
     /// The real uid (the daemon's own uid may use exoctl like root).
     public static var uid: UInt32 { getuid() }
 
+    /// The effective uid (whose files the daemon creates, and which no tenant may share).
+    public static var effectiveUID: UInt32 { geteuid() }
+
     /// The gid of the group called `name`, or nil when no such group exists.
     public static func groupID(named name: String) -> UInt32? {
         // getgrnam_r: the result lives in our buffer, not in libc's static storage; a group

@@ -10,6 +10,17 @@ public enum ResourceLimits {
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
     }
 
+    /// The hard RLIMIT_NOFILE of this process (`UInt64.max`: unlimited); throws when
+    /// getrlimit fails, for callers that must not mistake a failure for a limit of 0.
+    public static func hardOpenFiles() throws(SystemError) -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
+            throw .lastError("getrlimit")
+        }
+        // RLIM_INFINITY is all ones; Glibc's macro does not import, so compare with rlim_t.max.
+        return limit.rlim_max == rlim_t.max ? UInt64.max : UInt64(limit.rlim_max)
+    }
+
     /// Raises this process's soft RLIMIT_NOFILE to its hard limit, as long-running daemons do
     /// (a stock shell's soft limit of 1024 would cap the frame pool far below what the host
     /// allows; raising the soft limit up to the hard one needs no privilege). Returns the soft

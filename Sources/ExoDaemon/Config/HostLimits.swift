@@ -1,11 +1,7 @@
 // The machine limits a frame pool must fit (open files, memory mappings) and the daemon's uid,
 // as plain numbers so ConfigValidator stays pure; `current()` reads this machine's.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ExoPlatform
 
 /// Limits of the host the daemon runs on. The daemon holds one fd and (later) one mapping per
 /// frame, so these cap the pool.
@@ -31,22 +27,15 @@ public struct HostLimits: Sendable, Equatable {
     /// This process's limits: the hard `RLIMIT_NOFILE`, `vm.max_map_count` and `geteuid()`.
     /// Throws when `/proc/sys/vm/max_map_count` cannot be read or parsed (the error names it).
     public static func current() throws(ConfigError) -> HostLimits {
-        var limit = rlimit()
-        #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
-        guard getrlimit(resource, &limit) == 0 else {
-            throw ConfigError(file: "RLIMIT_NOFILE", key: nil, message: "getrlimit failed (errno \(errno))")
+        let hard: UInt64
+        do { hard = try ResourceLimits.hardOpenFiles() } catch {
+            throw ConfigError(file: "RLIMIT_NOFILE", key: nil, message: "getrlimit failed (errno \(error.errno))")
         }
         let text = try ConfigFileReader.readText(path: maxMapCountPath, limit: 64)
         let digits = text.filter { !$0.isWhitespace }
         guard let maps = Int(digits), maps >= 0 else {
             throw ConfigError(file: maxMapCountPath, key: nil, message: "expected a number, got '\(digits)'")
         }
-        // RLIM_INFINITY is all ones; Glibc's macro does not import, so compare with rlim_t.max.
-        let hard = limit.rlim_max == rlim_t.max ? UInt64.max : UInt64(limit.rlim_max)
-        return HostLimits(openFiles: hard, maxMapCount: maps, daemonUID: geteuid())
+        return HostLimits(openFiles: hard, maxMapCount: maps, daemonUID: ProcessIdentity.effectiveUID)
     }
 }

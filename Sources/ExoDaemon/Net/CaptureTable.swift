@@ -4,7 +4,6 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
-import Glibc
 
 /// One running capture. Owns its record buffer (freed on deinit). Lives in `CaptureTable`
 /// until it ends; its operator session outlives it (the capture is removed when it closes).
@@ -50,8 +49,7 @@ final class Capture {
             frame: frame, snapLength: snapLength)
         // SEQPACKET: a record goes whole or not at all. EAGAIN (socket full) and every other
         // failure count as a loss; a dead peer is noticed by the loop through its hangup.
-        let sent = Glibc.send(session.socket.raw, record.baseAddress, length, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
-        guard sent == length else {
+        guard UnixSeqpacket.sendIfRoom(session.socket.raw, UnsafeRawBufferPointer(rebasing: record[..<length])) else {
             lost &+= 1
             return
         }
@@ -108,7 +106,7 @@ struct CaptureTable {
     /// array load when nobody captures the tenant.
     mutating func record(_ frame: UnsafeRawBufferPointer, tenant: UInt32, direction: CaptureDirection) {
         guard watches(tenant) else { return }
-        let now = Self.realtimeNanoseconds()
+        let now = RealtimeClock.nanoseconds()
         for capture in active where capture.tenant == tenant {
             capture.take(frame, direction: direction, now: now)
             if capture.finished { hasFinished = true }
@@ -123,12 +121,5 @@ struct CaptureTable {
         for capture in ended { watched[Int(capture.tenant)] -= 1 }
         hasFinished = active.contains { $0.finished }
         return ended
-    }
-
-    /// CLOCK_REALTIME in nanoseconds (a vDSO read, no system call).
-    static func realtimeNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }

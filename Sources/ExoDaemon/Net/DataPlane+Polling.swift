@@ -11,11 +11,11 @@ extension DataPlane {
     /// (A TAP has no ring to look at: its frames come through the loop's periodic epoll.)
     func pollDataPath() -> Bool {
         var worked = false
-        if let nic, nic.device.hasReadyPacket == true {
+        if let nic = state.nic, nic.device.hasReadyPacket == true {
             receive()
             worked = true
         }
-        for path in paths.values where !path.broken {
+        for path in state.paths.values where !path.broken {
             // An unbelievable index (a hostile tenant) is served too: serving breaks the path.
             let queued = (try? path.tx.refreshAvailable()).map { $0 > 0 } ?? true
             if queued {
@@ -30,7 +30,7 @@ extension DataPlane {
     /// when it holds nothing); returns whether a packet came. False for a device
     /// `pollDataPath` looks at (a packet ring).
     func pollTap() -> Bool {
-        guard let nic, nic.device.hasReadyPacket == nil else { return false }
+        guard let nic = state.nic, nic.device.hasReadyPacket == nil else { return false }
         let before = nic.counters.rxPackets
         receive()
         return nic.counters.rxPackets != before
@@ -38,22 +38,22 @@ extension DataPlane {
 
     /// Whether received packets can be seen without a system call (a packet ring).
     var hasPollableRing: Bool {
-        guard let nic else { return false }
+        guard let nic = state.nic else { return false }
         return nic.device.hasReadyPacket != nil
     }
 
     /// From now on tx rings ask tenants for no kick (the loop looks at them itself).
     func startPolling() {
-        polling = true
-        for path in paths.values { path.tx.clearWakeupRequest() }
+        state.polling = true
+        for path in state.paths.values { path.tx.clearWakeupRequest() }
     }
 
     /// Arms need-wakeup on every tx ring before the loop sleeps. Returns false if a tenant
     /// posted tx meanwhile (the loop must serve it before sleeping), true when all are empty.
     func stopPolling() -> Bool {
-        polling = false
+        state.polling = false
         var empty = true
-        for path in paths.values where !path.broken {
+        for path in state.paths.values where !path.broken {
             let stillEmpty = (try? path.tx.prepareToSleep()) ?? false
             if !stillEmpty { empty = false }
         }

@@ -4,7 +4,6 @@
 import ExoCore
 import ExoPlatform
 import ExoWire
-import Glibc
 
 /// The daemon's side of a session's rings. Owns the region mapping and the eventfds (the
 /// tenant got duplicates); dropping the object unmaps and closes them.
@@ -34,7 +33,7 @@ final class SessionRings {
     /// the arbiter (which refuses every frame in flight anywhere, tx frames included).
     private var onRing: FrameSet
     /// Received frames not yet published on rx: the whole batch goes out with one release
-    /// store, one fence and at most one kick (`DataPlane.publishReceived`). Capacity `batch`.
+    /// store, one fence and at most one kick (`RxDelivery.publishReceived`). Capacity `batch`.
     private var pendingRx: [RingDescriptor]
     private var pendingRxCount = 0
     /// Sent (or refused) tx frames not yet handed back on completion, published per tx batch
@@ -47,7 +46,7 @@ final class SessionRings {
     var broken = false
     /// Faults found on this path and not yet reported (coalesced, rate-limited).
     var faults: FaultReportLimiter
-    /// Whether the path is in `DataPlane.pathsWithWaitingFaults`.
+    /// Whether the path is in `DataPlaneState.pathsWithWaitingFaults`.
     var listedForFaults = false
 
     /// Maps `memfd` (the caller keeps ownership) as the region of `layout`, initializes the

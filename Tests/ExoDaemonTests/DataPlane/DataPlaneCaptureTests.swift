@@ -23,7 +23,7 @@ struct DataPlaneCaptureTests {
         let session = ControlSession(
             connectionID: 99, socket: OwnedDescriptor(adopting: pair[0]),
             credentials: PeerCredentials(pid: 1, uid: 0, gid: 0), handshakeDeadline: 0, outboundLimit: 8)
-        let capture = harness.plane.captures.start(
+        let capture = harness.plane.state.captures.start(
             tenant: DataPlaneHarness.alice, session: session, limit: 0, snapLength: 1500)
         let incoming = harness.packetFromWire(to: DataPlaneHarness.alice, port: 7000, payload: Array("in".utf8))
         let outgoing = TestPackets.udp(

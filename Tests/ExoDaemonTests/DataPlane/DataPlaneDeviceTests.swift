@@ -21,8 +21,8 @@ struct DataPlaneDeviceTests {
         harness.receive([packet])
 
         #expect(try alice.received() == [packet])
-        #expect(harness.plane.counters[0].rxPackets == 1)
-        #expect(harness.plane.counters[0].rxBytes == UInt64(packet.count))
+        #expect(harness.plane.state.counters[0].rxPackets == 1)
+        #expect(harness.plane.state.counters[0].rxBytes == UInt64(packet.count))
         #expect(harness.nic.counters.rxPackets == 1)
     }
 
@@ -36,7 +36,7 @@ struct DataPlaneDeviceTests {
 
         #expect(try alice.received().isEmpty)
         #expect(harness.nic.counters.nonzeroDrops.map(\.count).reduce(0, +) == 1)
-        #expect(harness.plane.counters[0].rxPackets == 0)
+        #expect(harness.plane.state.counters[0].rxPackets == 0)
     }
 
     @Test("a packet the tenant posts on tx leaves through the device unchanged and its frame comes back on completion")
@@ -54,7 +54,7 @@ struct DataPlaneDeviceTests {
         #expect(harness.device.takeSent() == [packet])
         #expect(try alice.completed().count == 1)
         #expect(alice.frames.count == held)
-        #expect(harness.plane.counters[0].txPackets == 1)
+        #expect(harness.plane.state.counters[0].txPackets == 1)
         #expect(harness.nic.counters.txPackets == 1)
     }
 
@@ -71,7 +71,7 @@ struct DataPlaneDeviceTests {
 
         #expect(harness.device.takeSent().isEmpty)
         #expect(try alice.completed().count == 1)
-        #expect(!harness.plane.counters[0].nonzeroDrops.isEmpty)
+        #expect(!harness.plane.state.counters[0].nonzeroDrops.isEmpty)
     }
 
     @Test("a packet one tenant sends to another is delivered by the daemon and never reaches the device")
@@ -89,8 +89,8 @@ struct DataPlaneDeviceTests {
 
         #expect(try bob.received() == [packet])
         #expect(harness.device.takeSent().isEmpty)
-        #expect(harness.plane.counters[0].txPackets == 1)
-        #expect(harness.plane.counters[1].rxPackets == 1)
+        #expect(harness.plane.state.counters[0].txPackets == 1)
+        #expect(harness.plane.state.counters[1].rxPackets == 1)
         #expect(harness.nic.counters.txPackets == 0)
     }
 
@@ -103,13 +103,13 @@ struct DataPlaneDeviceTests {
             proto: TransportProtocol.udp.rawValue, address: DataPlaneHarness.aliceAddress.rawValue, port: 7000)
         // Only UDP source port 5000 (the transport header's first two bytes).
         let atom = WireFilterAtom(base: FilterBase.transport.rawValue, offset: 0, width: 2, mask: 0xFFFF, value: 5000)
-        _ = try harness.plane.installFilter(endpoint, atoms: [atom], session: alice.session)
+        _ = try harness.plane.requests.installFilter(endpoint, atoms: [atom], session: alice.session)
         let wanted = harness.packetFromWire(to: DataPlaneHarness.alice, port: 7000, payload: [1], sourcePort: 5000)
         let unwanted = harness.packetFromWire(to: DataPlaneHarness.alice, port: 7000, payload: [2], sourcePort: 4000)
 
         harness.receive([unwanted, wanted])
 
         #expect(try alice.received() == [wanted])
-        #expect(harness.plane.counters[0].nonzeroDrops.map(\.reason) == ["rx.filteredOut"])
+        #expect(harness.plane.state.counters[0].nonzeroDrops.map(\.reason) == ["rx.filteredOut"])
     }
 }

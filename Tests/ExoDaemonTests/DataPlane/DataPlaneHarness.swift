@@ -54,7 +54,7 @@ final class DataPlaneHarness {
 
     /// The MAC the address plan gave `tenant`'s first address.
     func mac(of tenant: TenantID) -> MACAddress {
-        plane.plan.grants.first { $0.tenant == tenant }!.addresses[0].mac
+        plane.state.plan.grants.first { $0.tenant == tenant }!.addresses[0].mac
     }
 
     /// Opens a session of `tenant` with a data path, allocates `frames` frames to it and
@@ -63,7 +63,7 @@ final class DataPlaneHarness {
         let session = control.arbiter.openSession(tenant: tenant)
         let connection = nextConnection
         nextConnection += 1
-        let (response, _) = try plane.open(session: session, tenant: tenant, connectionID: connection, capacity: 64)
+        let (response, _) = try plane.requests.open(session: session, tenant: tenant, connectionID: connection, capacity: 64)
         guard case .dataPathOpened(let info) = response.reply else {
             throw HarnessFailure("openDataPath answered \(response.reply)")
         }
@@ -78,7 +78,7 @@ final class DataPlaneHarness {
     /// Binds `port` of `tenant`'s address (UDP) to the session.
     func bindUDP(_ rings: TenantRings, port: UInt16) throws {
         let address = rings.tenant == Self.alice ? Self.aliceAddress : Self.bobAddress
-        _ = try plane.bind(
+        _ = try plane.requests.bind(
             WireEndpoint(proto: TransportProtocol.udp.rawValue, address: address.rawValue, port: port),
             session: rings.session, tenant: rings.tenant)
     }

@@ -44,14 +44,14 @@ struct DataPlaneImpairmentTests {
         }
         for _ in 0..<4 {
             harness.clock.advance(by: 1_000_000_000)
-            harness.plane.releaseImpaired()
+            harness.plane.impairment.releaseDue()
             try collect()
         }
         return numbers
     }
 
     static func tally(_ harness: DataPlaneHarness, _ event: ImpairmentEvent, _ way: ImpairmentWay = .toTenants) -> UInt64 {
-        harness.plane.impairment.tallies.count(of: event, way, tenant: DataPlaneHarness.alice)
+        harness.plane.impairment.traffic.tallies.count(of: event, way, tenant: DataPlaneHarness.alice)
     }
 
     @Test("10% random loss of 2,000 packets loses between 7.5% and 12.5%, each counted, the same ones for the same seed")
@@ -117,10 +117,10 @@ struct DataPlaneImpairmentTests {
         #expect(try alice.received().isEmpty)
         #expect(Self.tally(harness, .delayed) == 1)
         harness.clock.advance(by: 19_999_999)
-        harness.plane.releaseImpaired()
+        harness.plane.impairment.releaseDue()
         #expect(try alice.received().isEmpty)
         harness.clock.advance(by: 1)
-        harness.plane.releaseImpaired()
+        harness.plane.impairment.releaseDue()
         #expect(try alice.received() == [packet])
     }
 
@@ -134,7 +134,7 @@ struct DataPlaneImpairmentTests {
         let packet = harness.packetFromWire(to: DataPlaneHarness.alice, port: 7000, payload: Array(repeating: 0, count: 32))
 
         harness.receive([packet])
-        harness.plane.releaseImpaired()
+        harness.plane.impairment.releaseDue()
 
         let received = try alice.received()
         #expect(received.count == 1)

@@ -5,7 +5,7 @@ import ExoCore
 import ExoWire
 import ExoPacket
 
-extension DataPlane {
+extension TxPath {
     /// Routes a frame the egress guard allowed as if it had been received: to a tenant
     /// session's rx ring, or answered by the daemon into the sender's rx ring (ARP and echo
     /// for shared addresses). Returns true when the frame was handled here and must not go
@@ -16,13 +16,13 @@ extension DataPlane {
     /// an echo or ARP answer is built in it in place. Packet path: no allocation.
     func hairpin(_ frame: UnsafeMutableRawBufferPointer, from path: SessionRings, nic: NicPort) -> Bool {
         let bytes = PacketBytes(unsafeBuffer: UnsafeRawBufferPointer(frame))
-        switch Demultiplexer.classify(bytes, plan: plan, bindings: bindings) {
+        switch Demultiplexer.classify(bytes, plan: plan, bindings: state.bindings) {
         case .tenant(let session):
             // Like a switch, never back out of the port it came in on.
             guard session != path.session else { return false }
-            deliver(UnsafeRawBufferPointer(frame), to: session, nic: nic)
+            delivery.deliver(UnsafeRawBufferPointer(frame), to: session, nic: nic)
             if EthernetPacket.isBroadcast(bytes) { return false }
-            countHairpinSend(frame.count, from: path)
+            state.countSent(frame.count, tenant: path.tenant)
             return true
         case .daemonARP:
             guard DaemonReplies.turnIntoARPReply(frame, daemonMAC: plan.daemonMAC) else { return false }
@@ -30,28 +30,21 @@ extension DataPlane {
             guard DaemonReplies.turnIntoEchoReply(frame, daemonMAC: plan.daemonMAC) else { return false }
         case .reassemble:
             // A fragment for a tenant here: reassembled and routed like a received one.
-            reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic, sender: path.tenant)
-            countHairpinSend(frame.count, from: path)
+            reassembly.reassembleAndRoute(UnsafeRawBufferPointer(frame), nic: nic, sender: path.tenant)
+            state.countSent(frame.count, tenant: path.tenant)
             return true
         case .drop(.filteredOut(let session)):
             // For a tenant here whose filters refuse it: it stays here, counted, like a received one.
-            countFilteredOut(session, nic: nic)
-            countHairpinSend(frame.count, from: path)
+            state.countFilteredOut(session, nic: nic)
+            state.countSent(frame.count, tenant: path.tenant)
             return true
         case .drop:
             return false
         }
         // The daemon's answer, in place of the request: back to the sender.
-        countHairpinSend(frame.count, from: path)
-        deliver(UnsafeRawBufferPointer(frame), to: path.session, nic: nic)
+        state.countSent(frame.count, tenant: path.tenant)
+        delivery.deliver(UnsafeRawBufferPointer(frame), to: path.session, nic: nic)
         return true
-    }
-
-    /// A frame that stayed on this host still counts as sent by its tenant (not by the NIC).
-    private func countHairpinSend(_ length: Int, from path: SessionRings) {
-        let tenant = Int(path.tenant)
-        counters[tenant].txPackets &+= 1
-        counters[tenant].txBytes &+= UInt64(length)
     }
 }
 

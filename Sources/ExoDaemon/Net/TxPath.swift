@@ -1,12 +1,35 @@
 // The transmit path: a tenant's tx descriptors bound-checked, copied out into the device's
-// transmit slot, guard-checked, hairpinned or sent (staged, flushed per batch), completed.
+// transmit slot, guard-checked, hairpinned (TxPath+Hairpin.swift) or sent (staged, flushed
+// per batch), completed.
 
 import ExoCore
 import ExoPlatform
 import ExoWire
 import ExoPacket
 
-extension DataPlane {
+/// Tx ring → bound and frame checks → the daemon's copy → egress guard → capture → hairpin,
+/// impairment or the device → completions. Owned by the data plane, on the loop thread; its
+/// parts are final classes held in `let`s (no dynamic dispatch per packet).
+final class TxPath {
+    let state: DataPlaneState
+    let delivery: RxDelivery
+    let reassembly: ReassemblyStage
+    let impairment: ImpairmentStage
+    /// The impairment's packet-path state, held here so that "impairment off" stays one load
+    /// and one branch per packet (no hop through the stage).
+    let traffic: TrafficImpairment
+    /// The address plan, immutable for the run: copied here, read without a hop per packet.
+    let plan: AddressPlan
+
+    init(state: DataPlaneState, delivery: RxDelivery, reassembly: ReassemblyStage, impairment: ImpairmentStage) {
+        self.state = state
+        self.delivery = delivery
+        self.reassembly = reassembly
+        self.impairment = impairment
+        traffic = impairment.traffic
+        plan = state.plan
+    }
+
     /// Batches of tx descriptors handled per kick before yielding to other sessions.
     static let txBatchesPerWake = 8
 
@@ -14,9 +37,9 @@ extension DataPlane {
     /// on the ring (need-wakeup) or, if more is queued, re-kicks itself to come back later.
     func transmit(_ path: SessionRings) {
         // A polling loop found the work itself: no kick to clear (saves a read per serve).
-        if !polling { _ = path.tenantToDaemon.drain() }
-        refill(path)
-        if let nic {
+        if !state.polling { _ = path.tenantToDaemon.drain() }
+        delivery.refill(path)
+        if let nic = state.nic {
             // One switch per kick; the loop is specialized for the backend.
             switch nic.device {
             case .tap(let device): serveTx(path, device: device, nic: nic)
@@ -26,8 +49,8 @@ extension DataPlane {
         }
         publishCompletions(path)
         // Hairpinned packets were delivered to other tenants' pending rx.
-        publishReceived()
-        if impairment.isActive { releaseImpaired() }
+        delivery.publishReceived()
+        if traffic.isActive { impairment.releaseDue() }
     }
 
     private func serveTx<Device: NetworkDevice>(_ path: SessionRings, device: Device, nic: NicPort) {
@@ -39,16 +62,16 @@ extension DataPlane {
                 let room = try path.completion.refreshFreeSlots()
                 count = try path.take(fromFill: false, max: room)
             } catch {
-                breakPath(path, error)
+                state.breakPath(path, error)
                 return
             }
             if count == 0 {
                 // Polling: the loop comes back to this ring by itself.
-                if polling { return }
+                if state.polling { return }
                 do {
                     if try path.tx.prepareToSleep() { return }
                 } catch {
-                    breakPath(path, error)
+                    state.breakPath(path, error)
                     return
                 }
                 continue
@@ -58,15 +81,15 @@ extension DataPlane {
             publishCompletions(path)
         }
         // More is queued: come back after the other sessions (a polling loop does anyway).
-        if !polling { path.tenantToDaemon.signal() }
+        if !state.polling { path.tenantToDaemon.signal() }
     }
 
     @inline(__always)
     private func send<Device: NetworkDevice>(
         _ descriptor: RingDescriptor, from path: SessionRings, device: Device, nic: NicPort
     ) {
-        if let fault = admit(descriptor, from: path, needsLength: true) {
-            report(fault, frame: descriptor.frame, path: path)
+        if let fault = state.admit(descriptor, from: path, needsLength: true) {
+            state.report(fault, frame: descriptor.frame, path: path)
             return
         }
         let tenant = Int(path.tenant)
@@ -75,16 +98,16 @@ extension DataPlane {
         // The daemon's own copy, in the device's next transmit slot.
         let destination = device.transmitSlot()
         guard length <= destination.count else {
-            counters[tenant].count(.tapWriteFailed)
+            state.counters[tenant].count(.tapWriteFailed)
             complete(descriptor, path: path)
             return
         }
         do {
-            let base = try control.backing.mapping(frame: frame)
+            let base = try state.control.backing.mapping(frame: frame)
             destination.baseAddress!.copyMemory(from: base, byteCount: length)
         } catch {
             Log.warning("cannot map frame \(frame): \(error)")
-            counters[tenant].count(.tapWriteFailed)
+            state.counters[tenant].count(.tapWriteFailed)
             complete(descriptor, path: path)
             return
         }
@@ -92,14 +115,14 @@ extension DataPlane {
         let copy = UnsafeRawBufferPointer(rebasing: destination[..<length])
         switch EgressGuard.check(PacketBytes(unsafeBuffer: copy), from: path.tenant, plan: plan, linkMTU: Int(nic.mtu)) {
         case .allow:
-            captures.record(copy, tenant: path.tenant, direction: .sent)
+            state.captures.record(copy, tenant: path.tenant, direction: .sent)
             if hairpin(UnsafeMutableRawBufferPointer(rebasing: destination[..<length]), from: path, nic: nic) { break }
             // Impairment off: this one branch is all it costs. Lost or held: not sent now.
-            if impairment.isActive, interceptSent(copy, from: path) { break }
+            if traffic.isActive, impairment.interceptSent(copy, from: path) { break }
             // Counted when the batch is flushed.
             device.stage(length: length)
         case .deny(let reason):
-            counters[tenant].count(reason)
+            state.counters[tenant].count(reason)
         }
         complete(descriptor, path: path)
     }
@@ -110,10 +133,10 @@ extension DataPlane {
     private func flush<Device: NetworkDevice>(_ device: Device, path: SessionRings, nic: NicPort) {
         let outcome = device.flush()
         let tenant = Int(path.tenant)
-        counters[tenant].txPackets &+= UInt64(outcome.sent)
-        counters[tenant].txBytes &+= UInt64(outcome.sentBytes)
+        state.counters[tenant].txPackets &+= UInt64(outcome.sent)
+        state.counters[tenant].txBytes &+= UInt64(outcome.sentBytes)
         nic.counters.sent(packets: outcome.sent, bytes: outcome.sentBytes)
-        for _ in 0..<outcome.failed { counters[tenant].count(.tapWriteFailed) }
+        for _ in 0..<outcome.failed { state.counters[tenant].count(.tapWriteFailed) }
     }
 
     /// Queues a tx frame to be handed back on completion with the rest of its batch.
@@ -130,10 +153,10 @@ extension DataPlane {
     func publishCompletions(_ path: SessionRings) {
         do {
             try path.publishCompletions { frame in
-                _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: frame))
+                _ = state.control.apply(state.control.arbiter.removeInFlight(session: path.session, frame: frame))
             }
         } catch {
-            breakPath(path, error)
+            state.breakPath(path, error)
         }
     }
 }

@@ -7,88 +7,86 @@ import ExoImpairment
 import ExoPlatform
 import ExoWire
 
-/// The timerfd that wakes the loop when the earliest held copy is due.
-final class ImpairmentReleaseTimer {
-    let timer: TimerFD
-    /// The time it is armed for, if any.
-    private var armedFor: UInt64?
+/// Fault injection between the NIC and the tenants, on the packet path and by request.
+/// Owned by the data plane, on the loop thread; off (one branch per packet) unless
+/// configured or set by `exoctl impair`.
+final class ImpairmentStage {
+    let state: DataPlaneState
+    let delivery: RxDelivery
+    /// The impairment's per-direction models and held copies.
+    let traffic: TrafficImpairment
+    let timer: ImpairmentReleaseTimer
 
-    init() throws(SystemError) { timer = try TimerFD() }
-
-    /// Arms for `next` unless already armed no later; disarms-by-forgetting when nothing is held.
-    func arm(for next: UInt64?, now: UInt64) {
-        guard let next else { return }
-        if let armedFor, armedFor <= next, armedFor > now { return }
-        armedFor = next
-        timer.arm(initialNanoseconds: next > now ? next - now : 1, intervalNanoseconds: 0)
+    init(state: DataPlaneState, delivery: RxDelivery) throws(DaemonStartError) {
+        self.state = state
+        self.delivery = delivery
+        let config = state.config
+        traffic = TrafficImpairment(
+            tenantCount: config.tenants.count, heldPackets: config.impairment.heldPackets,
+            slotSize: Int(config.frameSize))
+        do { timer = try ImpairmentReleaseTimer() } catch {
+            throw DaemonStartError(message: "cannot create the impairment timer: \(error)")
+        }
+        applyConfigured()
     }
 
-    /// The timer fired: clears it so the next `arm` takes effect.
-    func fired() {
-        _ = timer.drain()
-        armedFor = nil
-    }
-}
-
-extension DataPlane {
     /// Judges a received frame for `session` when impairment is on. True: the frame was lost
     /// or held (do not deliver it now).
     @inline(never)
     func interceptReceived(_ frame: UnsafeRawBufferPointer, session: SessionID) -> Bool {
-        guard let path = paths[session] else { return false }
-        return impairment.intercept(
-            frame, way: .toTenants, tenant: path.tenant, session: session, now: clock.nanoseconds)
+        guard let path = state.paths[session] else { return false }
+        return traffic.intercept(
+            frame, way: .toTenants, tenant: path.tenant, session: session, now: state.clock.nanoseconds)
     }
 
     /// Judges a frame a tenant sends (its guard-checked copy) when impairment is on. True:
     /// lost or held (do not send it now); a held copy counts as sent when it leaves.
     @inline(never)
     func interceptSent(_ frame: UnsafeRawBufferPointer, from path: SessionRings) -> Bool {
-        impairment.intercept(
-            frame, way: .fromTenants, tenant: path.tenant, session: path.session, now: clock.nanoseconds)
+        traffic.intercept(
+            frame, way: .fromTenants, tenant: path.tenant, session: path.session, now: state.clock.nanoseconds)
     }
 
     /// Passes on every held copy that is due, then arms the timer for the next one. Received
     /// copies go to their session's rx ring as if just received; sent copies go to the NIC,
     /// counted for their tenant.
-    func releaseImpaired() {
-        let now = clock.nanoseconds
-        if let nic {
-            let released = impairment.held.release(now: now) { held, bytes in
+    func releaseDue() {
+        let now = state.clock.nanoseconds
+        if let nic = state.nic {
+            let released = traffic.held.release(now: now) { held, bytes in
                 switch held.way {
                 case .toTenants:
-                    deliver(bytes, to: held.session, nic: nic)
+                    delivery.deliver(bytes, to: held.session, nic: nic)
                 case .fromTenants:
-                    let tenant = Int(held.tenant)
                     if nic.sendOne(bytes) {
-                        counters[tenant].txPackets &+= 1
-                        counters[tenant].txBytes &+= UInt64(bytes.count)
+                        state.countSent(bytes.count, tenant: held.tenant)
                     } else {
-                        counters[tenant].count(.tapWriteFailed)
+                        state.counters[Int(held.tenant)].count(.tapWriteFailed)
                     }
                 }
             }
-            if released > 0 { publishReceived() }
+            if released > 0 { delivery.publishReceived() }
         }
-        impairmentTimer.arm(for: impairment.held.nextRelease, now: now)
+        timer.arm(for: traffic.held.nextRelease, now: now)
     }
 
     /// The release timer fired.
-    func impairmentTimerFired() {
-        impairmentTimer.fired()
-        releaseImpaired()
+    func timerFired() {
+        timer.fired()
+        releaseDue()
     }
 
     /// Applies the configuration's link impairments (at start).
-    func applyConfiguredImpairment() {
+    private func applyConfigured() {
+        let config = state.config
         let c = config.impairment
-        impairment.set(ImpairmentProfile(c.toTenants), way: .toTenants, tenant: nil, seed: c.seed)
-        impairment.set(ImpairmentProfile(c.fromTenants), way: .fromTenants, tenant: nil, seed: c.seed)
+        traffic.set(ImpairmentProfile(c.toTenants), way: .toTenants, tenant: nil, seed: c.seed)
+        traffic.set(ImpairmentProfile(c.fromTenants), way: .fromTenants, tenant: nil, seed: c.seed)
         for own in c.tenants {
             // The validator refused unknown names; a configuration built in code may still hold one.
             guard let index = config.tenants.firstIndex(where: { $0.name == own.name }) else { continue }
-            impairment.set(ImpairmentProfile(own.toTenants), way: .toTenants, tenant: TenantID(index), seed: c.seed)
-            impairment.set(ImpairmentProfile(own.fromTenants), way: .fromTenants, tenant: TenantID(index), seed: c.seed)
+            traffic.set(ImpairmentProfile(own.toTenants), way: .toTenants, tenant: TenantID(index), seed: c.seed)
+            traffic.set(ImpairmentProfile(own.fromTenants), way: .fromTenants, tenant: TenantID(index), seed: c.seed)
         }
     }
 
@@ -98,10 +96,10 @@ extension DataPlane {
     {
         var tenant: TenantID?
         if let name {
-            guard let index = config.tenants.firstIndex(where: { $0.name == name }) else {
+            guard let index = state.tenant(named: name) else {
                 return Response(reply: .error(.unknownTenant, detail: ExoError.unknownTenant.description))
             }
-            tenant = TenantID(index)
+            tenant = index
         }
         let ways: [ImpairmentWay] =
             switch direction {
@@ -109,7 +107,7 @@ extension DataPlane {
             case .fromTenants: [.fromTenants]
             case .both: [.toTenants, .fromTenants]
             }
-        for way in ways { impairment.set(ImpairmentProfile(profile), way: way, tenant: tenant, seed: seed) }
+        for way in ways { traffic.set(ImpairmentProfile(profile), way: way, tenant: tenant, seed: seed) }
         let target = name.map { "tenant \($0)" } ?? "the link"
         Log.info("impairment of \(target), \(direction): \(Self.summary(profile)), seed \(seed)")
         return Response(reply: .impaired)

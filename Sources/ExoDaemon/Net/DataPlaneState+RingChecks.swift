@@ -1,11 +1,11 @@
 // What the data path checks in every descriptor a tenant posts, and what it does with a
 // tenant that breaks the rules: faults counted and reported, a path with unbelievable ring
-// indices no longer served.
+// indices no longer served. And the drop counts every part of the packet path shares.
 
 import ExoCore
 import ExoWire
 
-extension DataPlane {
+extension DataPlaneState {
     /// Checks a descriptor the tenant posted and, if it passes, puts its frame in flight.
     /// The frame must be in the pool, the length fit it (and, on tx, hold an Ethernet
     /// header), the session hold it writable, and the frame be on no ring already — also
@@ -45,5 +45,29 @@ extension DataPlane {
         path.broken = true
         Log.warning("session \(path.session): ring violation \(violation); data path no longer served")
         report(.ringIndex, frame: 0, path: path)
+    }
+
+    /// A frame the filters of `session`'s binding turned away: a NIC drop like any other,
+    /// and also counted for the binding's tenant so the operator can see whose filters.
+    func countFilteredOut(_ session: SessionID, nic: NicPort) {
+        nic.counters.count(.filteredOut(session))
+        if let path = paths[session] { counters[Int(path.tenant)].count(.filteredOut) }
+    }
+
+    /// Counts a received frame that reached no tenant.
+    @inline(__always)
+    func countDrop(_ reason: DropReason, nic: NicPort) {
+        if case .filteredOut(let session) = reason {
+            countFilteredOut(session, nic: nic)
+        } else {
+            nic.counters.count(reason)
+        }
+    }
+
+    /// A packet that stayed on this host, or left later than its batch (a held impaired
+    /// copy), still counts as sent by its tenant.
+    func countSent(_ length: Int, tenant: TenantID) {
+        counters[Int(tenant)].txPackets &+= 1
+        counters[Int(tenant)].txBytes &+= UInt64(length)
     }
 }

@@ -1,15 +1,15 @@
 // Filter requests: a tenant installs and removes filters on its own bindings (checked once
-// by the binding table), an operator lists them; and the count of frames they turned away.
+// by the binding table), an operator lists them.
 
 import ExoCore
 import ExoWire
 
-extension DataPlane {
+extension DataPlaneRequests {
     /// `installFilter`: decode the atoms (typed refusals), then install on the binding.
     func installFilter(_ endpoint: WireEndpoint, atoms: [WireFilterAtom], session: SessionID) throws(ExoError)
         -> Response
     {
-        guard paths[session] != nil else { throw .noDataPath }
+        guard state.paths[session] != nil else { throw .noDataPath }
         let target = try Self.target(endpoint)
         var decoded: [FilterAtom] = []
         decoded.reserveCapacity(atoms.count)
@@ -17,32 +17,26 @@ extension DataPlane {
             guard let base = FilterBase(rawValue: atom.base) else { throw .filterBadAtom }
             decoded.append(FilterAtom(base, offset: atom.offset, width: atom.width, mask: atom.mask, value: atom.value))
         }
-        let id = try bindings.installFilter(decoded, on: target, session: session, tenantLimit: config.limits.filters)
+        let id = try state.bindings.installFilter(
+            decoded, on: target, session: session, tenantLimit: state.config.limits.filters)
         return Response(reply: .filterInstalled(filterID: id))
     }
 
     /// `removeFilter`: only the session that installed a filter may remove it.
     func removeFilter(_ id: UInt64, session: SessionID) throws(ExoError) -> Response {
-        guard paths[session] != nil else { throw .noDataPath }
-        try bindings.removeFilter(id, session: session)
+        guard state.paths[session] != nil else { throw .noDataPath }
+        try state.bindings.removeFilter(id, session: session)
         return Response(reply: .filterRemoved(filterID: id))
-    }
-
-    /// A frame the filters of `session`'s binding turned away: a NIC drop like any other,
-    /// and also counted for the binding's tenant so the operator can see whose filters.
-    func countFilteredOut(_ session: SessionID, nic: NicPort) {
-        nic.counters.count(.filteredOut(session))
-        if let path = paths[session] { counters[Int(path.tenant)].count(.filteredOut) }
     }
 
     /// The operator's `filters` listing, optionally of one tenant, paged.
     func filtersPage(tenant: TenantID?, page: Page) -> ListingPage<FilterInfo> {
-        let all = bindings.installedFilters.filter { tenant == nil || $0.tenant == tenant }
+        let all = state.bindings.installedFilters.filter { tenant == nil || $0.tenant == tenant }
         let start = Int(page.cursor)
         guard start < all.count else { return ListingPage(entries: [], nextCursor: nil) }
         let end = min(all.count, start + max(1, Int(page.limit)))
         let entries = all[start..<end].map { installed in
-            FilterInfo(tenant: config.tenant(installed.tenant)?.name ?? "?", session: installed.session,
+            FilterInfo(tenant: state.config.tenant(installed.tenant)?.name ?? "?", session: installed.session,
                 endpoint: Self.wire(installed.target), filterID: installed.id,
                 atoms: installed.filter.atoms.map {
                     WireFilterAtom(base: $0.base.rawValue, offset: $0.offset, width: $0.width, mask: $0.mask,

@@ -7,7 +7,7 @@ import ExoPlatform
 import ExoWire
 import ExoPacket
 
-extension DataPlane {
+extension RxPath {
     /// Routes one received frame. `frame` is borrowed for the call: the NIC's `rxBuffer` or
     /// a frame still in the packet ring (kernel-written, read-only to us), of
     /// at most `nic.frameSize` bytes. Allocates nothing.
@@ -19,25 +19,15 @@ extension DataPlane {
             nic.counters.count(.vlanTagged)
             return
         }
-        switch Demultiplexer.classify(PacketBytes(unsafeBuffer: frame), plan: plan, bindings: bindings) {
+        switch Demultiplexer.classify(PacketBytes(unsafeBuffer: frame), plan: plan, bindings: state.bindings) {
         case .tenant(let session):
             // Impairment off: this one branch is all it costs.
-            if impairment.isActive, interceptReceived(frame, session: session) { return }
-            deliver(frame, to: session, nic: nic)
+            if traffic.isActive, impairment.interceptReceived(frame, session: session) { return }
+            delivery.deliver(frame, to: session, nic: nic)
         case .daemonARP: _ = nic.answerARP(frame, daemonMAC: plan.daemonMAC)
         case .daemonEcho: if !nic.answerEcho(frame, daemonMAC: plan.daemonMAC) { nic.counters.countUnansweredEcho() }
-        case .reassemble: reassembleAndRoute(frame, nic: nic)
-        case .drop(let reason): countDrop(reason, nic: nic)
-        }
-    }
-
-    /// Counts a received frame that reached no tenant.
-    @inline(__always)
-    func countDrop(_ reason: DropReason, nic: NicPort) {
-        if case .filteredOut(let session) = reason {
-            countFilteredOut(session, nic: nic)
-        } else {
-            nic.counters.count(reason)
+        case .reassemble: reassembly.reassembleAndRoute(frame, nic: nic)
+        case .drop(let reason): state.countDrop(reason, nic: nic)
         }
     }
 

@@ -4,34 +4,34 @@
 import ExoCore
 import ExoWire
 
-extension DataPlane {
+extension DataPlaneRequests {
     /// Answers `bindings`, `filters`, `stats`, `impair` and `nic`; nil for any other request.
     func handleOperator(_ request: Request) -> Response? {
         switch request {
         case .bindings(let tenantName, let page):
             var filter: TenantID?
             if let tenantName {
-                guard let index = config.tenants.firstIndex(where: { $0.name == tenantName }) else {
+                guard let index = state.tenant(named: tenantName) else {
                     return Response(reply: .error(.unknownTenant, detail: ExoError.unknownTenant.description))
                 }
-                filter = TenantID(index)
+                filter = index
             }
             return Response(reply: .bindings(bindingsPage(tenant: filter, page: page)))
         case .filters(let tenantName, let page):
             var filter: TenantID?
             if let tenantName {
-                guard let index = config.tenants.firstIndex(where: { $0.name == tenantName }) else {
+                guard let index = state.tenant(named: tenantName) else {
                     return Response(reply: .error(.unknownTenant, detail: ExoError.unknownTenant.description))
                 }
-                filter = TenantID(index)
+                filter = index
             }
             return Response(reply: .filters(filtersPage(tenant: filter, page: page)))
         case .stats:
             return Response(reply: .stats(stats()))
         case .impair(let tenant, let direction, let profile, let seed):
-            return impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
+            return impairment.impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
         case .nic:
-            return Response(reply: .nic(nic?.info() ?? Self.noNic))
+            return Response(reply: .nic(state.nic?.info() ?? Self.noNic))
         default:
             return nil
         }
@@ -42,22 +42,22 @@ extension DataPlane {
         prefixLength: 0, rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, drops: 0, linkDownEvents: 0)
 
     private func bindingsPage(tenant: TenantID?, page: Page) -> ListingPage<BindingInfo> {
-        let all = bindings.all.filter { tenant == nil || $0.tenant == tenant }
+        let all = state.bindings.all.filter { tenant == nil || $0.tenant == tenant }
         let start = Int(page.cursor)
         guard start < all.count else { return ListingPage(entries: [], nextCursor: nil) }
         let end = min(all.count, start + max(1, Int(page.limit)))
         let entries = all[start..<end].map { binding in
-            BindingInfo(tenant: config.tenant(binding.tenant)?.name ?? "?", session: binding.session,
+            BindingInfo(tenant: state.config.tenant(binding.tenant)?.name ?? "?", session: binding.session,
                 endpoint: Self.wire(binding.target))
         }
         return ListingPage(entries: entries, nextCursor: end < all.count ? UInt32(end) : nil)
     }
 
     private func stats() -> [TenantStats] {
-        counters.enumerated().map { index, c in
-            TenantStats(tenant: config.tenants[index].name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
+        state.counters.enumerated().map { index, c in
+            TenantStats(tenant: state.config.tenants[index].name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
                 txPackets: c.txPackets, txBytes: c.txBytes,
-                drops: c.nonzeroDrops + impairment.tallies.nonzero(tenant: TenantID(index)))
+                drops: c.nonzeroDrops + impairment.traffic.tallies.nonzero(tenant: TenantID(index)))
         }
     }
 }

@@ -1,5 +1,6 @@
-// Fragments to tenant addresses, reassembled by the daemon: the whole datagram is classified
-// like any frame and delivered; a timerfd expires partial datagrams; drops are counted by reason.
+// Fragments to tenant addresses, reassembled by the daemon (DaemonReassembly) on the packet
+// path (ReassemblyStage): the whole datagram is classified like any frame and delivered; a
+// timerfd expires partial datagrams; drops are counted by reason.
 
 import ExoCore
 import ExoPlatform
@@ -57,14 +58,26 @@ final class DaemonReassembly {
     }
 }
 
-extension DataPlane {
+/// Fragments on the packet path: each added to its datagram, a completed datagram classified
+/// and delivered like a received packet. Owned by the data plane, on the loop thread.
+final class ReassemblyStage {
+    let state: DataPlaneState
+    let delivery: RxDelivery
+    let fragments: DaemonReassembly
+
+    init(state: DataPlaneState, delivery: RxDelivery, fragments: DaemonReassembly) {
+        self.state = state
+        self.delivery = delivery
+        self.fragments = fragments
+    }
+
     /// Adds `frame` (a fragment, borrowed for the call: the TAP buffer, a packet-ring frame
     /// or a hairpinned copy) to its datagram; when that completes it, routes the whole
     /// datagram from `fragments.output`. A datagram is charged to `sender` (a tenant's
     /// hairpinned fragments), else to the tenant that owns the destination address whole
     /// (fragments from the wire to a shared address are charged to nobody in particular).
     func reassembleAndRoute(_ frame: UnsafeRawBufferPointer, nic: NicPort, sender: TenantID? = nil) {
-        let now = clock.nanoseconds
+        let now = state.clock.nanoseconds
         let output = fragments.output
         let bytes = PacketBytes(unsafeBuffer: frame)
         let result = fragments.reassembler.add(
@@ -73,13 +86,13 @@ extension DataPlane {
         fragments.armTimer(now: now)
         guard case .complete(let whole) = result else { return }
         let datagram = UnsafeRawBufferPointer(rebasing: output[..<whole])
-        switch Demultiplexer.classify(PacketBytes(unsafeBuffer: datagram), plan: plan, bindings: bindings) {
-        case .tenant(let session): deliver(datagram, to: session, nic: nic)
+        switch Demultiplexer.classify(PacketBytes(unsafeBuffer: datagram), plan: state.plan, bindings: state.bindings) {
+        case .tenant(let session): delivery.deliver(datagram, to: session, nic: nic)
         // The reply would be as large as the request, past the MTU, and the daemon does not
         // fragment: a fragmented echo to a shared address goes unanswered (and counted).
         case .daemonEcho: nic.counters.countUnansweredEcho()
         case .daemonARP, .reassemble: nic.counters.count(.reassembly(.notAFragment))
-        case .drop(let reason): countDrop(reason, nic: nic)
+        case .drop(let reason): state.countDrop(reason, nic: nic)
         }
     }
 
@@ -87,15 +100,15 @@ extension DataPlane {
     private func destinationOwner(_ frame: PacketBytes) -> UInt32 {
         let offset = EthernetPacket.headerLength + 16
         guard frame.count >= offset + 4,
-            case .whole(let tenant)? = plan.owner(of: IPv4Address(frame, at: offset))
+            case .whole(let tenant)? = state.plan.owner(of: IPv4Address(frame, at: offset))
         else { return .max }
         return tenant
     }
 
     /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.
     func expireFragments() {
-        fragments.timerFired(now: clock.nanoseconds)
-        if let nic { countReassemblyDrops(nic) }
+        fragments.timerFired(now: state.clock.nanoseconds)
+        if let nic = state.nic { countReassemblyDrops(nic) }
     }
 
     /// Mirrors the reassembler's own counters into the NIC's drop counters (no allocation).
