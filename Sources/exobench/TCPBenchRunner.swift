@@ -26,6 +26,8 @@ struct TCPTenantOptions {
     var ringCapacity: Int
     var busyPoll: Bool
     var buffer: Int
+    /// NetworkOptions.spin, microseconds.
+    var spinMicroseconds: Int
 }
 
 /// Runs the paths of one tcp-bulk or tcp-rr invocation; `teardown()` removes everything.
@@ -33,7 +35,7 @@ final class TCPBenchRunner {
     let binDir: String
     let tenantUID: UInt32
     let tenant: TCPTenantOptions
-    /// `perf record -g` output for the ExOS client (exokernel path), if asked.
+    /// `perf record` (DWARF call graphs) output for the ExOS client (exokernel path), if asked.
     let perfOutput: String?
     let workspace: BenchWorkspace
     private var script = ""
@@ -110,14 +112,20 @@ final class TCPBenchRunner {
         return try ChildProcess("tcp-peer \(role)", "/usr/sbin/ip", ["netns", "exec", namespace, Self.pythonPath] + arguments, logPath: log)
     }
 
-    /// `exobench tcp-tenant` as the tenant's uid (setpriv), under `perf record -g` if asked.
+    /// `exobench tcp-tenant` as the tenant's uid (setpriv), under `perf record` if asked: DWARF
+    /// call graphs (Swift's release code keeps no frame pointers, so `-g` loses most callers),
+    /// at 499 Hz to keep the file to tens of MB.
     private func exosClient(daemon: BenchDaemon, mode: String, host: IPv4Address, seconds: Double) throws -> ChildProcess {
         var command = [
             "/usr/bin/setpriv", "--reuid=\(tenantUID)", "--regid=\(tenantUID)", "--clear-groups", binDir + "/exobench",
             "tcp-tenant", "--mode", mode, "--remote", "\(host):\(port)", "--seconds", "\(seconds)", "--socket", daemon.socketPath,
             "--frames", "\(tenant.frames)", "--ring-capacity", "\(tenant.ringCapacity)", "--buffer", "\(tenant.buffer)",
+            "--spin-microseconds", "\(tenant.spinMicroseconds)",
         ] + (tenant.busyPoll ? ["--busy-poll"] : [])
-        if let perfOutput { command = ["/usr/bin/perf", "record", "-g", "-q", "-o", perfOutput, "--"] + command }
+        if let perfOutput {
+            let perf = ["/usr/bin/perf", "record", "--call-graph", "dwarf,16384", "-F", "499", "-q", "-o", perfOutput]
+            command = perf + ["--"] + command
+        }
         return try ChildProcess("tcp-tenant", command[0], Array(command.dropFirst()), logPath: workspace.directory + "/tcp-tenant.log")
     }
 
