@@ -120,7 +120,10 @@ public struct NetworkStack: Sendable {
     /// When the stack next wants to be driven even if nothing arrives: the earliest ARP
     /// retry or announcement, or `now` when frames are waiting for the device. Nil when it
     /// has nothing to do until a frame or an application call comes.
-    public var nextDeadline: Instant? {
+    ///
+    /// Always inlined (so is `hasFramesToSend`): the runtime asks on every pass of its loop,
+    /// and an outlined getter would take the whole stack (over a kilobyte) by a copy made first.
+    @inline(__always) public var nextDeadline: Instant? {
         if hasFramesToSend { return now }
         let neighbor: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         let announcement: Instant? = announcementsLeft > 0 ? nextAnnouncement : nil
@@ -128,7 +131,9 @@ public struct NetworkStack: Sendable {
     }
 
     /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
-    public var hasFramesToSend: Bool { !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty }
+    @inline(__always) public var hasFramesToSend: Bool {
+        !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty
+    }
 
     /// The next readiness event, oldest first; nil when there is none.
     public mutating func nextEvent() -> StackEvent? {
