@@ -124,7 +124,14 @@ public struct NetworkStack: Sendable {
     /// Always inlined (so is `hasFramesToSend`): the runtime asks on every pass of its loop,
     /// and an outlined getter would take the whole stack (over a kilobyte) by a copy made first.
     @inline(__always) public var nextDeadline: Instant? {
-        if hasFramesToSend { return now }
+        hasFramesToSend ? now : nextTimerDeadline
+    }
+
+    /// The earliest timer (ARP retry, announcement, TCP): `nextDeadline` without the frames
+    /// waiting to be sent. What a driver whose device is full waits for besides the device
+    /// (frames that cannot go are not work to do now: spinning on them takes the CPU from
+    /// whoever must free a transmit buffer).
+    @inline(__always) public var nextTimerDeadline: Instant? {
         let neighbor: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         let announcement: Instant? = announcementsLeft > 0 ? nextAnnouncement : nil
         return Instant.earliest(Instant.earliest(neighbor, announcement), tcpTimers.first?.deadline)
