@@ -191,12 +191,12 @@ public final class NetworkRuntime: Sendable {
                 }
                 // Every transmit frame in flight: the frames waiting for one are no work for
                 // now, and polling for the daemon's completions would take the CPU it needs to
-                // make them (three busy threads on two cores). Only timers count, no spinning;
-                // the sleep arms need-wakeup on the completion ring, so the daemon's next
-                // completion batch wakes this thread.
+                // make them (three busy threads on two cores). Only timers count; after the
+                // usual spin, the sleep arms need-wakeup on the completion ring, so the
+                // daemon's next completion batch wakes this thread.
                 let deadline = outcome.deviceFull ? s.stack.nextTimerDeadline : s.stack.nextDeadline
                 if let deadline, deadline <= now { return .again }
-                if options.busyPoll || (!outcome.deviceFull && (now - lastWork).nanoseconds < spin) { return .spin }
+                if options.busyPoll || (now - lastWork).nanoseconds < spin { return .spin }
                 guard s.device.dataPath.prepareToSleep() else { return .again }
                 let tick = UInt64(options.maximumSleep.components.seconds) &* 1_000_000_000
                     &+ UInt64(options.maximumSleep.components.attoseconds / 1_000_000_000)
