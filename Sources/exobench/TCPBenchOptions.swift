@@ -28,6 +28,12 @@ struct TCPBenchOptions: ParsableArguments {
     @Option(name: .long, help: "ExOS NetworkOptions.spin: microseconds the stack thread polls after its last packet.")
     var spinMicroseconds = 50  // NetworkOptions().spin
 
+    @Flag(name: .long, help: "Every run's server on one port (later ExOS clients meet Linux's TIME_WAIT).")
+    var samePort = false
+
+    @Flag(name: .long, help: "The ExOS client keeps its TCP sequence key in a file across runs (SecretFile).")
+    var keepSequenceKey = false
+
     @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel (and vde for tcp-bulk).")
     var paths: [String] = []
 
@@ -48,7 +54,7 @@ struct TCPBenchOptions: ParsableArguments {
     var tenant: TCPTenantOptions {
         TCPTenantOptions(
             frames: frames, ringCapacity: ringCapacity, busyPoll: busyPoll, buffer: buffer,
-            spinMicroseconds: spinMicroseconds)
+            spinMicroseconds: spinMicroseconds, samePort: samePort, keepSequenceKey: keepSequenceKey)
     }
 
     var directory: String { binDir ?? UDPRateCommand.ownDirectory }

@@ -28,6 +28,10 @@ struct TCPTenantOptions {
     var buffer: Int
     /// NetworkOptions.spin, microseconds.
     var spinMicroseconds: Int
+    /// Every run's server on one port (instead of a port per run).
+    var samePort = false
+    /// The ExOS client loads its sequence key from a file kept across runs.
+    var keepSequenceKey = false
 }
 
 /// Runs the paths of one tcp-bulk or tcp-rr invocation; `teardown()` removes everything.
@@ -43,7 +47,10 @@ final class TCPBenchRunner {
     /// run (still in Linux's TIME_WAIT after cps) is met again by a client with other ISNs.
     private var runs: UInt16 = 0
     var network: BenchNetwork { workspace.network }
-    var port: UInt16 { BenchNetwork.benchPort + runs }
+    var port: UInt16 { BenchNetwork.benchPort + (tenant.samePort ? 0 : runs) }
+    /// The ExOS client's sequence key file (`--keep-sequence-key`), in a directory of the
+    /// tenant uid's own (SecretFile refuses a file another uid owns).
+    private var sequenceKeyPath: String { workspace.directory + "/tenant-state/sequence-key" }
     static let pythonPath = "/usr/bin/python3"
 
     init(name: String, binDir: String, tenantUID: UInt32, tenant: TCPTenantOptions, perfOutput: String?) throws {
@@ -58,6 +65,12 @@ final class TCPBenchRunner {
         try workspace.requireTools(["exobench", "exokerneld"], in: binDir)
         guard FileManager.default.isExecutableFile(atPath: Self.pythonPath) else { throw BenchError("\(Self.pythonPath) missing") }
         script = try TCPPeerScript.install(in: workspace.directory)
+        if tenant.keepSequenceKey {
+            let directory = workspace.directory + "/tenant-state"
+            guard mkdir(directory, 0o700) == 0, chown(directory, tenantUID, tenantUID) == 0 else {
+                throw BenchError("cannot make \(directory) for uid \(tenantUID)")
+            }
+        }
         if paths.contains("kernel") || paths.contains("exokernel") { try network.createVeth() }
         if paths.contains("vde") { try workspace.createVDE() }
     }
@@ -121,7 +134,7 @@ final class TCPBenchRunner {
             "tcp-tenant", "--mode", mode, "--remote", "\(host):\(port)", "--seconds", "\(seconds)", "--socket", daemon.socketPath,
             "--frames", "\(tenant.frames)", "--ring-capacity", "\(tenant.ringCapacity)", "--buffer", "\(tenant.buffer)",
             "--spin-microseconds", "\(tenant.spinMicroseconds)",
-        ] + (tenant.busyPoll ? ["--busy-poll"] : [])
+        ] + (tenant.keepSequenceKey ? ["--sequence-key-file", sequenceKeyPath] : []) + (tenant.busyPoll ? ["--busy-poll"] : [])
         if let perfOutput {
             let perf = ["/usr/bin/perf", "record", "--call-graph", "dwarf,16384", "-F", "499", "-q", "-o", perfOutput]
             command = perf + ["--"] + command

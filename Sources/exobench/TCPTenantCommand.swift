@@ -47,6 +47,9 @@ struct TCPTenantCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "NetworkOptions.busyPoll: the stack thread spins.")
     var busyPoll = false
 
+    @Option(name: .long, help: "NetworkOptions.sequenceSecret from this file (SecretFile.loadOrCreate).")
+    var sequenceKeyFile: String?
+
     @Option(name: .long, help: "NetworkOptions.spin: microseconds the stack thread polls after its last packet.")
     var spinMicroseconds = 50  // NetworkOptions().spin
 
@@ -90,6 +93,7 @@ struct TCPTenantCommand: AsyncParsableCommand {
             options.ringCapacity = ringCapacity
             options.busyPoll = busyPoll
             options.spin = .microseconds(spinMicroseconds)
+            if let sequenceKeyFile { options.sequenceSecret = try SecretFile.loadOrCreate(path: sequenceKeyFile) }
             runtime = try await NetworkRuntime.start(session: session, options: options)
         } catch {
             throw BenchError("attach: \(error)")

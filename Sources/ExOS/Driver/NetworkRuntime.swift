@@ -68,7 +68,8 @@ public final class NetworkRuntime: Sendable {
             throw .setup("\(error)")
         }
         let configuration = StackConfiguration(
-            dataPath: info, limits: options.limits, secret: .random(in: 0...UInt64.max))
+            dataPath: info, limits: options.limits, secret: .random(in: 0...UInt64.max),
+            sequenceSecret: options.sequenceSecret)
         return try launch(session: session, path: path, configuration: configuration, options: options)
     }
 

@@ -80,7 +80,7 @@ public struct NetworkStack: Sendable {
         tcpConnections = SocketTable(capacity: limits.tcpConnections, vacant: .vacant)
         tcpListeners = SocketTable(capacity: limits.tcpListeners, vacant: .vacant)
         tcpTimers = DeadlineHeap(capacity: limits.tcpConnections)
-        initialSequenceNumbers = InitialSequenceNumbers(secret: configuration.secret)
+        initialSequenceNumbers = InitialSequenceNumbers(secret: configuration.sequenceSecret ?? configuration.secret)
         synCookies = SYNCookies(secret: configuration.secret ^ 0x5359_4E43_4F4F_4B49)
         flows = FlowTable(
             maximumEntries: limits.udpSockets + limits.pingers + limits.tcpConnections + limits.tcpListeners,
