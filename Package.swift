@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),
-        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoDaemon", "ExoImpairment", .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "ExoDaemonTests", dependencies: ["ExoPacket", "ExoCore", "ExoWire", "ExoPlatform", "ExoDaemon", "ExoImpairment", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // A scriptable tenant the integration tests drive (built as an executable beside the others).
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",

@@ -5,14 +5,15 @@
 #   1. frames: alice allocates, maps and writes frames and offers one to bob, who reads it;
 #   2. the NIC: udp-echo (a library-OS app) serves alice's address 10.77.0.2 and bob's share
 #      of 10.77.0.10, and the host reaches both with netcat through the TAP, while
-#      `exoctl capture --tenant alice` records alice's frames for tcpdump.
+#      `exoctl capture --tenant alice` records alice's frames for tcpdump; bob's tcp-echo and
+#      httpd (on his library OS's own TCP) answer the host's nc and curl.
 # exoctl shows the daemon's bookkeeping along the way. Run as root.
 #   scripts/run.sh            the whole demo, then stop and remove everything
-#   scripts/run.sh --serve    leave the daemon and both echo servers running (Ctrl-C stops)
+#   scripts/run.sh --serve    leave the daemon, the echo servers and httpd running (Ctrl-C stops)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-for product in exokerneld exoctl frames-demo udp-echo tcp-echo; do swift build --product "$product"; done
+for product in exokerneld exoctl frames-demo udp-echo tcp-echo httpd; do swift build --product "$product"; done
 bin=$(swift build --show-bin-path)
 
 dir=$(mktemp -d /tmp/exokernel-demo.XXXXXX)
@@ -74,14 +75,27 @@ start_tcp_echo() {  # tenant uid address port
   cat "$dir/$1-tcp-echo.out"
 }
 
+start_httpd() {  # tenant uid address port: serves $dir/www (an index page and 1 MB of random bytes)
+  mkdir -p "$dir/www"
+  printf '<h1>Served by %s'"'"'s library OS, on its own TCP</h1>\n' "$1" > "$dir/www/index.html"
+  head -c 1048576 /dev/urandom > "$dir/www/random.bin"
+  chmod -R a+rX "$dir/www"
+  "$bin/httpd" --tenant "$1" --as-uid "$2" --address "$3" --port "$4" --root "$dir/www" > "$dir/$1-httpd.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "serving" "$dir/$1-httpd.out" && break; sleep 0.05; done
+  cat "$dir/$1-httpd.out"
+}
+
 if [ "${1:-}" = "--serve" ]; then
   start_echo alice 60001 10.77.0.2 7
   start_echo bob 60002 10.77.0.10 5000
   start_tcp_echo bob 60002 10.77.0.10 5001
+  start_httpd bob 60002 10.77.0.10 5080
   echo "exokerneld serving $EXOKERNEL_SOCKET with TAP $EXOKERNEL_TAP; try, in another shell:"
   echo "  EXOKERNEL_SOCKET=$EXOKERNEL_SOCKET $bin/exoctl status"
   echo "  echo hi | nc -u -w1 10.77.0.2 7;  echo hi | nc -u -w1 10.77.0.10 5000"
   echo "  echo hi | nc -N 10.77.0.10 5001     # TCP: bob's library OS's own TCP"
+  echo "  curl http://10.77.0.10:5080/         # bob's httpd, on the same TCP"
   echo "Ctrl-C stops everything."
   wait "${pids[0]}"
   exit 0
@@ -137,6 +151,12 @@ start_tcp_echo bob 60002 10.77.0.10 5001
 head -c 1048576 /dev/urandom > "$dir/megabyte"
 timeout 20 nc -N 10.77.0.10 5001 < "$dir/megabyte" > "$dir/megabyte.back" || true
 if cmp -s "$dir/megabyte" "$dir/megabyte.back"; then echo "   1 MB echoed byte-identical"; else echo "   TCP echo FAILED"; exit 1; fi
+echo
+echo "== HTTP: httpd as bob (10.77.0.10:5080); the host's curl gets a page and 1 MB"
+start_httpd bob 60002 10.77.0.10 5080
+timeout 10 curl -sS --max-time 5 "http://10.77.0.10:5080/"
+timeout 20 curl -sS --max-time 15 -o "$dir/random.back" "http://10.77.0.10:5080/random.bin" || true
+if cmp -s "$dir/www/random.bin" "$dir/random.back"; then echo "   1 MB downloaded byte-identical"; else echo "   HTTP download FAILED"; exit 1; fi
 echo
 echo "== tcpdump -r alice.pcap: alice's first frames (ARP between the host and her stack, the datagram, her echo), none of bob's"
 tcpdump -nn -r "$dir/alice.pcap" 2>/dev/null || cat "$dir/capture.err"

@@ -1,36 +1,12 @@
 // Operator queries (exoctl): status and paged listings of frames and capabilities (tenants,
-// with their usage, are the daemon's: Daemon+Usage.swift),
-// read from the arbiter's bookkeeping. Queries change nothing.
+// with their usage, are TenantAccounting's), read from the arbiter's bookkeeping.
+// ControlDispatcher routes them here after the role check. Queries change nothing.
 
 import ExoCore
 import ExoPlatform
 import ExoWire
-import Glibc
 
 extension ControlPlane {
-    /// Handles a request of an operator session.
-    func handleOperator(_ request: Request, sessions: Int) -> Response {
-        do throws(ExoError) {
-            switch request {
-            case .status:
-                return Response(reply: .status(status(sessions: sessions)))
-            case .frames(let tenantName, let page):
-                return Response(reply: .frames(try frames(tenant: tenantName, page: page)))
-            case .capabilities(let tenantName, let page):
-                return Response(reply: .capabilities(try capabilities(tenant: tenantName, page: page)))
-            case .ping:
-                return Response(reply: .pong)
-            case .hello:
-                throw ExoError.alreadyAttached
-            default:
-                // Frame operations need a tenant session; operators have none.
-                throw ExoError.notAttached
-            }
-        } catch {
-            return Response(reply: .error(error, detail: error.description))
-        }
-    }
-
     private func limit(_ page: Page) -> Int {
         let asked = Int(page.limit)
         return asked == 0 || asked > WireLimits.maxPageSize ? WireLimits.maxPageSize : asked
@@ -48,13 +24,13 @@ extension ControlPlane {
         let uptime = (MonotonicClock.nanoseconds() - startNanoseconds) / 1_000_000_000
         return StatusInfo(
             daemonVersion: DaemonVersion.string, protocolVersion: WireLimits.maxVersion,
-            pid: UInt32(getpid()), uptimeSeconds: uptime, poolFrames: arbiter.frameCount,
+            pid: ProcessIdentity.pid, uptimeSeconds: uptime, poolFrames: arbiter.frameCount,
             frameSize: config.frameSize, freeFrames: arbiter.freeFrameCount,
             tenantsConfigured: UInt32(config.tenants.count), sessions: UInt32(sessions),
             holdings: UInt32(arbiter.holdingCount), outstandingTokens: UInt32(arbiter.outstandingTokenCount))
     }
 
-    private func frames(tenant: String?, page: Page) throws(ExoError) -> ListingPage<FrameInfo> {
+    func frames(tenant: String?, page: Page) throws(ExoError) -> ListingPage<FrameInfo> {
         let filter = try tenantID(tenant)
         let (states, next) = arbiter.frameStates(tenant: filter, from: page.cursor, limit: limit(page))
         let entries = states.map { state in
@@ -67,7 +43,7 @@ extension ControlPlane {
         return ListingPage(entries: entries, nextCursor: next)
     }
 
-    private func capabilities(tenant: String?, page: Page) throws(ExoError) -> ListingPage<CapabilityInfo> {
+    func capabilities(tenant: String?, page: Page) throws(ExoError) -> ListingPage<CapabilityInfo> {
         let filter = try tenantID(tenant)
         let (tokens, next) = arbiter.outstandingTokens(tenant: filter, from: UInt64(page.cursor), limit: limit(page))
         let entries = tokens.map { t in

@@ -12,6 +12,8 @@ struct Response {
     /// Descriptors carried by the reply (SCM_RIGHTS), owned until sent.
     var descriptors: [OwnedDescriptor] = []
     var offersChanged: [TenantID] = []
+    /// The session ends once this reply is out (a refused hello, a broken version).
+    var closesSession = false
 }
 
 /// The daemon's control plane: the arbiter (pure bookkeeping) plus the frame backing.
@@ -27,50 +29,43 @@ final class ControlPlane {
         self.backing = FrameBackingStore(frameCount: config.frameCount, frameSize: config.frameSize)
     }
 
-    /// Handles a request of an attached tenant session.
-    func handleTenant(_ request: Request, tenant: TenantID, session: SessionID) -> Response {
-        do throws(ExoError) {
-            switch request {
-            case .allocate(let frames):
-                try checkBatch(frames.count)
-                return Response(reply: .allocated(try arbiter.allocate(session: session, frames: frames).map(info)))
-            case .allocateAny(let count):
-                try checkBatch(Int(count))
-                return Response(reply: .allocated(try arbiter.allocateAny(session: session, count: count).map(info)))
-            case .unref(let frames):
-                try checkBatch(frames.count)
-                let released = try arbiter.unref(session: session, frames: frames)
-                var response = Response(reply: .unreffed(count: UInt32(frames.count)))
-                response.offersChanged = apply(released)
-                return response
-            case .map(let frames):
-                try checkBatch(frames.count)
-                return try map(frames, session: session)
-            case .grant(let frame, let rights, let audienceName):
-                guard let audience = arbiter.tenant(named: audienceName) else {
-                    throw ExoError.unknownTenant
-                }
-                let issued = try arbiter.grant(session: session, frame: frame, rights: rights, audience: audience.id)
-                var response = Response(reply: .granted(token: issued.bytes, tokenID: issued.info.tokenID))
-                response.offersChanged = [audience.id]
-                return response
-            case .redeem(let token):
-                return Response(reply: .redeemed(info(try arbiter.redeem(session: session, token: token))))
-            case .offers(let page):
-                return Response(reply: .offers(offers(to: tenant, page: page)))
-            case .ping:
-                return Response(reply: .pong)
-            case .openDataPath, .bind, .unbind, .installFilter, .removeFilter:
-                // Answered by the data plane before the control plane sees the request.
-                throw ExoError.internalError
-            case .status, .tenants, .frames, .capabilities, .bindings, .stats, .nic, .filters, .capture, .impair:
-                throw ExoError.notOperator
-            case .hello:
-                throw ExoError.alreadyAttached
-            }
-        } catch {
-            return Response(reply: .error(error, detail: error.description))
-        }
+    // The frame requests of a tenant session (ControlDispatcher routes them here, after the
+    // role check). Each throws the arbiter's refusal, which changes nothing.
+
+    func allocate(_ frames: [FrameNumber], session: SessionID) throws(ExoError) -> Response {
+        try checkBatch(frames.count)
+        return Response(reply: .allocated(try arbiter.allocate(session: session, frames: frames).map(info)))
+    }
+
+    func allocateAny(count: UInt32, session: SessionID) throws(ExoError) -> Response {
+        try checkBatch(Int(count))
+        return Response(reply: .allocated(try arbiter.allocateAny(session: session, count: count).map(info)))
+    }
+
+    func unref(_ frames: [FrameNumber], session: SessionID) throws(ExoError) -> Response {
+        try checkBatch(frames.count)
+        let released = try arbiter.unref(session: session, frames: frames)
+        var response = Response(reply: .unreffed(count: UInt32(frames.count)))
+        response.offersChanged = apply(released)
+        return response
+    }
+
+    func grant(_ frame: FrameNumber, rights: Rights, audience audienceName: String, session: SessionID)
+        throws(ExoError) -> Response
+    {
+        guard let audience = arbiter.tenant(named: audienceName) else { throw ExoError.unknownTenant }
+        let issued = try arbiter.grant(session: session, frame: frame, rights: rights, audience: audience.id)
+        var response = Response(reply: .granted(token: issued.bytes, tokenID: issued.info.tokenID))
+        response.offersChanged = [audience.id]
+        return response
+    }
+
+    func redeem(_ token: [UInt8], session: SessionID) throws(ExoError) -> Response {
+        Response(reply: .redeemed(info(try arbiter.redeem(session: session, token: token))))
+    }
+
+    func offers(to tenant: TenantID, page: Page) -> Response {
+        Response(reply: .offers(offersPage(to: tenant, page: page)))
     }
 
     /// Ends a session's holdings and tokens; returns the tenants whose offers changed.
@@ -91,7 +86,7 @@ final class ControlPlane {
     static let offersPerPage = 100
 
     /// A page of the offers addressed to `tenant`, by token id (the cursor).
-    private func offers(to tenant: TenantID, page: Page) -> ListingPage<OfferInfo> {
+    private func offersPage(to tenant: TenantID, page: Page) -> ListingPage<OfferInfo> {
         let limit = min(Int(page.limit), Self.offersPerPage)
         let (tokens, next) = arbiter.offers(to: tenant, from: UInt64(page.cursor), limit: limit)
         let entries = tokens.map { t in
@@ -102,7 +97,8 @@ final class ControlPlane {
         return ListingPage(entries: entries, nextCursor: next.flatMap { UInt32(exactly: $0) })
     }
 
-    private func map(_ frames: [FrameNumber], session: SessionID) throws(ExoError) -> Response {
+    func map(_ frames: [FrameNumber], session: SessionID) throws(ExoError) -> Response {
+        try checkBatch(frames.count)
         let holdings = try arbiter.authorizeMap(session: session, frames: frames)
         var descriptors: [OwnedDescriptor] = []
         descriptors.reserveCapacity(holdings.count)

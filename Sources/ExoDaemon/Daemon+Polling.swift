@@ -2,7 +2,6 @@
 // carried packets (always on), or for good (`nic.busy_poll`). Plain loads, no system calls.
 
 import ExoPlatform
-import Glibc
 
 extension Daemon {
     /// Polls of the data path between two non-blocking `epoll_wait`s (control sockets,
@@ -40,15 +39,15 @@ extension Daemon {
                     lastWork = MonotonicClock.nanoseconds()
                     continue
                 }
-                sched_yield()
+                ProcessIdentity.yieldProcessor()
             }
             polls += 1
             if polls < pollsPerEpoll { continue }
             polls = 0
             dataPathWoke = false
             do {
-                try epoll.wait(timeoutMilliseconds: 0) { token, events in
-                    self.dispatch(token: token, events: events)
+                try reactor.wait(timeoutMilliseconds: 0) { source, events in
+                    self.serve(source, events: events)
                 }
             } catch {
                 Log.error("epoll_wait failed: \(error)")

@@ -2,7 +2,6 @@
 // map. Once a frame's fd has left the daemon its memfd serves that allocation only.
 
 import ExoPlatform
-import Glibc
 import ExoWire
 
 /// Backing memfds indexed by frame number.
@@ -35,13 +34,9 @@ final class FrameBackingStore {
     /// frame's memfd, for a read-only one a read-only reopening.
     func descriptorToSend(frame: FrameNumber, rights: Rights) throws(SystemError) -> OwnedDescriptor {
         let memfd = try backingDescriptor(frame)
-        if rights.contains(.write) {
-            // F_DUPFD_CLOEXEC: the copy is close-on-exec from birth (it lives until sendmsg).
-            let copy = fcntl(memfd, F_DUPFD_CLOEXEC, 0)
-            guard copy >= 0 else { throw SystemError(operation: "fcntl(F_DUPFD_CLOEXEC)", errno: errno) }
-            return OwnedDescriptor(adopting: copy)
-        }
-        return try FrameMemory.reopenReadOnly(memfd)
+        // The copy is close-on-exec from birth (it lives until sendmsg).
+        if rights.contains(.write) { return try memfd.duplicate() }
+        return try FrameMemory.reopenReadOnly(memfd.raw)
     }
 
     /// The daemon's shared read-write mapping of `frame` (`frameSize` bytes), created on first
@@ -50,7 +45,7 @@ final class FrameBackingStore {
     func mapping(frame: FrameNumber) throws(SystemError) -> UnsafeMutableRawPointer {
         // The packet path asks once per packet: an array load, no hashing and no retain.
         if let base = mappedBases[Int(frame)] { return base }
-        let mapped = try MappedMemory.map(try backingDescriptor(frame), length: frameSize, writable: true)
+        let mapped = try MappedMemory.map(try backingDescriptor(frame).raw, length: frameSize, writable: true)
         mappings[frame] = mapped
         let base = mapped.withUnsafeMutableBytes { $0.baseAddress! }
         mappedBases[Int(frame)] = base
@@ -69,12 +64,12 @@ final class FrameBackingStore {
         liveBackings -= 1
     }
 
-    private func backingDescriptor(_ frame: FrameNumber) throws(SystemError) -> Int32 {
+    private func backingDescriptor(_ frame: FrameNumber) throws(SystemError) -> OwnedDescriptor {
         let index = Int(frame)
-        if let existing = backing[index] { return existing.raw }
+        if let existing = backing[index] { return existing }
         let memfd = try FrameMemory.createSealed(name: "exokernel-frame-\(frame)", size: frameSize)
         backing[index] = memfd
         liveBackings += 1
-        return memfd.raw
+        return memfd
     }
 }

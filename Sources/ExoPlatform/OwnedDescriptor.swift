@@ -41,8 +41,23 @@ public final class OwnedDescriptor: Sendable {
 extension OwnedDescriptor {
     /// A second descriptor for the same open file (close-on-exec), owned by the caller.
     public func duplicate() throws(SystemError) -> OwnedDescriptor {
+        try Self.duplicate(raw)
+    }
+
+    /// A close-on-exec duplicate of a descriptor another object owns (an eventfd, a memfd),
+    /// owned by the caller: F_DUPFD_CLOEXEC, so it is never inheritable, not even briefly.
+    public static func duplicate(_ raw: Int32) throws(SystemError) -> OwnedDescriptor {
         let copy = fcntl(raw, F_DUPFD_CLOEXEC, 0)
         guard copy >= 0 else { throw SystemError(operation: "fcntl(F_DUPFD_CLOEXEC)", errno: errno) }
         return OwnedDescriptor(adopting: copy)
+    }
+}
+
+extension OwnedDescriptor {
+    /// /dev/null, read-only and close-on-exec, or nil if it cannot be opened (the daemon
+    /// holds one spare this way, to free at EMFILE).
+    public static func openNullDevice() -> OwnedDescriptor? {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        return fd >= 0 ? OwnedDescriptor(adopting: fd) : nil
     }
 }

@@ -36,3 +36,10 @@ public final class SignalFD: Sendable {
         return Int32(bitPattern: info.ssi_signo)
     }
 }
+
+/// The signals the daemon handles, by what they ask of it.
+public enum SignalNumber {
+    public static let terminate = SIGTERM
+    public static let interrupt = SIGINT
+    public static let hangUp = SIGHUP
+}

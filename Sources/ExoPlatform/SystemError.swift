@@ -26,3 +26,11 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(operation): \(text) (errno \(errno))"
     }
 }
+
+extension SystemError {
+    /// EMFILE or ENFILE: the process or the system is out of file descriptors.
+    public var isOutOfDescriptors: Bool { errno == EMFILE || errno == ENFILE }
+
+    /// ECONNABORTED or EINTR: an accept that failed for this connection only; accept again.
+    public var isTransientAcceptFailure: Bool { errno == ECONNABORTED || errno == EINTR }
+}

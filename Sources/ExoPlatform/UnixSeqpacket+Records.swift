@@ -79,3 +79,14 @@ extension UnixSeqpacket {
         }
     }
 }
+
+extension UnixSeqpacket {
+    /// Sends `bytes` as one record if the socket has room now (MSG_DONTWAIT|MSG_NOSIGNAL),
+    /// without descriptors and without allocating (the capture path calls it per packet).
+    /// Returns whether the whole record went; a full socket, a closed peer or any other
+    /// failure is false (the caller counts a loss; the loop notices a dead peer by its hangup).
+    public static func sendIfRoom(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let sent = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+        return sent == bytes.count
+    }
+}

@@ -64,3 +64,17 @@ public enum UnixSeqpacket {
         return true
     }
 }
+
+extension UnixSeqpacket {
+    /// Two connected SOCK_SEQPACKET ends (socketpair, CLOEXEC), the first non-blocking as the
+    /// daemon's side of a connection is: for tests that play a peer in-process.
+    public static func pair() throws(SystemError) -> (daemonSide: OwnedDescriptor, peerSide: OwnedDescriptor) {
+        var fds: [Int32] = [-1, -1]
+        _ = try Syscall.retrying("socketpair") { socketpair(AF_UNIX, seqpacket | cloexec, 0, &fds) }
+        let daemonSide = OwnedDescriptor(adopting: fds[0])
+        let peerSide = OwnedDescriptor(adopting: fds[1])
+        let flags = fcntl(fds[0], F_GETFL)
+        _ = try Syscall.retrying("fcntl(F_SETFL)") { fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) }
+        return (daemonSide, peerSide)
+    }
+}

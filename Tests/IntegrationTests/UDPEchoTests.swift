@@ -84,13 +84,14 @@ final class EchoProcess: @unchecked Sendable {
     let process = Process()
     let outputPath: String
 
-    init(_ daemon: DaemonHarness, tenant: String, uid: UInt32, address: String, port: Int) throws {
+    /// `extra`: more udp-echo options (e.g. `--frames 128`).
+    init(_ daemon: DaemonHarness, tenant: String, uid: UInt32, address: String, port: Int, extra: [String] = []) throws {
         outputPath = daemon.directory + "/\(tenant)-echo.out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let out = FileHandle(forWritingAtPath: outputPath)!
         process.executableURL = URL(fileURLWithPath: BuildProducts.path("udp-echo"))
         process.arguments = ["--tenant", tenant, "--address", address, "--port", String(port),
-                             "--socket", daemon.socketPath, "--as-uid", String(uid)]
+                             "--socket", daemon.socketPath, "--as-uid", String(uid)] + extra
         process.standardOutput = out
         process.standardError = out
         try process.run()

@@ -12,10 +12,12 @@ func describe(_ counters: StackCounters) -> String {
         ("segments.received", tcp.segmentsReceived), ("segments.sent", tcp.segmentsSent),
         ("opens.passive", tcp.passiveOpens), ("opens.active", tcp.activeOpens),
         ("synCookies.sent", tcp.synCookiesSent), ("synCookies.accepted", tcp.synCookiesAccepted),
-        ("challengeAcks", tcp.challengeAcks), ("resets.received", tcp.resetsReceived),
+        ("challengeAcks", tcp.challengeAcks), ("challengeAcks.limited", tcp.challengeAcksLimited),
+        ("resets.received", tcp.resetsReceived),
         ("resets.sent", tcp.resetsSent), ("outOfOrder", tcp.outOfOrderSegments),
         ("urgentIgnored", tcp.urgentIgnored), ("retransmits", tcp.retransmittedSegments),
-        ("timeouts", tcp.timeouts),
+        ("timeouts", tcp.timeouts), ("timeWait.reused", tcp.timeWaitReused),
+        ("timeWait.recycled", tcp.timeWaitRecycled),
     ]
     let drops = DropReason.allCases.filter { counters[$0] > 0 }.map { "\($0.name)=\(counters[$0])" }
     return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " drops: "

@@ -91,6 +91,14 @@ public struct StackLimits: Hashable, Sendable {
     public var tcpSACKRanges = 32
     /// How long an owed ACK may wait for a second segment or outgoing data (RFC 1122: < 0.5 s).
     public var tcpDelayedAck = Interval.milliseconds(40)
+    /// Least time between two challenge ACKs on one connection (RFC 5961 §7; Linux's
+    /// per-socket `tcp_invalid_ratelimit`). Per connection, never shared, so the count of
+    /// challenges sent reveals nothing about other connections (CVE-2016-5696).
+    public var tcpChallengeAckInterval = Interval.milliseconds(500)
+    /// How long a connection the application has closed may wait in FIN_WAIT_2 for the
+    /// peer's FIN before it is dropped (Linux's `tcp_fin_timeout`): a peer that never closes
+    /// must not hold a slot for ever.
+    public var tcpOrphanFinWait2 = Interval.seconds(60)
     /// TIME_WAIT's length, 2·MSL (RFC 9293 §3.4.2).
     public var tcpTimeWait = Interval.seconds(60)
     /// Retransmission timeout bounds (RFC 6298: initial 1 s; Linux's minimum 200 ms).

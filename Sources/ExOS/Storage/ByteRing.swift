@@ -22,6 +22,14 @@ struct ByteRing {
         storage = [UInt8](unsafeUninitializedCapacity: capacity) { _, initialized in initialized = capacity }
     }
 
+    /// A ring of no bytes, holding no memory: what a connection keeps once it can never
+    /// again send or deliver data (TIME_WAIT after the application closed it).
+    static var released: ByteRing { ByteRing() }
+
+    private init() {
+        storage = []
+    }
+
     var capacity: Int { storage.count }
     var freeSpace: Int { storage.count - count }
     var isEmpty: Bool { count == 0 }

@@ -31,7 +31,7 @@ extension DataPlane {
     /// A frame the filters of `session`'s binding turned away: a NIC drop like any other,
     /// and also counted for the binding's tenant so the operator can see whose filters.
     func countFilteredOut(_ session: SessionID, nic: NicPort) {
-        nic.rxDrops[DropReason.filteredOut(session).counterIndex] &+= 1
+        nic.counters.count(.filteredOut(session))
         if let path = paths[session] { counters[Int(path.tenant)].count(.filteredOut) }
     }
 

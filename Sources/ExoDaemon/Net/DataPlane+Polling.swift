@@ -6,12 +6,12 @@ import ExoPlatform
 import ExoWire
 
 extension DataPlane {
-    /// Receives if the packet ring has a frame ready, and serves every tx ring with
+    /// Receives if the device has a packet ready (seen without a system call), and serves every tx ring with
     /// descriptors queued. Returns whether anything was done. No system call when idle.
     /// (A TAP has no ring to look at: its frames come through the loop's periodic epoll.)
     func pollDataPath() -> Bool {
         var worked = false
-        if let nic, case .packet(let socket) = nic.device, socket.hasReadyFrame {
+        if let nic, nic.device.hasReadyPacket == true {
             receive()
             worked = true
         }
@@ -26,19 +26,20 @@ extension DataPlane {
         return worked
     }
 
-    /// Reads what the TAP holds now (one non-blocking read when it holds nothing); returns
-    /// whether a frame came. False on the packet backend (`pollDataPath` looks at its ring).
+    /// Reads what a device that cannot be looked at (a TAP) holds now (one non-blocking read
+    /// when it holds nothing); returns whether a packet came. False for a device
+    /// `pollDataPath` looks at (a packet ring).
     func pollTap() -> Bool {
-        guard let nic, case .tap = nic.device else { return false }
-        let before = nic.rxPackets
+        guard let nic, nic.device.hasReadyPacket == nil else { return false }
+        let before = nic.counters.rxPackets
         receive()
-        return nic.rxPackets != before
+        return nic.counters.rxPackets != before
     }
 
-    /// Whether received frames can be seen without a system call (the packet backend's ring).
+    /// Whether received packets can be seen without a system call (a packet ring).
     var hasPollableRing: Bool {
-        guard let nic, case .packet = nic.device else { return false }
-        return true
+        guard let nic else { return false }
+        return nic.device.hasReadyPacket != nil
     }
 
     /// From now on tx rings ask tenants for no kick (the loop looks at them itself).

@@ -64,7 +64,7 @@ extension DataPlane {
     /// hairpinned fragments), else to the tenant that owns the destination address whole
     /// (fragments from the wire to a shared address are charged to nobody in particular).
     func reassembleAndRoute(_ frame: UnsafeRawBufferPointer, nic: NicPort, sender: TenantID? = nil) {
-        let now = MonotonicClock.nanoseconds()
+        let now = clock.nanoseconds
         let output = fragments.output
         let bytes = PacketBytes(unsafeBuffer: frame)
         let result = fragments.reassembler.add(
@@ -77,8 +77,8 @@ extension DataPlane {
         case .tenant(let session): deliver(datagram, to: session, nic: nic)
         // The reply would be as large as the request, past the MTU, and the daemon does not
         // fragment: a fragmented echo to a shared address goes unanswered (and counted).
-        case .daemonEcho: nic.unansweredEcho &+= 1
-        case .daemonARP, .reassemble: nic.rxDrops[DropReason.reassembly(.notAFragment).counterIndex] &+= 1
+        case .daemonEcho: nic.counters.countUnansweredEcho()
+        case .daemonARP, .reassemble: nic.counters.count(.reassembly(.notAFragment))
         case .drop(let reason): countDrop(reason, nic: nic)
         }
     }
@@ -94,14 +94,14 @@ extension DataPlane {
 
     /// The reassembly timer fired: drops the datagrams past their deadline, re-arms.
     func expireFragments() {
-        fragments.timerFired(now: MonotonicClock.nanoseconds())
+        fragments.timerFired(now: clock.nanoseconds)
         if let nic { countReassemblyDrops(nic) }
     }
 
     /// Mirrors the reassembler's own counters into the NIC's drop counters (no allocation).
     private func countReassemblyDrops(_ nic: NicPort) {
         for reason in ReassemblyDrop.allCases {
-            nic.rxDrops[DropReason.reassembly(reason).counterIndex] = fragments.reassembler.count(reason)
+            nic.counters.mirror(reason, count: fragments.reassembler.count(reason))
         }
     }
 }

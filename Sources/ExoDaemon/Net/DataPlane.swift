@@ -36,9 +36,14 @@ final class DataPlane {
     /// or set by `exoctl impair`.
     let impairment: TrafficImpairment
     let impairmentTimer: ImpairmentReleaseTimer
+    /// What the timers read (reassembly, impairment): monotonic, or virtual in tests.
+    let clock: DataPlaneClock
 
-    init(config: DaemonConfig, control: ControlPlane, nic: NicPort?) throws(DaemonStartError) {
+    init(config: DaemonConfig, control: ControlPlane, nic: NicPort?, clock: DataPlaneClock = .monotonic())
+        throws(DaemonStartError)
+    {
         self.config = config
+        self.clock = clock
         self.control = control
         self.nic = nic
         do {
@@ -83,7 +88,7 @@ final class DataPlane {
             let memfd = try FrameMemory.createSealed(name: "exokernel-rings-\(session)", size: layout.byteCount)
             path = try SessionRings(tenant: tenant, session: session, connectionID: connectionID, layout: layout,
                 memfd: memfd.raw, frameCount: config.frameCount,
-                faults: FaultReportLimiter(ratePerSecond: config.limits.faultReportsPerSecond, now: MonotonicClock.nanoseconds()))
+                faults: FaultReportLimiter(ratePerSecond: config.limits.faultReportsPerSecond, now: clock.nanoseconds))
             descriptors.append(memfd)
             descriptors.append(try Self.duplicate(path.daemonToTenant.fd))
             descriptors.append(try Self.duplicate(path.tenantToDaemon.fd))
@@ -127,18 +132,8 @@ final class DataPlane {
     func close(session: SessionID) -> SessionRings? {
         bindings.unbindAll(session: session)
         guard let path = paths.removeValue(forKey: session) else { return nil }
-        for frame in path.stash { _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
-        for index in 0..<path.pendingCount {
-            _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingRx[index].frame))
-        }
-        for index in 0..<path.pendingCompletionCount {
-            _ = control.apply(control.arbiter.removeInFlight(session: session, frame: path.pendingCompletion[index].frame))
-        }
-        path.stash.removeAll()
-        path.pendingCount = 0
-        path.pendingCompletionCount = 0
+        path.releaseAll { frame in _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
         pathsWithPendingRx.removeAll { $0 === path }
-        path.onRing.removeAll()
         return path
     }
 

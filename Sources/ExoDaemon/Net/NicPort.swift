@@ -1,20 +1,11 @@
-// The daemon's NIC, whichever backend: a TAP it creates or an existing interface through
-// AF_PACKET; the link monitor, the preallocated buffers, the MTU and the NIC-level counters.
+// The daemon's NIC, whichever device is under it (Device/): a TAP it creates, an existing
+// interface through AF_PACKET, or memory in tests; the link monitor, the preallocated
+// buffers, the MTU and the NIC-level counters.
 
 import ExoCore
 import ExoPlatform
 import ExoWire
 import ExoPacket
-import Glibc
-
-/// The device under a `NicPort`: a closed choice, so the packet path switches on it
-/// (no existential, no dynamic dispatch).
-enum NicDevice {
-    /// A non-persistent TAP device the daemon created; gone when the daemon is.
-    case tap(TapDevice)
-    /// An existing interface, through a TPACKET_V2 ring and sendmmsg.
-    case packet(PacketSocket)
-}
 
 /// The NIC and everything the packet path needs beside it. Owns the device (a TAP is
 /// deleted, a packet socket closed with its promiscuous membership, when this object goes
@@ -25,39 +16,24 @@ final class NicPort {
     /// The interface's name and index.
     let name: String
     let ifindex: Int32
-    let monitor: LinkMonitor
-    private let configurator: LinkConfigurator
+    /// Watches a kernel device's link; nil for a device without one (memory).
+    let monitor: LinkMonitor?
+    /// Reads the kernel's own counters of the link; nil without a kernel link.
+    private let configurator: LinkConfigurator?
     /// The MAC tenants send off-link traffic to: the TAP's host side, or `nic.gateway_mac`.
     let gatewayMAC: MACAddress
     /// The link's MTU, as read at start and updated by link events.
     private(set) var mtu: UInt32
     /// Largest frame the daemon accepts: what one pool frame holds.
     let frameSize: Int
-    /// One frame read from the TAP, or the daemon's writable copy of a ring frame it answers
-    /// (echo). `frameSize` bytes.
+    /// The scratch a copying device receives into, or the daemon's writable copy of a ring
+    /// packet it answers (echo) or segments (offload). `frameSize` bytes.
     let rxBuffer: UnsafeMutableRawBufferPointer
-    /// The daemon's private copy of one frame a tenant sends over the TAP (checked, then written).
-    let txBuffer: UnsafeMutableRawBufferPointer
     /// Frames the daemon builds itself (ARP replies).
     let replyBuffer: UnsafeMutableRawBufferPointer
 
-    var rxPackets: UInt64 = 0
-    var rxBytes: UInt64 = 0
-    var txPackets: UInt64 = 0
-    var txBytes: UInt64 = 0
-    /// Received frames that reached no tenant, by `DropReason.counterIndex`.
-    var rxDrops: [UInt64] = Array(repeating: 0, count: DropReason.allCases.count)
-    /// Received frames refused before routing, by `NicDrop`.
-    var nicDrops: [UInt64] = Array(repeating: 0, count: NicDrop.allCases.count)
-    /// Peer-offloaded frames refused by the software offload path, by `OffloadFault`.
-    var offloadDrops: [UInt64] = Array(repeating: 0, count: OffloadFault.allCases.count)
-    /// Peer-offloaded frames (GSO or partial checksum) taken in, and the frames made of them.
-    var offloadedFrames: UInt64 = 0
-    var offloadSegments: UInt64 = 0
-    var linkDownEvents: UInt64 = 0
-    var mtuChanges: UInt64 = 0
-    /// Echo requests to shared addresses the daemon could not answer.
-    var unansweredEcho: UInt64 = 0
+    /// Everything counted at the NIC (NicCounters.swift).
+    var counters = NicCounters()
     var isUp = true
     var isRunning = false
     /// The link was deleted under the daemon: the device is dead for good.
@@ -68,6 +44,7 @@ final class NicPort {
     init(config: NicConfig, frameSize: Int) throws(DaemonStartError) {
         self.config = config
         self.frameSize = frameSize
+        let configurator: LinkConfigurator
         do {
             configurator = try LinkConfigurator()
         } catch {
@@ -75,9 +52,10 @@ final class NicPort {
         }
         let opened = config.isPacketBackend
             ? try Self.openPacket(config, frameSize: frameSize, configurator)
-            : try Self.openTap(config, configurator)
+            : try Self.openTap(config, frameSize: frameSize, configurator)
         device = opened.device
         name = opened.name
+        self.configurator = configurator
         ifindex = opened.state.ifindex
         mtu = opened.state.mtu
         isUp = opened.state.isUp
@@ -89,13 +67,29 @@ final class NicPort {
             throw DaemonStartError(message: "cannot watch link '\(name)': \(error)")
         }
         rxBuffer = .allocate(byteCount: frameSize, alignment: 64)
-        txBuffer = .allocate(byteCount: frameSize, alignment: 64)
+        replyBuffer = .allocate(byteCount: 64, alignment: 64)
+    }
+
+    /// A NIC over an in-memory device, for tests: no kernel link, so no monitor; up and
+    /// running with `config`'s MTU until the test applies link events.
+    init(memory: MemoryDevice, config: NicConfig, frameSize: Int) {
+        self.config = config
+        self.frameSize = frameSize
+        device = .memory(memory)
+        name = config.name
+        ifindex = 0
+        mtu = config.mtu
+        isUp = true
+        isRunning = true
+        gatewayMAC = config.gatewayMAC ?? .zero
+        monitor = nil
+        configurator = nil
+        rxBuffer = .allocate(byteCount: frameSize, alignment: 64)
         replyBuffer = .allocate(byteCount: 64, alignment: 64)
     }
 
     deinit {
         rxBuffer.deallocate()
-        txBuffer.deallocate()
         replyBuffer.deallocate()
     }
 
@@ -103,7 +97,9 @@ final class NicPort {
 
     /// Creates the TAP named `config.name` and brings it up (IPv6 address generation off
     /// before up, MTU, host address). Its own MAC is the tenants' gateway.
-    private static func openTap(_ config: NicConfig, _ configurator: LinkConfigurator) throws(DaemonStartError) -> Opened {
+    private static func openTap(_ config: NicConfig, frameSize: Int, _ configurator: LinkConfigurator)
+        throws(DaemonStartError) -> Opened
+    {
         let tap: TapDevice
         do {
             tap = try TapDevice(name: config.name)
@@ -117,7 +113,7 @@ final class NicPort {
             let state = try configurator.state(ifindex: tap.ifindex)
             let hw = state.hardwareAddress
             let mac = hw.count == 6 ? MACAddress(hw[0], hw[1], hw[2], hw[3], hw[4], hw[5]) : .zero
-            return (.tap(tap), tap.name, state, mac)
+            return (.tap(TapPort(tap, slotSize: frameSize)), tap.name, state, mac)
         } catch let error as DaemonStartError {
             throw error
         } catch {
@@ -142,62 +138,60 @@ final class NicPort {
         }
         do {
             let socket = try PacketSocket(ifindex: state.ifindex, transmitSlotSize: frameSize)
-            return (.packet(socket), state.name, state, config.gatewayMAC ?? .zero)
+            return (.packet(PacketPort(socket, ifindex: state.ifindex)), state.name, state, config.gatewayMAC ?? .zero)
         } catch {
             throw DaemonStartError(message: "cannot open AF_PACKET socket on '\(config.name)': \(error)")
         }
     }
 
-    /// The descriptor epoll watches for received frames.
-    var fd: Int32 {
-        switch device {
-        case .tap(let tap): tap.fd
-        case .packet(let socket): socket.fd
-        }
-    }
+    /// The descriptor epoll watches for received packets (-1 for a device without one, which
+    /// only tests build and drive themselves).
+    var fd: Int32 { device.readinessDescriptor ?? -1 }
 
-    /// Whether a received frame of `length` bytes fits the link's current MTU and a frame.
+    /// Whether a received packet of `length` bytes fits the link's current MTU and a frame.
     @inline(__always)
     func fits(_ length: Int) -> Bool { length <= frameSize && length <= Int(mtu) + 14 }
 
-    /// Sends one frame the daemon built itself (borrowed for the call), counted in the NIC's
-    /// tx counters. Returns whether the kernel took it.
-    func sendOne(_ frame: UnsafeRawBufferPointer) -> Bool {
-        let sent: Bool
-        switch device {
-        case .tap(let tap): sent = (try? tap.write(frame.bytes)) ?? false
-        case .packet(let socket): sent = socket.sendNow(frame)
-        }
-        if sent {
-            txPackets &+= 1
-            txBytes &+= UInt64(frame.count)
-        }
+    /// Sends one packet the daemon built itself or held back (borrowed for the call),
+    /// counted in the NIC's tx counters. Returns whether the device took it.
+    func sendOne(_ packet: UnsafeRawBufferPointer) -> Bool {
+        let sent = device.sendNow(packet)
+        if sent { counters.sent(bytes: packet.count) }
         return sent
     }
+
+    /// The device's descriptor reported hangup or error: whether to keep watching it.
+    func deviceHungUp() -> Bool { device.hungUp(logName: name) }
 
     /// Applies link events: going down or away is logged and counted, never fatal (the
     /// packet path's writes then fail and are counted as drops); an MTU change is logged
     /// and bounds the frames accepted from then on.
     func handleLinkEvents() {
+        guard let monitor else { return }
         let events: [LinkEvent]
         do { events = try monitor.drain() } catch {
             Log.warning("link monitor of \(name): \(error)")
             return
         }
+        apply(events)
+    }
+
+    /// Applies link events from the monitor, or from a test driving a device without a link.
+    func apply(_ events: [LinkEvent]) {
         for event in events {
             switch event {
             case .state(let up, let running):
-                if (isUp && !up) || (isRunning && !running) { linkDownEvents &+= 1 }
+                if (isUp && !up) || (isRunning && !running) { counters.countLinkDown() }
                 isUp = up
                 isRunning = running
                 Log.info("link \(name): \(up ? "up" : "down"), \(running ? "running" : "not running")")
             case .mtu(let newMTU):
-                mtuChanges &+= 1
+                counters.countMTUChange()
                 let fit = Int(newMTU) + 14 <= frameSize ? "" : "; frames over \(frameSize) bytes (frames.size) are dropped"
                 Log.warning("link \(name): MTU changed from \(mtu) to \(newMTU)\(fit)")
                 mtu = newMTU
             case .deleted:
-                linkDownEvents &+= 1
+                counters.countLinkDown()
                 isDeleted = true
                 isUp = false
                 isRunning = false
@@ -206,31 +200,21 @@ final class NicPort {
         }
     }
 
-    /// The name of every NIC-level drop reason `exoctl nic` may list, in report order: frames
-    /// that reached no tenant (the demultiplexer's reasons), frames refused before it, peer
-    /// offloads the daemon could not finish, echo requests it could not answer.
-    static let dropReasonNames: [String] =
-        DropReason.allCases.map(\.name) + NicDrop.allCases.map(\.name)
-        + OffloadFault.allCases.map { "rx.offload.\($0.name)" } + ["rx.unansweredEcho"]
+    /// The name of every NIC-level drop reason `exoctl nic` may list, in report order.
+    static var dropReasonNames: [String] { NicCounters.dropReasonNames }
 
     /// The wire report of this NIC, with the kernel's own counters for the link (zero once
-    /// it is gone).
+    /// it is gone, or without a kernel link).
     func info() -> NicInfo {
-        if case .packet(let socket) = device, let statistics = try? socket.takeStatistics() {
-            // PACKET_STATISTICS resets on read: accumulate the ring-full drops here.
-            nicDrops[NicDrop.ringFull.rawValue] &+= UInt64(statistics.drops)
-        }
-        let kernel = (try? configurator.state(ifindex: ifindex).counters) ?? LinkCounters()
-        let counts = DropReason.allCases.map { rxDrops[$0.counterIndex] } + NicDrop.allCases.map { nicDrops[$0.rawValue] }
-            + OffloadFault.allCases.map { offloadDrops[Int($0.rawValue)] } + [unansweredEcho]
-        var drops = zip(Self.dropReasonNames, counts).map { DropCount(reason: $0, count: $1) }
-        drops.removeAll { $0.count == 0 }
+        counters.count(.ringFull, times: device.takeQueueDrops())
+        let kernel = (try? configurator?.state(ifindex: ifindex).counters) ?? LinkCounters()
+        let drops = counters.nonzeroDrops
         return NicInfo(
             backend: config.backend, name: name, ifindex: UInt32(bitPattern: ifindex), isUp: isUp,
             isRunning: isRunning, mtu: mtu, mac: gatewayMAC, hostAddress: config.hostAddress.rawValue,
-            prefixLength: config.prefixLength, rxPackets: rxPackets, txPackets: txPackets, rxBytes: rxBytes,
-            txBytes: txBytes, drops: drops.reduce(0) { $0 &+ $1.count }, linkDownEvents: linkDownEvents,
-            mtuChanges: mtuChanges, dropReasons: drops,
+            prefixLength: config.prefixLength, rxPackets: counters.rxPackets, txPackets: counters.txPackets,
+            rxBytes: counters.rxBytes, txBytes: counters.txBytes, drops: drops.reduce(0) { $0 &+ $1.count },
+            linkDownEvents: counters.linkDownEvents, mtuChanges: counters.mtuChanges, dropReasons: drops,
             kernel: NicKernelCounters(
                 rxPackets: kernel.rxPackets, txPackets: kernel.txPackets, rxBytes: kernel.rxBytes,
                 txBytes: kernel.txBytes, rxErrors: kernel.rxErrors, txErrors: kernel.txErrors,

@@ -29,20 +29,20 @@ final class SessionRings {
     var rx: RingProducer
     var completion: RingProducer
     /// Fill frames taken off the ring, ready to receive into (a stack; capacity preallocated).
-    var stash: [FrameNumber]
+    private var stash: [FrameNumber]
     /// Frames in `stash` or `pendingRx`: a fill frame posted again is refused without asking
     /// the arbiter (which refuses every frame in flight anywhere, tx frames included).
-    var onRing: FrameSet
+    private var onRing: FrameSet
     /// Received frames not yet published on rx: the whole batch goes out with one release
     /// store, one fence and at most one kick (`DataPlane.publishReceived`). Capacity `batch`.
-    var pendingRx: [RingDescriptor]
-    var pendingCount = 0
+    private var pendingRx: [RingDescriptor]
+    private var pendingRxCount = 0
     /// Sent (or refused) tx frames not yet handed back on completion, published per tx batch
     /// like `pendingRx`. They keep their in-flight reference until published. Capacity `batch`.
-    var pendingCompletion: [RingDescriptor]
-    var pendingCompletionCount = 0
+    private var pendingCompletion: [RingDescriptor]
+    private var pendingCompletionCount = 0
     /// Scratch for consumed descriptors: no allocation per packet.
-    var scratch: [RingDescriptor]
+    private(set) var scratch: [RingDescriptor]
     /// Set once a ring index was not believable: the path is no longer served.
     var broken = false
     /// Faults found on this path and not yet reported (coalesced, rate-limited).
@@ -81,15 +81,103 @@ final class SessionRings {
         _ = try? tx.prepareToSleep()
     }
 
-    /// Publishes the first `pendingCount` descriptors of `pendingRx` on rx with one release
-    /// store; kicks the tenant once if it asked. Returns how many fit (the rest stay).
-    func publishPendingRx() throws(RingViolation) -> Int {
-        try Self.publish(pendingRx, count: pendingCount, on: &rx, kicking: daemonToTenant)
+    // MARK: fill frames (stash and on-ring set)
+
+    /// Fill frames this path may still take: the stash never outgrows the capacity reserved
+    /// for it, so taking never allocates.
+    var fillRoom: Int { Int(layout.fill.capacity) - stash.count - pendingRxCount }
+
+    /// Whether `frame` is one of this path's fill frames (stashed or received into).
+    func isOnRing(_ frame: FrameNumber) -> Bool { onRing.contains(frame) }
+
+    /// Keeps a fill frame the caller admitted (it holds one in-flight reference now).
+    func stashFillFrame(_ frame: FrameNumber) {
+        _ = onRing.insert(frame)
+        stash.append(frame)
     }
 
-    /// The same for `pendingCompletion` on the completion ring.
-    func publishPendingCompletions() throws(RingViolation) -> Int {
-        try Self.publish(pendingCompletion, count: pendingCompletionCount, on: &completion, kicking: daemonToTenant)
+    /// A fill frame to receive into, if one is stashed. It stays on the ring: receive into
+    /// it and `queueReceived`, or hand it back with `restoreFillFrame`.
+    func popFillFrame() -> FrameNumber? { stash.popLast() }
+
+    /// Puts back a frame `popFillFrame` gave that was not received into.
+    func restoreFillFrame(_ frame: FrameNumber) { stash.append(frame) }
+
+    // MARK: received frames
+
+    var hasPendingReceived: Bool { pendingRxCount > 0 }
+
+    /// Queues a frame received into (from `popFillFrame`) for the next rx publish. Returns
+    /// true when the batch is full: publish before queueing more.
+    func queueReceived(_ descriptor: RingDescriptor) -> Bool {
+        pendingRx[pendingRxCount] = descriptor
+        pendingRxCount += 1
+        return pendingRxCount == Self.batch
+    }
+
+    /// The first `max` pending received descriptors, oldest first (what a capture sees).
+    func forEachPendingReceived(max: Int, _ body: (RingDescriptor) -> Void) {
+        for index in 0..<min(max, pendingRxCount) { body(pendingRx[index]) }
+    }
+
+    /// Publishes the pending received frames on rx with one release store, kicking the
+    /// tenant once if it asked. Each published frame leaves the on-ring set and is handed to
+    /// `published` (its in-flight reference is the caller's to drop); those the full ring
+    /// refused go back to the stash. Returns how many were refused. On a ring violation every
+    /// pending frame goes back to the stash, and the violation is thrown.
+    func publishReceived(_ published: (RingDescriptor) -> Void) throws(RingViolation) -> Int {
+        let pending = pendingRxCount
+        if pending == 0 { return 0 }
+        pendingRxCount = 0
+        let count: Int
+        do {
+            count = try Self.publish(pendingRx, count: pending, on: &rx, kicking: daemonToTenant)
+        } catch {
+            for index in 0..<pending { stash.append(pendingRx[index].frame) }
+            throw error
+        }
+        for index in 0..<count {
+            onRing.remove(pendingRx[index].frame)
+            published(pendingRx[index])
+        }
+        for index in count..<pending { stash.append(pendingRx[index].frame) }
+        return pending - count
+    }
+
+    // MARK: completions
+
+    /// Whether the completion batch is full: publish before queueing more.
+    var completionBatchFull: Bool { pendingCompletionCount == Self.batch }
+
+    /// Queues a sent (or refused) tx frame to go back on completion with its batch.
+    func queueCompletion(_ descriptor: RingDescriptor) {
+        pendingCompletion[pendingCompletionCount] = descriptor
+        pendingCompletionCount += 1
+    }
+
+    /// Publishes the queued completions (one release store, at most one kick) and hands
+    /// every queued frame to `leftFlight`, published or not: a path whose ring index is not
+    /// believable breaks, and its frames leave flight anyway (the violation is thrown after).
+    func publishCompletions(_ leftFlight: (FrameNumber) -> Void) throws(RingViolation) {
+        let pending = pendingCompletionCount
+        if pending == 0 { return }
+        pendingCompletionCount = 0
+        defer { for index in 0..<pending { leftFlight(pendingCompletion[index].frame) } }
+        _ = try Self.publish(pendingCompletion, count: pending, on: &completion, kicking: daemonToTenant)
+    }
+
+    // MARK: end
+
+    /// Hands every frame this path holds in flight (stashed, received into, awaiting
+    /// completion) to `body` and forgets them: the session is ending.
+    func releaseAll(_ body: (FrameNumber) -> Void) {
+        for frame in stash { body(frame) }
+        for index in 0..<pendingRxCount { body(pendingRx[index].frame) }
+        for index in 0..<pendingCompletionCount { body(pendingCompletion[index].frame) }
+        stash.removeAll()
+        pendingRxCount = 0
+        pendingCompletionCount = 0
+        onRing.removeAll()
     }
 
     private static func publish(

@@ -122,6 +122,27 @@ enum DrivenState: String, CaseIterable, CustomTestStringConvertible {
         #expect(synAck.count == 1 && synAck[0].flags == [.syn, .ack])
     }
 
+    @Test func aConnectionSendsAtMostOneChallengeAckPerInterval() {
+        var peer = CraftedPeer()
+        let opened = peer.openPassively()
+        #expect(opened)
+        // A burst of forged resets and SYNs in the window: one challenge between them.
+        for offset in [100, 200, 300] { peer.send(.rst, sequence: peer.sendNext + offset) }
+        peer.send(.syn, sequence: peer.sendNext + 10, options: CraftedPeer.synOptions(peer.clock))
+        #expect(peer.received().filter { $0.flags == .ack }.count == 1)
+        #expect(peer.stack.counters.tcp.challengeAcks == 1)
+        #expect(peer.stack.counters.tcp.challengeAcksLimited == 3)
+        // Just short of the interval: still limited; once it has passed, challenged again.
+        _ = peer.wait(.milliseconds(499))  // the interval is 500 ms
+        peer.send(.rst, sequence: peer.sendNext + 400)
+        #expect(peer.received().isEmpty)
+        _ = peer.wait(.milliseconds(1))
+        peer.send(.rst, sequence: peer.sendNext + 500)
+        #expect(peer.received().filter { $0.flags == .ack }.count == 1)
+        #expect(peer.stack.counters.tcp.challengeAcks == 2)
+        #expect(peer.state == .established)
+    }
+
     @Test func aSYNInASynchronizedStateDrawsAChallengeAck() {
         var peer = CraftedPeer()
         let opened = peer.openPassively()

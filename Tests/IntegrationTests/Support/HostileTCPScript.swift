@@ -162,17 +162,26 @@ def resets():
     rcv_nxt, snd_nxt, window, s.kernel_mac, s.tenant_mac = s.state()
     # In the window but not RCV.NXT: each must be met by a challenge ACK, not believed.
     in_window = [1, 2, 100, 1000, window // 2, window - 1]
-    # One at a time, waiting for the answer: resets arriving together draw one ACK between them.
-    # Nothing else is in flight, so a pure ACK from the tenant is the challenge.
+    # One at a time, waiting for the answer, 0.6 s apart: a connection sends at most one
+    # challenge ACK per 0.5 s (RFC 5961 §7). Nothing else is in flight, so a pure ACK from the
+    # tenant is the challenge.
     challenged = 0
+    last = 0.0
     for offset in in_window:
         for flags in (RST, RST | ACK):
+            time.sleep(max(0.0, last + 0.6 - time.monotonic()))
             mark = len(s.mine())
             s.inject(rcv_nxt + offset, snd_nxt, flags)
             challenged += 1 if s.wait_for_acks(mark, 1) >= 1 else 0
+            last = time.monotonic()
+    # One more at once after a challenge: rate-limited, so no answer.
+    mark = len(s.mine())
+    s.inject(rcv_nxt + 5, snd_nxt, RST)
+    time.sleep(0.3)
+    rapid_answered = s.acks_since(mark)
     # Out of the window: dropped without a word.
     out_of_window = [-1, -1000, -(1 << 20), 1 << 30, (1 << 31) - 1, 3 << 30]
-    time.sleep(0.2)
+    time.sleep(0.3)
     mark = len(s.mine())
     for offset in out_of_window:
         s.inject(rcv_nxt + offset, snd_nxt, RST | ACK)
@@ -185,7 +194,8 @@ def resets():
     after = s.echo(b"after-resets\n") == b"after-resets\n"
     print(json.dumps({"before": before, "after": after, "inWindowSent": 2 * len(in_window),
                       "challenged": challenged, "outOfWindowSent": len(out_of_window),
-                      "outOfWindowAnswered": answered, "synChallenged": syn_challenged, "window": window}))
+                      "outOfWindowAnswered": answered, "synChallenged": syn_challenged, "window": window,
+                      "rapidAnswered": rapid_answered}))
 
 def bogus():
     s = Session()

@@ -26,7 +26,15 @@ extension NetworkStack {
         let key = FlowKey(
             proto: .tcp, localAddress: datagram.destination, localPort: segment.destinationPort,
             remoteAddress: datagram.source, remotePort: segment.sourcePort)
+        var timeWaitISN: TCPSequenceNumber?
         if let index = flows.find(key), tcpConnections.isOpen(index) {
+            timeWaitISN = endTimeWait(index, for: segment, listening: key.listening)
+        }
+        if timeWaitISN == nil, let index = flows.find(key), tcpConnections.isOpen(index) {
+            if completesHandshakeIntoAFullQueue(index, segment) {
+                counters.count(.tcpAcceptQueueFull)
+                return
+            }
             glean(datagram)
             let outcome = tcpConnections[index: index].receive(segment, payload: payload, now: now, counters: &counters)
             if outcome.contains(.resetReply) { sendReset(answering: segment, payloadLength: payload.count, datagram) }
@@ -34,16 +42,32 @@ extension NetworkStack {
             return
         }
         if let index = flows.find(key.listening), tcpListeners.isOpen(index) {
-            receiveAtListener(index, segment, payload: payload, datagram)
+            receiveAtListener(index, segment, payload: payload, datagram, timeWaitISN: timeWaitISN)
             return
         }
         counters.count(.tcpNoConnection)
         sendReset(answering: segment, payloadLength: payload.count, datagram)
     }
 
+    /// Whether a segment would end a passive handshake while the listener's accept queue is
+    /// full. Such a segment is dropped, as Linux does by default (`tcp_abort_on_overflow` 0):
+    /// the connection stays SYN-RECEIVED, its SYN-ACK is retransmitted on the usual timer, and
+    /// the peer's next ACK (an answer to that, or its own retransmitted data) completes the
+    /// handshake once the application has accepted. Resetting instead would fail a client
+    /// that merely arrived during a burst.
+    private func completesHandshakeIntoAFullQueue(_ index: Int, _ segment: TCPRepr) -> Bool {
+        guard tcpConnections[index: index].state == .synReceived, segment.flags.contains(.ack),
+            !segment.flags.contains(.rst), let handle = tcpConnections[index: index].listener,
+            let listenerIndex = tcpListeners.resolve(handle)
+        else { return false }
+        return tcpListeners[index: listenerIndex].isSaturated
+    }
+
     /// A segment for a listener with no connection of its four-tuple (RFC 9293 §3.10.7.2).
+    /// `timeWaitISN`: the ISN a connection replacing a TIME_WAIT must use.
     private mutating func receiveAtListener(
-        _ index: Int, _ segment: TCPRepr, payload: PacketBytes, _ datagram: ReceivedDatagram
+        _ index: Int, _ segment: TCPRepr, payload: PacketBytes, _ datagram: ReceivedDatagram,
+        timeWaitISN: TCPSequenceNumber?
     ) {
         let flags = segment.flags
         if flags.contains(.rst) { return }
@@ -61,7 +85,7 @@ extension NetworkStack {
             return
         }
         if tcpListeners[index: index].halfOpen >= configuration.limits.tcpSynBacklog
-            || tcpConnections.openCount >= tcpConnections.capacity
+            || (tcpConnections.openCount >= tcpConnections.capacity && !reclaimTimeWait())
         {
             sendCookie(index, segment, datagram)
             return
@@ -69,7 +93,8 @@ extension NetworkStack {
         let listener = tcpListeners[index: index]
         let remote = IPv4Endpoint(address: datagram.source, port: segment.sourcePort)
         var block = makeControlBlock(
-            local: listener.local, localIndex: listener.localIndex, remote: remote, options: listener.options)
+            local: listener.local, localIndex: listener.localIndex, remote: remote, options: listener.options,
+            initialSequence: timeWaitISN)
         block.state = .synReceived
         block.listener = tcpListeners.handle(at: index)
         block.countedHalfOpen = true
@@ -87,11 +112,12 @@ extension NetworkStack {
     }
 
     /// A new connection's control block, with its ISN and timestamp offset drawn from the
-    /// keyed hash (RFC 6528; RFC 7323 §7.1).
+    /// keyed hash (RFC 6528; RFC 7323 §7.1), or the ISN given (after a TIME_WAIT it replaced).
     func makeControlBlock(
-        local: IPv4Endpoint, localIndex: Int, remote: IPv4Endpoint, options: TCPConnectionOptions
+        local: IPv4Endpoint, localIndex: Int, remote: IPv4Endpoint, options: TCPConnectionOptions,
+        initialSequence: TCPSequenceNumber? = nil
     ) -> TCPControlBlock {
-        let isn = initialSequenceNumbers.make(
+        let isn = initialSequence ?? initialSequenceNumbers.make(
             localAddress: local.address, localPort: local.port, remoteAddress: remote.address,
             remotePort: remote.port, now: now)
         let offset = initialSequenceNumbers.make(
@@ -107,7 +133,7 @@ extension NetworkStack {
         let key = FlowKey(
             proto: .tcp, localAddress: block.local.address, localPort: block.local.port,
             remoteAddress: block.remote.address, remotePort: block.remote.port)
-        guard let slot = tcpConnections.insert(block) else {
+        guard let slot = tcpConnections.insert(block) ?? (reclaimTimeWait() ? tcpConnections.insert(block) : nil) else {
             counters.count(.tcpTableFull)
             return nil
         }

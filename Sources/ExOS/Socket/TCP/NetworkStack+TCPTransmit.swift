@@ -66,10 +66,27 @@ extension NetworkStack {
             retire(index)
             return
         }
+        if tcpConnections[index: index].orphaned { lingerAfterClose(index) }
         tcpConnections[index: index].updatePersistTimer(now: now)
         tcpConnections[index: index].updateKeepAlive()
         tcpTimers.set(index, to: tcpConnections[index: index].nextTimer)
         if outcome.contains(.transmit) || tcpConnections[index: index].resetPending { scheduleTransmit(.tcp(handle)) }
+    }
+
+    /// What a connection the application has closed keeps while it finishes: in FIN_WAIT_2,
+    /// a deadline for the peer's FIN; in TIME_WAIT, no buffers (nothing can be sent or
+    /// delivered any more, so a busy server's TIME_WAITs hold a control block each, as
+    /// Linux's hold a small bucket, not 512 KiB of rings).
+    private mutating func lingerAfterClose(_ index: Int) {
+        switch tcpConnections[index: index].state {
+        case .finWait2 where tcpConnections[index: index].orphanDeadline == nil:
+            tcpConnections[index: index].orphanDeadline = now + configuration.limits.tcpOrphanFinWait2
+        case .timeWait where tcpConnections[index: index].receiveBuffer.capacity > 0:
+            tcpConnections[index: index].sendBuffer = .released
+            tcpConnections[index: index].receiveBuffer = .released
+        default:
+            break
+        }
     }
 
     /// A passive connection finished its handshake: it leaves the half-open count and waits
@@ -82,6 +99,8 @@ extension NetworkStack {
             tcpConnections[index: index].countedHalfOpen = false
             tcpListeners[index: listenerIndex].halfOpen -= 1
         }
+        // A backstop: receiveTCP and acceptCookie drop a handshake's last ACK while the queue
+        // is full, so this holds unless a future path forgets to; the queue is never overrun.
         guard !tcpListeners[index: listenerIndex].isSaturated else {
             counters.count(.tcpAcceptQueueFull)
             tcpConnections[index: index].resetPending = true

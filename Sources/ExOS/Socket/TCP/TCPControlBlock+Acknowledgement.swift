@@ -20,8 +20,7 @@ extension TCPControlBlock {
         }
         if ack.isBefore(sendUnacknowledged - max(largestSendWindow, maximumSegment)) {
             // RFC 5961 §5.2: too old to be from this connection's peer.
-            counters.tcp.challengeAcks &+= 1
-            ackNow = true
+            _ = challenge(now: now, counters: &counters)
             return nil
         }
         var newlySACKed = 0

@@ -134,7 +134,7 @@ extension TCPControlBlock {
             ackNow = true
             return .transmit
         }
-        if flags.contains(.rst) { return receiveReset(segment, counters: &counters) }
+        if flags.contains(.rst) { return receiveReset(segment, now: now, counters: &counters) }
         if flags.contains(.syn) {
             if state == .synReceived, segment.sequenceNumber == initialReceiveSequence {
                 // The peer did not hear our SYN-ACK: send it again.
@@ -142,9 +142,7 @@ extension TCPControlBlock {
                 return .transmit
             }
             // RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK, not a reset.
-            counters.tcp.challengeAcks &+= 1
-            ackNow = true
-            return .transmit
+            return challenge(now: now, counters: &counters)
         }
         guard flags.contains(.ack) else {
             counters.count(.tcpUnexpectedSegment)
@@ -198,12 +196,8 @@ extension TCPControlBlock {
 
     /// RFC 5961 §3.2: only a reset at exactly RCV.NXT is believed; another in the window
     /// gets a challenge ACK (a genuine peer answers it with a reset at RCV.NXT).
-    private mutating func receiveReset(_ segment: TCPRepr, counters: inout StackCounters) -> TCPOutcome {
-        guard segment.sequenceNumber == receiveNext else {
-            counters.tcp.challengeAcks &+= 1
-            ackNow = true
-            return .transmit
-        }
+    private mutating func receiveReset(_ segment: TCPRepr, now: Instant, counters: inout StackCounters) -> TCPOutcome {
+        guard segment.sequenceNumber == receiveNext else { return challenge(now: now, counters: &counters) }
         counters.tcp.resetsReceived &+= 1
         let wasPassiveOpen = state == .synReceived && listener != nil
         switch state {
@@ -213,5 +207,19 @@ extension TCPControlBlock {
         }
         state = .closed
         return [.closed, .readable, .writable]
+    }
+
+    /// Answers a suspicious RST, SYN or ACK with an ACK (RFC 5961), at most one per
+    /// `tcpChallengeAckInterval`: a blind attacker sending many cannot make the connection
+    /// amplify them, and a genuine peer's answer to the first one is enough.
+    mutating func challenge(now: Instant, counters: inout StackCounters) -> TCPOutcome {
+        if let last = lastChallengeAck, now < last + limits.tcpChallengeAckInterval {
+            counters.tcp.challengeAcksLimited &+= 1
+            return []
+        }
+        lastChallengeAck = now
+        counters.tcp.challengeAcks &+= 1
+        ackNow = true
+        return .transmit
     }
 }

@@ -1,6 +1,7 @@
 // A connection's timers, all through one `nextTimer` value the stack keeps in its deadline
 // heap: the delayed ACK, retransmission with back-off (RFC 6298 §5), the persist timer's
-// window probes, keep-alive probes (RFC 1122 §4.2.3.6) and TIME_WAIT's 2·MSL.
+// window probes, keep-alive probes (RFC 1122 §4.2.3.6), TIME_WAIT's 2·MSL, and how long a
+// connection the application closed may wait in FIN_WAIT_2.
 
 extension TCPControlBlock {
     /// Runs every timer due at `now`.
@@ -40,6 +41,14 @@ extension TCPControlBlock {
             timeWaitDeadline = nil
             state = .closed
             outcome.insert(.closed)
+        }
+        if let deadline = orphanDeadline, deadline <= now {
+            orphanDeadline = nil
+            if state == .finWait2 {
+                // Dropped without a reset, as Linux does: the peer half-closed nothing.
+                state = .closed
+                outcome.insert(.closed)
+            }
         }
         return outcome
     }

@@ -80,6 +80,8 @@ struct TCPControlBlock {
     var ackPending = false
     var ackNow = false
     var ackDeadline: Instant?
+    /// When the latest challenge ACK went (RFC 5961 §7's rate limit).
+    var lastChallengeAck: Instant?
     /// Full-sized segments received since our last ACK (every second one is acked at once).
     var segmentsSinceAck = 0
 
@@ -119,6 +121,8 @@ struct TCPControlBlock {
     var persistDeadline: Instant?
     var keepAliveDeadline: Instant?
     var timeWaitDeadline: Instant?
+    /// When a closed-by-the-application connection stops waiting in FIN_WAIT_2.
+    var orphanDeadline: Instant?
     /// Timeouts in a row without progress; beyond the limit the connection fails.
     var retransmissions = 0
     var persistBackOff = 0
@@ -244,6 +248,7 @@ struct TCPControlBlock {
     @inline(__always) var nextTimer: Instant? {
         Instant.earliest(
             Instant.earliest(Instant.earliest(retransmitDeadline, tailProbeDeadline), persistDeadline),
-            Instant.earliest(Instant.earliest(keepAliveDeadline, timeWaitDeadline), ackDeadline))
+            Instant.earliest(
+                Instant.earliest(keepAliveDeadline, timeWaitDeadline), Instant.earliest(ackDeadline, orphanDeadline)))
     }
 }

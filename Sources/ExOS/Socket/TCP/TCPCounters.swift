@@ -19,6 +19,9 @@ public struct TCPCounters: Sendable, Equatable {
     public var windowProbes: UInt64 = 0
     /// ACKs sent to challenge a RST or SYN that was in the window but not exact (RFC 5961).
     public var challengeAcks: UInt64 = 0
+    /// Challenge ACKs not sent: the connection had sent one less than
+    /// `StackLimits.tcpChallengeAckInterval` before (RFC 5961 §7).
+    public var challengeAcksLimited: UInt64 = 0
     public var resetsReceived: UInt64 = 0
     public var resetsSent: UInt64 = 0
     public var outOfOrderSegments: UInt64 = 0
@@ -27,6 +30,10 @@ public struct TCPCounters: Sendable, Equatable {
     public var passiveOpens: UInt64 = 0
     public var synCookiesSent: UInt64 = 0
     public var synCookiesAccepted: UInt64 = 0
+    /// TIME_WAIT connections that gave way to a provably newer SYN (RFC 6191).
+    public var timeWaitReused: UInt64 = 0
+    /// TIME_WAIT connections ended early to make room in a full connection table.
+    public var timeWaitRecycled: UInt64 = 0
     /// ICMP errors about a segment in flight (acted on), and about anything else (ignored).
     public var icmpErrorsAccepted: UInt64 = 0
     public var icmpErrorsIgnored: UInt64 = 0

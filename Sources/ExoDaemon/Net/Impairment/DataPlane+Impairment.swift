@@ -37,7 +37,7 @@ extension DataPlane {
     func interceptReceived(_ frame: UnsafeRawBufferPointer, session: SessionID) -> Bool {
         guard let path = paths[session] else { return false }
         return impairment.intercept(
-            frame, way: .toTenants, tenant: path.tenant, session: session, now: MonotonicClock.nanoseconds())
+            frame, way: .toTenants, tenant: path.tenant, session: session, now: clock.nanoseconds)
     }
 
     /// Judges a frame a tenant sends (its guard-checked copy) when impairment is on. True:
@@ -45,14 +45,14 @@ extension DataPlane {
     @inline(never)
     func interceptSent(_ frame: UnsafeRawBufferPointer, from path: SessionRings) -> Bool {
         impairment.intercept(
-            frame, way: .fromTenants, tenant: path.tenant, session: path.session, now: MonotonicClock.nanoseconds())
+            frame, way: .fromTenants, tenant: path.tenant, session: path.session, now: clock.nanoseconds)
     }
 
     /// Passes on every held copy that is due, then arms the timer for the next one. Received
     /// copies go to their session's rx ring as if just received; sent copies go to the NIC,
     /// counted for their tenant.
     func releaseImpaired() {
-        let now = MonotonicClock.nanoseconds()
+        let now = clock.nanoseconds
         if let nic {
             let released = impairment.held.release(now: now) { held, bytes in
                 switch held.way {

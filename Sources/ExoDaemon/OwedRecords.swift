@@ -6,16 +6,27 @@ import ExoCore
 import ExoPlatform
 import ExoWire
 
-extension Daemon {
+/// What each session is owed beyond its replies. Owned by the loop (one thread); `flush`
+/// is the loop's, which writes a session's queue (and may end the session).
+final class OwedRecords {
+    let plane: ControlPlane
+    let dataPlane: DataPlane
+    let sessions: SessionRegistry
+
+    init(plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry) {
+        self.plane = plane
+        self.dataPlane = dataPlane
+        self.sessions = sessions
+    }
+
     /// The offers addressed to these tenants changed: each of their sessions is owed a notice,
-    /// sent now if its queue is empty, else when it drains (`flush`). A session that has an
-    /// unread notice gets no second one until it lists its offers or redeems.
-    func offersChanged(_ audiences: [TenantID]) {
+    /// sent now if its queue is empty, else when it drains. A session that has an unread
+    /// notice gets no second one until it lists its offers or redeems.
+    func offersChanged(_ audiences: [TenantID], flush: (ControlSession) -> Void) {
         for audience in audiences {
-            for id in sessionsByTenant[audience] ?? [] {
-                guard let session = sessions[id] else { continue }
+            for session in sessions.sessions(of: audience) {
                 session.offerNotice.changed()
-                if session.queueEmpty, queueOwedRecords(session) { flush(session) }
+                if session.queueEmpty, queue(into: session) { flush(session) }
             }
         }
     }
@@ -23,7 +34,7 @@ extension Daemon {
     /// Queues one record `session` is owed, if its queue is empty: the offers notice first,
     /// else a waiting fault report (as the rate allows). One at a time: the other waits for
     /// the queue to drain again. Returns whether a record was queued.
-    func queueOwedRecords(_ session: ControlSession) -> Bool {
+    func queue(into session: ControlSession) -> Bool {
         guard session.queueEmpty, case .tenant(let tenant, let arbiterSession) = session.role else { return false }
         if session.offerNotice.takeNotice(hasRoom: true) {
             let count = UInt32(clamping: plane.arbiter.offerCount(to: tenant))
@@ -39,13 +50,12 @@ extension Daemon {
 
     /// Sends the fault reports the packet path left waiting, where the rate and an empty queue
     /// allow; paths with nothing left waiting leave the list. Runs after every wake-up.
-    func deliverFaults() {
-        reportFinishedCaptures()
+    func deliverFaults(flush: (ControlSession) -> Void) {
         var index = 0
         while index < dataPlane.pathsWithWaitingFaults.count {
             let path = dataPlane.pathsWithWaitingFaults[index]
             if dataPlane.paths[path.session] === path, let session = sessions[path.connectionID] {
-                if session.queueEmpty, queueOwedRecords(session) { flush(session) }
+                if session.queueEmpty, queue(into: session) { flush(session) }
                 if path.faults.hasWaiting, dataPlane.paths[path.session] === path {
                     index += 1
                     continue

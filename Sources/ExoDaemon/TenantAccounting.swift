@@ -1,11 +1,25 @@
 // Per-tenant accounting as operators see it (`exoctl tenants`): every kind of daemon state a
-// tenant causes, its current use, its limit, and how often the limit refused something.
+// tenant causes, its current use, its limit, and how often the limit refused something; and
+// the one check made before a request's own (descriptors in flight).
 
 import ExoCore
 import ExoPlatform
 import ExoWire
 
-extension Daemon {
+/// Reads the arbiter, the data plane and the sessions; writes only refusal counters.
+final class TenantAccounting {
+    let config: DaemonConfig
+    let plane: ControlPlane
+    let dataPlane: DataPlane
+    let sessions: SessionRegistry
+
+    init(config: DaemonConfig, plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry) {
+        self.config = config
+        self.plane = plane
+        self.dataPlane = dataPlane
+        self.sessions = sessions
+    }
+
     /// Counts a refusal at one of `tenant`'s limits.
     func countRefusal(_ resource: TenantResource, tenant: TenantID) {
         guard Int(tenant) < dataPlane.counters.count else { return }
@@ -28,11 +42,6 @@ extension Daemon {
         }
     }
 
-    /// Descriptors in replies `tenant`'s sessions have not read yet.
-    func unreadDescriptors(of tenant: TenantID) -> Int {
-        (sessionsByTenant[tenant] ?? []).reduce(0) { $0 + (sessions[$1]?.unreadDescriptors() ?? 0) }
-    }
-
     /// A `descriptorLimit` refusal for a request whose reply would carry descriptors past the
     /// tenant's `limits.descriptors_in_flight`; nil for any other request, or when they fit.
     /// Checked before the request itself, so it changes nothing.
@@ -43,19 +52,18 @@ extension Daemon {
         case .openDataPath: needed = 3
         default: return nil
         }
-        let unread = unreadDescriptors(of: tenant)
+        let unread = sessions.unreadDescriptors(of: tenant)
         guard unread + needed > config.limits.descriptorsInFlight else { return nil }
         countRefusal(.descriptorsInFlight, tenant: tenant)
         return Response(reply: .error(.descriptorLimit,
             detail: "\(unread) descriptors unread, \(needed) more asked for (limits.descriptors_in_flight \(config.limits.descriptorsInFlight))"))
     }
 
-    /// Answers the operator's `tenants` listing with each tenant's usage; nil for other requests.
-    func handleTenantsListing(_ request: Request) -> Response? {
-        guard case .tenants(let page) = request else { return nil }
+    /// A page of the operator's `tenants` listing, each tenant with its usage.
+    func tenantsListing(_ page: Page) -> ListingPage<TenantInfo> {
         let start = Int(page.cursor)
         let total = config.tenants.count
-        guard start < total else { return Response(reply: .tenants(ListingPage(entries: [], nextCursor: nil))) }
+        guard start < total else { return ListingPage(entries: [], nextCursor: nil) }
         let end = min(total, start + max(1, Int(page.limit)))
         let entries = (start..<end).map { index -> TenantInfo in
             let t = config.tenants[index]
@@ -63,7 +71,7 @@ extension Daemon {
             return TenantInfo(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, framesHeld: held.framesHeld,
                 sessions: held.sessions, uids: t.uids, usage: usage(of: TenantID(index)))
         }
-        return Response(reply: .tenants(ListingPage(entries: entries, nextCursor: end < total ? UInt32(end) : nil)))
+        return ListingPage(entries: entries, nextCursor: end < total ? UInt32(end) : nil)
     }
 
     /// Every resource of `tenant`: use, limit, refusals.
@@ -71,11 +79,11 @@ extension Daemon {
         let limits = config.limits
         let arbiter = plane.arbiter
         let counters = dataPlane.counters[Int(tenant)]
-        let ids = sessionsByTenant[tenant] ?? []
+        let attached = sessions.sessions(of: tenant)
         let paths = dataPlane.paths.values.filter { $0.tenant == tenant }
         let now = MonotonicClock.nanoseconds()
         let reportsThisSecond = paths.reduce(0) { $0 + $1.faults.ratePerSecond - $1.faults.available(now: now) }
-        let queued = ids.reduce(0) { $0 + (sessions[$1]?.pendingOutbound ?? 0) }
+        let queued = attached.reduce(0) { $0 + $1.pendingOutbound }
         func entry(_ resource: TenantResource, _ used: Int, _ limit: Int, refused: UInt64? = nil) -> ResourceUsage {
             ResourceUsage(resource: resource.name, used: UInt64(max(0, used)), limit: UInt64(max(0, limit)),
                 refused: refused ?? counters.refused[resource.rawValue])
@@ -90,10 +98,10 @@ extension Daemon {
             entry(.captures, dataPlane.captures.count(of: tenant), limits.captures),
             entry(.reassemblyDatagrams, dataPlane.fragments.reassembler.datagramCount(of: tenant),
                 limits.reassemblyDatagrams, refused: dataPlane.fragments.reassembler.evictions(of: tenant)),
-            entry(.queuedRecords, queued, max(1, ids.count) * config.outboundQueueLimit, refused: 0),
+            entry(.queuedRecords, queued, max(1, attached.count) * config.outboundQueueLimit, refused: 0),
             entry(.faultReports, reportsThisSecond, max(1, paths.count) * limits.faultReportsPerSecond,
                 refused: counters.faultReportsCoalesced),
-            entry(.descriptorsInFlight, unreadDescriptors(of: tenant), limits.descriptorsInFlight),
+            entry(.descriptorsInFlight, sessions.unreadDescriptors(of: tenant), limits.descriptorsInFlight),
         ]
     }
 }

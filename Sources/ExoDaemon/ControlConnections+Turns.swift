@@ -6,22 +6,22 @@
 
 import ExoPlatform
 
-extension Daemon {
+extension ControlConnections {
     /// Who `session`'s requests are charged to.
-    func owner(of session: ControlSession) -> ControlTurns.Owner {
+    static func owner(of session: ControlSession) -> ControlTurns.Owner {
         if case .tenant(let tenant, _) = session.role { return .tenant(tenant) }
         return .peer(uid: session.credentials.uid)
     }
 
     /// Serves one turn of every owner with requests waiting and time left, in turn order,
-    /// with a look at the data path after each.
-    func serveControlTurns() {
+    /// with `betweenTurns` (the data path's turn) after each.
+    func serveTurns(betweenTurns: () -> Void) {
         guard !turns.isEmpty else { return }
         for owner in turns.order {
             guard turns.mayServe(owner, now: MonotonicClock.nanoseconds()) else { continue }
             serveTurn(of: owner)
             turns.endTurn(of: owner)
-            serveDataPathBetweenTurns()
+            betweenTurns()
         }
     }
 
@@ -40,20 +40,11 @@ extension Daemon {
             turns.charge(owner, nanoseconds: end &- start)
             if !more {
                 turns.markDone(id, now: end)
-            } else if isLive(id), self.owner(of: session) != owner {
+            } else if sessions.isLive(id), Self.owner(of: session) != owner {
                 // The hello attached it: from now on its requests are its tenant's.
-                turns.markWaiting(id, owner: self.owner(of: session))
+                turns.markWaiting(id, owner: Self.owner(of: session))
             }
             if !turns.mayServe(owner, now: end) { return }
-        }
-    }
-
-    /// Whatever the NIC and the tx rings hold now, served between two owners' turns, so a
-    /// turn of control work delays a packet by at most one turn.
-    private func serveDataPathBetweenTurns() {
-        if dataPlane.pollDataPath() || (nicWatched && dataPlane.pollTap()) {
-            deliverFaults()
-            dataPathWoke = true
         }
     }
 }
