@@ -1,5 +1,6 @@
-// The Internet checksum (RFC 1071): the one's-complement sum of 16-bit words, summed eight
-// bytes at a time in memory order (RFC 1071 §2(B): the sum is byte-order independent).
+// The Internet checksum (RFC 1071): the one's-complement sum of 16-bit words, summed as
+// 32-bit words in memory order into 64 bits and folded at the end (RFC 1071 §2(B): the sum
+// is byte-order independent; §2(C): wider words give the same sum).
 
 /// A running one's-complement sum. Add whole headers or payloads in order; only the last
 /// block added may have an odd length (an odd block pads with one zero byte, as RFC 1071
@@ -35,15 +36,12 @@
         add(UInt16(truncatingIfNeeded: value))
     }
 
-    /// Adds every byte of `bytes`, eight at a time, then the tail.
+    /// Adds every byte of `bytes`: the whole 32-bit words summed wide (see
+    /// `PacketBytes.wholeWordSum`), then the 1–3 bytes after them.
     @inlinable public mutating func add(_ bytes: PacketBytes) {
-        var offset = 0
-        let wide = bytes.count & ~7
-        while offset < wide {
-            addNative(bytes.nativeU64(offset))
-            offset += 8
-        }
-        while offset + 2 <= bytes.count {
+        addNative(bytes.wholeWordSum())
+        var offset = bytes.count & ~3
+        if offset + 2 <= bytes.count {
             addNative(UInt64(bytes.nativeU16(offset)))
             offset += 2
         }

@@ -25,6 +25,15 @@ struct TCPBenchOptions: ParsableArguments {
     @Option(name: .long, help: "The ExOS connection's send and receive buffer, bytes.")
     var buffer = 1024 * 1024
 
+    @Option(name: .long, help: "ExOS NetworkOptions.spin: microseconds the stack thread polls after its last packet.")
+    var spinMicroseconds = 50  // NetworkOptions().spin
+
+    @Flag(name: .long, help: "Every run's server on one port (later ExOS clients meet Linux's TIME_WAIT).")
+    var samePort = false
+
+    @Flag(name: .long, help: "The ExOS client keeps its TCP sequence key in a file across runs (SecretFile).")
+    var keepSequenceKey = false
+
     @Option(name: .long, parsing: .upToNextOption, help: "Paths to run: kernel, exokernel (and vde for tcp-bulk).")
     var paths: [String] = []
 
@@ -36,13 +45,16 @@ struct TCPBenchOptions: ParsableArguments {
         guard ringCapacity > 0, ringCapacity.nonzeroBitCount == 1, ringCapacity >= frames / 2 else {
             throw ValidationError("--ring-capacity must be a power of two of at least --frames / 2")
         }
+        guard spinMicroseconds >= 0 else { throw ValidationError("--spin-microseconds must not be negative") }
         guard buffer >= 4096 else { throw ValidationError("--buffer must be at least 4096") }
         guard paths.allSatisfy(known.contains) else { throw ValidationError("--paths takes \(known.joined(separator: ", "))") }
         guard geteuid() == 0 else { throw ValidationError("needs root (namespaces, veth, vde_switch)") }
     }
 
     var tenant: TCPTenantOptions {
-        TCPTenantOptions(frames: frames, ringCapacity: ringCapacity, busyPoll: busyPoll, buffer: buffer)
+        TCPTenantOptions(
+            frames: frames, ringCapacity: ringCapacity, busyPoll: busyPoll, buffer: buffer,
+            spinMicroseconds: spinMicroseconds, samePort: samePort, keepSequenceKey: keepSequenceKey)
     }
 
     var directory: String { binDir ?? UDPRateCommand.ownDirectory }

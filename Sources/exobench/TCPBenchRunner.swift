@@ -26,6 +26,12 @@ struct TCPTenantOptions {
     var ringCapacity: Int
     var busyPoll: Bool
     var buffer: Int
+    /// NetworkOptions.spin, microseconds.
+    var spinMicroseconds: Int
+    /// Every run's server on one port (instead of a port per run).
+    var samePort = false
+    /// The ExOS client loads its sequence key from a file kept across runs.
+    var keepSequenceKey = false
 }
 
 /// Runs the paths of one tcp-bulk or tcp-rr invocation; `teardown()` removes everything.
@@ -33,7 +39,7 @@ final class TCPBenchRunner {
     let binDir: String
     let tenantUID: UInt32
     let tenant: TCPTenantOptions
-    /// `perf record -g` output for the ExOS client (exokernel path), if asked.
+    /// `perf record` (DWARF call graphs) output for the ExOS client (exokernel path), if asked.
     let perfOutput: String?
     let workspace: BenchWorkspace
     private var script = ""
@@ -41,7 +47,10 @@ final class TCPBenchRunner {
     /// run (still in Linux's TIME_WAIT after cps) is met again by a client with other ISNs.
     private var runs: UInt16 = 0
     var network: BenchNetwork { workspace.network }
-    var port: UInt16 { BenchNetwork.benchPort + runs }
+    var port: UInt16 { BenchNetwork.benchPort + (tenant.samePort ? 0 : runs) }
+    /// The ExOS client's sequence key file (`--keep-sequence-key`), in a directory of the
+    /// tenant uid's own (SecretFile refuses a file another uid owns).
+    private var sequenceKeyPath: String { workspace.directory + "/tenant-state/sequence-key" }
     static let pythonPath = "/usr/bin/python3"
 
     init(name: String, binDir: String, tenantUID: UInt32, tenant: TCPTenantOptions, perfOutput: String?) throws {
@@ -56,6 +65,12 @@ final class TCPBenchRunner {
         try workspace.requireTools(["exobench", "exokerneld"], in: binDir)
         guard FileManager.default.isExecutableFile(atPath: Self.pythonPath) else { throw BenchError("\(Self.pythonPath) missing") }
         script = try TCPPeerScript.install(in: workspace.directory)
+        if tenant.keepSequenceKey {
+            let directory = workspace.directory + "/tenant-state"
+            guard mkdir(directory, 0o700) == 0, chown(directory, tenantUID, tenantUID) == 0 else {
+                throw BenchError("cannot make \(directory) for uid \(tenantUID)")
+            }
+        }
         if paths.contains("kernel") || paths.contains("exokernel") { try network.createVeth() }
         if paths.contains("vde") { try workspace.createVDE() }
     }
@@ -110,14 +125,20 @@ final class TCPBenchRunner {
         return try ChildProcess("tcp-peer \(role)", "/usr/sbin/ip", ["netns", "exec", namespace, Self.pythonPath] + arguments, logPath: log)
     }
 
-    /// `exobench tcp-tenant` as the tenant's uid (setpriv), under `perf record -g` if asked.
+    /// `exobench tcp-tenant` as the tenant's uid (setpriv), under `perf record` if asked: DWARF
+    /// call graphs (Swift's release code keeps no frame pointers, so `-g` loses most callers),
+    /// at 499 Hz to keep the file to tens of MB.
     private func exosClient(daemon: BenchDaemon, mode: String, host: IPv4Address, seconds: Double) throws -> ChildProcess {
         var command = [
             "/usr/bin/setpriv", "--reuid=\(tenantUID)", "--regid=\(tenantUID)", "--clear-groups", binDir + "/exobench",
             "tcp-tenant", "--mode", mode, "--remote", "\(host):\(port)", "--seconds", "\(seconds)", "--socket", daemon.socketPath,
             "--frames", "\(tenant.frames)", "--ring-capacity", "\(tenant.ringCapacity)", "--buffer", "\(tenant.buffer)",
-        ] + (tenant.busyPoll ? ["--busy-poll"] : [])
-        if let perfOutput { command = ["/usr/bin/perf", "record", "-g", "-q", "-o", perfOutput, "--"] + command }
+            "--spin-microseconds", "\(tenant.spinMicroseconds)",
+        ] + (tenant.keepSequenceKey ? ["--sequence-key-file", sequenceKeyPath] : []) + (tenant.busyPoll ? ["--busy-poll"] : [])
+        if let perfOutput {
+            let perf = ["/usr/bin/perf", "record", "--call-graph", "dwarf,16384", "-F", "499", "-q", "-o", perfOutput]
+            command = perf + ["--"] + command
+        }
         return try ChildProcess("tcp-tenant", command[0], Array(command.dropFirst()), logPath: workspace.directory + "/tcp-tenant.log")
     }
 

@@ -21,7 +21,9 @@ struct TCPBulkCommand: ParsableCommand {
             Directions: tx — the client sends (ExOS → Linux on the exokernel path); rx — the \
             Linux server sends to the client. Throughput is measured at the receiver, from its \
             first byte to the end of stream. Ratios: exokernel over kernel (aim ≥ 0.5) and over \
-            vde (aim ≥ 4). `--perf FILE` records the ExOS client with `perf record -g`.
+            vde (aim ≥ 4). After each exokernel transfer, the ExOS client's CPU seconds per GB \
+            go to stderr. `--perf FILE` records the ExOS client with `perf record --call-graph \
+            dwarf`.
             """)
 
     @Option(name: .long, help: "Seconds each transfer sends.")
@@ -33,7 +35,7 @@ struct TCPBulkCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "tx (client sends), rx (client receives).")
     var directions: [String] = ["tx", "rx"]
 
-    @Option(name: .long, help: "perf record -g the ExOS client into this file (exokernel path; the last run's).")
+    @Option(name: .long, help: "perf record the ExOS client into this file (exokernel path, last run).")
     var perf: String?
 
     @OptionGroup var common: TCPBenchOptions
@@ -81,6 +83,15 @@ struct TCPBulkCommand: ParsableCommand {
         let receiver = tx ? run.server : run.client
         let elapsed = receiver.value("seconds")
         guard receiver.value("bytes") > 0, elapsed > 0 else { throw BenchError("\(path) \(direction): nothing received") }
+        if path == "exokernel", run.client.value("cpu") > 0 {
+            // What ExOS spent per byte: a cost the machine's load changes little, where the
+            // throughput beside it swings with whatever else runs.
+            let cpu = run.client.value("cpu")
+            let gigabytes = run.client.value("bytes") / 1e9
+            Console.error(
+                "tcp-bulk: exokernel \(direction): ExOS client CPU \(String(format: "%.2f", cpu)) s for "
+                    + "\(String(format: "%.2f", gigabytes)) GB: \(String(format: "%.2f", cpu / gigabytes)) CPU-s/GB")
+        }
         return receiver.value("bytes") * 8 / elapsed / 1e9
     }
 }
@@ -115,7 +126,10 @@ struct TCPBulkReport {
         var object: [String: Any] = [
             "pid": pid, "seconds": seconds, "loadAverageBefore": loadBefore, "loadAverageAfter": loadAfter,
             "aims": ["exokernelOverKernel": Self.kernelAim, "exokernelOverVde": Self.vdeAim],
-            "tenant": ["frames": tenant.frames, "ringCapacity": tenant.ringCapacity, "busyPoll": tenant.busyPoll, "buffer": tenant.buffer],
+            "tenant": [
+                "frames": tenant.frames, "ringCapacity": tenant.ringCapacity, "busyPoll": tenant.busyPoll,
+                "buffer": tenant.buffer, "spinMicroseconds": tenant.spinMicroseconds,
+            ],
         ]
         var byDirection: [String: Any] = [:]
         for direction in directions {
@@ -131,7 +145,8 @@ struct TCPBulkReport {
     var table: String {
         var lines = [
             "tcp-bulk: \(seconds) s per transfer; ExOS frames \(tenant.frames), ring \(tenant.ringCapacity), "
-                + "busy-poll \(tenant.busyPoll), buffer \(tenant.buffer) B; load average before \(loadBefore), after \(loadAfter)",
+                + "busy-poll \(tenant.busyPoll), spin \(tenant.spinMicroseconds) µs, buffer \(tenant.buffer) B; "
+                + "load average before \(loadBefore), after \(loadAfter)",
             "DIRECTION  PATH        MEDIAN Gbit/s   MIN       MAX",
         ]
         for direction in directions {

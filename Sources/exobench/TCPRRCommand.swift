@@ -68,10 +68,15 @@ struct TCPRRCommand: ParsableCommand {
         let loadAfter = LoadAverage.read()
         var object: [String: Any] = [
             "pid": runner.network.pid, "seconds": duration, "loadAverageBefore": loadBefore, "loadAverageAfter": loadAfter,
-            "exosSide": "client", "tenant": ["frames": common.frames, "ringCapacity": common.ringCapacity, "busyPoll": common.busyPoll],
+            "exosSide": "client",
+            "tenant": [
+                "frames": common.frames, "ringCapacity": common.ringCapacity, "busyPoll": common.busyPoll,
+                "spinMicroseconds": common.spinMicroseconds,
+            ],
         ]
         var lines = [
-            "tcp-rr: \(duration) s per measure; ExOS client (busy-poll \(common.busyPoll)), Linux server; "
+            "tcp-rr: \(duration) s per measure; ExOS client (busy-poll \(common.busyPoll), "
+                + "spin \(common.spinMicroseconds) µs), Linux server; "
                 + "load average before \(loadBefore), after \(loadAfter)",
             "MEASURE  PATH        MEDIAN/s    MIN         MAX",
         ]

@@ -16,7 +16,8 @@ struct TCPTenantCommand: AsyncParsableCommand {
             Modes: source — send zeros for --seconds, then FIN; sink — read to the end of stream; \
             rr — 1-byte request/response transactions on one connection (TCP_NODELAY); cps — \
             connect, one transaction, the server's FIN, close, again. Prints `tcp-tenant: result \
-            bytes=N seconds=S` (transactions= or connections= for rr and cps).
+            bytes=N seconds=S cpu=C` (transactions= or connections= for rr and cps; C: the \
+            process's user + system CPU seconds).
             """)
 
     @Option(name: .long, help: "source, sink, rr or cps.")
@@ -46,6 +47,12 @@ struct TCPTenantCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "NetworkOptions.busyPoll: the stack thread spins.")
     var busyPoll = false
 
+    @Option(name: .long, help: "NetworkOptions.sequenceSecret from this file (SecretFile.loadOrCreate).")
+    var sequenceKeyFile: String?
+
+    @Option(name: .long, help: "NetworkOptions.spin: microseconds the stack thread polls after its last packet.")
+    var spinMicroseconds = 50  // NetworkOptions().spin
+
     func validate() throws {
         guard ["source", "sink", "rr", "cps"].contains(mode) else { throw ValidationError("--mode: source, sink, rr or cps") }
         guard endpoint != nil else { throw ValidationError("--remote takes ADDRESS:PORT") }
@@ -61,11 +68,20 @@ struct TCPTenantCommand: AsyncParsableCommand {
     func run() async throws {
         do throws(BenchError) {
             let line = try await measure()
-            Console.out("tcp-tenant: result \(line)")
+            Console.out("tcp-tenant: result \(line) cpu=\(Self.processCPUSeconds())")
         } catch {
             Console.error("exobench tcp-tenant: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// User plus system CPU seconds of the whole process so far (every thread: the stack
+    /// thread, the application's tasks): what ExOS cost, whatever the machine's load.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private func measure() async throws(BenchError) -> String {
@@ -76,6 +92,8 @@ struct TCPTenantCommand: AsyncParsableCommand {
             options.frames = frames
             options.ringCapacity = ringCapacity
             options.busyPoll = busyPoll
+            options.spin = .microseconds(spinMicroseconds)
+            if let sequenceKeyFile { options.sequenceSecret = try SecretFile.loadOrCreate(path: sequenceKeyFile) }
             runtime = try await NetworkRuntime.start(session: session, options: options)
         } catch {
             throw BenchError("attach: \(error)")

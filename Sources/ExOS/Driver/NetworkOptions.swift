@@ -22,6 +22,15 @@ public struct NetworkOptions: Sendable {
     /// so that a wake-up lost anywhere (a peer that forgot to kick, say) costs at most this
     /// long instead of stalling the stack until the next packet. Ten wake-ups a second idle.
     public var maximumSleep: Duration = .milliseconds(100)
+    /// Key of TCP's initial sequence numbers and timestamp offsets; nil (the default): a
+    /// random key per runtime. A program that restarts and connects again to the same
+    /// servers from the same ports within their TIME_WAIT (60 s on Linux) should pass a key
+    /// it keeps, e.g. `try SecretFile.loadOrCreate(path:)` on a file of its own: a new random
+    /// key gives its SYNs sequence numbers and timestamps unrelated to the last run's, which
+    /// Linux in TIME_WAIT does not take as a new connection (the SYN waits for its 1 s
+    /// retransmission). Keep the key as secret as a private key: whoever learns it can
+    /// predict the stack's ISNs (RFC 6528).
+    public var sequenceSecret: UInt64?
 
     public init() {}
 }

@@ -68,7 +68,8 @@ public final class NetworkRuntime: Sendable {
             throw .setup("\(error)")
         }
         let configuration = StackConfiguration(
-            dataPath: info, limits: options.limits, secret: .random(in: 0...UInt64.max))
+            dataPath: info, limits: options.limits, secret: .random(in: 0...UInt64.max),
+            sequenceSecret: options.sequenceSecret)
         return try launch(session: session, path: path, configuration: configuration, options: options)
     }
 
@@ -184,14 +185,20 @@ public final class NetworkRuntime: Sendable {
                     return .stop
                 }
                 let now = Self.now()
-                if s.pump(now: now, ready: &ready).didWork {
+                let outcome = s.pump(now: now, ready: &ready)
+                if outcome.didWork {
                     lastWork = now
                     return .again
                 }
-                if let deadline = s.stack.nextDeadline, deadline <= now { return .again }
+                // Every transmit frame in flight: the frames waiting for one are no work for
+                // now, and polling for the daemon's completions would take the CPU it needs to
+                // make them (three busy threads on two cores). Only timers count; after the
+                // usual spin, the sleep arms need-wakeup on the completion ring, so the
+                // daemon's next completion batch wakes this thread.
+                let deadline = outcome.deviceFull ? s.stack.nextTimerDeadline : s.stack.nextDeadline
+                if let deadline, deadline <= now { return .again }
                 if options.busyPoll || (now - lastWork).nanoseconds < spin { return .spin }
                 guard s.device.dataPath.prepareToSleep() else { return .again }
-                let deadline = s.stack.nextDeadline
                 let tick = UInt64(options.maximumSleep.components.seconds) &* 1_000_000_000
                     &+ UInt64(options.maximumSleep.components.attoseconds / 1_000_000_000)
                 s.sleepingUntil = min(deadline ?? now + Interval(nanoseconds: tick), now + Interval(nanoseconds: tick))

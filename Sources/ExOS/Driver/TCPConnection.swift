@@ -34,19 +34,22 @@ public final class TCPConnection: Sendable {
         while true {
             let result = await runtime.suspend(
                 { s, waiter, now -> Result<[UInt8]?, NetworkError>? in
-                    // Sized to what is waiting (not `maximumLength`): no large zero-fill per read.
+                    // Sized to what is waiting (not `maximumLength`) and not zero-filled: the
+                    // read initializes exactly the bytes the array then holds.
                     let waiting = s.stack.readableBytes(handle)
-                    var bytes = [UInt8](repeating: 0, count: max(min(maximumLength, waiting), 1))
-                    let outcome = bytes.withUnsafeMutableBytes { buffer -> Result<TCPReadResult, TCPError> in
+                    var outcome = Result<TCPReadResult, TCPError>.success(.wouldBlock)
+                    let bytes = [UInt8](unsafeUninitializedCapacity: max(min(maximumLength, waiting), 1)) {
+                        buffer, initialized in
                         do throws(TCPError) {
-                            return .success(try s.stack.read(handle, into: MutablePacketBytes(unsafeBuffer: buffer), now: now))
+                            let window = MutablePacketBytes(unsafeBuffer: UnsafeMutableRawBufferPointer(buffer))
+                            outcome = .success(try s.stack.read(handle, into: window, now: now))
                         } catch {
-                            return .failure(error)
+                            outcome = .failure(error)
                         }
+                        if case .success(.bytes(let count)) = outcome { initialized = count }
                     }
                     switch outcome {
-                    case .success(.bytes(let count)):
-                        bytes.removeSubrange(count...)
+                    case .success(.bytes):
                         return .success(bytes)
                     case .success(.endOfStream): return .success([])
                     case .success(.wouldBlock):

@@ -5,27 +5,28 @@
 /// At most `capacity` sockets of one kind. A slot's generation grows each time it is freed,
 /// so stale handles miss.
 struct SocketTable<Socket> {
-    /// Every slot holds a socket value; a free slot holds `vacant` (a small placeholder).
-    /// Not optionals: unwrapping an optional copies the socket (retaining its buffers) on
-    /// every access, where a plain element is borrowed or modified in place.
+    /// Every slot holds a socket value; a free slot holds the vacant placeholder, which
+    /// lives one past the last slot (`slots[capacity]`). Not optionals: unwrapping an
+    /// optional copies the socket (retaining its buffers) on every access, where a plain
+    /// element is borrowed or modified in place. Not a stored `vacant` either: the table
+    /// itself must stay a few words, since a call that takes it by value (`resolve`, when
+    /// not inlined) copies all of it, and a control block is a kilobyte.
     private var slots: [Socket]
-    private let vacant: Socket
     /// Which slots hold an open socket.
     private var occupied: [Bool]
     private var generations: [UInt32]
     private var free: [Int]
 
     init(capacity: Int, vacant: Socket) {
-        self.vacant = vacant
-        slots = Array(repeating: vacant, count: capacity)
+        slots = Array(repeating: vacant, count: capacity + 1)
         occupied = Array(repeating: false, count: capacity)
         generations = Array(repeating: 0, count: capacity)
         free = Array((0..<capacity).reversed())
         free.reserveCapacity(capacity)
     }
 
-    var capacity: Int { slots.count }
-    var openCount: Int { slots.count - free.count }
+    var capacity: Int { occupied.count }
+    var openCount: Int { occupied.count - free.count }
 
     /// Stores `socket` in a free slot; nil when the table is full.
     mutating func insert(_ socket: Socket) -> SlotHandle? {
@@ -41,7 +42,7 @@ struct SocketTable<Socket> {
     /// The slot index of a live handle.
     func resolve(_ handle: SlotHandle) -> Int? {
         let index = Int(handle.index)
-        guard index < slots.count, generations[index] == handle.generation, occupied[index] else { return nil }
+        guard index < occupied.count, generations[index] == handle.generation, occupied[index] else { return nil }
         return index
     }
 
@@ -53,7 +54,7 @@ struct SocketTable<Socket> {
     mutating func remove(_ handle: SlotHandle) -> Socket? {
         guard let index = resolve(handle) else { return nil }
         let socket = slots[index]
-        slots[index] = vacant
+        slots[index] = slots[occupied.count]
         occupied[index] = false
         generations[index] &+= 1
         free.append(index)
@@ -68,7 +69,7 @@ struct SocketTable<Socket> {
     }
 
     /// True when slot `index` holds a socket.
-    func isOpen(_ index: Int) -> Bool { index >= 0 && index < slots.count && occupied[index] }
+    func isOpen(_ index: Int) -> Bool { index >= 0 && index < occupied.count && occupied[index] }
 }
 
 // A plain value: sendable when its sockets are (the stack moves to its driver's thread).

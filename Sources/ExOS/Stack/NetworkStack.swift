@@ -80,7 +80,7 @@ public struct NetworkStack: Sendable {
         tcpConnections = SocketTable(capacity: limits.tcpConnections, vacant: .vacant)
         tcpListeners = SocketTable(capacity: limits.tcpListeners, vacant: .vacant)
         tcpTimers = DeadlineHeap(capacity: limits.tcpConnections)
-        initialSequenceNumbers = InitialSequenceNumbers(secret: configuration.secret)
+        initialSequenceNumbers = InitialSequenceNumbers(secret: configuration.sequenceSecret ?? configuration.secret)
         synCookies = SYNCookies(secret: configuration.secret ^ 0x5359_4E43_4F4F_4B49)
         flows = FlowTable(
             maximumEntries: limits.udpSockets + limits.pingers + limits.tcpConnections + limits.tcpListeners,
@@ -120,15 +120,27 @@ public struct NetworkStack: Sendable {
     /// When the stack next wants to be driven even if nothing arrives: the earliest ARP
     /// retry or announcement, or `now` when frames are waiting for the device. Nil when it
     /// has nothing to do until a frame or an application call comes.
-    public var nextDeadline: Instant? {
-        if hasFramesToSend { return now }
+    ///
+    /// Always inlined (so is `hasFramesToSend`): the runtime asks on every pass of its loop,
+    /// and an outlined getter would take the whole stack (over a kilobyte) by a copy made first.
+    @inline(__always) public var nextDeadline: Instant? {
+        hasFramesToSend ? now : nextTimerDeadline
+    }
+
+    /// The earliest timer (ARP retry, announcement, TCP): `nextDeadline` without the frames
+    /// waiting to be sent. What a driver whose device is full waits for besides the device
+    /// (frames that cannot go are not work to do now: spinning on them takes the CPU from
+    /// whoever must free a transmit buffer).
+    @inline(__always) public var nextTimerDeadline: Instant? {
         let neighbor: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
         let announcement: Instant? = announcementsLeft > 0 ? nextAnnouncement : nil
         return Instant.earliest(Instant.earliest(neighbor, announcement), tcpTimers.first?.deadline)
     }
 
     /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
-    public var hasFramesToSend: Bool { !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty }
+    @inline(__always) public var hasFramesToSend: Bool {
+        !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty
+    }
 
     /// The next readiness event, oldest first; nil when there is none.
     public mutating func nextEvent() -> StackEvent? {

@@ -7,8 +7,11 @@ import ExoWire
 
 extension StackConfiguration {
     /// The configuration of a stack on the data path `info` describes. `secret` keys the
-    /// stack's hash tables: a driver draws it from a random source.
-    public init(dataPath info: DataPathInfo, limits: StackLimits = StackLimits(), secret: UInt64) {
+    /// stack's hash tables: a driver draws it from a random source. `sequenceSecret` keys
+    /// TCP's ISNs and timestamps (nil: `secret`): one the tenant keeps across restarts.
+    public init(
+        dataPath info: DataPathInfo, limits: StackLimits = StackLimits(), secret: UInt64, sequenceSecret: UInt64? = nil
+    ) {
         let addresses = info.addresses.map {
             LocalAddress(address: IPv4Address(rawValue: $0.address), mac: $0.mac, owned: $0.whole)
         }
@@ -22,6 +25,7 @@ extension StackConfiguration {
         self.init(
             addresses: addresses, prefixLength: info.prefixLength, gateway: gateway,
             gatewayMAC: gateway == nil || info.gatewayMAC == .zero ? nil : info.gatewayMAC,
-            mtu: Int(info.mtu), grants: grants, limits: limits, secret: secret)
+            mtu: Int(info.mtu), grants: grants, limits: limits, secret: secret,
+            sequenceSecret: sequenceSecret)
     }
 }

@@ -132,11 +132,20 @@ public struct StackConfiguration: Hashable, Sendable {
     /// seed of its other choices (IP identification, ephemeral ports). A driver draws it at
     /// random; a simulation fixes it.
     public var secret: UInt64
+    /// Key of TCP's initial sequence numbers and timestamp offsets (RFC 6528, RFC 7323
+    /// §7.1); nil: `secret`. Unlike `secret`, worth keeping across restarts: with the same
+    /// key, a new process's SYN to a four-tuple an earlier one used carries a higher ISN and
+    /// timestamp (both run on the boot's monotonic clock), which a peer holding that
+    /// four-tuple in TIME_WAIT accepts as a new incarnation (Linux does) instead of ignoring
+    /// it until the SYN is retransmitted a second later. See docs/EXOS.md, "Initial sequence
+    /// numbers".
+    public var sequenceSecret: UInt64?
 
     /// A configuration with this identity, link, grants and limits.
     public init(
         addresses: [LocalAddress], prefixLength: UInt8, gateway: IPv4Address? = nil, gatewayMAC: MACAddress? = nil,
-        mtu: Int = 1500, grants: [EndpointGrant] = [], limits: StackLimits = StackLimits(), secret: UInt64 = 0
+        mtu: Int = 1500, grants: [EndpointGrant] = [], limits: StackLimits = StackLimits(), secret: UInt64 = 0,
+        sequenceSecret: UInt64? = nil
     ) {
         self.addresses = addresses
         self.prefixLength = prefixLength
@@ -146,6 +155,7 @@ public struct StackConfiguration: Hashable, Sendable {
         self.grants = grants
         self.limits = limits
         self.secret = secret
+        self.sequenceSecret = sequenceSecret
     }
 
     /// Bytes of the largest frame the stack sends or accepts: the MTU plus the Ethernet header.

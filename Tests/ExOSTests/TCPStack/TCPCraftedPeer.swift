@@ -34,7 +34,13 @@ struct CraftedPeer {
     var log: [SentSegment] = []
 
     init(limits: StackLimits = Hosts.quiet) {
-        stack = NetworkStack(configuration: Hosts.owned(1, limits: limits), now: .zero)
+        self.init(configuration: Hosts.owned(1, limits: limits))
+    }
+
+    /// A peer of a stack configured as `configuration`, starting at `now`.
+    init(configuration: StackConfiguration, now: Instant = .zero) {
+        self.now = now
+        stack = NetworkStack(configuration: configuration, now: now)
         // An ARP request from the peer teaches the stack its MAC.
         stack.inject(FrameFactory.arp(.request, target: Hosts.address(1)), now: now)
         _ = stack.drainRaw(now: now)

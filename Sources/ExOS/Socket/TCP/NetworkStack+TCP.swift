@@ -217,23 +217,27 @@ extension NetworkStack {
         connectionChanged(index, outcome)
     }
 
+    // The queries below are always inlined: the runtime calls them under its lock on every
+    // read and write, and an outlined call would take the whole stack by a copy (see
+    // `nextDeadline`).
+
     /// The connection's state (nil: a stale handle).
-    public func state(_ handle: TCPHandle) -> TCPState? {
+    @inline(__always) public func state(_ handle: TCPHandle) -> TCPState? {
         tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].state }
     }
 
     /// The error that ended the connection, if one did.
-    public func error(_ handle: TCPHandle) -> TCPError? {
+    @inline(__always) public func error(_ handle: TCPHandle) -> TCPError? {
         tcpConnections.resolve(handle.slot).flatMap { tcpConnections[index: $0].error }
     }
 
     /// Bytes the send buffer can take now.
-    public func writableSpace(_ handle: TCPHandle) -> Int {
+    @inline(__always) public func writableSpace(_ handle: TCPHandle) -> Int {
         tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].sendBuffer.freeSpace } ?? 0
     }
 
     /// Bytes waiting to be read.
-    public func readableBytes(_ handle: TCPHandle) -> Int {
+    @inline(__always) public func readableBytes(_ handle: TCPHandle) -> Int {
         tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].receiveBuffer.count } ?? 0
     }
 
@@ -252,14 +256,15 @@ extension NetworkStack {
 
     /// True while a connection still has bytes or a FIN the peer has not acknowledged (a
     /// program about to exit waits for this to end, or its last bytes would be lost).
-    public var tcpHasUnacknowledgedData: Bool {
+    @inline(__always) public var tcpHasUnacknowledgedData: Bool {
         for index in 0..<tcpConnections.capacity where tcpConnections.isOpen(index) {
             if tcpConnections[index: index].awaitsAcknowledgement { return true }
         }
         return false
     }
 
-    private func openConnection(_ handle: TCPHandle) throws(TCPError) -> Int {
+    /// Always inlined: `read` and `write` call it, and an outlined call copies the stack.
+    @inline(__always) private func openConnection(_ handle: TCPHandle) throws(TCPError) -> Int {
         guard let index = tcpConnections.resolve(handle.slot), !tcpConnections[index: index].orphaned else {
             throw .staleHandle
         }

@@ -25,6 +25,10 @@ extension NetworkStack {
     /// a maximum window, as Linux does, so that no segment of the old connection can be taken
     /// for one of the new; nil otherwise.
     mutating func endTimeWait(_ index: Int, for syn: TCPRepr, listening key: FlowKey) -> TCPSequenceNumber? {
+        // The state first, read in place: `receiveTCP` asks for every segment of an existing
+        // connection, and the call below copies the kilobyte-sized block (with its buffers'
+        // retains) before it looks at anything; only a TIME_WAIT connection needs it.
+        guard tcpConnections[index: index].state == .timeWait else { return nil }
         guard tcpConnections[index: index].yieldsToNewIncarnation(syn),
             let listener = flows.find(key), tcpListeners.isOpen(listener)
         else { return nil }

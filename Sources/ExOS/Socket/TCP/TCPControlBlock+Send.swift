@@ -256,7 +256,11 @@ extension TCPControlBlock {
 
     /// The window field: the free receive space, scaled (never scaled on a SYN), and never
     /// less than what keeps the advertised right edge where it was.
-    private func windowField(synchronizing: Bool) -> UInt16 {
+    ///
+    /// Mutating only to take `self` by address: the optimizer keeps this call outlined even
+    /// when asked to inline it, and an outlined non-mutating call gets the kilobyte-sized
+    /// block by a copy made first (see `TCPControlBlock`'s derived values). It changes nothing.
+    private mutating func windowField(synchronizing: Bool) -> UInt16 {
         let scale = synchronizing ? 0 : Int(receiveScale)
         // Receiver silly window avoidance (RFC 9293 §3.8.6.2.2): free space below a segment
         // (or half the buffer) is not offered until the application makes it bigger.
