@@ -99,7 +99,10 @@ struct TCPHostileTests {
         // 32 frames are dropped, tx.controlQueueFull, as a lost SYN-ACK), and the kernel's
         // connections made during the flood and after it were opened from theirs.
         #expect(counters["opens.passive", default: 0] >= 128, "\(counters)")
-        #expect(counters["synCookies.sent", default: 0] >= 1_000, "\(counters)")
+        // At least 250 cookies: well past the backlog. How many of the 5,000 SYNs reach the
+        // stack depends on the machine's load (the rest are dropped on full rings before it,
+        // counted by the daemon): 525-972 at load 12-22, over 1,000 on a quiet machine.
+        #expect(counters["synCookies.sent", default: 0] >= 250, "\(counters)")
         #expect(counters["synCookies.accepted", default: 0] >= 3, "\(counters)")
     }
 

@@ -79,7 +79,9 @@ def flood(count):
         if i == 1000:  # the backlog is full by now: connect while the flood goes on
             for n in range(3):
                 message = b"during-%d\n" % n
-                t = threading.Thread(target=lambda m=message: legit.__setitem__(m, nc(m)))
+                # 20 s: a SYN or SYN-ACK lost to a full ring meanwhile is retried at 1, 3, 7
+                # and 15 s (one such run, under a full parallel suite, ran out of 10 s once).
+                t = threading.Thread(target=lambda m=message: legit.__setitem__(m, nc(m, timeout=20)))
                 t.start(); during.append(t)
         time.sleep(0.01)
     sent_for = time.monotonic() - started

@@ -55,6 +55,7 @@ extension NetworkStack {
     /// the peer's next ACK (an answer to that, or its own retransmitted data) completes the
     /// handshake once the application has accepted. Resetting instead would fail a client
     /// that merely arrived during a burst.
+    @inline(__always)  // outlined, a non-mutating call copies the whole stack first
     private func completesHandshakeIntoAFullQueue(_ index: Int, _ segment: TCPRepr) -> Bool {
         guard tcpConnections[index: index].state == .synReceived, segment.flags.contains(.ack),
             !segment.flags.contains(.rst), let handle = tcpConnections[index: index].listener,

@@ -177,6 +177,7 @@ extension TCPControlBlock {
     /// free space: such a segment is acceptable and its ACK counts; its excess bytes are
     /// trimmed). Judged against the free space alone, a peer's ACKs sent after a small
     /// in-window segment would all be refused, and the connection would stall.
+    @inline(__always)  // outlined, a non-mutating call copies the control block first
     private func isAcceptable(_ segment: TCPRepr, payloadLength: Int) -> Bool {
         var length = payloadLength
         if segment.flags.contains(.syn) { length += 1 }
