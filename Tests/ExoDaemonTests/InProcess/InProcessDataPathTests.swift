@@ -89,6 +89,10 @@ struct InProcessDataPathTests {
 
         daemon.receiveFromWire([packet])
         #expect(try alice.received().isEmpty)
+        // The release timer is a timerfd armed for 20 ms of real time: this wait sees it fire,
+        // and the daemon releases nothing, for the virtual clock has not moved.
+        try daemon.daemon.turn(timeoutMilliseconds: 50)
+        #expect(try alice.received().isEmpty)
         daemon.advanceTime(by: 19_999_999)
         #expect(try alice.received().isEmpty)
         daemon.advanceTime(by: 1)
