@@ -19,16 +19,24 @@ public final class Daemon {
     let dispatcher: ControlDispatcher
     let owed: OwedRecords
     let connections: ControlConnections
-    private let service: ServiceManagerLink
+    private let service: any ServiceManagement
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
     /// Whether the NIC's descriptor is still watched (a TAP whose link went away is not read).
     var nicWatched = true
+    /// `stop()` ran: the socket file is no longer this daemon's to remove.
+    private var stopped = false
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.
-    public init(config: DaemonConfig) throws(DaemonStartError) {
+    public convenience init(config: DaemonConfig) throws(DaemonStartError) {
+        try self.init(config: config, environment: DaemonEnvironment())
+    }
+
+    /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
+    /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
+    init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
         self.config = config
         let tenants = config.tenants.enumerated().map { index, t in
             TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
@@ -37,29 +45,39 @@ public final class Daemon {
         let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
             tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
         plane = ControlPlane(config: config, arbiter: arbiter)
-        let nic = try config.nic.map { nic throws(DaemonStartError) in
-            try NicPort(config: nic, frameSize: Int(config.frameSize))
+        let nic: NicPort?
+        switch environment.nic {
+        case .configured:
+            nic = try config.nic.map { nic throws(DaemonStartError) in
+                try NicPort(config: nic, frameSize: Int(config.frameSize))
+            }
+        case .memory(let device):
+            guard let nicConfig = config.nic else {
+                throw DaemonStartError(message: "an in-memory device needs a [nic] section for its addresses")
+            }
+            nic = NicPort(memory: device, config: nicConfig, frameSize: Int(config.frameSize))
         }
-        dataPlane = try DataPlane(config: config, control: plane, nic: nic)
+        dataPlane = try DataPlane(config: config, control: plane, nic: nic, clock: environment.clock)
         sessions = SessionRegistry(
             limits: AdmissionLimits(connections: config.maxConnections, connectionsPerUID: config.maxConnectionsPerUID),
             firstConnectionID: Reactor.firstConnectionID)
         accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
-            accounting: accounting, daemonUID: ProcessIdentity.uid,
+            accounting: accounting, daemonUID: environment.daemonUID,
             operatorGID: config.operatorGroup.flatMap(ControlDispatcher.resolve))
         owed = OwedRecords(plane: plane, dataPlane: dataPlane, sessions: sessions)
         do {
-            service = try ServiceManagerLink()
+            service = try environment.makeServiceManagement()
             reactor = try Reactor()
             let listener = try ControlListener(path: config.socketPath)
             connections = ControlConnections(config: config, reactor: reactor, sessions: sessions, listener: listener,
                 dispatcher: dispatcher, owed: owed)
             try reactor.watch(listener.socket.raw, as: .listener, for: .readable)
-            try reactor.watch(service.signals.fd, as: .signals, for: .readable)
-            try reactor.watch(service.watchdogTimer.fd, as: .watchdog, for: .readable)
+            if let fd = service.signalDescriptor { try reactor.watch(fd, as: .signals, for: .readable) }
+            if let fd = service.watchdogDescriptor { try reactor.watch(fd, as: .watchdog, for: .readable) }
             if let nic {
-                try reactor.watch(nic.fd, as: .nic, for: .readable)
+                // A device without a descriptor (memory) is looked at on every turn instead.
+                if let fd = nic.device.readinessDescriptor { try reactor.watch(fd, as: .nic, for: .readable) }
                 if let monitor = nic.monitor { try reactor.watch(monitor.fd, as: .link, for: .readable) }
                 try reactor.watch(dataPlane.fragments.timer.fd, as: .reassembly, for: .readable)
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
@@ -76,31 +94,70 @@ public final class Daemon {
 
     /// Serves until SIGTERM/SIGINT, then ends every session and removes the socket.
     public func run() {
-        service.armWatchdog()
-        Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
-            + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
-        service.notify("READY=1\nSTATUS=serving \(config.socketPath)")
+        start()
         if dataPlane.busyPoll {
             Log.info("nic.busy_poll: the loop polls the NIC and tx rings without sleeping")
             poll(idleWindow: nil)
         }
         while running {
-            dataPathWoke = false
             do {
-                try reactor.wait(timeoutMilliseconds: nextTimeoutMilliseconds()) { source, events in
-                    self.serve(source, events: events)
-                }
+                try turn(timeoutMilliseconds: nextTimeoutMilliseconds())
             } catch {
                 Log.error("epoll_wait failed: \(error)")
                 break
             }
-            // The wake-up's data-path events were served as they were dispatched: control next.
-            serveControlTurns()
-            expireHandshakes()
-            deliverFaults()
-            // Packets moved: more are likely soon (an answer, the next request). Poll a while.
-            if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
         }
+        stop()
+    }
+
+    /// Arms the watchdog and tells the service manager the daemon is ready. `run()` calls
+    /// it; an in-process test calls it before its first `turn`.
+    func start() {
+        service.armWatchdog()
+        Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
+            + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
+        service.notify("READY=1\nSTATUS=serving \(config.socketPath)")
+    }
+
+    /// One pass of the loop: waits up to `timeoutMilliseconds` (0: not at all) for what is
+    /// ready and serves it, then control requests in fair turns, overdue hellos and waiting
+    /// fault reports; after packets, polls the data path until it has been idle for the poll
+    /// window. An in-process test drives the daemon by calling this with 0 between its
+    /// clients' steps (swift-nio's EmbeddedChannel `runPendingTasks` is the model).
+    func turn(timeoutMilliseconds: Int32) throws(SystemError) {
+        dataPathWoke = false
+        try reactor.wait(timeoutMilliseconds: timeoutMilliseconds) { source, events in
+            self.serve(source, events: events)
+        }
+        // A device with no descriptor wakes no wait: what it holds is taken on each turn.
+        if nicWatched, let nic = dataPlane.nic, nic.device.readinessDescriptor == nil,
+            nic.device.hasReadyPacket == true
+        {
+            serve(.nic, events: .readable)
+        }
+        // The wake-up's data-path events were served as they were dispatched: control next.
+        serveControlTurns()
+        expireHandshakes()
+        deliverFaults()
+        // Packets moved: more are likely soon (an answer, the next request). Poll a while.
+        if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
+    }
+
+    /// Serves the data plane's timers (reassembly expiry, impairment release) as if they had
+    /// fired: each does what is due by the data plane's clock and re-arms for the rest. A
+    /// test calls it after advancing the virtual clock, whose deadlines no timerfd follows.
+    func serveDataPlaneTimers() {
+        guard dataPlane.nic != nil else { return }
+        serve(.reassembly, events: .readable)
+        serve(.impairment, events: .readable)
+    }
+
+    /// Ends every session, closes the listener and removes the socket. After `run()`'s loop;
+    /// an in-process test calls it to end the daemon.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        running = false
         service.notify("STOPPING=1")
         shutdown()
     }
@@ -157,7 +214,9 @@ public final class Daemon {
 
     // MARK: timers
 
-    private func nextTimeoutMilliseconds() -> Int32 {
+    /// How long the loop may sleep: until the next hello deadline, owner's turn or held-back
+    /// fault report (-1: until something happens).
+    func nextTimeoutMilliseconds() -> Int32 {
         let now = MonotonicClock.nanoseconds()
         guard let earliest = connections.nextDeadline(now: now) else { return -1 }
         guard earliest > now else { return 0 }

@@ -3,8 +3,26 @@
 
 import ExoPlatform
 
+/// What the loop asks of the process's signals and its service manager. The daemon's is
+/// `ServiceManagerLink`; an in-process test gives one that blocks no signal and talks to no
+/// service manager (a test process's signals are its test runner's).
+protocol ServiceManagement: AnyObject {
+    /// The signalfd the loop watches (`WakeSource.signals`); nil: no signal stops this loop.
+    var signalDescriptor: Int32? { get }
+    /// The watchdog timer the loop watches (`WakeSource.watchdog`); nil: no watchdog.
+    var watchdogDescriptor: Int32? { get }
+    /// Called once as the loop starts.
+    func armWatchdog()
+    /// The watchdog timer fired.
+    func watchdogFired()
+    /// Reads the pending signals; returns whether one asks the daemon to stop.
+    func takeSignals() -> Bool
+    /// Tells the service manager `state` (sd_notify's "READY=1", "STOPPING=1", ...).
+    func notify(_ state: String)
+}
+
 /// Signals, the watchdog timer and sd_notify. Owned by the loop (one thread).
-final class ServiceManagerLink {
+final class ServiceManagerLink: ServiceManagement {
     let signals: SignalFD
     let watchdogTimer: TimerFD
     private let notifier: SystemdNotifier?
@@ -15,6 +33,9 @@ final class ServiceManagerLink {
         watchdogTimer = try TimerFD()
         notifier = SystemdNotifier.fromEnvironment()
     }
+
+    var signalDescriptor: Int32? { signals.fd }
+    var watchdogDescriptor: Int32? { watchdogTimer.fd }
 
     /// Arms the watchdog if the service manager asked for one: a ping at half the interval,
     /// as sd_watchdog_enabled(3) recommends.
