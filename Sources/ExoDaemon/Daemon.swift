@@ -140,7 +140,25 @@ public final class Daemon {
         expireHandshakes()
         deliverFaults()
         // Packets moved: more are likely soon (an answer, the next request). Poll a while.
-        if dataPathWoke { poll(idleWindow: Self.pollWindowNanoseconds) }
+        if dataPathWoke { poll(idleWindow: DataPathPoller.windowNanoseconds) }
+    }
+
+    /// Polls the data path (DataPathPoller) with the loop's other work in between.
+    func poll(idleWindow: UInt64?) {
+        DataPathPoller(dataPlane: dataPlane).run(
+            idleWindow: idleWindow, isRunning: { running }, afterWork: deliverFaults,
+            serveOthers: {
+                dataPathWoke = false
+                do {
+                    try reactor.wait(timeoutMilliseconds: 0) { source, events in self.serve(source, events: events) }
+                } catch {
+                    Log.error("epoll_wait failed: \(error)")
+                    running = false
+                }
+                serveControlTurns()
+                expireHandshakes()
+                return dataPathWoke
+            })
     }
 
     /// Serves the data plane's timers (reassembly expiry, impairment release) as if they had

@@ -1,4 +1,4 @@
-// The data path while the daemon polls (Daemon+Polling.swift): the NIC's ring and every
+// The data path while the daemon polls (DataPathPoller.swift): the NIC's ring and every
 // tenant's tx ring checked with plain loads, only what holds work served; tx rings ask for no
 // kick until polling stops.
 

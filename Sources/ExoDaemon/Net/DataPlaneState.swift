@@ -18,7 +18,7 @@ final class DataPlaneState {
     let bounds: FrameBounds
     /// What the timers read (reassembly, impairment): monotonic, or virtual in tests.
     let clock: DataPlaneClock
-    /// `nic.busy_poll`: the loop polls the rings for good (Daemon+Polling.swift).
+    /// `nic.busy_poll`: the loop polls the rings for good (DataPathPoller.swift).
     let busyPoll: Bool
     var bindings = BindingTable()
     /// Data paths by arbiter session.

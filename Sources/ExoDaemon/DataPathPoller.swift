@@ -1,9 +1,12 @@
 // Polling the data path instead of sleeping: for a short window after every wake-up that
-// carried packets (always on), or for good (`nic.busy_poll`). Plain loads, no system calls.
+// carried packets (always on), or for good (`nic.busy_poll`). Plain loads, no system calls
+// but a non-blocking look at the loop's other work every `pollsPerEpoll` polls.
 
 import ExoPlatform
 
-extension Daemon {
+/// The loop's polling phase over the data plane; what else the loop must do meanwhile
+/// (control sockets, signals, timers) it asks of the daemon through `serveOthers`.
+struct DataPathPoller {
     /// Polls of the data path between two non-blocking `epoll_wait`s (control sockets,
     /// signals, timers) while polling. A poll that finds nothing costs well under a
     /// microsecond, so control work waits at most a few hundred microseconds. A TAP has no
@@ -15,21 +18,25 @@ extension Daemon {
     /// frame just delivered, usually comes within this window: it is then seen without an
     /// eventfd kick or an epoll wake-up (each a cross-CPU wake-up of ~5-45 µs here), at the
     /// price of at most this much CPU after the last packet of a burst.
-    static let pollWindowNanoseconds: UInt64 = 50_000
+    static let windowNanoseconds: UInt64 = 50_000
+
+    let dataPlane: DataPlane
 
     /// Polls the packet ring and every tx ring until nothing happened for `idleWindow`
-    /// nanoseconds (nil: until the daemon stops: busy polling), then hands tx rings back to
+    /// nanoseconds (nil: while `isRunning`: busy polling), then hands tx rings back to
     /// need-wakeup and returns. Tx rings ask no kick while polling, so a tenant's flush makes
     /// no system call. When idle it yields the CPU (`sched_yield`) so that other runnable
     /// threads on this CPU — the tenant, the peer — still run on a busy machine.
-    func poll(idleWindow: UInt64?) {
+    /// `afterWork` runs after each poll that moved packets; `serveOthers` is the loop's
+    /// non-blocking turn, and returns whether it moved packets too.
+    func run(idleWindow: UInt64?, isRunning: () -> Bool, afterWork: () -> Void, serveOthers: () -> Bool) {
         dataPlane.startPolling()
         var lastWork = MonotonicClock.nanoseconds()
         let pollsPerEpoll = dataPlane.hasPollableRing ? Self.pollsPerEpoll : 1
         var polls = 0
-        while running {
+        while isRunning() {
             if dataPlane.pollDataPath() {
-                deliverFaults()
+                afterWork()
                 lastWork = MonotonicClock.nanoseconds()
             } else {
                 if let idleWindow, MonotonicClock.nanoseconds() &- lastWork > idleWindow {
@@ -44,18 +51,7 @@ extension Daemon {
             polls += 1
             if polls < pollsPerEpoll { continue }
             polls = 0
-            dataPathWoke = false
-            do {
-                try reactor.wait(timeoutMilliseconds: 0) { source, events in
-                    self.serve(source, events: events)
-                }
-            } catch {
-                Log.error("epoll_wait failed: \(error)")
-                running = false
-            }
-            serveControlTurns()
-            if dataPathWoke { lastWork = MonotonicClock.nanoseconds() }
-            expireHandshakes()
+            if serveOthers() { lastWork = MonotonicClock.nanoseconds() }
         }
     }
 }
