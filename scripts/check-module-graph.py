@@ -19,6 +19,8 @@ ALLOWED = {
     "Sources/ExoPacket": PURE,
     "Sources/ExoImpairment": PURE,
     "Sources/HTTPCore": PURE,
+    # Pure logic; FoundationEssentials only for its JSON coders (no I/O in that module).
+    "Sources/IperfCore": {"FoundationEssentials"},
     "Sources/ExoWire": {"ExoPacket", "Synchronization"},
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
@@ -31,7 +33,7 @@ ALLOWED = {
     "Sources/exobench": {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
                          "ArgumentParser"} | SYSTEM,
 }
-CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "ArgumentParser"} | SYSTEM
+CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "IperfCore", "ArgumentParser"} | SYSTEM
 
 IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+\s+)*import\s+(?:(?:struct|enum|class|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
 
