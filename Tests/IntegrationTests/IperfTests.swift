@@ -1,8 +1,8 @@
 // exo-iperf (clients/exo-iperf) behind the real daemon, on both NIC backends, with Debian's
-// unmodified iperf3 client in the kernel's namespace: a forward test, a reverse one (-R) and
-// two streams (-P 2) each report what the server counted (the client's "received" is the
-// server's own count, its "sent" what it wrote), and UDP, or a second client during a test,
-// get iperf3's own errors while the server goes on serving.
+// unmodified iperf3 client in the kernel's namespace: a forward test, a reverse one (-R), two
+// streams (-P 2) and both ways (--bidir) each report what the server counted (the client's
+// "received" is the server's own count, its "sent" what it wrote), and UDP, or a second
+// client during a test, get iperf3's own errors while the server goes on serving.
 
 import Foundation
 import Testing
@@ -23,6 +23,9 @@ struct IperfTests {
         var sent: UInt64
         var received: UInt64
         var streamsReceived: [UInt64]
+        /// With --bidir: the totals of the server's sending streams.
+        var reverseSent: UInt64
+        var reverseReceived: UInt64
         var error: String?
         var raw: String
     }
@@ -38,6 +41,7 @@ struct IperfTests {
             (($0["receiver"] as? [String: Any])?["bytes"] as? NSNumber)?.uint64Value ?? 0
         }
         return ClientReport(sent: bytes("sum_sent"), received: bytes("sum_received"), streamsReceived: streams,
+                            reverseSent: bytes("sum_sent_bidir_reverse"), reverseReceived: bytes("sum_received_bidir_reverse"),
                             error: object["error"] as? String, raw: result.stdout + result.stderr)
     }
 
@@ -56,7 +60,7 @@ struct IperfTests {
                 }
                 return fields
             }
-            guard Date() < deadline else { throw HarnessError("no result line \(index) from exo-iperf") }
+            guard Date() < deadline else { throw HarnessError("no result line \(index) from exo-iperf: \(output(server))") }
             usleep(50_000)
         }
     }
@@ -66,7 +70,7 @@ struct IperfTests {
     }
 
     @Test(arguments: Backend.allCases)
-    func forwardReverseAndTwoStreamTestsReportWhatTheServerCounted(_ backend: Backend) throws {
+    func forwardReverseTwoStreamAndBidirectionalTestsReportWhatTheServerCounted(_ backend: Backend) throws {
         let net = try backend.net(second: 99, prefix: "exipf")
         defer { net.remove() }
         let daemon = try net.daemon(quota: 256)
@@ -102,6 +106,13 @@ struct IperfTests {
         #expect(third["streams"] == "2" && third["received"] == String(parallel.received), "\(third) \(parallel.raw)")
         #expect(parallel.streamsReceived.count == 2 && parallel.streamsReceived.allSatisfy { $0 > 0 }, "\(parallel.raw)")
         #expect(parallel.streamsReceived.reduce(0, +) == parallel.received)
+
+        // Both ways at once: the client's streams first (the server receives), then the server's.
+        let both = try Self.iperf3(net, ["-t", "2", "--bidir"])
+        #expect(both.error == nil, "\(both.raw)\n\(Self.output(server))")
+        let fourth = try Self.serverResult(server, 3)
+        #expect(fourth["direction"] == "bidirectional" && fourth["received"] == String(both.received), "\(fourth) \(both.raw)")
+        #expect(fourth["sent"] == String(both.reverseSent) && both.reverseReceived > 0, "\(fourth) \(both.raw)")
     }
 
     @Test func udpAndASecondClientGetIperf3sErrorsAndTheNextTestRuns() throws {

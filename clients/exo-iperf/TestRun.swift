@@ -65,6 +65,9 @@ final class TestRun: Sendable {
                     }
                 case .stopStreams:
                     let (bytes, cpu) = await streams.stop(now: clock.now)
+                    // Closed now, as iperf3's server closes them at TEST_END: the client,
+                    // blocking by then, reads its last block until this FIN.
+                    await streams.close()
                     pending += session.streamsStopped(bytes: bytes, cpu: cpu, now: clock.now - origin)
                 case .finish(let ended):
                     outcome = ended
