@@ -37,7 +37,8 @@ func serve(_ command: ExoIperf) async -> Int32 {
                             await server.arrived(connection, cookie: cookie)
                         }
                     } catch {
-                        StandardStreams.printError("exo-iperf: \(error)")
+                        // Cancelled: -1's test ended and the server is closing; anything else fails.
+                        if error != .cancelled { StandardStreams.printError("exo-iperf: \(error)") }
                         return
                     }
                 }
