@@ -42,6 +42,9 @@ let package = Package(
         .target(name: "ExoImpairment", swiftSettings: strict),
         // Pure: HTTP/1.1 request parsing and response planning for clients/httpd (no I/O).
         .target(name: "HTTPCore", swiftSettings: strict),
+        // Pure: iperf3's server protocol (cookie, states, JSON parameters and results, the
+        // session's state machine) for clients/exo-iperf (no I/O; JSON from FoundationEssentials).
+        .target(name: "IperfCore", swiftSettings: strict),
         // Pure: the control protocol and the ring layout.
         .target(name: "ExoWire", dependencies: ["ExoPacket"], swiftSettings: strict),
         // Pure: the arbiter's bookkeeping. No syscalls.
@@ -112,6 +115,10 @@ let package = Package(
             dependencies: ["ExOS", "HTTPCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/httpd", swiftSettings: strict),
         .executableTarget(
+            name: "exo-iperf",
+            dependencies: ["ExOS", "IperfCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "clients/exo-iperf", swiftSettings: strict),
+        .executableTarget(
             name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
         .executableTarget(
@@ -121,6 +128,7 @@ let package = Package(
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
         .testTarget(name: "ExoImpairmentTests", dependencies: ["ExoImpairment"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
+        .testTarget(name: "IperfCoreTests", dependencies: ["IperfCore"], swiftSettings: strict),
         .testTarget(name: "ExoWireTests", dependencies: ["ExoPacket", "ExoWire"], swiftSettings: strict),
         .testTarget(name: "ExoCoreTests", dependencies: ["ExoPacket", "ExoCore"], swiftSettings: strict),
         .testTarget(name: "ExoPlatformTests", dependencies: ["ExoPlatform"], swiftSettings: strict),

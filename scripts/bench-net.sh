@@ -2,22 +2,23 @@
 # Builds release and runs the network benchmarks, each preceded and followed by the machine's
 # load average (/proc/loadavg): `exobench demux` (no daemon), `exobench udp-rate` in both
 # directions, `exobench udp-rtt`, `exobench tcp-bulk` (both directions) and `exobench tcp-rr`
-# (their own namespaces, veth, vde_switch and exokerneld; need root).
-#   scripts/bench-net.sh                   all six, table output, 3 rounds each
+# (their own namespaces, veth, vde_switch and exokerneld; need root), and `exobench http` (wrk
+# against ExOS's httpd and against nginx on the kernel, same veth pair).
+#   scripts/bench-net.sh                   all seven, table output, 3 rounds each
 #   scripts/bench-net.sh udp-rtt [ARGS]    one of: demux, udp-rate, udp-rate-tx, udp-rtt,
-#                                          tcp-bulk, tcp-rr;
+#                                          tcp-bulk, tcp-rr, http;
 #                                          ARGS go to that exobench command (e.g. --json)
 #   UDP_RATE_ARGS="--backend tap" scripts/bench-net.sh   extra arguments for udp-rate (rx)
 #   TCP_BULK_ARGS="--perf /tmp/tcp-bulk.perf" scripts/bench-net.sh tcp-bulk   profile the ExOS side
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for product in exokerneld exobench udp-sink udp-echo udp-blast exoctl; do swift build -c release --product "$product"; done
+for product in exokerneld exobench udp-sink udp-echo udp-blast exoctl httpd; do swift build -c release --product "$product"; done
 bin=$(swift build -c release --show-bin-path)
 command -v vde_switch >/dev/null || { echo "bench-net: vde_switch missing: run scripts/install-deps.sh" >&2; exit 1; }
 
 only=""
 case "${1:-}" in
-demux | udp-rate | udp-rate-tx | udp-rtt | tcp-bulk | tcp-rr) only=$1; shift ;;
+demux | udp-rate | udp-rate-tx | udp-rtt | tcp-bulk | tcp-rr | http) only=$1; shift ;;
 esac
 
 run() {
@@ -37,3 +38,4 @@ run udp-rtt "$bin/exobench" udp-rtt --rounds 3 --bin-dir "$bin" "$@"
 # shellcheck disable=SC2086
 run tcp-bulk "$bin/exobench" tcp-bulk --rounds 3 --bin-dir "$bin" ${TCP_BULK_ARGS:-} "$@"
 run tcp-rr "$bin/exobench" tcp-rr --rounds 3 --bin-dir "$bin" "$@"
+run http "$bin/exobench" http --rounds 3 --bin-dir "$bin" "$@"

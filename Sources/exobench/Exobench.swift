@@ -14,7 +14,7 @@ struct Exobench: AsyncParsableCommand {
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPRTTCommand.self, UDPBlastCommand.self,
             UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self, VMCommand.self, TCPBulkCommand.self,
-            TCPRRCommand.self, TCPTenantCommand.self,
+            TCPRRCommand.self, TCPTenantCommand.self, HTTPCommand.self,
         ])
 }
 
