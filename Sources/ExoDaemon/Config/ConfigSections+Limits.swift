@@ -1,5 +1,5 @@
 // The [limits] table: per-tenant bounds on the daemon state a tenant causes (TenantLimits).
-// Types and known keys here; ranges in ConfigValidator+Limits.
+// Types and known keys here; ranges in ConfigValidator.checkLimits below.
 
 import ExoCore
 

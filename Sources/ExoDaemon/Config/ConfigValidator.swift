@@ -6,6 +6,10 @@ public enum ConfigValidator {
     /// Descriptors the daemon keeps for itself beyond frames and connections (epoll, timers,
     /// signals, the listening socket, NIC, logs).
     public static let reservedDescriptors: UInt64 = 64
+    /// Smallest MTU an IPv4 link may have (RFC 791).
+    public static let minimumMTU: UInt32 = 68
+    /// Bytes of an Ethernet II header, which a frame holds besides the MTU's packet.
+    public static let ethernetHeaderBytes: UInt32 = 14
     /// Mappings the process needs beyond one per frame (binary, libraries, heap, stacks, rings).
     public static let reservedMappings = 1024
     /// Frames are whole pages; a frame size must be a multiple of this.
@@ -26,12 +30,12 @@ public enum ConfigValidator {
         var findings = Findings(file: file)
         checkDaemon(c, &findings)
         checkFrames(c, &findings)
-        checkTenants(c, daemonUID: limits.daemonUID, &findings)
+        TenantConfigCheck.checkTenants(c, daemonUID: limits.daemonUID, &findings)
         checkLimits(c, &findings)
-        checkNetwork(c, &findings)
-        checkImpairment(c, &findings)
-        if let nicFacts { checkPacketNic(c, facts: nicFacts, &findings) }
-        checkHost(c, limits: limits, &findings)
+        NetworkConfigCheck.checkNetwork(c, &findings)
+        ImpairmentConfigCheck.checkImpairment(c, &findings)
+        if let nicFacts { PacketNicConfigCheck.checkPacketNic(c, facts: nicFacts, &findings) }
+        HostConfigCheck.checkHost(c, limits: limits, &findings)
         checkDescriptorsInFlight(c, limits: limits, &findings)
         return (findings.errors, findings.warnings)
     }

@@ -3,7 +3,8 @@
 
 import ExoWire
 
-extension ConfigValidator {
+/// One section's checks for `ConfigValidator.check` (pure; findings collected, nothing thrown).
+enum ImpairmentConfigCheck {
     static func checkImpairment(_ c: DaemonConfig, _ findings: inout Findings) {
         let i = c.impairment
         if i.heldPackets < 1 || i.heldPackets > ImpairmentConfig.maximumHeldPackets {

@@ -4,7 +4,8 @@
 import ExoWire
 import ExoPacket
 
-extension ConfigValidator {
+/// One section's checks for `ConfigValidator.check` (pure; findings collected, nothing thrown).
+enum PacketNicConfigCheck {
     /// Checks a packet-backend `[nic]` against what the host says about its interface.
     /// Nothing for the TAP backend (the daemon creates that interface itself).
     static func checkPacketNic(_ c: DaemonConfig, facts: NicHostFacts, _ findings: inout Findings) {
@@ -13,10 +14,10 @@ extension ConfigValidator {
             findings.error("nic.name", "no interface '\(nic.name)' on this host: the packet backend uses an existing interface")
             return
         }
-        if UInt64(c.frameSize) < UInt64(facts.mtu) + UInt64(ethernetHeaderBytes) {
+        if UInt64(c.frameSize) < UInt64(facts.mtu) + UInt64(ConfigValidator.ethernetHeaderBytes) {
             findings.error(
                 "frames.size",
-                "\(c.frameSize) bytes cannot hold a frame of '\(nic.name)' (nic.name): MTU \(facts.mtu) plus the \(ethernetHeaderBytes)-byte Ethernet header; jumbo MTUs need a larger frames.size")
+                "\(c.frameSize) bytes cannot hold a frame of '\(nic.name)' (nic.name): MTU \(facts.mtu) plus the \(ConfigValidator.ethernetHeaderBytes)-byte Ethernet header; jumbo MTUs need a larger frames.size")
         }
         if nic.mtu != facts.mtu {
             findings.warn("nic.mtu", "\(nic.mtu) is not used by the packet backend: '\(nic.name)' has MTU \(facts.mtu), which tenants are told")

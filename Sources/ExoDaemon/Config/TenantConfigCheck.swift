@@ -1,7 +1,8 @@
 // Tenant rules: well-formed unique names, quotas within the pool, and identities that keep
 // tenants apart (no uid or gid in two tenants, no root, never the daemon's own uid).
 
-extension ConfigValidator {
+/// One section's checks for `ConfigValidator.check` (pure; findings collected, nothing thrown).
+enum TenantConfigCheck {
     static func checkTenants(_ c: DaemonConfig, daemonUID: UInt32, _ findings: inout Findings) {
         if c.tenants.isEmpty {
             findings.warn("tenant", "no [[tenant]] is configured: no application can attach")

@@ -5,11 +5,8 @@ import ExoCore
 import ExoWire
 import ExoPacket
 
-extension ConfigValidator {
-    /// Smallest MTU an IPv4 link may have (RFC 791).
-    public static let minimumMTU: UInt32 = 68
-    /// Bytes of an Ethernet II header, which a frame holds besides the MTU's packet.
-    public static let ethernetHeaderBytes: UInt32 = 14
+/// One section's checks for `ConfigValidator.check` (pure; findings collected, nothing thrown).
+enum NetworkConfigCheck {
 
     static func checkNetwork(_ c: DaemonConfig, _ findings: inout Findings) {
         guard let nic = c.nic else {
@@ -55,11 +52,11 @@ extension ConfigValidator {
                 "nic.name",
                 "'\(nic.name)' is not an interface name: 1 to \(NicConfig.maximumNameBytes) printable ASCII characters without '/', ':' or spaces")
         }
-        let largest = frameSize > ethernetHeaderBytes ? frameSize - ethernetHeaderBytes : 0
-        if nic.mtu < minimumMTU || nic.mtu > min(largest, 65_535) {
+        let largest = frameSize > ConfigValidator.ethernetHeaderBytes ? frameSize - ConfigValidator.ethernetHeaderBytes : 0
+        if nic.mtu < ConfigValidator.minimumMTU || nic.mtu > min(largest, 65_535) {
             findings.error(
                 "nic.mtu",
-                "\(nic.mtu) is out of range: must be between \(minimumMTU) and \(min(largest, 65_535)) (frames.size minus the Ethernet header)")
+                "\(nic.mtu) is out of range: must be between \(ConfigValidator.minimumMTU) and \(min(largest, 65_535)) (frames.size minus the Ethernet header)")
         }
         if !nic.hostAddress.isUnicastHost {
             findings.error("nic.host_address", "\(nic.hostAddress) is not a unicast host address")
