@@ -10,8 +10,9 @@ struct HTTPD: ParsableCommand {
         discussion: """
             Attaches as the tenant, starts ExOS's stack, listens on PORT (of ADDRESS, default \
             the tenant's first address) and serves the regular files under ROOT: GET and HEAD, \
-            persistent connections, single byte ranges. No directory index: a directory is 404, \
-            as is a path that leaves ROOT through a symlink; a `..` segment is 400. Prints a line \
+            persistent connections, single byte ranges. A directory is served by its index.html \
+            (no listings; 404 without one), a path that leaves ROOT through a symlink is 404, and \
+            a `..` segment is 400. Prints a line \
             per request unless --quiet. Runs until killed; exit status 2 when it cannot start.
             """)
 

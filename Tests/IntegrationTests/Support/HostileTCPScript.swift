@@ -89,6 +89,7 @@ def flood(count):
     after = nc(b"after-flood\n")
     print(json.dumps({"sent": count, "seconds": round(sent_for, 2),
                       "during": all(m == got for m, got in legit.items()) and len(legit) == 3,
+                      "duringEchoed": sum(1 for m, got in legit.items() if m == got),
                       "after": after == b"after-flood\n",
                       "heard": {k.decode(): v.decode(errors="replace") for k, v in legit.items()}}))
 
