@@ -27,10 +27,13 @@ extension NetworkStack {
             proto: .tcp, localAddress: datagram.destination, localPort: segment.destinationPort,
             remoteAddress: datagram.source, remotePort: segment.sourcePort)
         var timeWaitISN: TCPSequenceNumber?
-        if let index = flows.find(key), tcpConnections.isOpen(index) {
+        // One lookup per segment; a TIME_WAIT that gives way to a newer SYN falls through to
+        // the listener with the ISN the new connection must use.
+        let connectionIndex = flows.find(key)
+        if let index = connectionIndex, tcpConnections.isOpen(index) {
             timeWaitISN = endTimeWait(index, for: segment, listening: key.listening)
         }
-        if timeWaitISN == nil, let index = flows.find(key), tcpConnections.isOpen(index) {
+        if timeWaitISN == nil, let index = connectionIndex, tcpConnections.isOpen(index) {
             if completesHandshakeIntoAFullQueue(index, segment) {
                 counters.count(.tcpAcceptQueueFull)
                 return
