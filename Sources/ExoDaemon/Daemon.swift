@@ -10,7 +10,10 @@ import ExoWire
 
 /// A configured, listening exokerneld. `run()` returns when SIGTERM or SIGINT arrives.
 public final class Daemon {
-    let config: DaemonConfig
+    /// The configuration in force (a reload replaces it: Daemon+Reload.swift).
+    var config: DaemonConfig
+    /// Where a reload reads the configuration from.
+    let source: ConfigSource?
     let plane: ControlPlane
     let dataPlane: DataPlane
     let reactor: Reactor
@@ -19,7 +22,7 @@ public final class Daemon {
     let dispatcher: ControlDispatcher
     let owed: OwedRecords
     let connections: ControlConnections
-    private let service: any ServiceManagement
+    let service: any ServiceManagement
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
@@ -29,15 +32,19 @@ public final class Daemon {
     private var stopped = false
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
-    /// sets up signals and the watchdog. Throws a message fit for the operator.
-    public convenience init(config: DaemonConfig) throws(DaemonStartError) {
-        try self.init(config: config, environment: DaemonEnvironment())
+    /// sets up signals and the watchdog. Throws a message fit for the operator. `source` is
+    /// what SIGHUP and `exoctl reload` read again (nil: a reload is refused).
+    public convenience init(config: DaemonConfig, source: ConfigSource? = nil) throws(DaemonStartError) {
+        var environment = DaemonEnvironment()
+        environment.configSource = source
+        try self.init(config: config, environment: environment)
     }
 
     /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
     /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
     init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
         self.config = config
+        source = environment.configSource
         let tenants = config.tenants.enumerated().map { index, t in
             TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
         }
@@ -61,7 +68,7 @@ public final class Daemon {
         sessions = SessionRegistry(
             limits: AdmissionLimits(connections: config.maxConnections, connectionsPerUID: config.maxConnectionsPerUID),
             firstConnectionID: Reactor.firstConnectionID)
-        accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
+        accounting = TenantAccounting(plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
             accounting: accounting, daemonUID: environment.daemonUID,
             operatorGID: config.operatorGroup.flatMap(ControlDispatcher.resolve))
@@ -184,7 +191,13 @@ public final class Daemon {
     func serve(_ source: WakeSource, events: Epoll.Events) {
         switch source {
         case .listener: connections.acceptPending()
-        case .signals: if service.takeSignals() { running = false }
+        case .signals:
+            let requests = service.takeSignals()
+            if requests.stop {
+                running = false
+            } else if requests.reload {
+                _ = reload()
+            }
         case .watchdog: service.watchdogFired()
         case .nic:
             guard let nic = dataPlane.nic else { return }

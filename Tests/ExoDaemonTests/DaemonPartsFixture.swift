@@ -56,7 +56,7 @@ final class DaemonParts {
         dataPlane = try DataPlane(config: config, control: plane, nic: nil)
         sessions = SessionRegistry(
             limits: AdmissionLimits(connections: maxConnections, connectionsPerUID: perUID))
-        accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
+        accounting = TenantAccounting(plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
             accounting: accounting, daemonUID: 0, operatorGID: nil)
         dispatcher.host = host

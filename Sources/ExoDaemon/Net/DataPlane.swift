@@ -37,7 +37,7 @@ final class DataPlane {
         do {
             fragments = try DaemonReassembly(
                 frameSize: Int(config.frameSize), perTenant: config.limits.reassemblyDatagrams,
-                tenants: config.tenants.count)
+                tenants: control.roster.capacity)
         } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
@@ -70,4 +70,13 @@ final class DataPlane {
 
     /// The impairment's release timer fired.
     func impairmentTimerFired() { impairment.timerFired() }
+
+    /// Puts a reloaded configuration and address plan in force, between two packets: every
+    /// part that keeps its own copy of the plan gets the new one.
+    func install(config: DaemonConfig, plan: AddressPlan) {
+        state.config = config
+        state.plan = plan
+        rx.plan = plan
+        tx.plan = plan
+    }
 }

@@ -21,7 +21,12 @@ final class RecordingServiceLink: ServiceManagement {
     var watchdogDescriptor: Int32? { nil }
     func armWatchdog() {}
     func watchdogFired() {}
-    func takeSignals() -> Bool { false }
+    /// What the next `takeSignals` reports (a test's stand-in for SIGHUP or SIGTERM).
+    var pendingSignals = SignalRequests()
+    func takeSignals() -> SignalRequests {
+        defer { pendingSignals = SignalRequests() }
+        return pendingSignals
+    }
     func notify(_ state: String) { notifications.append(state) }
 }
 
