@@ -46,7 +46,7 @@ struct TenantLedger {
 
     /// Forgets a tenant that has no sessions (so no holdings) left.
     mutating func remove(_ id: TenantID) {
-        precondition(sessions[id, default: 0] == 0 && held[id, default: 0] == 0, "removing tenant \(id) in use")
+        precondition(sessions[id, default: 0] == 0 && held[id, default: 0] == 0, "removing tenant \(id) in use: \(sessions[id, default: 0]) sessions, \(held[id, default: 0]) holdings")
         guard let spec = specs.removeValue(forKey: id) else { return }
         idsByName[spec.name] = nil
         held[id] = nil

@@ -25,8 +25,10 @@ extension ReloadPlan {
     /// session is kept only if its hello would be accepted now, so no peer keeps rights the
     /// file took away. In `attached`'s order.
     func sessionsToEnd(_ attached: [AttachedTenantSession]) -> [SessionToEnd] {
-        attached.compactMap { session in
-            guard let tenant = roster[session.tenant] else {
+        let removed = Set(self.removed)
+        return attached.compactMap { session in
+            // A removed tenant's id may already be an added tenant's in `roster`: removal first.
+            guard !removed.contains(session.tenant), let tenant = roster[session.tenant] else {
                 return SessionToEnd(connectionID: session.connectionID,
                     reason: "the tenant was removed from the configuration (reload)")
             }
@@ -39,8 +41,9 @@ extension ReloadPlan {
     /// The bindings the new address plan no longer grants to their tenant (an address no
     /// longer the tenant's whole, a port outside its shares), of tenants the reload keeps.
     func bindingsToEnd(_ bindings: [Binding]) -> [Binding] {
-        bindings.filter { binding in
-            guard roster[binding.tenant] != nil else { return false }
+        let removed = Set(self.removed)
+        return bindings.filter { binding in
+            guard !removed.contains(binding.tenant), roster[binding.tenant] != nil else { return false }
             switch binding.target {
             case .address(let address): return plan.owner(of: address) != .whole(binding.tenant)
             case .endpoint(let endpoint): return !plan.grants(endpoint, to: binding.tenant)

@@ -47,6 +47,8 @@ final class InProcessDaemon {
     private let directory: String
 
     var socketPath: String { config.socketPath }
+    /// The file a reload reads (absent until a test writes it).
+    var configPath: String { "\(directory)/exokerneld.toml" }
 
     /// Builds and starts the daemon; `adjust` changes the configuration first.
     init(frameCount: UInt32 = 64, adjust: (inout DaemonConfig) -> Void = { _ in }) throws {
@@ -67,6 +69,7 @@ final class InProcessDaemon {
         var environment = DaemonEnvironment()
         environment.nic = .memory(device)
         environment.clock = clock
+        environment.configSource = ConfigSource(path: "\(directory)/exokerneld.toml")
         let service = self.service
         environment.makeServiceManagement = { () throws(SystemError) -> any ServiceManagement in service }
         daemon = try Daemon(config: config, environment: environment)
