@@ -37,7 +37,12 @@ extension Daemon {
         let warnings = reading.warnings
         for warning in warnings { Log.warning("reload: \(warning)") }
         guard reading.errors.isEmpty, let next = reading.config else {
-            return ReloadReport(applied: false, errors: Self.lines(reading.errors.map(\.description)),
+            // A file that decodes is also told which of its changes need a restart: one answer
+            // lists everything to fix.
+            let restart = reading.config.map {
+                ReloadPlan.restartOnlyChanges(running: config, next: $0, file: source.path)
+            } ?? []
+            return ReloadReport(applied: false, errors: Self.lines((reading.errors + restart).map(\.description)),
                 warnings: Self.lines(warnings))
         }
         let plan: ReloadPlan

@@ -115,6 +115,12 @@ struct InProcessReloadTests {
         ])
         _ = try daemon.attachTenant("bob")
         #expect(try daemon.attachOperator().call(ControlCalls.status).poolFrames == 64)
+
+        // A file with mistakes too lists them first, then the keys that need a restart.
+        let both = Self.file(for: daemon,
+            tenants: [Self.tenantBlock("alice", uid: 60001, quota: 0, addresses: ["10.9.0.2"])], frameCount: 32)
+        let refused = try Self.reload(daemon, with: both)
+        #expect(refused.errors.map { $0.split(separator: ":")[1] } == [" tenant[0].frame_quota", " frames.count"])
     }
 
     @Test("an unreadable file is refused naming it, and nothing changes")
