@@ -97,6 +97,9 @@ struct ReloadPlanTests {
         ])
         #expect(errors[1].description
             == "f.toml: frames.count: is 128 in the file but 64 in the running daemon: it changes only with a restart (the old configuration stays in force)")
+        var busy = old
+        busy.nic?.busyPoll = true
+        #expect(ReloadPlan.restartOnlyChanges(running: old, next: busy, file: "f.toml").map(\.key) == ["nic.busy_poll"])
         var noNic = old
         noNic.nic = nil
         #expect(ReloadPlan.restartOnlyChanges(running: old, next: noNic, file: "f.toml").map(\.key) == ["nic"])
