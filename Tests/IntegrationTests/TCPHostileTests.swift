@@ -69,9 +69,9 @@ struct TCPHostileTests {
         return kilobytes
     }
 
-    /// The value of `"name" : N` in `exoctl`'s JSON, 0 when absent.
+    /// The value of `"name":N` in `exoctl`'s JSON, 0 when absent.
     static func count(_ name: String, in json: String) -> Int {
-        guard let key = json.range(of: "\"\(name)\" : ") else { return 0 }
+        guard let key = json.range(of: "\"\(name)\":") else { return 0 }
         return Int(json[key.upperBound...].prefix(while: \.isNumber)) ?? 0
     }
 
