@@ -108,6 +108,8 @@ extension Daemon {
         }
         dataPlane.install(config: next, plan: plan.plan)
         dataPlane.fragments.reassembler.setMaximumDatagramsPerOwner(next.limits.reassemblyDatagrams)
+        // New rates start with full buckets; unchanged limits keep the buckets as they are.
+        if plan.limitsChanged { dataPlane.state.rates.install(next.limits, tenants: plan.roster.capacity) }
     }
 
     /// Removes the bindings the new plan no longer grants, and tells every session of a tenant

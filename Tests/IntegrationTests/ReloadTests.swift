@@ -63,8 +63,8 @@ struct ReloadTests {
         try next.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
         let applied = try Self.exoctl(daemon, "--json", "reload")
         #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)\n\(daemon.log)")
-        #expect(applied.stdout.contains("\"tenantsRemoved\" : 1"), "\(applied.stdout)")
-        #expect(applied.stdout.contains("\"sessionsEnded\" : 2"), "\(applied.stdout)")
+        #expect(applied.stdout.contains("\"tenantsRemoved\":1"), "\(applied.stdout)")
+        #expect(applied.stdout.contains("\"sessionsEnded\":2"), "\(applied.stdout)")
         #expect(!(try carolSession.send("allocany 1")).hasPrefix("ok"))
         #expect(!(try bobOld.send("allocany 1")).hasPrefix("ok"))
         #expect(throws: (any Error).self) { try daemon.attachedTenant("carol", uid: TestUIDs.carol).quit() }
@@ -73,7 +73,7 @@ struct ReloadTests {
         defer { bobNew.quit() }
         try bobNew.ok("allocany 1")
         let tenants = try Self.exoctl(daemon, "--json", "tenants")
-        #expect(tenants.stdout.contains("\"frameQuota\" : 40"), "\(tenants.stdout)")
+        #expect(tenants.stdout.contains("\"frameQuota\":40"), "\(tenants.stdout)")
 
         // Through all of it, alice's echo kept answering.
         #expect(traffic.waitForAnswers(5), "echo stopped: \(alice.output)\n\(daemon.log)")
@@ -89,7 +89,7 @@ struct ReloadTests {
     /// Which of alice, bob and carol `exoctl tenants --json` lists.
     static func tenantNames(_ daemon: DaemonHarness) throws -> [String] {
         let listing = try exoctl(daemon, "--json", "tenants")
-        return ["alice", "bob", "carol"].filter { listing.stdout.contains("\"name\" : \"\($0)\"") }
+        return ["alice", "bob", "carol"].filter { listing.stdout.contains("\"name\":\"\($0)\"") }
     }
 
     /// `body`'s result once it stops throwing, within 5 seconds (a signal is handled soon, not at once).

@@ -26,6 +26,8 @@ final class DataPlaneState {
     /// Data paths by arbiter session.
     var paths: [SessionID: SessionRings] = [:]
     var counters: [TenantCounters]
+    /// The tenants' data-path rate limits (`[limits]`).
+    let rates: DataPathRates
     /// Paths with received frames not yet published on rx (`RxDelivery.publishReceived`
     /// empties it).
     var pathsWithPendingRx: [SessionRings] = []
@@ -48,8 +50,10 @@ final class DataPlaneState {
         } catch {
             throw DaemonStartError(message: "address plan refused: \(error)")
         }
-        // One entry per tenant id of the run, so a tenant a reload adds has its counters ready.
+        // One entry per tenant id of the run, so a tenant a reload adds has its counters and
+        // rate buckets ready.
         counters = Array(repeating: TenantCounters(), count: control.roster.capacity)
+        rates = DataPathRates(limits: config.limits, tenants: control.roster.capacity, clock: clock)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)

@@ -110,6 +110,7 @@ struct ReloadPlan {
             }
             require("nic.gateway_mac", now.gatewayMAC, new.gatewayMAC) { $0.map { "\($0)" } ?? "unset" }
             require("nic.busy_poll", now.busyPoll, new.busyPoll) { "\($0)" }
+            require("nic.on_link_loss", now.onLinkLoss, new.onLinkLoss) { "'\($0.rawValue)'" }
         case (nil, _?), (_?, nil):
             require("nic", running.nic != nil, next.nic != nil) { $0 ? "present" : "absent" }
         }

@@ -285,6 +285,25 @@ struct InProcessReloadTests {
         try first.call(ControlCalls.ping)
     }
 
+    @Test("a receive rate a reload sets applies from the next packet, and a reload that lifts it lets every packet in")
+    func rateLimitsApplyAtOnce() throws {
+        let daemon = try Self.daemon()
+        let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"))
+        try alice.bindUDP(port: 7000)
+        let packets = (0..<8).map { InProcessDaemon.packetFromWire(to: alice.address, port: 7000, payload: [UInt8($0)]) }
+        let tenants = [Self.aliceBlock, Self.bobBlock]
+        // 500 a second: a burst of 5.
+        #expect(try Self.reload(daemon, with: Self.file(for: daemon, tenants: tenants,
+            extra: "[limits]\nrx_packets_per_second = 500\n")).applied)
+        daemon.receiveFromWire(packets)
+        #expect(try alice.received() == Array(packets.prefix(5)))
+
+        #expect(try Self.reload(daemon, with: Self.file(for: daemon, tenants: tenants)).applied)
+        try alice.postFill(count: 3)
+        daemon.receiveFromWire(Array(packets.suffix(3)))
+        #expect(try alice.received() == Array(packets.suffix(3)))
+    }
+
     @Test("a changed [impairment] replaces the profiles in force; an unchanged one leaves exoctl impair's alone")
     func impairmentChanges() throws {
         let daemon = try Self.daemon()
