@@ -91,9 +91,11 @@ struct ReloadPlanTests {
         new.impairment.heldPackets = 7
         new.nic?.mtu = 9000
         new.nic?.name = "exo9"
+        new.nic?.onLinkLoss = .exit
         let errors = ReloadPlan.restartOnlyChanges(running: old, next: new, file: "f.toml")
         #expect(errors.map(\.key) == [
             "daemon.socket", "frames.count", "frames.size", "impairment.held_packets", "nic.name", "nic.mtu",
+            "nic.on_link_loss",
         ])
         #expect(errors[1].description
             == "f.toml: frames.count: is 128 in the file but 64 in the running daemon: it changes only with a restart (the old configuration stays in force)")
