@@ -2,7 +2,8 @@
 // answering the host while a tenant is added by SIGHUP, a broken file is refused by
 // `exoctl reload` (exit 1, the --check-config errors, nothing changed), the tenant is removed
 // again (its session ends), bob's uid changes (the old uid's session ends, the new uid
-// attaches) and alice's quota shrinks.
+// attaches), alice's quota shrinks and bob's port grant narrows (his binding outside it ends
+// and his session gets grantsChanged).
 
 import Foundation
 import Glibc
@@ -74,6 +75,18 @@ struct ReloadTests {
         try bobNew.ok("allocany 1")
         let tenants = try Self.exoctl(daemon, "--json", "tenants")
         #expect(tenants.stdout.contains("\"frameQuota\":40"), "\(tenants.stdout)")
+
+        // 4. bob's port share shrinks: his binding outside it ends, and his session is told.
+        try bobNew.ok("dp-open 64")
+        try bobNew.ok("bind udp \(net.address(10)) 5150")
+        let narrowed = next.replacingOccurrences(of: "udp \(net.address(10)) 5100-5199", with: "udp \(net.address(10)) 5100-5109")
+        #expect(narrowed != next)
+        try narrowed.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let regranted = try Self.exoctl(daemon, "--json", "reload")
+        #expect(regranted.stdout.contains("\"bindingsEnded\":1"), "\(regranted.stdout)\(regranted.stderr)")
+        #expect(try bobNew.send("bind udp \(net.address(10)) 5150").hasPrefix("err notGranted"))
+        #expect(try bobNew.ok("events").contains("grantsChanged"))
+        try bobNew.ok("bind udp \(net.address(10)) 5105")
 
         // Through all of it, alice's echo kept answering.
         #expect(traffic.waitForAnswers(5), "echo stopped: \(alice.output)\n\(daemon.log)")
