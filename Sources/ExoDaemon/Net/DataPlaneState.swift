@@ -49,7 +49,11 @@ final class DataPlaneState {
             throw DaemonStartError(message: "address plan refused: \(error)")
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
-        rates = DataPathRates(limits: config.limits, tenants: config.tenants.count, clock: clock)
+        do {
+            rates = try DataPathRates(limits: config.limits, tenants: config.tenants.count, clock: clock)
+        } catch {
+            throw DaemonStartError(message: "cannot create the rate timer: \(error)")
+        }
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)
