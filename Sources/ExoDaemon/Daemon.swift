@@ -91,6 +91,7 @@ public final class Daemon {
                 if let monitor = nic.monitor { try reactor.watch(monitor.fd, as: .link, for: .readable) }
                 try reactor.watch(dataPlane.fragments.timer.fd, as: .reassembly, for: .readable)
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
+                try reactor.watch(dataPlane.state.rates.timer.timer.fd, as: .rates, for: .readable)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
         } catch let error as DaemonStartError {
@@ -178,6 +179,7 @@ public final class Daemon {
         guard dataPlane.nic != nil else { return }
         serve(.reassembly, events: .readable)
         serve(.impairment, events: .readable)
+        serve(.rates, events: .readable)
     }
 
     /// Ends every session, closes the listener and removes the socket. After `run()`'s loop;
@@ -218,6 +220,9 @@ public final class Daemon {
         case .impairment:
             dataPlane.impairmentTimerFired()
             dataPathWoke = true
+        case .rates:
+            dataPlane.rateTimerFired()
+            dataPathWoke = true
         case .link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()
@@ -226,11 +231,7 @@ public final class Daemon {
                 reactor.unwatch(nic.fd)
                 if let monitor = nic.monitor { reactor.unwatch(monitor.fd) }
                 nicWatched = false
-                if nic.config.onLinkLoss == .exit {
-                    failure = "link \(nic.name) was deleted (nic.on_link_loss = \"exit\")"
-                    Log.error("\(failure!): ending every session and exiting with status 1")
-                    running = false
-                }
+                if nic.config.onLinkLoss == .exit { (failure, running) = (nic.lossReason, false) }
             }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,

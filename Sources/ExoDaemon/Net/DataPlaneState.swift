@@ -53,7 +53,11 @@ final class DataPlaneState {
         // One entry per tenant id of the run, so a tenant a reload adds has its counters and
         // rate buckets ready.
         counters = Array(repeating: TenantCounters(), count: control.roster.capacity)
-        rates = DataPathRates(limits: config.limits, tenants: control.roster.capacity, clock: clock)
+        do {
+            rates = try DataPathRates(limits: config.limits, tenants: control.roster.capacity, clock: clock)
+        } catch {
+            throw DaemonStartError(message: "cannot create the rate timer: \(error)")
+        }
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)

@@ -60,7 +60,17 @@ final class TxPath {
             let count: Int
             do {
                 // Never take more than completion can hold: every taken frame goes back.
-                let room = try path.completion.refreshFreeSlots()
+                var room = try path.completion.refreshFreeSlots()
+                // Nor more than the tenant may send now: the rest waits on its ring (a full
+                // ring is the sender's backpressure), and the ring is served again when the
+                // tenant's bucket has refilled.
+                if state.rates.limited {
+                    room = min(room, state.rates.sendAllowance(tenant: Int(path.tenant)))
+                    if room == 0 {
+                        state.rates.holdBack(path)
+                        return
+                    }
+                }
                 count = try path.take(fromFill: false, max: room)
             } catch {
                 state.breakPath(path, error)

@@ -15,7 +15,7 @@ final class ImpairmentStage {
     let delivery: RxDelivery
     /// The impairment's per-direction models and held copies.
     let traffic: TrafficImpairment
-    let timer: ImpairmentReleaseTimer
+    let timer: DeadlineTimer
 
     init(state: DataPlaneState, delivery: RxDelivery) throws(DaemonStartError) {
         self.state = state
@@ -24,7 +24,7 @@ final class ImpairmentStage {
         traffic = TrafficImpairment(
             tenantCount: state.control.roster.capacity, heldPackets: config.impairment.heldPackets,
             slotSize: Int(config.frameSize))
-        do { timer = try ImpairmentReleaseTimer() } catch {
+        do { timer = try DeadlineTimer() } catch {
             throw DaemonStartError(message: "cannot create the impairment timer: \(error)")
         }
         applyConfigured()
