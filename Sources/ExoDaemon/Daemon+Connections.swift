@@ -25,7 +25,7 @@ extension Daemon {
     /// a turn of control work delays a packet by at most one turn.
     func serveControlTurns() {
         connections.serveTurns {
-            if dataPlane.pollDataPath() || (nicWatched && dataPlane.pollTap()) {
+            if dataPlane.pollDataPath() || (nicWatch.watched && dataPlane.pollTap()) {
                 deliverFaults()
                 dataPathWoke = true
             }

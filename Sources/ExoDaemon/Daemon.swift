@@ -10,10 +10,8 @@ import ExoWire
 
 /// A configured, listening exokerneld. `run()` returns when SIGTERM or SIGINT arrives.
 public final class Daemon {
-    /// The configuration in force (a reload replaces it: Daemon+Reload.swift).
-    var config: DaemonConfig
-    /// Where a reload reads the configuration from.
-    let source: ConfigSource?
+    /// The configuration in force (a reload replaces it: ConfigReloader).
+    var config: DaemonConfig { reloader.config }
     let plane: ControlPlane
     let dataPlane: DataPlane
     let reactor: Reactor
@@ -23,11 +21,12 @@ public final class Daemon {
     let owed: OwedRecords
     let connections: ControlConnections
     let service: any ServiceManagement
+    let reloader: ConfigReloader
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
-    /// Whether the NIC's descriptor is still watched (a TAP whose link went away is not read).
-    var nicWatched = true
+    /// The NIC's descriptor and link monitor in the epoll set.
+    let nicWatch: NicWatch
     /// `stop()` ran: the socket file is no longer this daemon's to remove.
     private var stopped = false
     /// Why the daemon stopped on its own with a failure (`exokerneld` then exits 1); nil
@@ -46,8 +45,6 @@ public final class Daemon {
     /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
     /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
     init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
-        self.config = config
-        source = environment.configSource
         let tenants = config.tenants.enumerated().map { index, t in
             TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
         }
@@ -79,16 +76,18 @@ public final class Daemon {
         do {
             service = try environment.makeServiceManagement()
             reactor = try Reactor()
+            nicWatch = NicWatch(reactor: reactor, dataPlane: dataPlane)
             let listener = try ControlListener(path: config.socketPath)
             connections = ControlConnections(config: config, reactor: reactor, sessions: sessions, listener: listener,
                 dispatcher: dispatcher, owed: owed)
+            reloader = ConfigReloader(
+                config: config, source: environment.configSource, service: service, plane: plane, dataPlane: dataPlane,
+                sessions: sessions, dispatcher: dispatcher, connections: connections, owed: owed)
             try reactor.watch(listener.socket.raw, as: .listener, for: .readable)
             if let fd = service.signalDescriptor { try reactor.watch(fd, as: .signals, for: .readable) }
             if let fd = service.watchdogDescriptor { try reactor.watch(fd, as: .watchdog, for: .readable) }
             if let nic {
-                // A device without a descriptor (memory) is looked at on every turn instead.
-                if let fd = nic.device.readinessDescriptor { try reactor.watch(fd, as: .nic, for: .readable) }
-                if let monitor = nic.monitor { try reactor.watch(monitor.fd, as: .link, for: .readable) }
+                try nicWatch.register(nic)
                 try reactor.watch(dataPlane.fragments.timer.fd, as: .reassembly, for: .readable)
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
                 try reactor.watch(dataPlane.state.rates.timer.timer.fd, as: .rates, for: .readable)
@@ -141,11 +140,7 @@ public final class Daemon {
             self.serve(source, events: events)
         }
         // A device with no descriptor wakes no wait: what it holds is taken on each turn.
-        if nicWatched, let nic = dataPlane.nic, nic.device.readinessDescriptor == nil,
-            nic.device.hasReadyPacket == true
-        {
-            serve(.nic, events: .readable)
-        }
+        if nicWatch.hasUnwatchedPackets { serve(.nic, events: .readable) }
         // The wake-up's data-path events were served as they were dispatched: control next.
         serveControlTurns()
         expireHandshakes()
@@ -201,19 +196,11 @@ public final class Daemon {
             if requests.stop {
                 running = false
             } else if requests.reload {
-                _ = reload()
+                reloader.reload()
             }
         case .watchdog: service.watchdogFired()
         case .nic:
-            guard let nic = dataPlane.nic else { return }
-            // A device that would report hangup forever (a TAP whose link is gone) is no
-            // longer watched, or the loop would spin.
-            if events.contains(.hangup) || events.contains(.error), !nic.deviceHungUp() {
-                reactor.unwatch(nic.fd)
-                nicWatched = false
-                return
-            }
-            dataPlane.receive()
+            guard nicWatch.deviceReady(events) else { return }
             deliverFaults()
             dataPathWoke = true
         case .reassembly: dataPlane.expireFragments()
@@ -223,16 +210,7 @@ public final class Daemon {
         case .rates:
             dataPlane.rateTimerFired()
             dataPathWoke = true
-        case .link:
-            guard let nic = dataPlane.nic else { return }
-            nic.handleLinkEvents()
-            if nic.isDeleted {
-                // The link is gone for good: neither its TAP nor other links' events matter now.
-                reactor.unwatch(nic.fd)
-                if let monitor = nic.monitor { reactor.unwatch(monitor.fd) }
-                nicWatched = false
-                if nic.config.onLinkLoss == .exit { (failure, running) = (nic.lossReason, false) }
-            }
+        case .link: if let reason = nicWatch.linkChanged() { (failure, running) = (reason, false) }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,
                 let path = dataPlane.paths[arbiterSession]

@@ -50,8 +50,9 @@ public struct SystemdNotifier: Sendable {
 }
 
 /// Reads the process environment without Foundation.
-enum Environment {
-    static func value(_ name: String) -> String? {
+public enum Environment {
+    /// The value of environment variable `name`, if set.
+    public static func value(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
 }

@@ -2,7 +2,7 @@
 // and environment (the socket path, the TAP name). Start-up, `--check-config` and every reload
 // read it through here, so a reload is checked exactly as `--check-config` checks the file.
 
-import Glibc
+import ExoPlatform
 
 /// The configuration file and the overrides applied to what it says.
 public struct ConfigSource: Sendable {
@@ -23,7 +23,7 @@ public struct ConfigSource: Sendable {
     public static func process(path: String, socketOverride: String?) -> ConfigSource {
         var environment: [String: String] = [:]
         for name in [DaemonConfig.socketEnvironmentVariable, DaemonConfig.tapEnvironmentVariable] {
-            if let value = getenv(name) { environment[name] = String(cString: value) }
+            if let value = Environment.value(name) { environment[name] = value }
         }
         return ConfigSource(path: path, socketOverride: socketOverride, environment: environment)
     }
