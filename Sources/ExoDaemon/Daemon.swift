@@ -27,6 +27,9 @@ public final class Daemon {
     var nicWatched = true
     /// `stop()` ran: the socket file is no longer this daemon's to remove.
     private var stopped = false
+    /// Why the daemon stopped on its own with a failure (`exokerneld` then exits 1); nil
+    /// after a requested stop.
+    public private(set) var failure: String?
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
     /// sets up signals and the watchdog. Throws a message fit for the operator.
@@ -210,6 +213,11 @@ public final class Daemon {
                 reactor.unwatch(nic.fd)
                 if let monitor = nic.monitor { reactor.unwatch(monitor.fd) }
                 nicWatched = false
+                if nic.config.onLinkLoss == .exit {
+                    failure = "link \(nic.name) was deleted (nic.on_link_loss = \"exit\")"
+                    Log.error("\(failure!): ending every session and exiting with status 1")
+                    running = false
+                }
             }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,

@@ -20,7 +20,7 @@ struct CapsCommand: AsyncParsableCommand {
         defer { session.close() }
         let caps = try await session.capabilities(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["capabilities": caps]))
+            Console.out(options.render(["capabilities": caps]))
             return
         }
         var table = TextTable(
@@ -28,6 +28,6 @@ struct CapsCommand: AsyncParsableCommand {
         table.rows = caps.map { c in
             ["\(c.tokenID)", "\(c.frame)", c.rights.description, c.issuerTenant, "\(c.issuerHolding)", c.audienceTenant]
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }

@@ -13,7 +13,8 @@ struct Exoctl: AsyncParsableCommand {
         discussion: """
             The control socket is --socket PATH, else $EXOKERNEL_SOCKET, else \(SocketPath.defaultPath).
             Queries need operator rights: root, or a member of the daemon's operator group.
-            --json and --socket may come before the subcommand too (exoctl --json status).
+            --json (one line; --pretty indents it), --no-header and --socket may come before the
+            subcommand too (exoctl --json status).
 
             EXIT STATUS
               0  success
@@ -31,11 +32,23 @@ struct Exoctl: AsyncParsableCommand {
 
 /// Options every subcommand takes.
 struct ConnectionOptions: ParsableArguments {
-    @Flag(name: .long, help: "Print JSON (sorted keys) instead of a table.")
+    @Flag(name: .long, help: "Print JSON (sorted keys, on one line) instead of a table.")
     var json = false
+
+    @Flag(name: .long, help: "With --json: indent the JSON, one key per line.")
+    var pretty = false
+
+    @Flag(name: .customLong("no-header"), help: "Print tables without their header row (for scripts).")
+    var noHeader = false
 
     @Option(name: .long, help: "Control socket path (default: $EXOKERNEL_SOCKET or \(SocketPath.defaultPath)).")
     var socket: String?
+
+    /// `value` as JSON, on one line unless --pretty.
+    func render(_ value: some Encodable) -> String { JSONOutput.render(value, pretty: pretty) }
+
+    /// `table`, without its header row under --no-header.
+    func render(_ table: TextTable) -> String { table.render(header: !noHeader) }
 
     /// Attaches as operator; failures surface as `ExoClientError` for `main` to map.
     func attach() async throws(ExoClientError) -> OperatorSession {
@@ -50,7 +63,7 @@ enum ExoctlMain {
         do {
             // `exoctl --json status` as well as `exoctl status --json`.
             let arguments = GlobalOptions.hoist(
-                Array(CommandLine.arguments.dropFirst()), flags: ["--json"], valued: ["--socket"])
+                Array(CommandLine.arguments.dropFirst()), flags: ["--json", "--pretty", "--no-header"], valued: ["--socket"])
             var command = try Exoctl.parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -22,7 +22,7 @@ struct FiltersCommand: AsyncParsableCommand {
         defer { session.close() }
         let filters = try await session.filters(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["filters": filters]))
+            Console.out(options.render(["filters": filters]))
             return
         }
         var table = TextTable(header: ["TENANT", "SESSION", "BINDING", "ID", "ATOMS"], rightAligned: [1, 3])
@@ -30,7 +30,7 @@ struct FiltersCommand: AsyncParsableCommand {
             table.rows.append([f.tenant, "\(f.session)", Self.binding(f.endpoint), "\(f.filterID)",
                 f.atoms.map(\.text).joined(separator: " ")])
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 
     static func binding(_ e: WireEndpoint) -> String {

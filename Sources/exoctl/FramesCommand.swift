@@ -20,7 +20,7 @@ struct FramesCommand: AsyncParsableCommand {
         defer { session.close() }
         let frames = try await session.frames(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["frames": frames]))
+            Console.out(options.render(["frames": frames]))
             return
         }
         var table = TextTable(
@@ -37,6 +37,6 @@ struct FramesCommand: AsyncParsableCommand {
                 ])
             }
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }

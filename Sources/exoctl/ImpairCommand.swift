@@ -53,7 +53,7 @@ struct ImpairCommand: AsyncParsableCommand {
         defer { session.close() }
         try await session.impair(tenant: tenant, direction: way, profile: profile, seed: seed)
         if options.json {
-            Console.out(JSONOutput.render(["impaired": true]))
+            Console.out(options.render(["impaired": true]))
         } else {
             Console.out("\(tenant.map { "tenant \($0)" } ?? "link"), \(direction): \(profile.isOff ? "off" : "impaired")")
         }

@@ -22,7 +22,7 @@ struct BindingsCommand: AsyncParsableCommand {
         defer { session.close() }
         let bindings = try await session.bindings(tenant: tenant)
         if options.json {
-            Console.out(JSONOutput.render(["bindings": bindings]))
+            Console.out(options.render(["bindings": bindings]))
             return
         }
         var table = TextTable(header: ["TENANT", "SESSION", "PROTO", "ADDRESS", "PORT"], rightAligned: [1, 4])
@@ -30,7 +30,7 @@ struct BindingsCommand: AsyncParsableCommand {
             table.rows.append([b.tenant, "\(b.session)", b.endpoint.protocolName,
                 "\(IPv4Address(rawValue: b.endpoint.address))", b.endpoint.proto == 0 ? "-" : "\(b.endpoint.port)"])
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }
 
@@ -45,7 +45,7 @@ struct StatsCommand: AsyncParsableCommand {
         defer { session.close() }
         let stats = try await session.stats()
         if options.json {
-            Console.out(JSONOutput.render(["tenants": stats]))
+            Console.out(options.render(["tenants": stats]))
             return
         }
         var table = TextTable(
@@ -54,7 +54,7 @@ struct StatsCommand: AsyncParsableCommand {
             let drops = s.drops.isEmpty ? "-" : s.drops.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")
             table.rows.append([s.tenant, "\(s.rxPackets)", "\(s.rxBytes)", "\(s.txPackets)", "\(s.txBytes)", drops])
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }
 
@@ -68,7 +68,7 @@ struct NicCommand: AsyncParsableCommand {
         defer { session.close() }
         let nic = try await session.nic()
         if options.json {
-            Console.out(JSONOutput.render(nic))
+            Console.out(options.render(nic))
             return
         }
         let address = "\(IPv4Address(rawValue: nic.hostAddress))/\(nic.prefixLength)"
@@ -83,6 +83,6 @@ struct NicCommand: AsyncParsableCommand {
             ["kernel rx", "\(nic.kernel.rxPackets) packets, \(nic.kernel.rxBytes) bytes, \(nic.kernel.rxErrors) errors, \(nic.kernel.rxDropped) dropped"],
             ["kernel tx", "\(nic.kernel.txPackets) packets, \(nic.kernel.txBytes) bytes, \(nic.kernel.txErrors) errors, \(nic.kernel.txDropped) dropped"],
         ]
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }

@@ -16,7 +16,7 @@ struct StatusCommand: AsyncParsableCommand {
         defer { session.close() }
         let s = try await session.status()
         if options.json {
-            Console.out(JSONOutput.render(s))
+            Console.out(options.render(s))
             return
         }
         var table = TextTable(header: ["KEY", "VALUE"])
@@ -27,6 +27,6 @@ struct StatusCommand: AsyncParsableCommand {
             ["tenants configured", "\(s.tenantsConfigured)"], ["sessions", "\(s.sessions)"],
             ["holdings", "\(s.holdings)"], ["outstanding tokens", "\(s.outstandingTokens)"],
         ]
-        Console.out(table.render())
+        Console.out(options.render(table))
     }
 }

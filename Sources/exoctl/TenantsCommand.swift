@@ -16,7 +16,7 @@ struct TenantsCommand: AsyncParsableCommand {
         defer { session.close() }
         let tenants = try await session.tenants()
         if options.json {
-            Console.out(JSONOutput.render(["tenants": tenants]))
+            Console.out(options.render(["tenants": tenants]))
             return
         }
         var table = TextTable(header: ["ID", "NAME", "QUOTA", "HELD", "SESSIONS", "UIDS"], rightAligned: [0, 2, 3, 4])
@@ -24,9 +24,9 @@ struct TenantsCommand: AsyncParsableCommand {
             ["\(t.id)", t.name, "\(t.frameQuota)", "\(t.framesHeld)", "\(t.sessions)",
              t.uids.map(String.init).joined(separator: ",")]
         }
-        Console.out(table.render())
+        Console.out(options.render(table))
         Console.out("")
-        Console.out(Self.usageTable(tenants).render())
+        Console.out(options.render(Self.usageTable(tenants)))
     }
 
     /// One row per tenant and resource: use against the limit, and refusals at the limit.

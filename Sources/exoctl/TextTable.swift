@@ -7,9 +7,10 @@ struct TextTable {
     var rightAligned: Set<Int> = []
     var rows: [[String]] = []
 
-    /// Renders header and rows, columns separated by two spaces, no trailing spaces.
-    func render() -> String {
-        let all = [header] + rows
+    /// Renders header (unless `header` is false: the rows alone, sized to themselves) and
+    /// rows, columns separated by two spaces, no trailing spaces.
+    func render(header withHeader: Bool = true) -> String {
+        let all = withHeader ? [header] + rows : rows
         var widths = Array(repeating: 0, count: header.count)
         for row in all {
             for (column, cell) in row.enumerated() where column < widths.count {

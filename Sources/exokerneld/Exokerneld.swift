@@ -14,7 +14,7 @@ struct Exokerneld: ParsableCommand {
         abstract: "Securely multiplex memory frames (and a NIC) among library-OS applications.",
         discussion: """
             Exit status: 0 after a clean stop or a valid --check-config; 1 when the configuration \
-            is invalid or the daemon cannot start.
+            is invalid, the daemon cannot start, or its link was deleted with nic.on_link_loss = "exit".
             --check-config validates without starting: `--config FILE --check-config` and \
             `--check-config FILE` are the same check.
             The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
@@ -91,6 +91,9 @@ struct Exokerneld: ParsableCommand {
             fail("\(error)")
         }
         daemon.run()
+        // A stop the daemon chose (its link was deleted, nic.on_link_loss = "exit") is a
+        // failure, so that systemd's Restart=on-failure acts.
+        if let failure = daemon.failure { fail(failure) }
     }
 
     private func say(_ line: String) { Console.error(line) }

@@ -81,4 +81,16 @@ import Testing
         #expect(try ConfigLoader.parse(base + "busy_poll = true\n", file: "t.toml").nic?.busyPoll == true)
         #expect(ConfigFixtures.parseError(base + "busy_poll = 1\n")?.key == "nic.busy_poll")
     }
+
+    @Test func aDeletedLinkKeepsTheDaemonServingUnlessTheFileSaysExit() throws {
+        let base = "[frames]\ncount = 64\nsize = 4096\n\n[nic]\nhost_address = \"10.77.0.1/24\"\n"
+        #expect(try ConfigLoader.parse(base, file: "t.toml").nic?.onLinkLoss == .keepServing)
+        #expect(try ConfigLoader.parse(base + "on_link_loss = \"exit\"\n", file: "t.toml").nic?.onLinkLoss == .exit)
+        #expect(
+            try ConfigLoader.parse(base + "on_link_loss = \"keep-serving\"\n", file: "t.toml").nic?.onLinkLoss
+                == .keepServing)
+        let wrong = ConfigFixtures.parseError(base + "on_link_loss = \"restart\"\n")
+        #expect(wrong?.key == "nic.on_link_loss")
+        #expect(wrong?.message.contains("\"keep-serving\" or \"exit\"") == true, "\(String(describing: wrong))")
+    }
 }

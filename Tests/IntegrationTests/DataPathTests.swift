@@ -65,11 +65,11 @@ struct DataPathTests {
 
         // exoctl reports the drop, the bindings and the NIC.
         let stats = try Self.exoctl(daemon, ["stats", "--json"])
-        #expect(stats.contains("\"tx.sourceAddressNotOwned\" : 1"), "\(stats)")
+        #expect(stats.contains("\"tx.sourceAddressNotOwned\":1"), "\(stats)")
         let bindings = try Self.exoctl(daemon, ["bindings", "--json", "--tenant", "alice"])
-        #expect(bindings.contains("\"port\" : 5000") && !bindings.contains("5100"), "\(bindings)")
+        #expect(bindings.contains("\"port\":5000") && !bindings.contains("5100"), "\(bindings)")
         let nic = try Self.exoctl(daemon, ["nic", "--json"])
-        #expect(nic.contains("\"name\" : \"\(net.daemonLink)\""), "\(nic)")
+        #expect(nic.contains("\"name\":\"\(net.daemonLink)\""), "\(nic)")
         // The same through the raw protocol (the test client as operator).
         let op = try TenantProcess(socketPath: daemon.socketPath, uid: nil)
         defer { op.quit() }

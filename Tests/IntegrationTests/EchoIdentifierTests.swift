@@ -32,8 +32,8 @@ struct EchoIdentifierTests {
         #expect(try a.send("bind icmp \(shared) 150") == "err endpointInUse")
         try b.ok("bind icmp \(shared) 250")
         let listing = try DataPathTests.exoctl(daemon, ["bindings", "--json"])
-        #expect(listing.contains("\"proto\" : \"icmp\"") && listing.contains("\"port\" : 150")
-                && listing.contains("\"port\" : 250"), "\(listing)")
+        #expect(listing.contains("\"proto\":\"icmp\"") && listing.contains("\"port\":150")
+                && listing.contains("\"port\":250"), "\(listing)")
 
         // Alice pings the host from the shared address with id 150 and gets its reply.
         try a.ok("dp-send-echo 6 \(shared) \(host) 150 1 alice-ping")

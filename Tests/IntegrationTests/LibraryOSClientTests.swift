@@ -59,6 +59,16 @@ struct LibraryOSClientTests {
         defer { daemon.stop() }
         let status = try runCommand(BuildProducts.path("exoctl"), ["status", "--json", "--socket", daemon.socketPath])
         #expect(status.status == 0)
+        // --json is one line a script can read as one record; --pretty indents it.
+        #expect(status.stdout.split(separator: "\n").count == 1 && status.stdout.contains("\"sessions\":"), "\(status.stdout)")
+        let pretty = try runCommand(BuildProducts.path("exoctl"), ["--json", "--pretty", "status", "--socket", daemon.socketPath])
+        #expect(pretty.status == 0 && pretty.stdout.split(separator: "\n").count > 5, "\(pretty.stdout)")
+        // --no-header leaves the rows alone.
+        let tenants = try runCommand(BuildProducts.path("exoctl"), ["tenants", "--socket", daemon.socketPath])
+        let bare = try runCommand(BuildProducts.path("exoctl"), ["--no-header", "tenants", "--socket", daemon.socketPath])
+        #expect(tenants.stdout.hasPrefix("ID") && tenants.stdout.contains("RESOURCE"), "\(tenants.stdout)")
+        #expect(bare.status == 0 && bare.stdout.hasPrefix("0") && bare.stdout.contains("alice"), "\(bare.stdout)")
+        #expect(!bare.stdout.contains("NAME") && !bare.stdout.contains("RESOURCE"), "\(bare.stdout)")
         let unknown = try runCommand(BuildProducts.path("exoctl"), ["frames", "--tenant", "zed", "--socket", daemon.socketPath])
         #expect(unknown.status == 1, "\(unknown.stderr)")
         // A uid that is neither root nor in the operator group is told so (setpriv runs exoctl as

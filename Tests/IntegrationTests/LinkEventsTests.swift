@@ -82,6 +82,28 @@ struct LinkEventsTests {
         guard r.status == 0 else { throw HarnessError("ip \(arguments.joined(separator: " ")): \(r.stderr)") }
     }
 
+    @Test
+    func withOnLinkLossExitADeletedLinkEndsTheSessionsAndTheDaemonExitsWithAFailure() throws {
+        let net = try VethNet(second: 81, prefix: "exole")
+        defer { net.remove() }
+        let daemon = try DaemonHarness(tenantExtra: net.tenantExtra, tail: net.nic + "on_link_loss = \"exit\"\n")
+        defer { daemon.stop() }
+        let a = try daemon.attachedTenant("alice", uid: TestUIDs.alice)
+        defer { a.quit() }
+        #expect(try a.ok("allocany 1").hasPrefix("frames="))
+        try ip(["link", "del", net.daemonLink])
+        // Exit status 1 (systemd's Restart=on-failure restarts it), the reason at error
+        // priority (<3>), the tenant's session ended, the socket file removed.
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.process.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(!daemon.process.isRunning, "\(daemon.log)")
+        guard !daemon.process.isRunning else { return }
+        #expect(daemon.process.terminationStatus == 1, "\(daemon.log)")
+        #expect(daemon.log.contains("<3>link \(net.daemonLink) was deleted (nic.on_link_loss = \"exit\")"), "\(daemon.log)")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+        #expect((try? a.ok("allocany 1")) == nil)
+    }
+
     private func waitFor(_ text: String, in daemon: DaemonHarness) throws {
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {

@@ -69,9 +69,9 @@ struct TCPHostileTests {
         return kilobytes
     }
 
-    /// The value of `"name" : N` in `exoctl`'s JSON, 0 when absent.
+    /// The value of `"name":N` in `exoctl`'s JSON, 0 when absent.
     static func count(_ name: String, in json: String) -> Int {
-        guard let key = json.range(of: "\"\(name)\" : ") else { return 0 }
+        guard let key = json.range(of: "\"\(name)\":") else { return 0 }
         return Int(json[key.upperBound...].prefix(while: \.isNumber)) ?? 0
     }
 
@@ -87,14 +87,10 @@ struct TCPHostileTests {
         // 5,000 SYNs from random ports of 20 made-up hosts; three nc echoes from the kernel
         // after the first 1,000, one more after the last.
         let report = try Self.attack(net, daemon, "flood", ["5000"])
-        // At least two of the three connections made during the flood are echoed. Known
-        // issue (session 5): under the full parallel suite, one of the three sometimes gets
-        // no echo within 20 s (2 of 4 full runs after the transmit-path changes; never when
-        // run alone, even beside six busy loops); not yet understood, see docs/EXOS.md.
-        #expect((report["duringEchoed"] as? Int ?? 0) >= 2, "\(report)\n\(daemon.log)")
-        if report["during"] as? Bool != true {
-            print("TCPHostileTests: a connection during the SYN flood got no echo (known issue): \(report)")
-        }
+        // All three connections made during the flood are echoed. (Under load the ring drops
+        // some of their first segments; a later one reaching the listener first used to draw a
+        // reset, since a cookie can be checked only at the client's ISN + 1: see docs/EXOS.md.)
+        #expect(report["during"] as? Bool == true, "\(report)\n\(daemon.log)")
         #expect(report["after"] as? Bool == true, "\(report)")
         #expect(echo.process.isRunning)
         let residentAfter = try Self.residentKilobytes(echo.pid)

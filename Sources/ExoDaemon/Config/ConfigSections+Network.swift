@@ -6,7 +6,7 @@ import ExoWire
 import ExoPacket
 
 extension ConfigLoader {
-    static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac", "busy_poll"]
+    static let nicKeys = ["backend", "name", "mtu", "host_address", "gateway_mac", "busy_poll", "on_link_loss"]
 
     static func decodeNic(_ section: TOMLSection) throws(ConfigError) -> NicConfig {
         try section.rejectUnknownKeys(known: nicKeys)
@@ -27,6 +27,13 @@ extension ConfigLoader {
             nic.gatewayMAC = mac
         }
         if let busy = try section.bool("busy_poll") { nic.busyPoll = busy }
+        if let text = try section.string("on_link_loss") {
+            guard let policy = LinkLossPolicy(rawValue: text) else {
+                let choices = LinkLossPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                throw section.error("on_link_loss", "'\(text)' is not a policy: \(choices)")
+            }
+            nic.onLinkLoss = policy
+        }
         return nic
     }
 

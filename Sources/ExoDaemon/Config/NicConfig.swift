@@ -34,6 +34,8 @@ public struct NicConfig: Sendable, Equatable {
     /// `nic.busy_poll`: the daemon's loop polls the NIC and the tenants' tx rings without
     /// sleeping (latency for a core); false: it sleeps in epoll until something is ready.
     public var busyPoll: Bool
+    /// `nic.on_link_loss`: what the daemon does when its link is deleted under it.
+    public var onLinkLoss: LinkLossPolicy = .keepServing
 
     public init(backend: String = NicConfig.tapBackend, name: String = "exo0", mtu: UInt32 = 1500,
         hostAddress: IPv4Address, prefixLength: UInt8, gatewayMAC: MACAddress? = nil, busyPoll: Bool = false) {
@@ -97,4 +99,14 @@ extension DaemonConfig {
     public func addressPlan() throws(AddressPlanError) -> AddressPlan {
         try AddressPlan(daemonMAC: Self.daemonMAC, grants: networkGrants)
     }
+}
+
+/// What the daemon does when its NIC's link is deleted under it (`nic.on_link_loss`).
+public enum LinkLossPolicy: String, Sendable, Equatable, CaseIterable {
+    /// Keeps serving the control socket with the data path down (tenants stay attached and
+    /// keep their frames; `exoctl nic` shows the link gone); a restart takes a new link.
+    case keepServing = "keep-serving"
+    /// Ends every session and exits with status 1, so that `Restart=on-failure` restarts it
+    /// (and, while the link is missing, keeps failing at start-up until it is back).
+    case exit
 }

@@ -71,7 +71,16 @@ def flood(count):
         tcp = segment(address, tenant, rng.randrange(1024, 65536), port, rng.getrandbits(32), 0, SYN,
                       window=64240, options=mss_ws_sack)
         frames.append(frame(hw, mac, address, tenant, tcp))
-    started = time.monotonic()
+    # What the kernel's own connections exchanged (the made-up hosts are .100-.119, in the
+    # /27 from .96): printed when a connection made during the flood went unanswered.
+    made_up = "%s.96/27" % base
+    trace = []
+    listening = threading.Event()
+    sniffer = AsyncSniffer(iface=iface, store=False, prn=trace.append, started_callback=listening.set,
+                           filter="tcp port %d and not src net %s and not dst net %s" % (port, made_up, made_up))
+    sniffer.start()
+    if not listening.wait(10): raise SystemExit("the sniffer did not start")
+    started, started_wall = time.monotonic(), time.time()
     during = []
     legit = {}
     for i in range(0, count, 100):  # about 10,000 a second: the tenant's ring takes them
@@ -87,11 +96,18 @@ def flood(count):
     sent_for = time.monotonic() - started
     for t in during: t.join()
     after = nc(b"after-flood\n")
-    print(json.dumps({"sent": count, "seconds": round(sent_for, 2),
-                      "during": all(m == got for m, got in legit.items()) and len(legit) == 3,
-                      "duringEchoed": sum(1 for m, got in legit.items() if m == got),
-                      "after": after == b"after-flood\n",
-                      "heard": {k.decode(): v.decode(errors="replace") for k, v in legit.items()}}))
+    time.sleep(0.5)
+    sniffer.stop()
+    report = {"sent": count, "seconds": round(sent_for, 2),
+              "during": all(m == got for m, got in legit.items()) and len(legit) == 3,
+              "duringEchoed": sum(1 for m, got in legit.items() if m == got),
+              "after": after == b"after-flood\n",
+              "heard": {k.decode(): v.decode(errors="replace") for k, v in legit.items()}}
+    if not report["during"]:
+        report["trace"] = ["%.3f %s:%d>%s:%d %s seq=%d ack=%d win=%d len=%d" % (
+            float(p.time) - started_wall, p[IP].src, p[TCP].sport, p[IP].dst, p[TCP].dport, p[TCP].flags,
+            p[TCP].seq, p[TCP].ack, p[TCP].window, len(p[TCP].payload)) for p in trace if TCP in p]
+    print(json.dumps(report))
 
 class Session:
     """A kernel TCP connection to tcp-echo, and what a sniffer saw of it."""

@@ -27,6 +27,7 @@ extension NetworkStack {
             sourcePort: syn.destinationPort, destinationPort: syn.sourcePort, sequenceNumber: cookie.sequence,
             acknowledgementNumber: syn.sequenceNumber + 1, flags: [.syn, .ack],
             window: UInt16(clamping: listener.options.receiveBufferSize), options: options)
+        tcpListeners[index: listenerIndex].lastCookieSent = now
         if enqueueStatelessSegment(reply, datagram) { counters.tcp.synCookiesSent &+= 1 }
     }
 

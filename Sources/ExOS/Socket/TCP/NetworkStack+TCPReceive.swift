@@ -76,7 +76,15 @@ extension NetworkStack {
         let flags = segment.flags
         if flags.contains(.rst) { return }
         if flags.contains(.ack) {
-            if !flags.contains(.syn), acceptCookie(index, segment, payload: payload, datagram) { return }
+            if !flags.contains(.syn) {
+                if acceptCookie(index, segment, payload: payload, datagram) { return }
+                // A cookie can be checked only on the segment at the client's ISN + 1. When the
+                // ACK and first data of a cookie connection were lost (the flood filled the
+                // ring), a later segment of it (its FIN, more data) fails the check: a reset
+                // would kill a genuine connection, silence lets its retransmission from
+                // ISN + 1 open it. So while cookies may be live, a failed check is only counted.
+                if tcpListeners[index: index].mayHaveLiveCookies(now: now) { return }
+            }
             sendReset(answering: segment, payloadLength: payload.count, datagram)
             return
         }

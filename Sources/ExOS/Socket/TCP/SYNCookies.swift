@@ -35,6 +35,8 @@ struct SYNCookies: Sendable {
     static let keyPurpose: UInt64 = 0x7379_6E63_6F6F_6B69
     /// A cookie made in minute m is accepted in minutes m and m + 1: 1 to 2 minutes of life.
     static let maximumAge: UInt64 = 2
+    /// The longest a cookie is accepted after it was made (see `maximumAge`).
+    static let lifetime = Interval.seconds(maximumAge * 60)
     static let minute: UInt64 = 60_000_000_000
 
     /// The low 24 bits hold the tag and the data, the top 8 the minute counter.

@@ -14,6 +14,9 @@ struct TCPListenerState {
     /// Connections of this listener in SYN-RECEIVED.
     var halfOpen = 0
     var acceptableAnnounced = false
+    /// When this listener last answered a SYN with a cookie: while its cookies may still be
+    /// redeemed, an ACK that fails the check may be a genuine connection's, so it draws no reset.
+    var lastCookieSent: Instant?
 
     init(local: IPv4Endpoint, localIndex: Int, options: TCPConnectionOptions, backlog: Int) {
         self.local = local
@@ -24,6 +27,12 @@ struct TCPListenerState {
 
     /// The accept queue is full: further SYNs are dropped (the peer retries), as Linux does.
     var isSaturated: Bool { acceptQueue.count >= acceptQueue.capacity }
+
+    /// A cookie of this listener made before `now` could still be redeemed (1 to 2 minutes).
+    func mayHaveLiveCookies(now: Instant) -> Bool {
+        guard let sent = lastCookieSent else { return false }
+        return now - sent < SYNCookies.lifetime
+    }
 
     static let vacant = TCPListenerState(
         local: IPv4Endpoint(address: .any, port: 0), localIndex: 0, options: TCPConnectionOptions(), backlog: 1)
