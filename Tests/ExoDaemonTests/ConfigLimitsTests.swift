@@ -28,11 +28,21 @@ struct ConfigLimitsTests {
             reassembly_datagrams = 7
             fault_reports_per_second = 8
             descriptors_in_flight = 300
+            tx_packets_per_second = 9
+            tx_bytes_per_second = 10
+            rx_packets_per_second = 11
+            rx_bytes_per_second = 12
             """
         let config = try ConfigLoader.parse(text, file: "test.toml")
-        #expect(config.limits == TenantLimits(
+        var expected = TenantLimits(
             tokensIssued: 1, offersReceived: 2, sessions: 3, bindings: 4, filters: 5, captures: 6,
-            reassemblyDatagrams: 7, faultReportsPerSecond: 8, descriptorsInFlight: 300))
+            reassemblyDatagrams: 7, faultReportsPerSecond: 8, descriptorsInFlight: 300)
+        expected.txPacketsPerSecond = 9
+        expected.txBytesPerSecond = 10
+        expected.rxPacketsPerSecond = 11
+        expected.rxBytesPerSecond = 12
+        #expect(config.limits == expected)
+        #expect(config.limits.limitsRates && !TenantLimits.defaults.limitsRates)
         #expect(F.errors(config) == [])
     }
 
@@ -46,6 +56,8 @@ struct ConfigLimitsTests {
         config.limits = TenantLimits(
             tokensIssued: 0, offersReceived: 65_537, sessions: 0, bindings: 0, filters: 70_000, captures: 9,
             reassemblyDatagrams: 65, faultReportsPerSecond: 0, descriptorsInFlight: 255)
+        config.limits.txPacketsPerSecond = -1
+        config.limits.rxBytesPerSecond = 12_500_000_001
         #expect(F.errors(config) == [
             "test.toml: limits.tokens_issued: 0 is out of range: must be between 1 and 65536",
             "test.toml: limits.offers_received: 65537 is out of range: must be between 1 and 65536",
@@ -56,6 +68,8 @@ struct ConfigLimitsTests {
             "test.toml: limits.reassembly_datagrams: 65 is out of range: must be between 1 and the reassembler's 64 datagrams (64)",
             "test.toml: limits.fault_reports_per_second: 0 is out of range: must be between 1 and 10000",
             "test.toml: limits.descriptors_in_flight: 255 is out of range: must be between 256 and 65536",
+            "test.toml: limits.tx_packets_per_second: -1 is out of range: must be between 0 and 12500000000",
+            "test.toml: limits.rx_bytes_per_second: 12500000001 is out of range: must be between 0 and 12500000000",
         ])
     }
 

@@ -25,6 +25,12 @@ public struct TenantLimits: Sendable, Equatable {
     /// Frame descriptors in replies the tenant's sessions have not read yet (queued in the
     /// daemon, or sent and still in the socket): each is an open file of the daemon's.
     public var descriptorsInFlight: Int
+    /// Packets and bytes a second the tenant may send, and receive, on the data path (0: no
+    /// limit); past them packets are dropped (`tx.rateLimited`, `rx.rateLimited`).
+    public var txPacketsPerSecond: Int = 0
+    public var txBytesPerSecond: Int = 0
+    public var rxPacketsPerSecond: Int = 0
+    public var rxBytesPerSecond: Int = 0
 
     public init(
         tokensIssued: Int = 1024, offersReceived: Int = 1024, sessions: Int = 16, bindings: Int = 1024,
@@ -44,6 +50,11 @@ public struct TenantLimits: Sendable, Equatable {
 
     /// The documented defaults.
     public static let defaults = TenantLimits()
+
+    /// Whether any data-path rate is limited (else the data path skips the check).
+    public var limitsRates: Bool {
+        txPacketsPerSecond > 0 || txBytesPerSecond > 0 || rxPacketsPerSecond > 0 || rxBytesPerSecond > 0
+    }
 
     /// How many of one audience's offers a single issuer may hold: an equal share of
     /// `offersReceived` among the configured tenants (at least 1), so that the other issuers

@@ -1,17 +1,20 @@
-// The [limits] table: per-tenant bounds on the daemon state a tenant causes (TenantLimits).
-// Types and known keys here; ranges in ConfigValidator.checkLimits below.
+// The [limits] table: per-tenant bounds on the daemon state a tenant causes and on its
+// data-path rates (TenantLimits). Types and known keys here; ranges in
+// ConfigValidator.checkLimits below.
 
 import ExoCore
 
-extension ConfigLoader {
+/// Decodes `[limits]`.
+enum LimitsSection {
     /// Every key of `[limits]`, in the order `config/exokerneld.toml` documents them.
-    static let limitsKeys = [
+    static let keys = [
         "tokens_issued", "offers_received", "sessions", "bindings", "filters", "captures",
         "reassembly_datagrams", "fault_reports_per_second", "descriptors_in_flight",
+        "tx_packets_per_second", "tx_bytes_per_second", "rx_packets_per_second", "rx_bytes_per_second",
     ]
 
-    static func decodeLimits(_ section: TOMLSection) throws(ConfigError) -> TenantLimits {
-        try section.rejectUnknownKeys(known: limitsKeys)
+    static func decode(_ section: TOMLSection) throws(ConfigError) -> TenantLimits {
+        try section.rejectUnknownKeys(known: keys)
         var limits = TenantLimits.defaults
         if let v = try section.integer("tokens_issued", as: Int.self) { limits.tokensIssued = v }
         if let v = try section.integer("offers_received", as: Int.self) { limits.offersReceived = v }
@@ -22,6 +25,10 @@ extension ConfigLoader {
         if let v = try section.integer("reassembly_datagrams", as: Int.self) { limits.reassemblyDatagrams = v }
         if let v = try section.integer("fault_reports_per_second", as: Int.self) { limits.faultReportsPerSecond = v }
         if let v = try section.integer("descriptors_in_flight", as: Int.self) { limits.descriptorsInFlight = v }
+        if let v = try section.integer("tx_packets_per_second", as: Int.self) { limits.txPacketsPerSecond = v }
+        if let v = try section.integer("tx_bytes_per_second", as: Int.self) { limits.txBytesPerSecond = v }
+        if let v = try section.integer("rx_packets_per_second", as: Int.self) { limits.rxPacketsPerSecond = v }
+        if let v = try section.integer("rx_bytes_per_second", as: Int.self) { limits.rxBytesPerSecond = v }
         return limits
     }
 }
@@ -48,6 +55,11 @@ extension ConfigValidator {
         findings.require(l.faultReportsPerSecond, in: 1...10_000, key: "limits.fault_reports_per_second")
         // At least one full map reply (253) and a data path's three.
         findings.require(l.descriptorsInFlight, in: 256...65536, key: "limits.descriptors_in_flight")
+        let rate = 0...Int(TrafficRateLimit.maximumRate)
+        findings.require(l.txPacketsPerSecond, in: rate, key: "limits.tx_packets_per_second")
+        findings.require(l.txBytesPerSecond, in: rate, key: "limits.tx_bytes_per_second")
+        findings.require(l.rxPacketsPerSecond, in: rate, key: "limits.rx_packets_per_second")
+        findings.require(l.rxBytesPerSecond, in: rate, key: "limits.rx_bytes_per_second")
         // Connections before the hello are capped per uid, not per tenant: if the tenants' uids
         // together may hold every connection, some tenants can keep others from connecting.
         let uids = c.tenants.reduce(0) { $0 + $1.uids.count }

@@ -16,7 +16,7 @@ extension ConfigLoader {
         var config = DaemonConfig()
         if let daemon = try document.section("daemon") { try decodeDaemon(daemon, into: &config) }
         if let frames = try document.section("frames") { try decodeFrames(frames, into: &config) }
-        if let limits = try document.section("limits") { config.limits = try decodeLimits(limits) }
+        if let limits = try document.section("limits") { config.limits = try LimitsSection.decode(limits) }
         if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
         if let impairment = try document.section("impairment") { config.impairment = try decodeImpairment(impairment) }
         for tenant in try document.sections("tenant") ?? [] {

@@ -24,6 +24,8 @@ final class DataPlaneState {
     /// Data paths by arbiter session.
     var paths: [SessionID: SessionRings] = [:]
     var counters: [TenantCounters]
+    /// The tenants' data-path rate limits (`[limits]`).
+    let rates: DataPathRates
     /// Paths with received frames not yet published on rx (`RxDelivery.publishReceived`
     /// empties it).
     var pathsWithPendingRx: [SessionRings] = []
@@ -47,6 +49,7 @@ final class DataPlaneState {
             throw DaemonStartError(message: "address plan refused: \(error)")
         }
         counters = Array(repeating: TenantCounters(), count: config.tenants.count)
+        rates = DataPathRates(limits: config.limits, tenants: config.tenants.count, clock: clock)
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)

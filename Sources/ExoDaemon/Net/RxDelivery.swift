@@ -27,6 +27,10 @@ final class RxDelivery {
             state.counters[tenant].count(.tooLongForFrame)
             return
         }
+        if state.rates.limited, !state.rates.admitReceived(tenant: tenant, bytes: length) {
+            state.counters[tenant].count(.rxRateLimited)
+            return
+        }
         guard let frame = takeFillFrame(path) else {
             state.counters[tenant].count(.noFillFrame)
             return

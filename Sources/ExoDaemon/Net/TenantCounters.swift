@@ -17,6 +17,10 @@ enum PathDrop: Int, CaseIterable {
     case tooLongForFrame
     /// A received frame the tenant's binding took but none of its filters matched.
     case filteredOut
+    /// Past the tenant's `limits.tx_packets_per_second` or `tx_bytes_per_second`.
+    case txRateLimited
+    /// Past the tenant's `limits.rx_packets_per_second` or `rx_bytes_per_second`.
+    case rxRateLimited
 
     var name: String {
         switch self {
@@ -25,6 +29,8 @@ enum PathDrop: Int, CaseIterable {
         case .tapWriteFailed: "tx.tapWriteFailed"
         case .tooLongForFrame: "rx.tooLongForFrame"
         case .filteredOut: "rx.filteredOut"
+        case .txRateLimited: "tx.rateLimited"
+        case .rxRateLimited: "rx.rateLimited"
         }
     }
 }

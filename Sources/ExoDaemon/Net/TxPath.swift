@@ -95,6 +95,12 @@ final class TxPath {
         let tenant = Int(path.tenant)
         let length = Int(descriptor.length)
         let frame = descriptor.frame
+        // Rates off: this one branch is all they cost.
+        if state.rates.limited, !state.rates.admitSent(tenant: tenant, bytes: length) {
+            state.counters[tenant].count(.txRateLimited)
+            complete(descriptor, path: path)
+            return
+        }
         // The daemon's own copy, in the device's next transmit slot.
         let destination = device.transmitSlot()
         guard length <= destination.count else {

@@ -121,3 +121,49 @@ struct InProcessDataPathTests {
         #expect(try op.call(ControlCalls.nic).drops == 1)
     }
 }
+
+/// `[limits]` rates on the in-process data plane: a burst of 10 ms at the full rate passes,
+/// the rest is dropped and counted, and the virtual clock's progress lets more through.
+@Suite("Rate limits on the in-process data plane")
+struct InProcessRateLimitTests {
+    @Test("past tx_packets_per_second a tenant's packets are dropped, counted, and their frames still come back")
+    func sentPacketsPastTheRateAreDropped() throws {
+        // 500 a second: a burst of 5.
+        let daemon = try InProcessDaemon { $0.limits.txPacketsPerSecond = 500 }
+        let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"))
+        let packets = (0..<8).map { InProcessDaemon.packetToWire(from: alice.address, port: 7000, payload: [UInt8($0)]) }
+        try alice.send(packets)
+        daemon.turn()
+        #expect(daemon.sentToWire() == Array(packets.prefix(5)))
+        #expect(try alice.completed().count == 8)
+        let op = try daemon.attachOperator()
+        let stats = try op.call(ControlCalls.stats).first { $0.tenant == "alice" }
+        #expect(stats?.txPackets == 5)
+        #expect(stats?.drops.first { $0.reason == "tx.rateLimited" }?.count == 3)
+        // 4 ms later, two more may go.
+        daemon.advanceTime(by: 4_000_000)
+        try alice.send(Array(packets.prefix(4)))
+        daemon.turn()
+        #expect(daemon.sentToWire() == Array(packets.prefix(2)))
+    }
+
+    @Test("past rx_packets_per_second packets for a tenant are dropped and counted, and time lets more in")
+    func receivedPacketsPastTheRateAreDropped() throws {
+        // 500 a second: a burst of 5.
+        let daemon = try InProcessDaemon { $0.limits.rxPacketsPerSecond = 500 }
+        let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"))
+        try alice.bindUDP(port: 7000)
+        let packets = (0..<8).map { InProcessDaemon.packetFromWire(to: alice.address, port: 7000, payload: [UInt8($0)]) }
+        daemon.receiveFromWire(packets)
+        #expect(try alice.received() == Array(packets.prefix(5)))
+        let op = try daemon.attachOperator()
+        let stats = try op.call(ControlCalls.stats).first { $0.tenant == "alice" }
+        #expect(stats?.rxPackets == 5)
+        #expect(stats?.drops.first { $0.reason == "rx.rateLimited" }?.count == 3)
+        // 4 ms later (two more earned), with fill frames posted again.
+        try alice.postFill(count: 3)
+        daemon.advanceTime(by: 4_000_000)
+        daemon.receiveFromWire(Array(packets.suffix(3)))
+        #expect(try alice.received() == Array(packets.suffix(3).prefix(2)))
+    }
+}
