@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs `systemd-analyze verify` on exokerneld.service and exokerneld@.service. verify needs
-# ExecStart's binary to exist, so it checks copies (in a temporary directory) whose ExecStart
-# runs /bin/true with the same arguments. Fails when verify fails or says anything about our
+# ExecStart's and ExecReload's binaries to exist, so it checks copies (in a temporary directory)
+# whose ExecStart and ExecReload run /bin/true with the same arguments. Fails when verify fails or says anything about our
 # units; warnings about other units on this machine are printed but ignored.
 set -eu
 
@@ -13,7 +13,8 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 for unit in exokerneld.service exokerneld@.service; do
     [ -f "$here/$unit" ] || { echo "verify-units: $here/$unit is missing" >&2; exit 1; }
-    sed 's|^ExecStart=/usr/local/bin/exokerneld |ExecStart=/bin/true |' "$here/$unit" > "$work/$unit"
+    sed -e 's|^ExecStart=/usr/local/bin/exokerneld |ExecStart=/bin/true |' \
+        -e 's|^ExecReload=/usr/local/bin/exoctl |ExecReload=/bin/true |' "$here/$unit" > "$work/$unit"
     if ! grep -q '^ExecStart=/bin/true ' "$work/$unit"; then
         echo "verify-units: $unit has no 'ExecStart=/usr/local/bin/exokerneld ...' line" >&2
         exit 1

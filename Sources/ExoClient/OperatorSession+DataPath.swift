@@ -23,6 +23,12 @@ extension OperatorSession {
 extension OperatorSession {
     /// Sets the faults injected into `direction` of the traffic between the NIC and the
     /// tenants: the link's (`tenant` nil) or one tenant's. An all-zero profile turns them off.
+    /// Asks the daemon to read its configuration file again; the report says whether it was
+    /// applied or refused (a refused file is not an `ExoClientError`).
+    public func reload() async throws(ExoClientError) -> ReloadReport {
+        try await channel.call(ControlCalls.reload)
+    }
+
     public func impair(tenant: String? = nil, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
         async throws(ExoClientError)
     {

@@ -35,6 +35,24 @@ struct TenantLedger {
         TenantUsage(framesHeld: held[tenant, default: 0], sessions: sessions[tenant, default: 0])
     }
 
+    /// Adds a tenant, or replaces the spec (quota, limits) of the tenant with its id; its
+    /// usage stays. A new name must not be another tenant's (the caller checked the names).
+    mutating func set(_ spec: TenantSpec) {
+        if let old = specs[spec.id], old.name != spec.name { idsByName[old.name] = nil }
+        precondition(idsByName[spec.name].map { $0 == spec.id } ?? true, "duplicate tenant name \(spec.name)")
+        specs[spec.id] = spec
+        idsByName[spec.name] = spec.id
+    }
+
+    /// Forgets a tenant that has no sessions (so no holdings) left.
+    mutating func remove(_ id: TenantID) {
+        precondition(sessions[id, default: 0] == 0 && held[id, default: 0] == 0, "removing tenant \(id) in use: \(sessions[id, default: 0]) sessions, \(held[id, default: 0]) holdings")
+        guard let spec = specs.removeValue(forKey: id) else { return }
+        idsByName[spec.name] = nil
+        held[id] = nil
+        sessions[id] = nil
+    }
+
     mutating func holdingAdded(_ tenant: TenantID) { held[tenant, default: 0] += 1 }
     mutating func holdingEnded(_ tenant: TenantID) { held[tenant, default: 0] -= 1 }
     mutating func sessionOpened(_ tenant: TenantID) { sessions[tenant, default: 0] += 1 }

@@ -13,7 +13,9 @@ final class ControlConnections {
     /// turns (not all at once) and one still holding some must not wake every wait.
     static let sessionEvents: Epoll.Events = [.readable, .edgeTriggered]
 
-    let config: DaemonConfig
+    /// The configuration in force (a reload replaces it; connections made before keep their
+    /// queue limit).
+    var config: DaemonConfig
     let reactor: Reactor
     let sessions: SessionRegistry
     let listener: ControlListener
@@ -137,7 +139,7 @@ final class ControlConnections {
         onClose(session)
         let who: String
         switch session.role {
-        case .tenant(let tenant, _): who = "tenant \(config.tenants[Int(tenant)].name)"
+        case .tenant(let tenant, _): who = "tenant \(dispatcher.plane.roster[tenant]?.name ?? String(tenant))"
         case .operator: who = "operator"
         case .awaitingHello: who = "not attached"
         }

@@ -13,7 +13,7 @@ extension ControlDispatcher {
             return .refusal(.alreadyAttached, detail: "this session is attached")
         }
         let credentials = session.credentials
-        let decision = Handshake.decide(hello, config: config, peer: (credentials.uid, credentials.gid),
+        let decision = Handshake.decide(hello, config: config, roster: plane.roster, peer: (credentials.uid, credentials.gid),
             daemonUID: daemonUID, operatorGID: operatorGID,
             peerGroups: { (try? PeerIdentity.groups(of: session.socket.raw)) ?? [] })
         switch decision {
@@ -28,7 +28,8 @@ extension ControlDispatcher {
             return accepted(version: version, sessionID: id, tenant: WireLimits.noTenant, quota: 0)
         case .tenant(let tenant, let version):
             let limit = config.limits.sessions
-            let name = config.tenants[Int(tenant)].name
+            let configured = plane.roster[tenant]
+            let name = configured?.name ?? "?"
             guard plane.arbiter.usage(of: tenant).sessions < UInt32(clamping: limit) else {
                 accounting.countRefusal(.sessions, tenant: tenant)
                 Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): tenant \(name) has \(limit) sessions (limits.sessions)")
@@ -40,7 +41,7 @@ extension ControlDispatcher {
             sessions.attach(session, to: tenant)
             Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(name)")
             return accepted(version: version, sessionID: arbiterSession, tenant: tenant,
-                quota: config.tenants[Int(tenant)].frameQuota)
+                quota: configured?.frameQuota ?? 0)
         }
     }
 

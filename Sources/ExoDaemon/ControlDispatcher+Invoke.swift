@@ -60,7 +60,8 @@ extension ControlDispatcher {
     }
 
     /// A request of an operator session. Queries change nothing; `capture` and `impair` change
-    /// what the data path does, never what a tenant holds.
+    /// what the data path does, never what a tenant holds; `reload` changes the configuration
+    /// (Daemon+Reload.swift).
     func invoke(_ request: Request, byOperator session: ControlSession) -> Response {
         do throws(ExoError) {
             switch request {
@@ -75,6 +76,7 @@ extension ControlDispatcher {
             case .impair(let tenant, let direction, let profile, let seed):
                 return dataPlane.impairment.impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
             case .capture: return host?.startCapture(request, for: session) ?? Self.noHandler(request)
+            case .reload: return host?.reload(requestedBy: session) ?? Self.noHandler(request)
             default: return Self.noHandler(request)
             }
         } catch {

@@ -28,6 +28,8 @@ protocol ControlDispatcherHost: AnyObject {
     func dataPathOpened(_ path: SessionRings)
     /// An operator's `capture` request (captures stream from the loop); nil for other requests.
     func startCapture(_ request: Request, for session: ControlSession) -> Response?
+    /// An operator's `reload`: reads the configuration file again and applies it or refuses it.
+    func reload(requestedBy session: ControlSession) -> Response
 }
 
 /// Routes attached sessions' requests. Owned by the daemon's loop (one thread).
@@ -58,16 +60,19 @@ final class ControlDispatcher {
         .filters: .operator,
         .capture: .operator,
         .impair: .operator,
+        .reload: .operator,
     ]
 
-    let config: DaemonConfig
+    /// The configuration in force (a reload replaces it).
+    var config: DaemonConfig
     let plane: ControlPlane
     let dataPlane: DataPlane
     let sessions: SessionRegistry
     let accounting: TenantAccounting
     /// Who may attach as an operator besides root (the handshake's inputs).
     let daemonUID: UInt32
-    let operatorGID: UInt32?
+    /// Re-resolved when a reload changes `daemon.operator_group`.
+    var operatorGID: UInt32?
     weak var host: (any ControlDispatcherHost)?
 
     init(config: DaemonConfig, plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry,

@@ -26,7 +26,7 @@ extension ControlPlane {
             daemonVersion: DaemonVersion.string, protocolVersion: WireLimits.maxVersion,
             pid: ProcessIdentity.pid, uptimeSeconds: uptime, poolFrames: arbiter.frameCount,
             frameSize: config.frameSize, freeFrames: arbiter.freeFrameCount,
-            tenantsConfigured: UInt32(config.tenants.count), sessions: UInt32(sessions),
+            tenantsConfigured: UInt32(roster.count), sessions: UInt32(sessions),
             holdings: UInt32(arbiter.holdingCount), outstandingTokens: UInt32(arbiter.outstandingTokenCount))
     }
 

@@ -18,13 +18,17 @@ struct Response {
 
 /// The daemon's control plane: the arbiter (pure bookkeeping) plus the frame backing.
 final class ControlPlane {
-    let config: DaemonConfig
+    /// The configuration in force (a reload replaces it).
+    var config: DaemonConfig
+    /// The configured tenants by id (a reload replaces it; ids of kept tenants never change).
+    var roster: TenantRoster
     let arbiter: Arbiter
     let backing: FrameBackingStore
     let startNanoseconds = MonotonicClock.nanoseconds()
 
     init(config: DaemonConfig, arbiter: Arbiter) {
         self.config = config
+        self.roster = TenantRoster(starting: config.tenants)
         self.arbiter = arbiter
         self.backing = FrameBackingStore(frameCount: config.frameCount, frameSize: config.frameSize)
     }

@@ -34,6 +34,8 @@ final class ControlSession {
     var closeAfterFlush = false
     /// Whether this (tenant) session is owed an `offersChanged` notice, or has one unread.
     var offerNotice = NoticeLatch()
+    /// Whether this (tenant) session is owed a `grantsChanged` event after a reload.
+    var grantsNotice = GrantsNotice()
     /// Descriptors in replies this peer may not have read yet (`limits.descriptors_in_flight`).
     var descriptorsInFlight = DescriptorsInFlight()
     private(set) var outbound: [OutboundRecord] = []

@@ -10,7 +10,10 @@ import ExoWire
 
 /// A configured, listening exokerneld. `run()` returns when SIGTERM or SIGINT arrives.
 public final class Daemon {
-    let config: DaemonConfig
+    /// The configuration in force (a reload replaces it: Daemon+Reload.swift).
+    var config: DaemonConfig
+    /// Where a reload reads the configuration from.
+    let source: ConfigSource?
     let plane: ControlPlane
     let dataPlane: DataPlane
     let reactor: Reactor
@@ -19,7 +22,7 @@ public final class Daemon {
     let dispatcher: ControlDispatcher
     let owed: OwedRecords
     let connections: ControlConnections
-    private let service: any ServiceManagement
+    let service: any ServiceManagement
     var running = true
     /// Set when a wake-up carried data-path work (NIC frames or a tenant's tx kick).
     var dataPathWoke = false
@@ -32,15 +35,19 @@ public final class Daemon {
     public private(set) var failure: String?
 
     /// Binds the control socket (refusing one a live daemon serves, replacing a stale one) and
-    /// sets up signals and the watchdog. Throws a message fit for the operator.
-    public convenience init(config: DaemonConfig) throws(DaemonStartError) {
-        try self.init(config: config, environment: DaemonEnvironment())
+    /// sets up signals and the watchdog. Throws a message fit for the operator. `source` is
+    /// what SIGHUP and `exoctl reload` read again (nil: a reload is refused).
+    public convenience init(config: DaemonConfig, source: ConfigSource? = nil) throws(DaemonStartError) {
+        var environment = DaemonEnvironment()
+        environment.configSource = source
+        try self.init(config: config, environment: environment)
     }
 
     /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
     /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
     init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
         self.config = config
+        source = environment.configSource
         let tenants = config.tenants.enumerated().map { index, t in
             TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
         }
@@ -64,7 +71,7 @@ public final class Daemon {
         sessions = SessionRegistry(
             limits: AdmissionLimits(connections: config.maxConnections, connectionsPerUID: config.maxConnectionsPerUID),
             firstConnectionID: Reactor.firstConnectionID)
-        accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
+        accounting = TenantAccounting(plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
             accounting: accounting, daemonUID: environment.daemonUID,
             operatorGID: config.operatorGroup.flatMap(ControlDispatcher.resolve))
@@ -84,6 +91,7 @@ public final class Daemon {
                 if let monitor = nic.monitor { try reactor.watch(monitor.fd, as: .link, for: .readable) }
                 try reactor.watch(dataPlane.fragments.timer.fd, as: .reassembly, for: .readable)
                 try reactor.watch(dataPlane.impairmentTimer.timer.fd, as: .impairment, for: .readable)
+                try reactor.watch(dataPlane.state.rates.timer.timer.fd, as: .rates, for: .readable)
                 Log.info("NIC \(nic.name) (\(nic.config.backend), ifindex \(nic.ifindex)) at \(nic.config.hostAddress)/\(nic.config.prefixLength), mtu \(nic.mtu), gateway MAC \(nic.gatewayMAC)")
             }
         } catch let error as DaemonStartError {
@@ -171,6 +179,7 @@ public final class Daemon {
         guard dataPlane.nic != nil else { return }
         serve(.reassembly, events: .readable)
         serve(.impairment, events: .readable)
+        serve(.rates, events: .readable)
     }
 
     /// Ends every session, closes the listener and removes the socket. After `run()`'s loop;
@@ -187,7 +196,13 @@ public final class Daemon {
     func serve(_ source: WakeSource, events: Epoll.Events) {
         switch source {
         case .listener: connections.acceptPending()
-        case .signals: if service.takeSignals() { running = false }
+        case .signals:
+            let requests = service.takeSignals()
+            if requests.stop {
+                running = false
+            } else if requests.reload {
+                _ = reload()
+            }
         case .watchdog: service.watchdogFired()
         case .nic:
             guard let nic = dataPlane.nic else { return }
@@ -205,6 +220,9 @@ public final class Daemon {
         case .impairment:
             dataPlane.impairmentTimerFired()
             dataPathWoke = true
+        case .rates:
+            dataPlane.rateTimerFired()
+            dataPathWoke = true
         case .link:
             guard let nic = dataPlane.nic else { return }
             nic.handleLinkEvents()
@@ -213,11 +231,7 @@ public final class Daemon {
                 reactor.unwatch(nic.fd)
                 if let monitor = nic.monitor { reactor.unwatch(monitor.fd) }
                 nicWatched = false
-                if nic.config.onLinkLoss == .exit {
-                    failure = "link \(nic.name) was deleted (nic.on_link_loss = \"exit\")"
-                    Log.error("\(failure!): ending every session and exiting with status 1")
-                    running = false
-                }
+                if nic.config.onLinkLoss == .exit { (failure, running) = (nic.lossReason, false) }
             }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,

@@ -27,4 +27,7 @@ struct DaemonEnvironment {
     }
     /// The uid the daemon runs as: a peer with it may attach as an operator, like root.
     var daemonUID: UInt32 = ProcessIdentity.uid
+    /// The file a reload reads (SIGHUP, `exoctl reload`); nil: the configuration was built in
+    /// code and a reload is refused.
+    var configSource: ConfigSource?
 }

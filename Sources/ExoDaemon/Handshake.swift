@@ -32,8 +32,8 @@ enum Handshake {
 
     /// Decides a hello. `peerGroups` is asked only for operators (it costs a syscall).
     static func decide(
-        _ hello: Hello, config: DaemonConfig, peer: (uid: UInt32, gid: UInt32), daemonUID: UInt32,
-        operatorGID: UInt32?, peerGroups: () -> [UInt32]
+        _ hello: Hello, config: DaemonConfig, roster: TenantRoster, peer: (uid: UInt32, gid: UInt32),
+        daemonUID: UInt32, operatorGID: UInt32?, peerGroups: () -> [UInt32]
     ) -> HandshakeDecision {
         guard let version = negotiate(hello) else {
             return .refuse(.unsupportedVersion,
@@ -48,20 +48,29 @@ enum Handshake {
             }
             return .refuse(.notOperator, reason: "uid \(peer.uid) is neither root nor in the operator group")
         case .tenant:
-            guard let index = config.tenants.firstIndex(where: { $0.name == hello.tenantName }) else {
+            guard let id = roster.id(named: hello.tenantName), let tenant = roster[id] else {
                 return .refuse(.notPermitted, reason: "no tenant named '\(hello.tenantName)' is configured")
             }
-            let tenant = config.tenants[index]
-            if peer.uid == 0 && !config.allowRootTenants {
-                return .refuse(.notPermitted,
-                    reason: "root may not attach as a tenant (daemon.allow_root_tenants is for tests only)")
+            if let reason = refusal(of: peer, as: tenant, allowRootTenants: config.allowRootTenants) {
+                return .refuse(.notPermitted, reason: reason)
             }
-            let allowed = peer.uid == 0 || tenant.uids.contains(peer.uid) || tenant.gids.contains(peer.gid)
-            guard allowed else {
-                return .refuse(.notPermitted,
-                    reason: "uid \(peer.uid) gid \(peer.gid) may not attach as tenant '\(tenant.name)'")
-            }
-            return .tenant(TenantID(index), version: version)
+            return .tenant(id, version: version)
         }
+    }
+
+    /// Why `peer` may not attach as `tenant`, or nil when it may: its uid or primary gid is
+    /// one the tenant lists, or it is root and root tenants are allowed (tests only). The
+    /// hello and a reload (for the sessions it keeps) apply this one rule.
+    static func refusal(of peer: (uid: UInt32, gid: UInt32), as tenant: TenantConfig, allowRootTenants: Bool)
+        -> String?
+    {
+        if peer.uid == 0 {
+            return allowRootTenants
+                ? nil : "root may not attach as a tenant (daemon.allow_root_tenants is for tests only)"
+        }
+        guard tenant.uids.contains(peer.uid) || tenant.gids.contains(peer.gid) else {
+            return "uid \(peer.uid) gid \(peer.gid) may not attach as tenant '\(tenant.name)'"
+        }
+        return nil
     }
 }

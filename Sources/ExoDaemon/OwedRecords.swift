@@ -1,5 +1,5 @@
-// Records no session asked for: `offersChanged` notices (caused by other tenants) and
-// data-path fault reports (caused by the session itself). Both are coalesced and queued only
+// Records no session asked for: `grantsChanged` after a reload, `offersChanged` notices
+// (caused by other tenants) and data-path fault reports (caused by the session itself). Both are coalesced and queued only
 // into an empty outbound queue, so neither can ever overflow a queue and disconnect a session.
 
 import ExoCore
@@ -31,11 +31,27 @@ final class OwedRecords {
         }
     }
 
-    /// Queues one record `session` is owed, if its queue is empty: the offers notice first,
+    /// A reload changed these sessions' grants (`ended`: their bindings it removed, by
+    /// connection): each is owed a `grantsChanged`, sent now if its queue is empty, else when
+    /// it drains.
+    func grantsChanged(_ sessions: [ControlSession], ended: [UInt64: [WireEndpoint]], flush: (ControlSession) -> Void) {
+        for session in sessions {
+            session.grantsNotice.changed(ended: ended[session.connectionID] ?? [])
+            if session.queueEmpty, queue(into: session) { flush(session) }
+        }
+    }
+
+    /// Queues one record `session` is owed, if its queue is empty: a grants change first,
+    /// then the offers notice,
     /// else a waiting fault report (as the rate allows). One at a time: the other waits for
     /// the queue to drain again. Returns whether a record was queued.
     func queue(into session: ControlSession) -> Bool {
         guard session.queueEmpty, case .tenant(let tenant, let arbiterSession) = session.role else { return false }
+        if let ended = session.grantsNotice.take() {
+            let change = GrantsChange(ended: ended, addresses: dataPlane.requests.grantedAddresses(tenant),
+                portShares: dataPlane.requests.grantedShares(tenant))
+            return session.enqueue(event(.grantsChanged(change), for: session))
+        }
         if session.offerNotice.takeNotice(hasRoom: true) {
             let count = UInt32(clamping: plane.arbiter.offerCount(to: tenant))
             return session.enqueue(event(.offersChanged(outstanding: count), for: session))

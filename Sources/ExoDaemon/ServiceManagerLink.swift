@@ -1,7 +1,15 @@
-// The daemon as a systemd service: SIGTERM/SIGINT end it, SIGHUP is ignored (no reload),
-// READY/STOPPING/WATCHDOG go to the service manager when one asked for them.
+// The daemon as a systemd service: SIGTERM/SIGINT end it, SIGHUP reloads its configuration,
+// READY/RELOADING/STOPPING/WATCHDOG go to the service manager when one asked for them.
 
 import ExoPlatform
+
+/// What the pending signals ask of the loop.
+struct SignalRequests: Equatable {
+    /// SIGTERM or SIGINT: stop.
+    var stop = false
+    /// SIGHUP: read the configuration file again (once, however many arrived).
+    var reload = false
+}
 
 /// What the loop asks of the process's signals and its service manager. The daemon's is
 /// `ServiceManagerLink`; an in-process test gives one that blocks no signal and talks to no
@@ -15,8 +23,8 @@ protocol ServiceManagement: AnyObject {
     func armWatchdog()
     /// The watchdog timer fired.
     func watchdogFired()
-    /// Reads the pending signals; returns whether one asks the daemon to stop.
-    func takeSignals() -> Bool
+    /// Reads the pending signals; returns what they ask.
+    func takeSignals() -> SignalRequests
     /// Tells the service manager `state` (sd_notify's "READY=1", "STOPPING=1", ...).
     func notify(_ state: String)
 }
@@ -51,19 +59,22 @@ final class ServiceManagerLink: ServiceManagement {
         notify("WATCHDOG=1")
     }
 
-    /// Reads the pending signals; returns whether one asks the daemon to stop.
-    func takeSignals() -> Bool {
-        var stop = false
+    /// Reads the pending signals; returns what they ask.
+    func takeSignals() -> SignalRequests {
+        var requests = SignalRequests()
         while let signo = signals.next() {
             switch signo {
             case SignalNumber.terminate, SignalNumber.interrupt:
                 Log.info("signal \(signo): shutting down")
-                stop = true
+                requests.stop = true
+            case SignalNumber.hangUp:
+                Log.info("signal \(signo): reloading the configuration")
+                requests.reload = true
             default:
-                Log.info("signal \(signo) ignored (configuration reload is not supported; restart instead)")
+                Log.info("signal \(signo) ignored")
             }
         }
-        return stop
+        return requests
     }
 
     func notify(_ state: String) {

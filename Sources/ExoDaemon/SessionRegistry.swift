@@ -18,7 +18,8 @@ struct AdmissionLimits: Equatable {
 /// its uid's connections and, once attached as a tenant, listed once under that tenant; a
 /// tenant or uid with no sessions has no entry (so "has sessions" is "has an entry").
 final class SessionRegistry {
-    let limits: AdmissionLimits
+    /// A reload may change them: they apply to connections admitted afterwards.
+    var limits: AdmissionLimits
     private var byConnection: [UInt64: ControlSession] = [:]
     private var connectionsByUID: [UInt32: Int] = [:]
     private var byTenant: [TenantID: Set<UInt64>] = [:]

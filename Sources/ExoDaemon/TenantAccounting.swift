@@ -8,13 +8,14 @@ import ExoWire
 
 /// Reads the arbiter, the data plane and the sessions; writes only refusal counters.
 final class TenantAccounting {
-    let config: DaemonConfig
     let plane: ControlPlane
     let dataPlane: DataPlane
     let sessions: SessionRegistry
 
-    init(config: DaemonConfig, plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry) {
-        self.config = config
+    /// The configuration in force: the control plane's, which a reload replaces.
+    var config: DaemonConfig { plane.config }
+
+    init(plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry) {
         self.plane = plane
         self.dataPlane = dataPlane
         self.sessions = sessions
@@ -60,17 +61,15 @@ final class TenantAccounting {
 
     /// A page of the operator's `tenants` listing, each tenant with its usage.
     func tenantsListing(_ page: Page) -> ListingPage<TenantInfo> {
-        let start = Int(page.cursor)
-        let total = config.tenants.count
-        guard start < total else { return ListingPage(entries: [], nextCursor: nil) }
-        let end = min(total, start + max(1, Int(page.limit)))
-        let entries = (start..<end).map { index -> TenantInfo in
-            let t = config.tenants[index]
-            let held = plane.arbiter.usage(of: TenantID(index))
-            return TenantInfo(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, framesHeld: held.framesHeld,
-                sessions: held.sessions, uids: t.uids, usage: usage(of: TenantID(index)))
+        // The cursor is a tenant id: ids of removed tenants are skipped, added ones appear.
+        let remaining = plane.roster.tenants.filter { $0.id >= page.cursor }
+        let taken = remaining.prefix(max(1, Int(page.limit)))
+        let entries = taken.map { id, t -> TenantInfo in
+            let held = plane.arbiter.usage(of: id)
+            return TenantInfo(id: id, name: t.name, frameQuota: t.frameQuota, framesHeld: held.framesHeld,
+                sessions: held.sessions, uids: t.uids, usage: usage(of: id))
         }
-        return ListingPage(entries: entries, nextCursor: end < total ? UInt32(end) : nil)
+        return ListingPage(entries: entries, nextCursor: remaining.count > taken.count ? remaining[taken.count].id : nil)
     }
 
     /// Every resource of `tenant`: use, limit, refusals.
@@ -91,7 +90,7 @@ final class TenantAccounting {
             entry(.tokensIssued, arbiter.tokenCount(issuedBy: tenant), limits.tokensIssued),
             entry(.offersReceived, arbiter.offerCount(to: tenant), limits.offersReceived),
             entry(.sessions, Int(arbiter.usage(of: tenant).sessions), limits.sessions),
-            entry(.frames, Int(arbiter.usage(of: tenant).framesHeld), Int(config.tenants[Int(tenant)].frameQuota)),
+            entry(.frames, Int(arbiter.usage(of: tenant).framesHeld), Int(plane.roster[tenant]?.frameQuota ?? 0)),
             entry(.bindings, dataPlane.state.bindings.count(of: tenant), limits.bindings),
             entry(.filters, dataPlane.state.bindings.filterCount(of: tenant), limits.filters),
             entry(.captures, dataPlane.state.captures.count(of: tenant), limits.captures),

@@ -126,6 +126,12 @@ public enum ControlCalls {
         }
     }
 
+    /// Operator: reads the configuration file again. A refused file is a `reloaded` reply too
+    /// (`applied` false, with the errors), not an `error`.
+    public static let reload = ControlCall<ReloadReport>(.reload, replyName: "reloaded") {
+        if case .reloaded(let report) = $0 { report } else { nil }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

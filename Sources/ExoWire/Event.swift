@@ -28,6 +28,9 @@ public enum Event: Equatable, Sendable {
     case capturedFrame(CapturedPacket)
     /// A capture ended; no more of its frames follow.
     case captureEnded(CaptureEnd)
+    /// A configuration reload changed this tenant's network grants: which of this session's
+    /// bindings ended, and what the tenant is granted now. Coalesced like `offersChanged`.
+    case grantsChanged(GrantsChange)
 
     /// The header kind of this event.
     public var kind: MessageKind {
@@ -38,6 +41,7 @@ public enum Event: Equatable, Sendable {
         case .capturedFrame: .capturedFrame
         case .captureEnded: .captureEnded
         case .offersChanged: .offersChanged
+        case .grantsChanged: .grantsChanged
         }
     }
 }
@@ -57,6 +61,7 @@ extension Event {
         case .offersChanged: self = .offersChanged(outstanding: try reader.read())
         case .capturedFrame: self = .capturedFrame(try CapturedPacket(parsing: &reader))
         case .captureEnded: self = .captureEnded(try CaptureEnd(parsing: &reader))
+        case .grantsChanged: self = .grantsChanged(try GrantsChange(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -78,6 +83,7 @@ extension Event {
         case .offersChanged(let outstanding): writer.write(outstanding)
         case .capturedFrame(let frame): try frame.emit(into: &writer)
         case .captureEnded(let end): end.emit(into: &writer)
+        case .grantsChanged(let change): try change.emit(into: &writer)
         }
     }
 }

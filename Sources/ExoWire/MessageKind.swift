@@ -29,6 +29,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case filters = 0x0187
     case capture = 0x0188
     case impair = 0x0189
+    case reload = 0x018A
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -54,6 +55,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case filtersReply = 0x0287
     case captureStarted = 0x0288
     case impaired = 0x0289
+    case reloaded = 0x028A
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0). `offer` and `tokenRevoked` are
@@ -65,6 +67,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case capturedFrame = 0x0304
     case captureEnded = 0x0305
     case offersChanged = 0x0306
+    case grantsChanged = 0x0307
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

@@ -43,6 +43,8 @@ public enum Reply: Equatable, Sendable {
     case captureStarted(captureID: UInt32, snapLength: UInt32)
     /// The impairment asked for is in place (for packets judged from now on).
     case impaired
+    /// What a `reload` did: applied, or refused with the reasons (the old configuration stays).
+    case reloaded(ReloadReport)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -72,6 +74,7 @@ public enum Reply: Equatable, Sendable {
         case .filters: .filtersReply
         case .captureStarted: .captureStarted
         case .impaired: .impaired
+        case .reloaded: .reloaded
         case .error: .error
         }
     }
@@ -104,6 +107,7 @@ extension Reply {
         case .filtersReply: self = .filters(try ListingPage(parsing: &reader))
         case .captureStarted: self = .captureStarted(captureID: try reader.read(), snapLength: try reader.read())
         case .impaired: self = .impaired
+        case .reloaded: self = .reloaded(try ReloadReport(parsing: &reader))
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -136,6 +140,7 @@ extension Reply {
         case .nic(let nic): try nic.emit(into: &writer)
         case .filters(let page): try page.emit(into: &writer)
         case .offers(let page): try page.emit(into: &writer)
+        case .reloaded(let report): try report.emit(into: &writer)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

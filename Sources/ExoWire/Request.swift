@@ -60,6 +60,9 @@ public enum Request: Equatable, Sendable {
     /// the link's for that tenant. An all-zero profile turns it off. `seed` seeds the random
     /// stream, so a run repeats. Answered by `impaired`.
     case impair(tenant: String?, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
+    /// Operator: reads the daemon's configuration file again and applies it, or refuses it and
+    /// keeps the one in force (docs/PROTOCOL.md §11). Answered by `reloaded`.
+    case reload
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -88,6 +91,7 @@ public enum Request: Equatable, Sendable {
         case .filters: .filters
         case .capture: .capture
         case .impair: .impair
+        case .reload: .reload
         }
     }
 }
@@ -136,6 +140,7 @@ extension Request {
                 page: try Page(parsing: &reader))
         case .stats: self = .stats
         case .nic: self = .nic
+        case .reload: self = .reload
         case .filters:
             self = .filters(
                 tenant: try reader.readOptionalString(field: "filters.tenant", allowed: FieldRange.name),
@@ -170,7 +175,7 @@ extension Request {
             try writer.writeRights(rights, field: "grant.rights")
             try writer.writeName(audience, field: "grant.audience")
         case .redeem(let token): try writer.writeToken(token, field: "redeem.token")
-        case .ping, .status, .stats, .nic: break
+        case .ping, .status, .stats, .nic, .reload: break
         case .openDataPath(let capacity): writer.write(capacity)
         case .bind(let endpoint), .unbind(let endpoint): try endpoint.emit(into: &writer)
         case .installFilter(let endpoint, let atoms):

@@ -18,7 +18,8 @@ struct Exoctl: AsyncParsableCommand {
 
             EXIT STATUS
               0  success
-              1  the daemon refused the request (the refusal is printed)
+              1  the daemon refused the request (the refusal is printed); for reload: the
+                 configuration file was refused and the one in force is unchanged
               2  usage error
               3  the daemon is unreachable (no socket, or nobody listening)
               4  not permitted: not an operator
@@ -27,6 +28,7 @@ struct Exoctl: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self, BindingsCommand.self,
             StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self, ImpairCommand.self,
+            ReloadCommand.self,
         ])
 }
 
@@ -71,6 +73,9 @@ enum ExoctlMain {
                 try command.run()
             }
             status = .success
+        } catch is ReloadRefused {
+            // The errors are printed; the configuration in force did not change.
+            status = .refused
         } catch let error as ExoClientError {
             status = ToolExitStatus(error)
             Console.error(message(for: error))

@@ -15,6 +15,9 @@ struct Exokerneld: ParsableCommand {
         discussion: """
             Exit status: 0 after a clean stop or a valid --check-config; 1 when the configuration \
             is invalid, the daemon cannot start, or its link was deleted with nic.on_link_loss = "exit".
+            SIGHUP (or `exoctl reload`, or `systemctl reload`) reads the file again: a valid one \
+            is applied without a restart, an invalid one is refused with the errors \
+            --check-config prints and changes nothing (docs/EXOCTL.md, reload).
             --check-config validates without starting: `--config FILE --check-config` and \
             `--check-config FILE` are the same check.
             The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
@@ -52,41 +55,18 @@ struct Exokerneld: ParsableCommand {
         // as the check below (and --check-config) assumes.
         ResourceLimits.raiseOpenFilesToHardLimit()
         let path = checkConfigFile ?? config ?? Self.defaultConfig
-        var loaded: DaemonConfig
-        do {
-            loaded = try ConfigLoader.load(path: path)
-        } catch {
-            fail("\(error)")
-        }
-        var environment: [String: String] = [:]
-        for name in [DaemonConfig.socketEnvironmentVariable, DaemonConfig.tapEnvironmentVariable] {
-            if let value = getenv(name) { environment[name] = String(cString: value) }
-        }
-        if let socket {
-            loaded.socketPath = socket
-        } else {
-            loaded = loaded.withSocketOverride(from: environment)
-        }
-        loaded = loaded.withTapOverride(from: environment)
-        let limits: HostLimits
-        do {
-            limits = try HostLimits.current()
-        } catch {
-            fail("\(error)")
-        }
-        // The packet backend runs on an existing interface: what the host says about it counts.
-        let nicFacts = loaded.nic.flatMap { $0.isPacketBackend ? NicHostFacts.read(interface: $0.name) : nil }
-        let (errors, warnings) = ConfigValidator.check(loaded, file: path, limits: limits, nicFacts: nicFacts)
-        for warning in warnings { say("exokerneld: warning: \(warning)") }
-        for error in errors { say("exokerneld: \(error)") }
-        guard errors.isEmpty else { Glibc.exit(1) }
+        let source = ConfigSource.process(path: path, socketOverride: socket)
+        let reading = source.read()
+        for warning in reading.warnings { say("exokerneld: warning: \(warning)") }
+        for error in reading.errors { say("exokerneld: \(error)") }
+        guard reading.errors.isEmpty, let loaded = reading.config else { Glibc.exit(1) }
         if checkConfig {
             say("\(path): configuration is valid (\(loaded.frameCount) frames, \(loaded.tenants.count) tenants)")
             return
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: loaded)
+            daemon = try Daemon(config: loaded, source: source)
         } catch {
             fail("\(error)")
         }

@@ -96,6 +96,7 @@ struct ControlDispatcherTests {
             }
         }
         #expect(parts.host.captureRequests == [sampleRequest(.capture)])
+        #expect(parts.host.reloadRequests == 1)
     }
 
     @Test func pingIsAnsweredForBothRoles() throws {

@@ -15,12 +15,18 @@ import Testing
 final class RecordingHost: ControlDispatcherHost {
     private(set) var openedPaths: [UInt64] = []
     private(set) var captureRequests: [Request] = []
+    private(set) var reloadRequests = 0
 
     func dataPathOpened(_ path: SessionRings) { openedPaths.append(path.connectionID) }
 
     func startCapture(_ request: Request, for session: ControlSession) -> Response? {
         captureRequests.append(request)
         return Response(reply: .captureStarted(captureID: 1, snapLength: 64))
+    }
+
+    func reload(requestedBy session: ControlSession) -> Response {
+        reloadRequests += 1
+        return Response(reply: .reloaded(ReloadReport(applied: true)))
     }
 }
 
@@ -56,7 +62,7 @@ final class DaemonParts {
         dataPlane = try DataPlane(config: config, control: plane, nic: nil)
         sessions = SessionRegistry(
             limits: AdmissionLimits(connections: maxConnections, connectionsPerUID: perUID))
-        accounting = TenantAccounting(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions)
+        accounting = TenantAccounting(plane: plane, dataPlane: dataPlane, sessions: sessions)
         dispatcher = ControlDispatcher(config: config, plane: plane, dataPlane: dataPlane, sessions: sessions,
             accounting: accounting, daemonUID: 0, operatorGID: nil)
         dispatcher.host = host
@@ -129,6 +135,7 @@ func sampleRequest(_ kind: MessageKind) -> Request? {
     case .filters: return .filters(tenant: nil, page: Page())
     case .capture: return .capture(tenant: "alice", count: 1, snapLength: 64)
     case .impair: return .impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 1)
+    case .reload: return .reload
     default: return nil
     }
 }

@@ -14,7 +14,7 @@ struct HandshakeTests {
 
     static func decide(_ name: String, uid: UInt32, role: PeerRole = .tenant) -> HandshakeDecision {
         let hello = Hello(minVersion: 1, maxVersion: 1, features: FeatureBits(), role: role, tenantName: name)
-        return Handshake.decide(hello, config: config, peer: (uid, uid), daemonUID: 0, operatorGID: nil,
+        return Handshake.decide(hello, config: config, roster: TenantRoster(starting: config.tenants), peer: (uid, uid), daemonUID: 0, operatorGID: nil,
             peerGroups: { [] })
     }
 

@@ -59,5 +59,14 @@ struct SystemdUnitTests {
                 "\nExecStart=/usr/local/bin/exokerneld --config /etc/exokernel/%i.toml --socket /run/exokernel/%i.sock\n"
             ))
         #expect(text.contains("\nRuntimeDirectoryPreserve=yes\n"))
+        #expect(text.contains("\nExecReload=/usr/local/bin/exoctl --socket /run/exokernel/%i.sock reload\n"))
+    }
+
+    @Test("both units reload through exoctl, which waits for the daemon's answer and fails on a refused file")
+    func unitsReloadThroughExoctl() throws {
+        let text = try String(
+            contentsOf: Self.unitDirectory.appendingPathComponent("exokerneld.service"), encoding: .utf8)
+        #expect(text.contains("\nExecReload=/usr/local/bin/exoctl --socket /run/exokernel/exokerneld.sock reload\n"))
+        #expect(text.contains("\nType=notify\n"))
     }
 }

@@ -43,6 +43,7 @@ import Testing
             check(ControlCalls.nic), check(ControlCalls.filters(tenant: nil, page: page)),
             check(ControlCalls.capture(tenant: "a", count: 0, snapLength: 100)),
             check(ControlCalls.impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 1)),
+            check(ControlCalls.reload),
         ]
         let requestKinds = Set(MessageKind.allCases.filter { $0.family == .request })
         #expect(Set(kinds) == requestKinds)

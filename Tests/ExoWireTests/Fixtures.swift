@@ -55,6 +55,7 @@ enum Fixtures {
         .capture(tenant: "zoë", count: .max, snapLength: 0),
         .impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 0),
         .impair(tenant: "alice", direction: .toTenants, profile: Fixtures.everyFault, seed: .max),
+        .reload,
     ]
 
     static let dataPath = DataPathInfo(
@@ -169,6 +170,11 @@ enum Fixtures {
         .captureStarted(captureID: 1, snapLength: 96),
         .captureStarted(captureID: .max, snapLength: .max),
         .impaired,
+        .reloaded(ReloadReport(applied: true, warnings: ["f.toml: tenant: no [[tenant]] is configured"], tenantsAdded: 1,
+            tenantsRemoved: 2, tenantsChanged: 3, sessionsEnded: 4, bindingsEnded: 5)),
+        .reloaded(ReloadReport(
+            applied: false, errors: Array(repeating: String(repeating: "é", count: 512), count: ReloadReport.maxLines),
+            warnings: Array(repeating: String(repeating: "w", count: 1_024), count: ReloadReport.maxLines))),
         .error(.endpointInUse, detail: "udp 10.77.0.10:5000"),
         .error(.alreadyAllocated, detail: "frame 42 is held"),
         .error(.internalError, detail: ""),
@@ -189,6 +195,10 @@ enum Fixtures {
             bytes: [UInt8](repeating: 0xAB, count: 1_514))),
         .captureEnded(CaptureEnd(captureID: 3, reason: .countReached, captured: 10, lost: 0)),
         .captureEnded(CaptureEnd(captureID: .max, reason: .daemonStopping, captured: .max, lost: .max)),
+        .grantsChanged(GrantsChange(ended: [], addresses: [], portShares: [])),
+        .grantsChanged(GrantsChange(
+            ended: [.whole(0x0A4D_0002), WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 5000)],
+            addresses: dataPath.addresses, portShares: dataPath.portShares)),
     ]
 
     /// Every fixture as a message, with varied request ids.

@@ -1,5 +1,6 @@
 // The daemon speaks systemd's notify protocol itself: READY=1 once it accepts connections,
-// WATCHDOG=1 at half the asked interval, STOPPING=1 on SIGTERM.
+// WATCHDOG=1 at half the asked interval, RELOADING=1 (with MONOTONIC_USEC) then READY=1 around
+// a SIGHUP reload, STOPPING=1 on SIGTERM.
 
 import Foundation
 import Testing
@@ -39,6 +40,37 @@ struct SystemdNotifyTests {
         }
         #expect(sawStopping)
         #expect(daemon.stop() == 0)
+    }
+
+    @Test func aReloadBySIGHUPIsRELOADINGThenREADYEvenWhenTheFileIsRefused() throws {
+        let directory = try DaemonHarness.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notifyPath = directory + "/notify.sock"
+        let receiver = try DatagramReceiver(path: notifyPath)
+        let daemon = try DaemonHarness(environment: ["NOTIFY_SOCKET": notifyPath])
+        defer { daemon.stop() }
+        #expect(receiver.next(timeout: 5)?.contains("READY=1") == true)
+
+        for broken in [false, true] {
+            if broken { try "[frames]\ncount = 0\n".write(toFile: daemon.configPath, atomically: true, encoding: .utf8) }
+            let before = Self.monotonicMicroseconds()
+            kill(daemon.pid, SIGHUP)
+            let reloading = try #require(receiver.next(timeout: 5))
+            let lines = reloading.split(separator: "\n")
+            #expect(lines.first == "RELOADING=1", "\(reloading)")
+            let stamp = lines.first { $0.hasPrefix("MONOTONIC_USEC=") }.flatMap { UInt64($0.dropFirst(15)) }
+            #expect(stamp.map { $0 >= before && $0 <= Self.monotonicMicroseconds() } == true, "\(reloading)")
+            let ready = try #require(receiver.next(timeout: 5))
+            #expect(ready.hasPrefix("READY=1"), "\(ready)")
+            #expect(ready.contains("last reload refused") == broken, "\(ready)")
+        }
+        #expect(daemon.stop() == 0)
+    }
+
+    static func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
     }
 }
 

@@ -45,19 +45,49 @@ public struct TrafficRateLimit: Sendable, Equatable {
     /// Takes one packet of `bytes` out of the buckets at `now` (ns, monotonic), or refuses it
     /// and takes nothing. A clock that goes backwards earns nothing.
     public mutating func admit(bytes: Int, now: UInt64) -> Bool {
-        if now > refilledAt {
-            // Past a full burst interval every bucket is full anyway: capping the elapsed time
-            // keeps the products in range.
-            let elapsed = min(now - refilledAt, Self.burstInterval)
-            packetCredit = min(packetCredit + elapsed * packetsPerSecond, packetCapacity)
-            byteCredit = min(byteCredit + elapsed * bytesPerSecond, byteCapacity)
-            refilledAt = now
-        }
+        refill(now: now)
         let packetCost = packetsPerSecond == 0 ? 0 : Self.scale
         let byteCost = bytesPerSecond == 0 ? 0 : UInt64(bytes) * Self.scale
         guard packetCredit >= packetCost, byteCredit >= byteCost else { return false }
         packetCredit -= packetCost
         byteCredit -= byteCost
         return true
+    }
+
+    /// The smallest packet the byte bucket must hold for `packetsAllowed` to be nonzero.
+    public static let minimumPacketBytes: UInt64 = 60
+
+    /// How many packets may be taken now (`Int.max` when neither rate is limited): the packet
+    /// bucket's whole packets, or none while the byte bucket cannot pass a minimum-size
+    /// packet. The transmit path takes no more descriptors than this off a tenant's ring, so a
+    /// tenant past its rate waits on its own full ring instead of costing the daemon a drop
+    /// per descriptor; `admit` still settles each packet's bytes.
+    public mutating func packetsAllowed(now: UInt64) -> Int {
+        refill(now: now)
+        if bytesPerSecond > 0, byteCredit < Self.minimumPacketBytes * Self.scale { return 0 }
+        return packetsPerSecond == 0 ? Int.max : Int(packetCredit / Self.scale)
+    }
+
+    /// Nanoseconds from the last refill until `packetsAllowed` is at least 1 (0 if it is).
+    public var nanosecondsUntilAllowed: UInt64 {
+        var wait: UInt64 = 0
+        if packetsPerSecond > 0, packetCredit < Self.scale {
+            wait = (Self.scale - packetCredit + packetsPerSecond - 1) / packetsPerSecond
+        }
+        let bytesNeeded = Self.minimumPacketBytes * Self.scale
+        if bytesPerSecond > 0, byteCredit < bytesNeeded {
+            wait = max(wait, (bytesNeeded - byteCredit + bytesPerSecond - 1) / bytesPerSecond)
+        }
+        return wait
+    }
+
+    /// Earns what the time since the last refill is worth. Past a full burst interval every
+    /// bucket is full anyway: capping the elapsed time keeps the products in range.
+    private mutating func refill(now: UInt64) {
+        guard now > refilledAt else { return }
+        let elapsed = min(now - refilledAt, Self.burstInterval)
+        packetCredit = min(packetCredit + elapsed * packetsPerSecond, packetCapacity)
+        byteCredit = min(byteCredit + elapsed * bytesPerSecond, byteCapacity)
+        refilledAt = now
     }
 }

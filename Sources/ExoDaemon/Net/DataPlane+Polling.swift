@@ -15,8 +15,9 @@ extension DataPlane {
             receive()
             worked = true
         }
-        for path in state.paths.values where !path.broken {
+        for path in state.paths.values where !path.broken && !state.rates.isHeldBack(path) {
             // An unbelievable index (a hostile tenant) is served too: serving breaks the path.
+            // A ring held back for its tenant's rate waits for the rate timer instead.
             let queued = (try? path.tx.refreshAvailable()).map { $0 > 0 } ?? true
             if queued {
                 transmit(path)
@@ -53,7 +54,8 @@ extension DataPlane {
     func stopPolling() -> Bool {
         state.polling = false
         var empty = true
-        for path in state.paths.values where !path.broken {
+        // A ring held back for its tenant's rate is brought back by the rate timer, not a kick.
+        for path in state.paths.values where !path.broken && !state.rates.isHeldBack(path) {
             let stillEmpty = (try? path.tx.prepareToSleep()) ?? false
             if !stillEmpty { empty = false }
         }

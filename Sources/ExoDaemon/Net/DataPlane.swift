@@ -37,7 +37,7 @@ final class DataPlane {
         do {
             fragments = try DaemonReassembly(
                 frameSize: Int(config.frameSize), perTenant: config.limits.reassemblyDatagrams,
-                tenants: config.tenants.count)
+                tenants: control.roster.capacity)
         } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
         }
@@ -57,7 +57,7 @@ final class DataPlane {
     var paths: [SessionID: SessionRings] { state.paths }
     /// The reassembly's state (its timer is watched by the loop).
     var fragments: DaemonReassembly { reassembly.fragments }
-    var impairmentTimer: ImpairmentReleaseTimer { impairment.timer }
+    var impairmentTimer: DeadlineTimer { impairment.timer }
 
     /// A wake-up on the NIC's descriptor.
     func receive() { rx.receive() }
@@ -70,4 +70,18 @@ final class DataPlane {
 
     /// The impairment's release timer fired.
     func impairmentTimerFired() { impairment.timerFired() }
+
+    /// The rate timer fired: the tx rings held back for their tenants' rates are served again.
+    func rateTimerFired() {
+        for path in state.rates.takeHeldBack() where !path.broken && paths[path.session] === path { tx.transmit(path) }
+    }
+
+    /// Puts a reloaded configuration and address plan in force, between two packets: every
+    /// part that keeps its own copy of the plan gets the new one.
+    func install(config: DaemonConfig, plan: AddressPlan) {
+        state.config = config
+        state.plan = plan
+        rx.plan = plan
+        tx.plan = plan
+    }
 }

@@ -36,7 +36,7 @@ extension DataPlaneRequests {
         guard start < all.count else { return ListingPage(entries: [], nextCursor: nil) }
         let end = min(all.count, start + max(1, Int(page.limit)))
         let entries = all[start..<end].map { installed in
-            FilterInfo(tenant: state.config.tenant(installed.tenant)?.name ?? "?", session: installed.session,
+            FilterInfo(tenant: state.control.roster[installed.tenant]?.name ?? "?", session: installed.session,
                 endpoint: Self.wire(installed.target), filterID: installed.id,
                 atoms: installed.filter.atoms.map {
                     WireFilterAtom(base: $0.base.rawValue, offset: $0.offset, width: $0.width, mask: $0.mask,

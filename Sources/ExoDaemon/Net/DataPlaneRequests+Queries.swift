@@ -47,17 +47,18 @@ extension DataPlaneRequests {
         guard start < all.count else { return ListingPage(entries: [], nextCursor: nil) }
         let end = min(all.count, start + max(1, Int(page.limit)))
         let entries = all[start..<end].map { binding in
-            BindingInfo(tenant: state.config.tenant(binding.tenant)?.name ?? "?", session: binding.session,
+            BindingInfo(tenant: state.control.roster[binding.tenant]?.name ?? "?", session: binding.session,
                 endpoint: Self.wire(binding.target))
         }
         return ListingPage(entries: entries, nextCursor: end < all.count ? UInt32(end) : nil)
     }
 
     private func stats() -> [TenantStats] {
-        state.counters.enumerated().map { index, c in
-            TenantStats(tenant: state.config.tenants[index].name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
+        state.control.roster.tenants.map { id, tenant in
+            let c = state.counters[Int(id)]
+            return TenantStats(tenant: tenant.name, rxPackets: c.rxPackets, rxBytes: c.rxBytes,
                 txPackets: c.txPackets, txBytes: c.txBytes,
-                drops: c.nonzeroDrops + impairment.traffic.tallies.nonzero(tenant: TenantID(index)))
+                drops: c.nonzeroDrops + impairment.traffic.tallies.nonzero(tenant: id))
         }
     }
 }

@@ -98,7 +98,9 @@ final class DataPlaneRequests {
         }
     }
 
-    private func grantedAddresses(_ tenant: TenantID) -> [AddressGrant] {
+    /// What `tenant` may send from now: its whole addresses (each with its MAC), then each
+    /// shared address once (with the daemon's MAC).
+    func grantedAddresses(_ tenant: TenantID) -> [AddressGrant] {
         guard let grant = state.plan.grants.first(where: { $0.tenant == tenant }) else { return [] }
         var result = grant.addresses.map { AddressGrant(address: $0.address.rawValue, mac: $0.mac, whole: true) }
         var shared = Set<IPv4Address>()
@@ -108,7 +110,8 @@ final class DataPlaneRequests {
         return result
     }
 
-    private func grantedShares(_ tenant: TenantID) -> [WirePortShare] {
+    /// `tenant`'s port and echo-identifier shares now.
+    func grantedShares(_ tenant: TenantID) -> [WirePortShare] {
         guard let grant = state.plan.grants.first(where: { $0.tenant == tenant }) else { return [] }
         return grant.shares.map {
             WirePortShare(proto: $0.proto.rawValue, address: $0.address.rawValue, firstPort: $0.ports.lowerBound,

@@ -12,8 +12,10 @@ import ExoPacket
 /// hold it in a `let`: on the packet path it is one reference hop from a part to the state.
 final class DataPlaneState {
     let nic: NicPort?
-    let plan: AddressPlan
-    let config: DaemonConfig
+    /// The address plan in force; a reload replaces it between packets (DataPlane.install).
+    var plan: AddressPlan
+    /// The configuration in force (a reload replaces it).
+    var config: DaemonConfig
     let control: ControlPlane
     let bounds: FrameBounds
     /// What the timers read (reassembly, impairment): monotonic, or virtual in tests.
@@ -44,21 +46,27 @@ final class DataPlaneState {
         self.nic = nic
         self.clock = clock
         do {
-            plan = try config.addressPlan()
+            plan = try control.roster.addressPlan()
         } catch {
             throw DaemonStartError(message: "address plan refused: \(error)")
         }
-        counters = Array(repeating: TenantCounters(), count: config.tenants.count)
-        rates = DataPathRates(limits: config.limits, tenants: config.tenants.count, clock: clock)
+        // One entry per tenant id of the run, so a tenant a reload adds has its counters and
+        // rate buckets ready.
+        counters = Array(repeating: TenantCounters(), count: control.roster.capacity)
+        do {
+            rates = try DataPathRates(limits: config.limits, tenants: control.roster.capacity, clock: clock)
+        } catch {
+            throw DaemonStartError(message: "cannot create the rate timer: \(error)")
+        }
         bounds = FrameBounds(frameCount: config.frameCount, frameSize: config.frameSize)
         busyPoll = config.nic?.busyPoll ?? false
         pathsWithWaitingFaults.reserveCapacity(64)
         pathsWithPendingRx.reserveCapacity(64)
     }
 
-    /// The index of the tenant named `name`, if configured.
+    /// The id of the tenant named `name`, if configured.
     func tenant(named name: String) -> TenantID? {
-        config.tenants.firstIndex(where: { $0.name == name }).map { TenantID($0) }
+        control.roster.id(named: name)
     }
 
     /// Counts a refusal at one of `tenant`'s limits.

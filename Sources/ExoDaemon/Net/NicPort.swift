@@ -195,10 +195,17 @@ final class NicPort {
                 isDeleted = true
                 isUp = false
                 isRunning = false
-                Log.warning("link \(name) was deleted under the daemon: the data path is down")
+                if config.onLinkLoss == .exit {
+                    Log.error("\(lossReason): ending every session and exiting with status 1")
+                } else {
+                    Log.warning("link \(name) was deleted under the daemon: the data path is down")
+                }
             }
         }
     }
+
+    /// Why the daemon stops when its link was deleted and `nic.on_link_loss` is "exit".
+    var lossReason: String { "link \(name) was deleted (nic.on_link_loss = \"exit\")" }
 
     /// The name of every NIC-level drop reason `exoctl nic` may list, in report order.
     static var dropReasonNames: [String] { NicCounters.dropReasonNames }

@@ -18,8 +18,9 @@ final class RxPath {
     /// The impairment's packet-path state, held here so that "impairment off" stays one load
     /// and one branch per packet (no hop through the stage).
     let traffic: TrafficImpairment
-    /// The address plan, immutable for the run: copied here, read without a hop per packet.
-    let plan: AddressPlan
+    /// The address plan in force, copied here so it is read without a hop per packet; a
+    /// reload replaces it between packets (DataPlane.install).
+    var plan: AddressPlan
 
     init(state: DataPlaneState, delivery: RxDelivery, reassembly: ReassemblyStage, impairment: ImpairmentStage) {
         self.state = state

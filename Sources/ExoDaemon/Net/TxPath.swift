@@ -18,8 +18,9 @@ final class TxPath {
     /// The impairment's packet-path state, held here so that "impairment off" stays one load
     /// and one branch per packet (no hop through the stage).
     let traffic: TrafficImpairment
-    /// The address plan, immutable for the run: copied here, read without a hop per packet.
-    let plan: AddressPlan
+    /// The address plan in force, copied here so it is read without a hop per packet; a
+    /// reload replaces it between packets (DataPlane.install).
+    var plan: AddressPlan
 
     init(state: DataPlaneState, delivery: RxDelivery, reassembly: ReassemblyStage, impairment: ImpairmentStage) {
         self.state = state
@@ -59,7 +60,17 @@ final class TxPath {
             let count: Int
             do {
                 // Never take more than completion can hold: every taken frame goes back.
-                let room = try path.completion.refreshFreeSlots()
+                var room = try path.completion.refreshFreeSlots()
+                // Nor more than the tenant may send now: the rest waits on its ring (a full
+                // ring is the sender's backpressure), and the ring is served again when the
+                // tenant's bucket has refilled.
+                if state.rates.limited {
+                    room = min(room, state.rates.sendAllowance(tenant: Int(path.tenant)))
+                    if room == 0 {
+                        state.rates.holdBack(path)
+                        return
+                    }
+                }
                 count = try path.take(fromFill: false, max: room)
             } catch {
                 state.breakPath(path, error)

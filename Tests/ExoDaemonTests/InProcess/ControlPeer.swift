@@ -94,6 +94,16 @@ final class ControlPeer {
         return events
     }
 
+    /// Runs one daemon turn (unless `turn` is false) and takes every record waiting on the
+    /// socket, replies included (an unsolicited reply, request id 0, ends a session), noting the
+    /// end of the stream if the daemon closed it.
+    func takeRecords(turn: Bool = true) throws -> [Message] {
+        if turn { daemon.turn() }
+        var records: [Message] = []
+        while let next = try nextMessage() { records.append(next.0) }
+        return records
+    }
+
     /// Closes the connection, as a client process that exits does, and lets the daemon see it.
     func close() {
         socket.close()

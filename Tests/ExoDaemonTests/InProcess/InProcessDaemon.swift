@@ -21,7 +21,12 @@ final class RecordingServiceLink: ServiceManagement {
     var watchdogDescriptor: Int32? { nil }
     func armWatchdog() {}
     func watchdogFired() {}
-    func takeSignals() -> Bool { false }
+    /// What the next `takeSignals` reports (a test's stand-in for SIGHUP or SIGTERM).
+    var pendingSignals = SignalRequests()
+    func takeSignals() -> SignalRequests {
+        defer { pendingSignals = SignalRequests() }
+        return pendingSignals
+    }
     func notify(_ state: String) { notifications.append(state) }
 }
 
@@ -42,6 +47,8 @@ final class InProcessDaemon {
     private let directory: String
 
     var socketPath: String { config.socketPath }
+    /// The file a reload reads (absent until a test writes it).
+    var configPath: String { "\(directory)/exokerneld.toml" }
 
     /// Builds and starts the daemon; `adjust` changes the configuration first.
     init(frameCount: UInt32 = 64, adjust: (inout DaemonConfig) -> Void = { _ in }) throws {
@@ -62,6 +69,7 @@ final class InProcessDaemon {
         var environment = DaemonEnvironment()
         environment.nic = .memory(device)
         environment.clock = clock
+        environment.configSource = ConfigSource(path: "\(directory)/exokerneld.toml")
         let service = self.service
         environment.makeServiceManagement = { () throws(SystemError) -> any ServiceManagement in service }
         daemon = try Daemon(config: config, environment: environment)

@@ -126,25 +126,49 @@ struct InProcessDataPathTests {
 /// the rest is dropped and counted, and the virtual clock's progress lets more through.
 @Suite("Rate limits on the in-process data plane")
 struct InProcessRateLimitTests {
-    @Test("past tx_packets_per_second a tenant's packets are dropped, counted, and their frames still come back")
-    func sentPacketsPastTheRateAreDropped() throws {
-        // 500 a second: a burst of 5.
+    @Test("past tx_packets_per_second a tenant's packets wait on its ring until its rate allows them, and none is lost")
+    func sentPacketsPastTheRateWait() throws {
+        // 500 a second: a burst of 5, then one every 2 ms.
         let daemon = try InProcessDaemon { $0.limits.txPacketsPerSecond = 500 }
         let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"))
         let packets = (0..<8).map { InProcessDaemon.packetToWire(from: alice.address, port: 7000, payload: [UInt8($0)]) }
         try alice.send(packets)
         daemon.turn()
         #expect(daemon.sentToWire() == Array(packets.prefix(5)))
-        #expect(try alice.completed().count == 8)
+        #expect(try alice.completed().count == 5)
+        // The rest stay on the tx ring (the sender's backpressure): 4 ms later two more go,
+        // brought back by the rate timer without another kick; 2 ms after that, the last.
+        daemon.advanceTime(by: 4_000_000)
+        #expect(daemon.sentToWire() == Array(packets[5..<7]))
+        daemon.advanceTime(by: 2_000_000)
+        #expect(daemon.sentToWire() == [packets[7]])
+        #expect(try alice.completed().count == 3)
         let op = try daemon.attachOperator()
         let stats = try op.call(ControlCalls.stats).first { $0.tenant == "alice" }
-        #expect(stats?.txPackets == 5)
-        #expect(stats?.drops.first { $0.reason == "tx.rateLimited" }?.count == 3)
-        // 4 ms later, two more may go.
-        daemon.advanceTime(by: 4_000_000)
-        try alice.send(Array(packets.prefix(4)))
+        #expect(stats?.txPackets == 8)
+        #expect(stats?.drops.isEmpty == true)
+    }
+
+    @Test("past tx_bytes_per_second a packet larger than what the bucket holds is dropped and counted; its frame comes back")
+    func sentBytesPastTheRateAreDropped() throws {
+        // 100 kB/s holds 64 KiB (one largest packet) at first: 28 packets of 1,442 bytes
+        // (40,376) pass, and of 28 more at the same instant the 17 that fit the 25,160 left.
+        let daemon = try InProcessDaemon { $0.limits.txBytesPerSecond = 100_000 }
+        let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"), frameCount: 32, fillFrames: 4)
+        let payload = [UInt8](repeating: 1, count: 1400)
+        let packets = (0..<28).map { _ in InProcessDaemon.packetToWire(from: alice.address, port: 7000, payload: payload) }
+        try alice.send(packets)
         daemon.turn()
-        #expect(daemon.sentToWire() == Array(packets.prefix(2)))
+        #expect(daemon.sentToWire().count == 28)
+        #expect(try alice.completed().count == 28)
+        try alice.send(packets)
+        daemon.turn()
+        let fit = (65_536 - 28 * packets[0].count) / packets[0].count
+        #expect(daemon.sentToWire().count == fit)
+        #expect(try alice.completed().count == 28)
+        let op = try daemon.attachOperator()
+        let stats = try op.call(ControlCalls.stats).first { $0.tenant == "alice" }
+        #expect(stats?.drops.first { $0.reason == "tx.rateLimited" }?.count == UInt64(28 - fit))
     }
 
     @Test("past rx_packets_per_second packets for a tenant are dropped and counted, and time lets more in")

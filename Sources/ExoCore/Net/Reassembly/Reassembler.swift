@@ -19,7 +19,7 @@ public final class Reassembler {
     /// Largest maximum frame: Ethernet + the largest IPv4 datagram.
     public static let maximumFrameLimit = EthernetPacket.headerLength + Int(UInt16.max)
 
-    public let limits: ReassemblyLimits
+    public private(set) var limits: ReassemblyLimits
     private let store: ReassemblyStore
     private var heldBytesTotal = 0
     private var drops: [UInt64]
@@ -35,6 +35,12 @@ public final class Reassembler {
         drops = Array(repeating: 0, count: ReassemblyDrop.allCases.count)
         ownerHeld = Array(repeating: 0, count: limits.owners + 1)
         ownerEvicted = Array(repeating: 0, count: limits.owners + 1)
+    }
+
+    /// Changes how many datagrams one owner may have held (a configuration reload). Owners
+    /// already over the new bound keep what they hold; their next datagram evicts their own.
+    public func setMaximumDatagramsPerOwner(_ count: Int) {
+        limits.maximumDatagramsPerOwner = max(1, count)
     }
 
     /// Datagrams held on `owner`'s account (a tenant id below `limits.owners`; any other

@@ -15,16 +15,16 @@ final class ImpairmentStage {
     let delivery: RxDelivery
     /// The impairment's per-direction models and held copies.
     let traffic: TrafficImpairment
-    let timer: ImpairmentReleaseTimer
+    let timer: DeadlineTimer
 
     init(state: DataPlaneState, delivery: RxDelivery) throws(DaemonStartError) {
         self.state = state
         self.delivery = delivery
         let config = state.config
         traffic = TrafficImpairment(
-            tenantCount: config.tenants.count, heldPackets: config.impairment.heldPackets,
+            tenantCount: state.control.roster.capacity, heldPackets: config.impairment.heldPackets,
             slotSize: Int(config.frameSize))
-        do { timer = try ImpairmentReleaseTimer() } catch {
+        do { timer = try DeadlineTimer() } catch {
             throw DaemonStartError(message: "cannot create the impairment timer: \(error)")
         }
         applyConfigured()
@@ -76,18 +76,31 @@ final class ImpairmentStage {
         releaseDue()
     }
 
-    /// Applies the configuration's link impairments (at start).
-    private func applyConfigured() {
-        let config = state.config
-        let c = config.impairment
+    /// Applies the configuration's impairments: at start, and after a reload that changed
+    /// `[impairment]` (then every profile in force, `exoctl impair`'s included, is replaced:
+    /// tenants the section does not name fall back to the link's).
+    func applyConfigured() {
+        let c = state.config.impairment
+        for (id, _) in state.control.roster.tenants { clear(tenant: id) }
         traffic.set(ImpairmentProfile(c.toTenants), way: .toTenants, tenant: nil, seed: c.seed)
         traffic.set(ImpairmentProfile(c.fromTenants), way: .fromTenants, tenant: nil, seed: c.seed)
         for own in c.tenants {
             // The validator refused unknown names; a configuration built in code may still hold one.
-            guard let index = config.tenants.firstIndex(where: { $0.name == own.name }) else { continue }
-            traffic.set(ImpairmentProfile(own.toTenants), way: .toTenants, tenant: TenantID(index), seed: c.seed)
-            traffic.set(ImpairmentProfile(own.fromTenants), way: .fromTenants, tenant: TenantID(index), seed: c.seed)
+            guard let id = state.tenant(named: own.name) else { continue }
+            traffic.set(ImpairmentProfile(own.toTenants), way: .toTenants, tenant: id, seed: c.seed)
+            traffic.set(ImpairmentProfile(own.fromTenants), way: .fromTenants, tenant: id, seed: c.seed)
         }
+    }
+
+    /// Turns off a tenant's own impairments (both directions); it falls back to the link's.
+    func clear(tenant: TenantID) {
+        for way in ImpairmentWay.allCases { traffic.set(ImpairmentProfile(), way: way, tenant: tenant, seed: 0) }
+    }
+
+    /// A removed tenant's id is free for a later tenant: its profiles and counters start over.
+    func forget(tenant: TenantID) {
+        clear(tenant: tenant)
+        traffic.resetTallies(of: tenant)
     }
 
     /// `impair`: sets the link's or one tenant's faults for one direction or both.

@@ -68,6 +68,12 @@ struct ImpairmentTallies {
         counts[Self.index(tenant, way, event)] &+= 1
     }
 
+    mutating func reset(tenant: TenantID) {
+        guard Int(tenant) < tenantCount else { return }
+        let start = Int(tenant) * Self.perTenant
+        for index in start..<(start + Self.perTenant) { counts[index] = 0 }
+    }
+
     func count(of event: ImpairmentEvent, _ way: ImpairmentWay, tenant: TenantID) -> UInt64 {
         counts[Self.index(tenant, way, event)]
     }

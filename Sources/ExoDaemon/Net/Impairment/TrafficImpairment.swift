@@ -41,6 +41,9 @@ final class TrafficImpairment {
         isActive = models.contains { $0 != nil }
     }
 
+    /// Zeroes `tenant`'s impairment counters (its id is being given to another tenant).
+    func resetTallies(of tenant: TenantID) { tallies.reset(tenant: tenant) }
+
     /// Judges one frame of `tenant`'s traffic, offered at `now` (monotonic ns). Returns true
     /// when the caller must not pass `packet` on now: it was lost (counted) or copied into
     /// the held store for later. False: pass it on now, unchanged (a duplicate may still
