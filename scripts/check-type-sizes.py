@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Checks that no type of the daemon spans more than LIMIT lines across its extensions.
+"""Checks that no type spans more than LIMIT lines across its extensions.
 
-The daemon is made of small parts with one job each (docs/ARCHITECTURE.md): a type whose
+Every module is made of small parts with one job each (docs/ARCHITECTURE.md): a type whose
 declaration and extensions together grow past LIMIT lines is doing more than one job and is
-split, not stretched over more extension files. For every Swift file under Sources/ExoDaemon
-this sums, per type name, the lines of each top-level `class`/`struct`/`enum`/`actor`/
-`protocol` declaration and each `extension` (from its doc comment to its closing brace;
-nested types count toward the outer one). File headers and imports count toward no type.
-EXCEPTIONS lists a type allowed more, with its limit and the reason. Exits 1 and names each
-type over its limit; `--list` prints every type's total.
+split into parts that own their state, not stretched over more extension files. For every
+Swift file under Sources/ and clients/ this sums, per type name, the lines of each top-level
+`class`/`struct`/`enum`/`actor`/`protocol` declaration and each `extension` (from its doc
+comment to its closing brace; nested types count toward the outer one). File headers and
+imports count toward no type. EXCEPTIONS lists a type allowed more, with its limit and the
+reason. Exits 1 and names each type over its limit; `--list` prints every type's total.
 """
 import pathlib
 import re
@@ -16,10 +16,21 @@ import sys
 from collections import defaultdict
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCES = ROOT / "Sources" / "ExoDaemon"
+SOURCES = [ROOT / "Sources", ROOT / "clients"]
 LIMIT = 300
 # type name -> (allowed lines, why it may be larger)
 EXCEPTIONS: dict[str, tuple[int, str]] = {
+    "NetworkStack": (
+        1600,
+        "ExOS's stack is being split into parts (issue 9): ARP is NeighborResolver and the control "
+        "frames ControlFrames; the ICMP responder, the UDP and pinger socket sets and the TCP "
+        "demultiplexer (listeners, cookies, TIME_WAIT) are still extensions of it. Lower this as "
+        "each leaves, and remove the entry at 300."),
+    "Arbiter": (
+        320,
+        "Split to 298 lines (TokenAuthority); the configuration reload then added tenant changes "
+        "(Arbiter+TenantChanges.swift) in parallel. Next: the in-flight references (addInFlight, "
+        "removeInFlight, admitInFlight) as a part of their own; remove the entry then."),
 }
 
 DECLARATION = re.compile(
@@ -73,7 +84,7 @@ def main() -> int:
     totals: dict[str, int] = defaultdict(int)
     files: dict[str, list[str]] = defaultdict(list)
     breaches = []
-    for path in sorted(SOURCES.rglob("*.swift")):
+    for path in sorted(path for folder in SOURCES for path in folder.rglob("*.swift")):
         try:
             for name, count in spans(path):
                 totals[name] += count
@@ -90,13 +101,13 @@ def main() -> int:
             where = ", ".join(sorted(set(files[name])))
             breaches.append(f"{name}: {total} lines across {where} (limit {limit}); split it into parts with one job each")
     for name in sorted(set(EXCEPTIONS) - set(totals)):
-        breaches.append(f"{name}: listed in EXCEPTIONS but no longer in Sources/ExoDaemon (remove the entry)")
+        breaches.append(f"{name}: listed in EXCEPTIONS but no longer in Sources/ or clients/ (remove the entry)")
     for line in breaches:
         print(line, file=sys.stderr)
     if breaches:
         print(f"type sizes: {len(breaches)} breach(es)", file=sys.stderr)
         return 1
-    print(f"type sizes: every ExoDaemon type within {LIMIT} lines across its extensions")
+    print(f"type sizes: every type within {LIMIT} lines across its extensions, but {len(EXCEPTIONS)} listed")
     return 0
 
 

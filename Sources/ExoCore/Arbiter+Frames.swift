@@ -9,11 +9,8 @@ extension Arbiter {
     /// holdings plus `batch.count` within quota (`.overQuota`).
     public func allocate(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> [Holding] {
         let tenant = try tenantOf(session)
-        try checkInRange(batch)
-        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
-        for frame in batch {
-            guard frames.isFree(frame), seen.insert(frame).inserted else { throw .alreadyAllocated }
-        }
+        try frames.checkInRange(batch)
+        try frames.checkFreeAndDistinct(batch)
         guard tenants.fits(tenant, adding: batch.count) else { throw .overQuota }
         return claim(batch, session: session, tenant: tenant)
     }
@@ -33,11 +30,8 @@ extension Arbiter {
     /// (`.frameInFlight`). Other sessions' holdings of the same frames are untouched.
     public func unref(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> Released {
         _ = try tenantOf(session)
-        try checkInRange(batch)
-        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
-        for frame in batch {
-            guard sessions.holding(session, frame: frame) != nil, seen.insert(frame).inserted else { throw .notHolder }
-        }
+        try frames.checkInRange(batch)
+        try sessions.checkHolds(session, batch)
         for frame in batch where sessions.inFlight(session, frame: frame) != 0 { throw .frameInFlight }
         var released = Released()
         for frame in batch {
@@ -53,7 +47,7 @@ extension Arbiter {
     /// holding's rights. `.outOfRange`, then `.notHolder`. Changes nothing.
     public func authorizeMap(session: SessionID, frames batch: [FrameNumber]) throws(ExoError) -> [Holding] {
         _ = try tenantOf(session)
-        try checkInRange(batch)
+        try frames.checkInRange(batch)
         var result: [Holding] = []
         result.reserveCapacity(batch.count)
         for frame in batch {

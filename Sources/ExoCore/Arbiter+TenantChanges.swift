@@ -1,6 +1,6 @@
 // Tenants that change while the arbiter runs (a configuration reload): a tenant added, a
-// quota or limit changed, a tenant removed once its sessions ended. Kept apart from the
-// arbiter's other files, which are being restructured; it only uses the ledger and tokens.
+// quota or limit changed, a tenant removed once its sessions ended. It only uses the ledger
+// and the token authority.
 import ExoWire
 
 extension Arbiter {
@@ -17,7 +17,7 @@ extension Arbiter {
     /// removed tenant given to a later one can never redeem them.
     public func removeTenant(_ id: TenantID) -> Released {
         var released = Released()
-        released.revokedTokens = tokens.removeAll(addressedTo: id)
+        released.revokedTokens = authority.revoke(addressedTo: id)
         tenants.remove(id)
         released.sort()
         return released

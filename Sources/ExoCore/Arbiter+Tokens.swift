@@ -16,24 +16,9 @@ extension Arbiter {
         let tenant = try tenantOf(session)
         guard frames.contains(frame) else { throw .outOfRange }
         guard let id = sessions.holding(session, frame: frame), let holding = holdingTable[id] else { throw .notHolder }
-        guard holding.rights.contains(.grant) else { throw .noGrantRight }
-        guard rights.isWellFormed, holding.rights.isSuperset(of: rights) else { throw .rightsExceeded }
-        guard let audienceSpec = tenants[audience] else { throw .unknownTenant }
-        guard let issuerSpec = tenants[tenant], tokens.count(issuedBy: tenant) < issuerSpec.limits.tokensIssued
-        else { throw .tokenLimit }
-        let limits = audienceSpec.limits
-        guard tokens.count(addressedTo: audience) < limits.offersReceived,
-            tokens.count(issuedBy: tenant, to: audience) < limits.offerShare(tenants: tenants.count)
-        else { throw .offerLimit }
-
-        let info = OutstandingToken(
-            tokenID: tokens.nextID(), frame: frame, rights: rights, issuerTenant: tenant,
-            issuerSession: session, issuerHolding: holding.id, audience: audience)
-        tokens.insert(TokenRecord(info: info, epoch: holding.epoch))
-        let fields = CapabilityToken.Fields(
-            runID: runID, tokenID: info.tokenID, frame: frame, issuerHolding: holding.id,
-            epoch: holding.epoch, rights: rights, audience: audience)
-        return IssuedToken(bytes: CapabilityToken.seal(fields, key: tokenKey), info: info)
+        return try authority.issue(
+            from: holding, session: session, issuer: tenants[tenant], rights: rights, audience: tenants[audience],
+            audienceID: audience, tenantCount: tenants.count)
     }
 
     /// Redeems a token for the caller: a new holding of the token's frame with the token's
@@ -45,26 +30,11 @@ extension Arbiter {
     /// (`.alreadyHolder`); quota (`.overQuota`). A refused token stays as it was.
     public func redeem(session: SessionID, token: [UInt8]) throws(ExoError) -> Holding {
         let tenant = try tenantOf(session)
-        guard let fields = CapabilityToken.open(token, key: tokenKey),
-              fields.version == CapabilityToken.formatVersion,
-              fields.runID == runID,
-              fields.rights.isWellFormed
-        else { throw .invalidToken }
-        guard fields.audience == tenant else { throw .notAudience }
-        guard let record = tokens[fields.tokenID],
-              record.epoch == fields.epoch,
-              record.info.frame == fields.frame,
-              record.info.issuerHolding == fields.issuerHolding,
-              record.info.rights == fields.rights,
-              record.info.audience == fields.audience,
-              let issuer = holdingTable[fields.issuerHolding],
-              issuer.epoch == fields.epoch,
-              issuer.frame == fields.frame
-        else { throw .tokenRevoked }
+        let fields = try authority.verify(token, for: tenant) { holdingTable[$0] }
         guard sessions.holding(session, frame: fields.frame) == nil else { throw .alreadyHolder }
         guard tenants.fits(tenant, adding: 1) else { throw .overQuota }
 
-        tokens.remove(fields.tokenID)
+        authority.consume(fields.tokenID)
         return addHolding(
             frame: fields.frame, session: session, tenant: tenant, rights: fields.rights,
             epoch: frames.generation(fields.frame))
@@ -77,21 +47,12 @@ extension Arbiter {
     /// same key give the same bytes) so the audience can redeem what it lists. `next` is the
     /// first further id, or nil when there is none.
     public func offers(to tenant: TenantID, from cursor: UInt64, limit: Int) -> (entries: [IssuedToken], next: UInt64?) {
-        var entries: [IssuedToken] = []
-        for record in tokens.offers(to: tenant, from: cursor) {
-            if entries.count >= max(1, limit) { return (entries, record.info.tokenID) }
-            let info = record.info
-            let fields = CapabilityToken.Fields(
-                runID: runID, tokenID: info.tokenID, frame: info.frame, issuerHolding: info.issuerHolding,
-                epoch: record.epoch, rights: info.rights, audience: info.audience)
-            entries.append(IssuedToken(bytes: CapabilityToken.seal(fields, key: tokenKey), info: info))
-        }
-        return (entries, nil)
+        authority.offers(to: tenant, from: cursor, limit: limit)
     }
 
     /// Outstanding offers addressed to `tenant`.
-    public func offerCount(to tenant: TenantID) -> Int { tokens.count(addressedTo: tenant) }
+    public func offerCount(to tenant: TenantID) -> Int { authority.tokens.count(addressedTo: tenant) }
 
     /// Outstanding tokens `tenant` issued.
-    public func tokenCount(issuedBy tenant: TenantID) -> Int { tokens.count(issuedBy: tenant) }
+    public func tokenCount(issuedBy tenant: TenantID) -> Int { authority.tokens.count(issuedBy: tenant) }
 }

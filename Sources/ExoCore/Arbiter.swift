@@ -12,15 +12,12 @@ import ExoWire
 /// succeeds completely; batches are all-or-nothing. A request naming a session that is not
 /// open fails with `.notAttached`.
 public final class Arbiter {
-    /// Seals and verifies tokens; never leaves the arbiter.
-    let tokenKey: SymmetricKey
-    /// Stamped into every token; tokens of another run (another id) are refused.
-    public let runID: UInt64
     var frames: FrameTable
     var sessions = SessionTable()
     var holdingTable = HoldingTable()
     var tenants: TenantLedger
-    var tokens = TokenTable()
+    /// The key, the run id and the outstanding tokens.
+    var authority: TokenAuthority
 
     /// Creates an arbiter for frames `0..<frameCount`, all free.
     /// - Parameters:
@@ -29,12 +26,13 @@ public final class Arbiter {
     ///     keeps its own copy for its lifetime.
     ///   - runID: distinguishes this run's tokens from another run's.
     public init(frameCount: UInt32, tenants: [TenantSpec], tokenKey: SymmetricKey, runID: UInt64) {
-        precondition(tokenKey.bitCount == 256, "token key must be 32 bytes")
-        self.tokenKey = tokenKey
-        self.runID = runID
+        authority = TokenAuthority(key: tokenKey, runID: runID)
         self.frames = FrameTable(count: frameCount)
         self.tenants = TenantLedger(tenants)
     }
+
+    /// Stamped into every token; tokens of another run (another id) are refused.
+    public var runID: UInt64 { authority.runID }
 
     /// Number of frames in the pool.
     public var frameCount: UInt32 { frames.count }
@@ -46,8 +44,6 @@ public final class Arbiter {
     }
 
     public func tenant(_ id: TenantID) -> TenantSpec? { tenants[id] }
-
-    // MARK: Sessions
 
     /// Opens a session for a configured tenant (precondition: `tenant(id)` is not nil).
     /// Session ids are never reused within a run.
@@ -79,22 +75,16 @@ public final class Arbiter {
             endHolding(holding, into: &released)
         }
         if tenants.sessionClosed(record.tenant) == 0 {
-            released.revokedTokens += tokens.removeAll(addressedTo: record.tenant)
+            released.revokedTokens += authority.revoke(addressedTo: record.tenant)
         }
         released.sort()
         return released
     }
 
-    // MARK: Shared validation and invocation steps
-
     /// The tenant of an open session.
     func tenantOf(_ session: SessionID) throws(ExoError) -> TenantID {
         guard let record = sessions[session] else { throw .notAttached }
         return record.tenant
-    }
-
-    func checkInRange(_ batch: [FrameNumber]) throws(ExoError) {
-        for frame in batch where !frames.contains(frame) { throw .outOfRange }
     }
 
     /// Records a new holding of `frame` for `session`. Cannot fail: callers validated the
@@ -113,7 +103,7 @@ public final class Arbiter {
         guard let holding = holdingTable.remove(id) else { return }
         if frames.removeHolder(id, from: holding.frame) { released.freedFrames.append(holding.frame) }
         tenants.holdingEnded(holding.tenant)
-        released.revokedTokens += tokens.removeAll(issuedFrom: id)
+        released.revokedTokens += authority.revoke(issuedFrom: id)
     }
 }
 

@@ -63,4 +63,36 @@ struct FrameTable {
         free.release(frame)
         return true
     }
+
+    /// `.outOfRange` unless every frame of `batch` is in the pool.
+    func checkInRange(_ batch: [FrameNumber]) throws(ExoError) {
+        for frame in batch where !contains(frame) { throw .outOfRange }
+    }
+
+    /// `.alreadyAllocated` unless every frame of `batch` is free and named once.
+    func checkFreeAndDistinct(_ batch: [FrameNumber]) throws(ExoError) {
+        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
+        for frame in batch {
+            guard isFree(frame), seen.insert(frame).inserted else { throw .alreadyAllocated }
+        }
+    }
+
+    /// Allocated frames numbered `cursor` or above, ascending, at most `limit`, each with its
+    /// holders (`holding` looks them up); with a tenant, only frames one of its sessions holds.
+    /// `next`: the first further matching frame, or nil. O(pool) at worst: a listing.
+    func states(tenant: TenantID?, from cursor: FrameNumber, limit: Int, holding: (HoldingID) -> Holding?)
+        -> (entries: [FrameState], next: FrameNumber?)
+    {
+        var entries: [FrameState] = []
+        var frame = cursor
+        while frame < count {
+            defer { frame += 1 }
+            guard !isFree(frame) else { continue }
+            let holders = holders(frame).compactMap(holding)
+            if let tenant, !holders.contains(where: { $0.tenant == tenant }) { continue }
+            if entries.count >= limit { return (entries, frame) }
+            entries.append(FrameState(frame: frame, epoch: generation(frame), inFlight: inFlight(frame), holders: holders))
+        }
+        return (entries, nil)
+    }
 }

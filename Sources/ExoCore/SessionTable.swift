@@ -85,4 +85,19 @@ struct SessionTable {
     func setInFlight(_ id: SessionID, frame: FrameNumber, refs: UInt32) {
         records[id]?.inFlight[frame] = refs == 0 ? nil : refs
     }
+
+    /// `.notHolder` unless `session` holds every frame of `batch`, each named once.
+    func checkHolds(_ session: SessionID, _ batch: [FrameNumber]) throws(ExoError) {
+        var seen = Set<FrameNumber>(minimumCapacity: batch.count)
+        for frame in batch {
+            guard holding(session, frame: frame) != nil, seen.insert(frame).inserted else { throw .notHolder }
+        }
+    }
+
+    /// The session's holdings by ascending frame number (`holding` looks each up); empty if
+    /// the session is not open.
+    func holdings(of session: SessionID, holding: (HoldingID) -> Holding?) -> [Holding] {
+        guard let record = records[session] else { return [] }
+        return record.holdings.keys.sorted().compactMap { frame in record.holdings[frame].flatMap(holding) }
+    }
 }

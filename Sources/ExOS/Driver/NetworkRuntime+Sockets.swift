@@ -33,7 +33,8 @@ extension NetworkRuntime {
         return Pinger(runtime: self, handle: handle, address: local, identifier: identifier, daemonBinding: binding)
     }
 
-    private func openInStack<T>(_ open: (inout RuntimeState) throws(StackError) -> T) throws(NetworkError) -> T {
+    /// Runs `open` on the stack under the lock; a stopped runtime or the stack's refusal throws.
+    func openInStack<T>(_ open: (inout RuntimeState) throws(StackError) -> T) throws(NetworkError) -> T {
         let result = withStack { s, _, _ -> Result<T, NetworkError> in
             if let stopped = s.stopped { return .failure(stopped) }
             do throws(StackError) {
@@ -43,6 +44,16 @@ extension NetworkRuntime {
             }
         }
         return try result.get()
+    }
+
+    /// Ports and echo identifiers granted on shared addresses (owned addresses grant all).
+    public var grants: [EndpointGrant] { state.withLock { $0.stack.configuration.grants } }
+
+    /// An echo identifier this tenant may use: on an owned first address, one derived from
+    /// the process id (as ping does); else the first identifier granted on a shared address.
+    public func defaultEchoIdentifier() -> UInt16 {
+        if addresses.first?.owned == true { return UInt16(truncatingIfNeeded: ProcessInfo.processInfo.processIdentifier) }
+        return grants.first { $0.proto == .icmp }?.ports.lowerBound ?? 0
     }
 }
 
@@ -55,17 +66,5 @@ extension RuntimeState {
     /// True when echo `identifier` is granted on shared `address`.
     func grantsEcho(_ address: IPv4Address, _ identifier: UInt16) -> Bool {
         stack.configuration.grants.contains { $0.proto == .icmp && $0.address == address && $0.ports.contains(identifier) }
-    }
-}
-
-extension NetworkRuntime {
-    /// Ports and echo identifiers granted on shared addresses (owned addresses grant all).
-    public var grants: [EndpointGrant] { state.withLock { $0.stack.configuration.grants } }
-
-    /// An echo identifier this tenant may use: on an owned first address, one derived from
-    /// the process id (as ping does); else the first identifier granted on a shared address.
-    public func defaultEchoIdentifier() -> UInt16 {
-        if addresses.first?.owned == true { return UInt16(truncatingIfNeeded: ProcessInfo.processInfo.processIdentifier) }
-        return grants.first { $0.proto == .icmp }?.ports.lowerBound ?? 0
     }
 }

@@ -9,17 +9,11 @@ extension NetworkRuntime {
     public func listenTCP(
         port: UInt16, address: IPv4Address? = nil, backlog: Int = 128, options: TCPConnectionOptions = .init()
     ) async throws(NetworkError) -> TCPListener {
-        let opened = withStack { s, _, _ -> Result<(TCPListenerHandle, IPv4Endpoint, Bool), NetworkError> in
-            if let stopped = s.stopped { return .failure(stopped) }
-            do throws(StackError) {
-                let handle = try s.stack.listenTCP(address: address, port: port, backlog: backlog, options: options)
-                guard let endpoint = s.stack.localEndpoint(handle) else { throw .staleHandle }
-                return .success((handle, endpoint, s.owns(endpoint.address)))
-            } catch {
-                return .failure(.refused(error))
-            }
+        let (handle, endpoint, owned) = try openInStack { s throws(StackError) in
+            let handle = try s.stack.listenTCP(address: address, port: port, backlog: backlog, options: options)
+            guard let endpoint = s.stack.localEndpoint(handle) else { throw .staleHandle }
+            return (handle, endpoint, s.owns(endpoint.address))
         }
-        let (handle, endpoint, owned) = try opened.get()
         let wire = WireEndpoint(proto: WireEndpoint.tcp, address: endpoint.address.rawValue, port: endpoint.port)
         let binding = owned ? nil : try await bindAtDaemon(wire, for: handle)
         return TCPListener(runtime: self, handle: handle, localEndpoint: endpoint, daemonBinding: binding)
@@ -34,16 +28,10 @@ extension NetworkRuntime {
     ) async throws(NetworkError) -> TCPConnection {
         // On a shared address the daemon must route the port to us before the SYN leaves:
         // choose the port first, bind it, then connect from it.
-        let chosen = withStack { s, now, _ -> Result<(IPv4Endpoint, Bool), NetworkError> in
-            if let stopped = s.stopped { return .failure(stopped) }
-            do throws(StackError) {
-                let local = try s.stack.chooseTCPEndpoint(address: address, port: port, remote: remote)
-                return .success((local, s.owns(local.address)))
-            } catch {
-                return .failure(.refused(error))
-            }
+        let (local, owned) = try openInStack { s throws(StackError) in
+            let local = try s.stack.chooseTCPEndpoint(address: address, port: port, remote: remote)
+            return (local, s.owns(local.address))
         }
-        let (local, owned) = try chosen.get()
         var binding: WireEndpoint?
         if !owned, let session {
             let wire = WireEndpoint(proto: WireEndpoint.tcp, address: local.address.rawValue, port: local.port)
@@ -70,33 +58,10 @@ extension NetworkRuntime {
             throw error
         }
         let connection = TCPConnection(runtime: self, handle: handle, daemonBinding: binding)
-        try await waitUntilEstablished(handle)
+        try await connection.waitUntilEstablished()
         return connection
     }
 
-    private func waitUntilEstablished(_ handle: TCPHandle) async throws(NetworkError) {
-        while true {
-            let result = await suspend(
-                { s, waiter, _ -> Result<Bool?, NetworkError>? in
-                    switch s.stack.state(handle) {
-                    case nil: return .failure(.closed)
-                    case .synSent, .synReceived:
-                        s.parkTCP(waiter, on: .writable(handle))
-                        return nil
-                    case .closed: return .failure(.tcp(s.stack.error(handle) ?? .refused))
-                    default: return .success(true)
-                    }
-                },
-                remove: { s, id in
-                    s.cancelTCPWaiter(.writable(handle), id: id)
-                    return nil
-                })
-            if try result.get() == true { return }
-        }
-    }
-}
-
-extension NetworkRuntime {
     /// Waits (at most `limit`) until every TCP connection's bytes and FIN are acknowledged:
     /// call it before `stop()` so that a program's last bytes are not lost with its stack.
     public func drainTCP(within limit: Duration) async {

@@ -28,49 +28,16 @@ public final class NetworkRuntime: Sendable {
         self.state = Mutex(state)
     }
 
-    /// Sets up `session`'s data path (frames, rings, whole-address bindings) and starts the
-    /// stack thread. The session must not have opened its data path yet.
+    /// Sets up `session`'s data path (`RuntimeDataPath`: frames, rings, whole-address
+    /// bindings) and starts the stack thread. The session must not have opened its data path yet.
     public static func start(session: ExoSession, options: NetworkOptions = NetworkOptions()) async throws(NetworkError)
         -> NetworkRuntime
     {
-        let path: DataPath
-        let info: DataPathInfo
-        do throws(ExOSError) {
-            // Never more than the quota: a tenant may run several programs, each with a share.
-            let count = min(options.frames, Int(session.info.frameQuota))
-            guard count >= 2 else { throw .invalidRequest("a frame quota of \(count) leaves no room for receive and transmit buffers") }
-            // A request carries at most `WireLimits.maxBatch` frames: allocate and map in batches.
-            var frames: [MappedFrame] = []
-            while frames.count < count {
-                let batch = min(count - frames.count, WireLimits.maxBatch)
-                let holdings = try await session.allocateAny(count: batch)
-                frames += try await session.map(holdings.map(\.frame))
-            }
-            // Half the frames wait on the fill ring: it must have a slot for each.
-            var ringCapacity = max(options.ringCapacity, 1)
-            while ringCapacity < UInt32(frames.count / 2) { ringCapacity <<= 1 }
-            path = try await session.openDataPath(ringCapacity: ringCapacity)
-            guard let described = path.info else { throw .protocolViolation("dataPathOpened without info") }
-            info = described
-            let half = frames.count / 2
-            do throws(DataPathError) {
-                try path.postFill(Array(frames[..<half]))
-                try path.addTransmitFrames(Array(frames[half...]))
-            } catch {
-                throw .protocolViolation("\(error)")
-            }
-            path.flush()
-            // An owned address is the tenant's whole: its ARP and echo come to the stack.
-            for grant in info.addresses where grant.whole {
-                try await session.bind(.whole(grant.address))
-            }
-        } catch {
-            throw .setup("\(error)")
-        }
+        let opened = try await RuntimeDataPath.open(session: session, options: options)
         let configuration = StackConfiguration(
-            dataPath: info, limits: options.limits, secret: .random(in: 0...UInt64.max),
+            dataPath: opened.info, limits: options.limits, secret: .random(in: 0...UInt64.max),
             sequenceSecret: options.sequenceSecret)
-        return try launch(session: session, path: path, configuration: configuration, options: options)
+        return try launch(session: session, path: opened.path, configuration: configuration, options: options)
     }
 
     /// A runtime over a data path whose frames are already adopted, with no session: sockets
@@ -168,49 +135,18 @@ public final class NetworkRuntime: Sendable {
         }
     }
 
-    // MARK: The stack thread
-
-    private enum Step { case stop, again, spin, sleep(Duration?) }
-
+    /// The stack thread: passes of `StackThreadSchedule` under the lock, sleeping between.
     private func run() {
-        let spin = UInt64(options.spin.components.seconds) &* 1_000_000_000
-            &+ UInt64(options.spin.components.attoseconds / 1_000_000_000)
-        var lastWork = Self.now()
+        var schedule = StackThreadSchedule(options: options, now: Self.now())
         while true {
             var ready: [@Sendable () -> Void] = []
-            let step = state.withLock { s -> Step in
-                if s.stopped != nil { return .stop }
-                if sleeper.sessionEnded {
-                    ready += s.stop(.sessionEnded)
-                    return .stop
-                }
-                let now = Self.now()
-                let outcome = s.pump(now: now, ready: &ready)
-                if outcome.didWork {
-                    lastWork = now
-                    return .again
-                }
-                // Every transmit frame in flight: the frames waiting for one are no work for
-                // now, and polling for the daemon's completions would take the CPU it needs to
-                // make them (three busy threads on two cores). Only timers count; after the
-                // usual spin, the sleep arms need-wakeup on the completion ring, so the
-                // daemon's next completion batch wakes this thread.
-                let deadline = outcome.deviceFull ? s.stack.nextTimerDeadline : s.stack.nextDeadline
-                if let deadline, deadline <= now { return .again }
-                if options.busyPoll || (now - lastWork).nanoseconds < spin { return .spin }
-                guard s.device.dataPath.prepareToSleep() else { return .again }
-                let tick = UInt64(options.maximumSleep.components.seconds) &* 1_000_000_000
-                    &+ UInt64(options.maximumSleep.components.attoseconds / 1_000_000_000)
-                s.sleepingUntil = min(deadline ?? now + Interval(nanoseconds: tick), now + Interval(nanoseconds: tick))
-                let untilDeadline = deadline.map { Duration.nanoseconds(Int64(clamping: ($0 - now).nanoseconds)) }
-                return .sleep(min(untilDeadline ?? options.maximumSleep, options.maximumSleep))
+            let step = state.withLock { s in
+                schedule.pass(&s, sessionEnded: { sleeper.sessionEnded }, clock: { Self.now() }, ready: &ready)
             }
             for resume in ready { resume() }
             switch step {
-            case .stop:
-                return
-            case .again, .spin:
-                continue
+            case .stop: return
+            case .again, .spin: continue
             case .sleep(let timeout):
                 // A failed wait (the session ended) is seen by the next round.
                 try? sleeper.sleep(timeout: timeout)

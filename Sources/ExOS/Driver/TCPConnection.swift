@@ -22,6 +22,30 @@ public final class TCPConnection: Sendable {
     /// Closes gracefully if `close()` was not called.
     deinit { runtime.closeSocket(handle) }
 
+    /// Waits until the handshake completes; throws the connection's failure (`.tcp(.refused)`,
+    /// `.tcp(.timedOut)`) or `.closed`.
+    func waitUntilEstablished() async throws(NetworkError) {
+        let handle = handle
+        while true {
+            let result = await runtime.suspend(
+                { s, waiter, _ -> Result<Bool?, NetworkError>? in
+                    switch s.stack.state(handle) {
+                    case nil: return .failure(.closed)
+                    case .synSent, .synReceived:
+                        s.parkTCP(waiter, on: .writable(handle))
+                        return nil
+                    case .closed: return .failure(.tcp(s.stack.error(handle) ?? .refused))
+                    default: return .success(true)
+                    }
+                },
+                remove: { s, id in
+                    s.cancelTCPWaiter(.writable(handle), id: id)
+                    return nil
+                })
+            if try result.get() == true { return }
+        }
+    }
+
     /// The connection's current state (nil once closed).
     public var state: TCPState? { runtime.withStack { s, _, _ in s.stack.state(handle) } }
 

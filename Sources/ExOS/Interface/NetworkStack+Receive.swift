@@ -49,7 +49,7 @@ extension NetworkStack {
             return
         }
         switch ethernet.etherType {
-        case .arp: receiveARP(ethernet.payload)
+        case .arp: resolver.receive(ethernet.payload, now: now, control: &control, counters: &counters)
         case .ipv4: receiveIPv4(ethernet.payload, linkSource: ethernet.source, linkBroadcast: destination.isBroadcast)
         default: counters.count(.ethernetUnknownType)
         }

@@ -12,7 +12,9 @@ extension NetworkStack {
     public mutating func transmit(now: Instant, into buffer: MutablePacketBytes) -> Int? {
         advance(to: now)
         while true {
-            if let length = transmitControl(into: buffer) ?? transmitResolved(into: buffer) {
+            if let length = control.transmit(into: buffer, counters: &counters)
+                ?? resolver.transmitResolved(into: buffer, counters: &counters)
+            {
                 counters.framesTransmitted &+= 1
                 return length
             }
@@ -29,35 +31,6 @@ extension NetworkStack {
             }
             // The datagram waits for ARP (or was dropped): the ARP request, if any, is next.
         }
-    }
-
-    private mutating func transmitControl(into buffer: MutablePacketBytes) -> Int? {
-        let length = controlQueue.withFront { _, frame -> Int in
-            guard frame.count <= buffer.count else { return -1 }
-            buffer.copy(frame, to: 0)
-            return frame.count
-        }
-        guard let length else { return nil }
-        controlQueue.removeFront()
-        guard length >= 0 else {
-            counters.count(.transmitBufferTooSmall)
-            return nil
-        }
-        return length
-    }
-
-    private mutating func transmitResolved(into buffer: MutablePacketBytes) -> Int? {
-        while let slot = pending.popFront(&resolved) {
-            let length = pending.withFrame(slot) { frame -> Int in
-                guard frame.count <= buffer.count else { return -1 }
-                buffer.copy(frame.readOnly, to: 0)
-                return frame.count
-            }
-            pending.free(slot)
-            if length >= 0 { return length }
-            counters.count(.transmitBufferTooSmall)
-        }
-        return nil
     }
 
     /// Sends (or parks) the oldest datagram of UDP socket `handle`.
@@ -106,7 +79,9 @@ extension NetworkStack {
     /// Where a datagram to `destination` from local address `source` goes now.
     mutating func route(to destination: IPv4Address, source: Int) -> RouteResult {
         guard let hop = link.nextHop(to: destination) else { return .unroutable }
-        switch resolve(hop, source: source) {
+        let resolution = resolver.resolve(hop, source: source, now: now, control: &control, counters: &counters)
+        tellUnreachable()
+        switch resolution {
         case .mac(let mac): return .send(mac)
         case .pending(let entry): return .wait(entry)
         case .cacheFull: return .cacheFull
@@ -120,12 +95,7 @@ extension NetworkStack {
         case .send:
             return true
         case .wait(let entry):
-            let parked =
-                neighbors[entry].pending.count < configuration.limits.pendingPerNeighbor
-                && pending.append(to: &neighbors[entry].pending, length: frame.count, origin: origin) { slot in
-                    slot.copy(frame.readOnly, to: 0)
-                }
-            if !parked { counters.count(.neighborPendingFull) }
+            _ = resolver.park(frame, on: entry, origin: origin, counters: &counters)
             return false
         case .cacheFull:
             counters.count(.neighborCacheFull)

@@ -29,12 +29,10 @@ public struct NetworkStack: Sendable {
     let configuration: StackConfiguration
     let link: LinkIdentity
     let grants: EndpointGrants
-    var neighbors: NeighborCache
-    var pending: PendingFrames
-    /// Pending frames whose neighbor is now known (destination MAC written), oldest first.
-    var resolved = PendingList()
+    /// ARP: the neighbor cache, the frames waiting for a neighbor, the retries and announcements.
+    var resolver: NeighborResolver
     /// Ready-made frames (ARP requests and replies, ICMP answers), in sending order.
-    var controlQueue: PacketQueue<Void>
+    var control: ControlFrames
     var udpSockets: SocketTable<UDPSocketState>
     var pingers: SocketTable<PingerState>
     var tcpConnections: SocketTable<TCPControlBlock>
@@ -48,12 +46,7 @@ public struct NetworkStack: Sendable {
     var transmitTurns: FixedQueue<TransmitTurn>
     var events: FixedQueue<StackEvent>
     var icmpErrorLimiter: TokenBucket
-    /// Gratuitous ARPs still to send, and when the next is due.
-    var announcementsLeft: Int
-    var nextAnnouncement: Instant
     var identification: UInt16
-    /// When `runNeighborTimers` next has work (the earliest ARP retry).
-    var nextNeighborTimer = Instant(nanoseconds: .max)
     var portCursor: UInt16
     /// The latest `now` the stack was given (time never goes back for it).
     private(set) var now: Instant
@@ -67,14 +60,8 @@ public struct NetworkStack: Sendable {
         self.configuration = configuration
         link = LinkIdentity(configuration)
         grants = EndpointGrants(grants: configuration.grants)
-        neighbors = NeighborCache(
-            capacity: limits.neighbors, lifetime: limits.neighborLifetime, refreshBefore: limits.neighborRefreshBefore)
-        if let gateway = configuration.gateway, let mac = configuration.gatewayMAC {
-            neighbors.setPermanent(gateway, mac: mac)
-        }
-        pending = PendingFrames(slots: limits.pendingTotal, slotSize: configuration.maximumFrameLength)
-        controlQueue = PacketQueue(
-            packets: limits.controlFrames, bytes: limits.controlFrames * configuration.maximumFrameLength, filler: ())
+        resolver = NeighborResolver(configuration, link: link, now: now)
+        control = ControlFrames(frames: limits.controlFrames, maximumFrameLength: configuration.maximumFrameLength)
         udpSockets = SocketTable(capacity: limits.udpSockets, vacant: .vacant)
         pingers = SocketTable(capacity: limits.pingers, vacant: .vacant)
         tcpConnections = SocketTable(capacity: limits.tcpConnections, vacant: .vacant)
@@ -93,8 +80,6 @@ public struct NetworkStack: Sendable {
             capacity: 2 * (2 * limits.udpSockets + limits.pingers + 2 * limits.tcpConnections + limits.tcpListeners),
             filler: .udpReadable(UDPHandle(slot: SlotHandle(index: 0, generation: 0))))
         icmpErrorLimiter = TokenBucket(burst: limits.icmpErrorBurst, interval: limits.icmpErrorInterval, now: now)
-        announcementsLeft = configuration.addresses.contains(where: \.owned) ? limits.announcements : 0
-        nextAnnouncement = now
         identification = UInt16(truncatingIfNeeded: configuration.secret >> 16)
         portCursor = UInt16(truncatingIfNeeded: configuration.secret >> 32)
         self.now = now
@@ -112,8 +97,8 @@ public struct NetworkStack: Sendable {
     /// Moves the stack's clock to `now` (never back) and runs the timers due by then.
     mutating func advance(to time: Instant) {
         if time > now { now = time }
-        runNeighborTimers()
-        runAnnouncements()
+        resolver.runTimers(now: now, control: &control, counters: &counters)
+        tellUnreachable()
         runTCPTimers()
     }
 
@@ -132,14 +117,12 @@ public struct NetworkStack: Sendable {
     /// (frames that cannot go are not work to do now: spinning on them takes the CPU from
     /// whoever must free a transmit buffer).
     @inline(__always) public var nextTimerDeadline: Instant? {
-        let neighbor: Instant? = nextNeighborTimer.nanoseconds == .max ? nil : nextNeighborTimer
-        let announcement: Instant? = announcementsLeft > 0 ? nextAnnouncement : nil
-        return Instant.earliest(Instant.earliest(neighbor, announcement), tcpTimers.first?.deadline)
+        Instant.earliest(resolver.nextDeadline, tcpTimers.first?.deadline)
     }
 
     /// True when `transmit` may have a frame: ready-made, resolved, or a socket's turn.
     @inline(__always) public var hasFramesToSend: Bool {
-        !controlQueue.isEmpty || !resolved.isEmpty || !transmitTurns.isEmpty
+        !control.isEmpty || resolver.hasResolvedFrames || !transmitTurns.isEmpty
     }
 
     /// The next readiness event, oldest first; nil when there is none.

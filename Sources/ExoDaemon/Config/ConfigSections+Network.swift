@@ -27,13 +27,7 @@ extension ConfigLoader {
             nic.gatewayMAC = mac
         }
         if let busy = try section.bool("busy_poll") { nic.busyPoll = busy }
-        if let text = try section.string("on_link_loss") {
-            guard let policy = LinkLossPolicy(rawValue: text) else {
-                let choices = LinkLossPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
-                throw section.error("on_link_loss", "'\(text)' is not a policy: \(choices)")
-            }
-            nic.onLinkLoss = policy
-        }
+        if let text = try section.string("on_link_loss") { nic.onLinkLoss = try .parse(text, in: section) }
         return nic
     }
 

@@ -109,4 +109,14 @@ public enum LinkLossPolicy: String, Sendable, Equatable, CaseIterable {
     /// Ends every session and exits with status 1, so that `Restart=on-failure` restarts it
     /// (and, while the link is missing, keeps failing at start-up until it is back).
     case exit
+
+    /// The policy `text` names (`nic.on_link_loss` in `section`); an error listing the
+    /// choices otherwise.
+    static func parse(_ text: String, in section: TOMLSection) throws(ConfigError) -> LinkLossPolicy {
+        guard let policy = LinkLossPolicy(rawValue: text) else {
+            let choices = allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+            throw section.error("on_link_loss", "'\(text)' is not a policy: \(choices)")
+        }
+        return policy
+    }
 }

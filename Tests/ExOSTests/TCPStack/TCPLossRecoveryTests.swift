@@ -57,9 +57,9 @@ import Testing
     static func flight(_ count: Int) -> (peer: CraftedPeer, segments: [SentSegment]) {
         var peer = CraftedPeer()
         _ = peer.openPassively()
-        let mss = peer.block.maximumSegment
+        let mss = peer.block.sender.maximumSegment
         _ = peer.write(patternBytes(20 * mss, seed: 2))
-        for _ in 0..<20 where peer.block.bytesInFlight > 0 || peer.block.sendBuffer.count > 0 {
+        for _ in 0..<20 where peer.block.sender.space.bytesInFlight > 0 || peer.block.sender.space.buffer.count > 0 {
             _ = peer.received()
             peer.send(.ack, acknowledgement: peer.receiveNext)
         }
@@ -94,7 +94,7 @@ import Testing
         // Everything acknowledged: recovery ends at the recovery point, without a timeout.
         peer.send(.ack, acknowledgement: peer.receiveNext)
         _ = peer.received()
-        #expect(!peer.block.inRecovery || peer.block.sendUnacknowledged.isBefore(peer.block.recoveryPoint!))
+        #expect(!peer.block.sender.recovery.inRecovery || peer.block.sender.space.unacknowledged.isBefore(peer.block.sender.recovery.recoveryPoint!))
         #expect(peer.stack.counters.tcp.retransmissionTimeouts == 0)
     }
 
@@ -132,7 +132,7 @@ import Testing
         // The retransmission is lost as well; later segments (sent after it) keep arriving.
         peer.send(.ack, acknowledgement: base, sack: [Self.block(segments[1...11])])
         peer.send(.ack, acknowledgement: base, sack: [Self.block(segments[1...11])])
-        _ = peer.write(patternBytes(8 * peer.block.maximumSegment, seed: 5))
+        _ = peer.write(patternBytes(8 * peer.block.sender.maximumSegment, seed: 5))
         var again: [SentSegment] = []
         for _ in 0..<8 {
             let sent = peer.received().filter { !$0.payload.isEmpty }

@@ -15,7 +15,7 @@ import Testing
         peer.send([.fin, .ack])
         _ = peer.received()
         guard peer.state == .timeWait else { return nil }
-        return peer.block.sendNext
+        return peer.block.sender.space.next
     }
 
     @Test func aNewerSYNByTimestampOpensANewConnectionAtOnce() {
@@ -126,10 +126,10 @@ import Testing
             return
         }
         // Still the application's: its buffers stay (it may read what arrived).
-        #expect(peer.block.receiveBuffer.capacity > 0)
+        #expect(peer.block.receiver.buffer.capacity > 0)
         peer.stack.close(peer.handle!, now: peer.now)
         #expect(peer.block.state == .timeWait)
-        #expect(peer.block.sendBuffer.capacity == 0 && peer.block.receiveBuffer.capacity == 0)
+        #expect(peer.block.sender.space.buffer.capacity == 0 && peer.block.receiver.buffer.capacity == 0)
         // A retransmitted FIN is still acknowledged, and TIME_WAIT ends on time.
         peer.send([.fin, .ack], sequence: peer.sendNext - 1)
         #expect(peer.received().first?.flags == .ack)

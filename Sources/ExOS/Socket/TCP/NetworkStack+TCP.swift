@@ -66,7 +66,7 @@ extension NetworkStack {
             tcpConnections[index: connection].listener = nil
             // Events were held back while it waited (nobody held a handle): announce now what
             // arrived meanwhile.
-            if tcpConnections[index: connection].receiveBuffer.count > 0 || tcpConnections[index: connection].finReceived
+            if tcpConnections[index: connection].receiver.buffer.count > 0 || tcpConnections[index: connection].receiver.finReceived
                 || tcpConnections[index: connection].state == .closed
             {
                 connectionChanged(connection, .readable)
@@ -108,8 +108,7 @@ extension NetworkStack {
         guard flows.find(key) == nil else { throw .endpointInUse }
         var block = makeControlBlock(local: local, localIndex: localIndex, remote: remote, options: options)
         block.state = .synSent
-        block.synPending = true
-        block.wantsWritable = true
+        block.sender.space.synPending = true
         guard let slot = insertConnection(block) else { throw .tooManySockets }
         counters.tcp.activeOpens &+= 1
         connectionChanged(Int(slot.index), .transmit)
@@ -153,11 +152,10 @@ extension NetworkStack {
         advance(to: now)
         let index = try openConnection(handle)
         if let error = tcpConnections[index: index].error { throw error }
-        guard tcpConnections[index: index].state.acceptsData, !tcpConnections[index: index].finQueued else {
+        guard tcpConnections[index: index].state.acceptsData, !tcpConnections[index: index].sender.space.finQueued else {
             throw .shutDown
         }
-        let written = tcpConnections[index: index].sendBuffer.write(bytes)
-        if written < bytes.count { tcpConnections[index: index].wantsWritable = true }
+        let written = tcpConnections[index: index].sender.space.buffer.write(bytes)
         if written > 0 { connectionChanged(index, .transmit) }
         return written
     }
@@ -169,13 +167,13 @@ extension NetworkStack {
     {
         advance(to: now)
         let index = try openConnection(handle)
-        let copied = tcpConnections[index: index].receiveBuffer.read(into: buffer)
+        let copied = tcpConnections[index: index].receiver.buffer.read(into: buffer)
         if copied > 0 {
             if tcpConnections[index: index].windowOpened() { connectionChanged(index, .transmit) }
             return .bytes(copied)
         }
         if let error = tcpConnections[index: index].error { throw error }
-        if tcpConnections[index: index].finReceived { return .endOfStream }
+        if tcpConnections[index: index].receiver.finReceived { return .endOfStream }
         return buffer.count == 0 ? .bytes(0) : .wouldBlock
     }
 
@@ -196,7 +194,7 @@ extension NetworkStack {
             retire(index)
             return
         }
-        if tcpConnections[index: index].receiveBuffer.count > 0 {
+        if tcpConnections[index: index].receiver.buffer.count > 0 {
             abortConnection(index)
             return
         }
@@ -233,12 +231,12 @@ extension NetworkStack {
 
     /// Bytes the send buffer can take now.
     @inline(__always) public func writableSpace(_ handle: TCPHandle) -> Int {
-        tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].sendBuffer.freeSpace } ?? 0
+        tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].sender.space.buffer.freeSpace } ?? 0
     }
 
     /// Bytes waiting to be read.
     @inline(__always) public func readableBytes(_ handle: TCPHandle) -> Int {
-        tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].receiveBuffer.count } ?? 0
+        tcpConnections.resolve(handle.slot).map { tcpConnections[index: $0].receiver.buffer.count } ?? 0
     }
 
     /// A snapshot of the connection's state and estimates.
@@ -246,12 +244,12 @@ extension NetworkStack {
         guard let index = tcpConnections.resolve(handle.slot) else { return nil }
         let block = tcpConnections[index: index]
         return TCPConnectionInfo(
-            state: block.state, local: block.local, remote: block.remote, maximumSegmentSize: block.maximumSegment,
-            congestionWindow: block.congestion.window, slowStartThreshold: block.congestion.slowStartThreshold,
-            smoothedRTT: block.rtt.smoothedRTT, retransmissionTimeout: block.rtt.timeout,
-            bytesInFlight: block.bytesInFlight, sendBuffered: block.sendBuffer.count,
-            receiveBuffered: block.receiveBuffer.count, windowScaling: block.windowScalingEnabled,
-            timestamps: block.timestampsEnabled, sack: block.sackEnabled)
+            state: block.state, local: block.local, remote: block.remote, maximumSegmentSize: block.sender.maximumSegment,
+            congestionWindow: block.sender.recovery.congestion.window, slowStartThreshold: block.sender.recovery.congestion.slowStartThreshold,
+            smoothedRTT: block.sender.timers.estimator.smoothedRTT, retransmissionTimeout: block.sender.timers.estimator.timeout,
+            bytesInFlight: block.sender.space.bytesInFlight, sendBuffered: block.sender.space.buffer.count,
+            receiveBuffered: block.receiver.buffer.count, windowScaling: block.agreed.windowScalingEnabled,
+            timestamps: block.agreed.timestampsEnabled, sack: block.agreed.sackEnabled)
     }
 
     /// True while a connection still has bytes or a FIN the peer has not acknowledged (a

@@ -17,7 +17,7 @@ extension NetworkStack {
         var options = TCPOptions()
         options.maximumSegmentSize = cookie.options.maximumSegmentSize
         if cookie.options.windowScale != nil {
-            options.windowScale = TCPControlBlock.scale(for: listener.options.receiveBufferSize)
+            options.windowScale = TCPReceiver.scale(for: listener.options.receiveBufferSize)
         }
         options.sackPermitted = cookie.options.sackPermitted
         if let value = cookie.timestampValue, let theirs = offered.timestamps {
@@ -65,11 +65,8 @@ extension NetworkStack {
         block.state = .synReceived
         block.listener = tcpListeners.handle(at: listenerIndex)
         block.countedHalfOpen = true
-        block.initialReceiveSequence = segment.sequenceNumber - 1
-        block.receiveNext = segment.sequenceNumber
-        block.advertisedEdge = block.receiveNext
-        block.sendNext = segment.acknowledgementNumber
-        block.sendMaximum = segment.acknowledgementNumber
+        block.receiver.synchronize(initial: segment.sequenceNumber - 1, next: segment.sequenceNumber)
+        block.sender.space.resume(at: segment.acknowledgementNumber)
         guard let slot = insertConnection(block) else { return true }
         let index = Int(slot.index)
         tcpListeners[index: listenerIndex].halfOpen += 1

@@ -15,8 +15,8 @@ extension NetworkStack {
         guard let index = flows.find(key), tcpConnections.isOpen(index) else { return false }
         guard quote.bytes.count >= quote.headerLength + 8 else { return false }
         let sequence = TCPSequenceNumber(quote.bytes.u32(quote.headerLength + 4))
-        let unacknowledged = tcpConnections[index: index].sendUnacknowledged
-        let inFlight = max(tcpConnections[index: index].sendMaximum - unacknowledged, 0)
+        let unacknowledged = tcpConnections[index: index].sender.space.unacknowledged
+        let inFlight = max(tcpConnections[index: index].sender.space.maximum - unacknowledged, 0)
         guard sequence.isWithin(unacknowledged, length: inFlight) else {
             counters.tcp.icmpErrorsIgnored &+= 1
             return true
@@ -24,7 +24,10 @@ extension NetworkStack {
         counters.tcp.icmpErrorsAccepted &+= 1
         if report.type == 3, report.code == 4 {
             let nextHopMTU = Int(restOfHeader & 0xFFFF)
-            if tcpConnections[index: index].lowerPathMTU(to: nextHopMTU) { connectionChanged(index, .transmit) }
+            let timestamps = tcpConnections[index: index].agreed.timestampsEnabled
+            if tcpConnections[index: index].sender.lowerPathMTU(to: nextHopMTU, timestamps: timestamps) {
+                connectionChanged(index, .transmit)
+            }
             return true
         }
         if report.type == 3, report.code == 2 || report.code == 3, tcpConnections[index: index].state == .synSent {
@@ -33,22 +36,6 @@ extension NetworkStack {
             return true
         }
         tcpConnections[index: index].softError = report
-        return true
-    }
-}
-
-extension TCPControlBlock {
-    /// Path MTU discovery: segments no larger than `mtu` (a router's next-hop MTU; RFC 1191
-    /// limits it to 68 or more). Returns true when the segment size fell and the first
-    /// unacknowledged segment is to be resent at the new size.
-    mutating func lowerPathMTU(to mtu: Int) -> Bool {
-        guard mtu >= 68 else { return false }
-        let segment = mtu - IPv4Packet.minimumHeaderLength - TCPHeader.minimumLength
-        guard segment < peerSegment else { return false }
-        peerSegment = max(segment, 64)
-        maximumSegment = max(peerSegment - (timestampsEnabled ? 12 : 0), 32)
-        congestion.setMaximumSegmentSize(maximumSegment)
-        retransmitFirst = sendMaximum.isAfter(sendUnacknowledged)
         return true
     }
 }

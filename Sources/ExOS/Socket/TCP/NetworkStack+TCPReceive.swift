@@ -110,12 +110,10 @@ extension NetworkStack {
         block.state = .synReceived
         block.listener = tcpListeners.handle(at: index)
         block.countedHalfOpen = true
-        block.initialReceiveSequence = segment.sequenceNumber
-        block.receiveNext = segment.sequenceNumber + 1
-        block.advertisedEdge = block.receiveNext
+        block.receiver.synchronize(initial: segment.sequenceNumber, next: segment.sequenceNumber + 1)
         block.negotiate(segment.options, now: now)
-        block.updateWindow(segment, scaled: false)
-        block.synPending = true
+        block.sender.space.updateWindow(segment, shift: 0)
+        block.sender.space.synPending = true
         guard let slot = insertConnection(block) else { return }
         tcpListeners[index: index].halfOpen += 1
         counters.tcp.passiveOpens &+= 1

@@ -6,19 +6,6 @@
 
 import ExoPacket
 
-extension TCPControlBlock {
-    /// Whether `syn` (a bare SYN for this four-tuple) must belong to a new connection: this
-    /// one is in TIME_WAIT, and the SYN's timestamp (when both used them) or else its
-    /// sequence number lies beyond everything the old connection received.
-    func yieldsToNewIncarnation(_ syn: TCPRepr) -> Bool {
-        guard state == .timeWait, syn.flags == .syn else { return false }
-        if timestampsEnabled, let timestamps = syn.options.timestamps {
-            return Int32(bitPattern: timestamps.value &- recentTimestamp) > 0
-        }
-        return syn.sequenceNumber.isAfter(receiveNext)
-    }
-}
-
 extension NetworkStack {
     /// When the connection at `index` is in TIME_WAIT and `syn` opens a new incarnation of it
     /// at a listener, retires the old one and returns the new one's ISN: the old SND.NXT plus
@@ -32,7 +19,7 @@ extension NetworkStack {
         guard tcpConnections[index: index].yieldsToNewIncarnation(syn),
             let listener = flows.find(key), tcpListeners.isOpen(listener)
         else { return nil }
-        let isn = tcpConnections[index: index].sendNext + 65_537
+        let isn = tcpConnections[index: index].sender.space.next + 65_537
         counters.tcp.timeWaitReused &+= 1
         tcpConnections[index: index].timeWaitDeadline = nil
         tcpConnections[index: index].state = .closed

@@ -28,7 +28,7 @@ extension NetworkStack {
         let frame = buffer.prefix(length)
         let payloadStart = FrameBuilder.payloadOffset + header.headerLength
         if header.payloadLength > 0 {
-            _ = tcpConnections[index: index].sendBuffer.copy(
+            _ = tcpConnections[index: index].sender.space.buffer.copy(
                 from: plan.bufferOffset, into: frame.slice(payloadStart, header.payloadLength))
         }
         let local = link.addresses[localIndex]
@@ -67,8 +67,10 @@ extension NetworkStack {
             return
         }
         if tcpConnections[index: index].orphaned { lingerAfterClose(index) }
-        tcpConnections[index: index].updatePersistTimer(now: now)
-        tcpConnections[index: index].updateKeepAlive()
+        let synchronized = state.isSynchronized
+        tcpConnections[index: index].sender.updatePersistTimer(synchronized: synchronized, now: now)
+        let keepAlive = tcpConnections[index: index].options.keepAlive
+        tcpConnections[index: index].keepAlive.update(keepAlive, open: state == .established || state == .closeWait)
         tcpTimers.set(index, to: tcpConnections[index: index].nextTimer)
         if outcome.contains(.transmit) || tcpConnections[index: index].resetPending { scheduleTransmit(.tcp(handle)) }
     }
@@ -81,9 +83,9 @@ extension NetworkStack {
         switch tcpConnections[index: index].state {
         case .finWait2 where tcpConnections[index: index].orphanDeadline == nil:
             tcpConnections[index: index].orphanDeadline = now + configuration.limits.tcpOrphanFinWait2
-        case .timeWait where tcpConnections[index: index].receiveBuffer.capacity > 0:
-            tcpConnections[index: index].sendBuffer = .released
-            tcpConnections[index: index].receiveBuffer = .released
+        case .timeWait where tcpConnections[index: index].receiver.buffer.capacity > 0:
+            tcpConnections[index: index].sender.space.buffer = .released
+            tcpConnections[index: index].receiver.buffer = .released
         default:
             break
         }

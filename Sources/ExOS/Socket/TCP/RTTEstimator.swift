@@ -1,5 +1,8 @@
 // The retransmission timeout of one connection (RFC 6298): a smoothed round-trip time and
-// its variation from the samples the sender takes, and the exponential back-off.
+// its variation from the samples the sender takes, the exponential back-off, and the one
+// segment timed when timestamps are off (Karn's rule).
+
+import ExoPacket
 
 /// RFC 6298's estimator. Samples come from segments that were not retransmitted (Karn's
 /// rule, the sender's job) or from echoed timestamps (RFC 7323 §4, where every ACK that
@@ -22,6 +25,9 @@ struct RTTEstimator {
     private(set) var backOffCount = 0
     /// The RTO before back-off, already within [minimum, maximum].
     private var baseTimeout: Interval
+    /// A segment timed without timestamps, by its first number (Karn: any retransmission
+    /// cancels it, so a sample never mixes up a segment and its resend).
+    private(set) var timedSegment: (sequence: TCPSequenceNumber, sentAt: Instant)?
 
     init(
         initialTimeout: Interval = .seconds(1), minimumTimeout: Interval = .milliseconds(200),
@@ -66,5 +72,20 @@ struct RTTEstimator {
 
     private static func clamp(_ value: Interval, _ low: Interval, _ high: Interval) -> Interval {
         min(max(value, low), high)
+    }
+
+    /// Times the segment starting at `sequence`, sent at `now`, unless one is being timed.
+    mutating func time(_ sequence: TCPSequenceNumber, sentAt now: Instant) {
+        if timedSegment == nil { timedSegment = (sequence, now) }
+    }
+
+    /// Stops timing (a retransmission: Karn's rule).
+    mutating func cancelTiming() { timedSegment = nil }
+
+    /// An ACK up to `ack` arrived at `now`: a sample if it covers the timed segment.
+    mutating func sampleTimedSegment(acknowledged ack: TCPSequenceNumber, now: Instant) {
+        guard let timed = timedSegment, ack.isAfter(timed.sequence) else { return }
+        addSample(now - timed.sentAt)
+        timedSegment = nil
     }
 }
