@@ -13,17 +13,18 @@ enum ConfigLoadingFuzzing {
     /// Property: input that is not UTF-8 is skipped (the reader refuses it before parsing);
     /// any text loads or is refused with an error naming the file, and a loaded configuration
     /// is checked without trapping, each error naming the file and saying what is wrong.
-    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return }
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) -> FuzzVerdict {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .refused }
         let config: DaemonConfig
         do {
             config = try ConfigLoader.parse(text, file: file)
         } catch {
             try expectPrecise(error)
-            return
+            return .refused
         }
         let (errors, _) = ConfigValidator.check(config, file: file, limits: host, nicFacts: nic)
         for error in errors { try expectPrecise(error) }
+        return errors.isEmpty ? .accepted : .refused
     }
 
     private static func expectPrecise(_ error: ConfigError) throws(FuzzFinding) {

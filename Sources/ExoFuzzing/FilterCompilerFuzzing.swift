@@ -14,7 +14,7 @@ enum FilterCompilerFuzzing {
     /// 12-byte wire atoms, then the frame. Property: the compiled trie's match is the first
     /// installed (smallest id) filter that the frame satisfies atom by atom, and `matchesAny`
     /// agrees with it.
-    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) {
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) -> FuzzVerdict {
         var input = FuzzBytes(bytes)
         let target = binding(input.byte(), port: input.uint16())
         var installed: [(id: FilterID, filter: PacketFilter)] = []
@@ -35,6 +35,7 @@ enum FilterCompilerFuzzing {
         guard trie.matchesAny(frame) == (expected != nil) else {
             throw FuzzFinding("matchesAny disagrees with match (\(String(describing: expected)))")
         }
+        return matched == nil ? .refused : .accepted
     }
 
     /// A UDP or TCP endpoint, or a whole address, on 10.9.0.2.

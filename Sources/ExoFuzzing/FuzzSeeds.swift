@@ -4,9 +4,23 @@
 
 import ExoWire
 
+/// One generated seed: its file name in the corpus, its bytes, and how far it must get (a
+/// seed of valid input that its target refuses has gone stale).
+public struct FuzzSeed: Sendable {
+    public let name: String
+    public let bytes: [UInt8]
+    public let verdict: FuzzVerdict
+
+    init(_ name: String, _ bytes: [UInt8], _ verdict: FuzzVerdict = .accepted) {
+        self.name = name
+        self.bytes = bytes
+        self.verdict = verdict
+    }
+}
+
 /// Named seed inputs per target.
 public enum FuzzSeeds {
-    public static func seeds(for target: FuzzTarget) -> [(name: String, bytes: [UInt8])] {
+    public static func seeds(for target: FuzzTarget) -> [FuzzSeed] {
         switch target {
         case .controlMessage: controlMessages()
         case .packetParser: SeedPackets.all
@@ -16,7 +30,7 @@ public enum FuzzSeeds {
         }
     }
 
-    static func controlMessages() -> [(name: String, bytes: [UInt8])] {
+    static func controlMessages() -> [FuzzSeed] {
         let endpoint = WireEndpoint(proto: 17, address: 0x0A09_0002, port: 7)
         let messages: [(String, Message)] = [
             ("hello", .request(id: 1, .hello(Hello(role: .tenant, tenantName: "alice")))),
@@ -39,8 +53,7 @@ public enum FuzzSeeds {
             ("event-fault", .event(.dataPathFault(reason: 2, frame: 9, coalesced: 3))),
             ("event-token-revoked", .event(.tokenRevoked(tokenID: 5))),
         ]
-        return messages.compactMap { name, message in
-            (try? MessageCodec.encode(message)).map { (name: name, bytes: $0) }
-        }
+        // An encoding failure leaves a seed empty: its test then says it is not accepted.
+        return messages.map { name, message in FuzzSeed(name, (try? MessageCodec.encode(message)) ?? []) }
     }
 }

@@ -15,10 +15,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A configuration file through `ConfigLoader.parse` and `ConfigValidator.check`.
     case configLoading = "config-loading"
 
-    /// Runs this target on `bytes`, which are only borrowed for the call. Returns normally
-    /// whether or not the input was valid; throws only when a property the target checks is
-    /// broken (a bug). A trap is a bug too: the fuzzer records it as a crash.
-    public func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) {
+    /// Runs this target on `bytes`, which are only borrowed for the call. Returns whether the
+    /// input got all the way through (for the tests of the seeds); throws only when a property
+    /// the target checks is broken (a bug). A trap is a bug too: the fuzzer records a crash.
+    @discardableResult
+    public func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) -> FuzzVerdict {
         switch self {
         case .controlMessage: try ControlMessageFuzzing.run(bytes)
         case .ringDescriptors: try RingDescriptorFuzzing.run(bytes)
@@ -29,12 +30,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// Runs this target on an array's bytes.
-    public func run(_ bytes: [UInt8]) throws(FuzzFinding) {
-        let result: Result<Void, FuzzFinding> = bytes.withUnsafeBytes { raw in
-            Result { () throws(FuzzFinding) in try run(raw) }
+    @discardableResult
+    public func run(_ bytes: [UInt8]) throws(FuzzFinding) -> FuzzVerdict {
+        let result: Result<FuzzVerdict, FuzzFinding> = bytes.withUnsafeBytes { raw in
+            Result { () throws(FuzzFinding) -> FuzzVerdict in try run(raw) }
         }
-        try result.get()
+        return try result.get()
     }
+}
+
+/// How far an input got, for checking that seeds are what they claim to be.
+public enum FuzzVerdict: Equatable, Sendable {
+    /// Refused somewhere (not a record, not a frame, no filter matched, a broken file, no
+    /// packet moved): the refusal itself was checked.
+    case refused
+    /// Went all the way: decoded, accepted, matched, loaded and valid, or a packet moved
+    /// through the tenant's rings.
+    case accepted
 }
 
 /// A property a fuzz target checks that did not hold: a bug, described for the crash report.

@@ -8,9 +8,9 @@ enum PacketParserFuzzing {
     /// Inspects `bytes` as a frame. For a frame the parse accepts, each layer's views must lie
     /// within the frame and each layer's representation must parse without trapping (it may
     /// refuse what the strict parse does not look at, such as TCP options).
-    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) {
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) -> FuzzVerdict {
         let frame = PacketBytes(unsafeBuffer: bytes)
-        guard let inspected = try? InspectedPacket(inspecting: frame) else { return }
+        guard let inspected = try? InspectedPacket(inspecting: frame) else { return .refused }
         let payload = inspected.ethernet.payload
         guard payload.count == bytes.count - 14 else { throw FuzzFinding("Ethernet payload of \(payload.count) bytes") }
         _ = EthernetRepr(parsing: inspected.ethernet)
@@ -24,6 +24,7 @@ enum PacketParserFuzzing {
             _ = try? IPv4Repr(parsing: packet)
             try layer(content, of: packet)
         }
+        return .accepted
     }
 
     private static func layer(_ content: InspectedPacket.IPv4Content, of packet: IPv4Packet) throws(FuzzFinding) {

@@ -9,14 +9,15 @@ enum RingDescriptorFuzzing {
     /// Most steps one input runs (each kick serves up to a few batches).
     static let maximumSteps = 64
 
-    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) {
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFinding) -> FuzzVerdict {
         var input = FuzzBytes(bytes)
         // 1 to 16 slots: small rings reach full, empty and wraparound in few steps.
         let capacity = UInt32(1) << (input.byte() % 5)
         var steps: [RingFuzzStep] = []
         while !input.isEmpty && steps.count < maximumSteps { steps.append(step(&input)) }
         do {
-            try RingFuzzScenario.run(capacity: capacity, steps: steps)
+            let moved = try RingFuzzScenario.run(capacity: capacity, steps: steps)
+            return moved.sent + moved.delivered > 0 ? .accepted : .refused
         } catch {
             switch error {
             case .setUp(let reason): throw FuzzFinding("set-up failed (resources leaked by earlier runs?): \(reason)")

@@ -3,32 +3,37 @@
 
 enum SeedPackets {
     static let hostMAC: [UInt8] = [0x02, 0, 0, 0, 0, 0x01]
-    static let tenantMAC: [UInt8] = [0x02, 0, 0, 0, 0, 0x02]
+    /// The MAC the address plan gives 10.9.0.2 (02:00 and the address).
+    static let tenantMAC: [UInt8] = [0x02, 0, 10, 9, 0, 2]
     static let host: [UInt8] = [10, 9, 0, 1]
     static let tenant: [UInt8] = [10, 9, 0, 2]
 
-    static var all: [(name: String, bytes: [UInt8])] {
+    static var all: [FuzzSeed] {
         [
-            ("udp", udp(from: host, to: tenant, port: 7, payload: Array("hello".utf8))),
-            ("udp-padded", udp(from: host, to: tenant, port: 7, payload: []) + [UInt8](repeating: 0, count: 18)),
-            ("tcp-syn-options", ethernet(0x0800, ipv4(proto: 6, from: host, to: tenant, body: tcpSYN()))),
-            ("icmp-echo", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant, body: icmp(type: 8, rest: [0, 1, 0, 1], data: [1, 2, 3, 4])))),
-            ("icmp-unreachable", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant,
+            FuzzSeed("udp", udp(from: host, to: tenant, port: 7, payload: Array("hello".utf8))),
+            FuzzSeed("udp-padded", udp(from: host, to: tenant, port: 7, payload: []) + [UInt8](repeating: 0, count: 18)),
+            FuzzSeed("tcp-syn-options", ethernet(0x0800, ipv4(proto: 6, from: host, to: tenant, body: tcpSYN()))),
+            FuzzSeed("icmp-echo", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant, body: icmp(type: 8, rest: [0, 1, 0, 1], data: [1, 2, 3, 4])))),
+            FuzzSeed("icmp-unreachable", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant,
                 body: icmp(type: 3, code: 3, rest: [0, 0, 0, 0], data: ipv4(proto: 17, from: tenant, to: host, body: [0, 7, 0, 9, 0, 8, 0, 0]))))),
-            ("ipv4-fragment", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, flags: 0x2000, body: [UInt8](repeating: 1, count: 16)))),
-            ("ipv4-options", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, options: [1, 1, 1, 0], body: udpHeader(port: 7, payload: [9])))),
-            ("arp-request", ethernet(0x0806, arpRequest(), to: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])),
+            FuzzSeed("ipv4-fragment", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, flags: 0x2000, body: [UInt8](repeating: 1, count: 16)))),
+            FuzzSeed("ipv4-options", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, options: [1, 1, 1, 0], body: udpHeader(port: 7, payload: [9])))),
+            FuzzSeed("arp-request", ethernet(0x0806, arpRequest(), to: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])),
         ]
     }
 
     static func be16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
 
+    /// An Ethernet II frame from the host's side of the link to the tenant (or to `destination`).
     static func ethernet(_ type: Int, _ payload: [UInt8], to destination: [UInt8] = tenantMAC) -> [UInt8] {
         destination + hostMAC + be16(type) + payload
     }
 
+    /// A UDP datagram in a frame whose MACs go the way of its addresses (host to tenant, or
+    /// tenant to the gateway).
     static func udp(from source: [UInt8], to destination: [UInt8], port: Int, payload: [UInt8]) -> [UInt8] {
-        ethernet(0x0800, ipv4(proto: 17, from: source, to: destination, body: udpHeader(port: port, payload: payload)))
+        let ip = ipv4(proto: 17, from: source, to: destination, body: udpHeader(port: port, payload: payload))
+        return source == tenant ? hostMAC + tenantMAC + be16(0x0800) + ip : ethernet(0x0800, ip)
     }
 
     static func udpHeader(port: Int, payload: [UInt8]) -> [UInt8] {
@@ -60,7 +65,7 @@ enum SeedPackets {
     /// strict parse does not check it; the representation may refuse it).
     static func tcpSYN() -> [UInt8] {
         let options: [UInt8] = [2, 4, 5, 0xB4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]
-        return be16(4000) + be16(80) + [0, 0, 0, 1] + [0, 0, 0, 0] + [UInt8((20 + options.count) / 4 << 4), 0x02]
+        return be16(4000) + be16(80) + [0, 0, 0, 1] + [0, 0, 0, 0] + [UInt8(((20 + options.count) / 4) << 4), 0x02]
             + be16(65535) + [0, 0] + [0, 0] + options
     }
 

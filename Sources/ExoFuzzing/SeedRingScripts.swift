@@ -8,21 +8,21 @@ enum SeedRingScripts {
     static let fill: UInt8 = 0x00, rx: UInt8 = 0x10, tx: UInt8 = 0x20, completion: UInt8 = 0x30
     static let producer: UInt8 = 0x00, consumer: UInt8 = 0x40
 
-    static var all: [(name: String, bytes: [UInt8])] {
+    static var all: [FuzzSeed] {
         let packet = SeedPackets.udp(from: SeedPackets.tenant, to: SeedPackets.host, port: 9, payload: Array("out".utf8))
         let inbound = SeedPackets.udp(from: SeedPackets.host, to: SeedPackets.tenant, port: 7, payload: Array("in".utf8))
         let capacity8: UInt8 = 3
         return [
-            ("fill-then-receive", [capacity8] + slot(fill, 0, frame: 0) + slot(fill, 1, frame: 1) + advance(fill, producer, 2)
+            FuzzSeed("fill-then-receive", [capacity8] + slot(fill, 0, frame: 0) + slot(fill, 1, frame: 1) + advance(fill, producer, 2)
                 + [kick] + wire(inbound) + advance(rx, consumer, 1)),
-            ("send-and-complete", [capacity8] + frameBytes(0, packet) + slot(tx, 0, frame: 0, length: packet.count)
+            FuzzSeed("send-and-complete", [capacity8] + frameBytes(0, packet) + slot(tx, 0, frame: 0, length: packet.count)
                 + advance(tx, producer, 1) + [kick] + advance(completion, consumer, 1)),
-            ("producer-runs-ahead", [capacity8] + absolute(tx, producer, 0xFFFF_FFF0) + [kick]),
-            ("frame-twice-in-one-batch", [capacity8] + slot(fill, 0, frame: 2) + slot(fill, 1, frame: 2) + advance(fill, producer, 2) + [kick]),
-            ("another-tenants-frame", [capacity8] + slot(tx, 0, frame: 9, length: 60) + advance(tx, producer, 1) + [kick]),
-            ("fill-frame-sent-too", [2] + slot(fill, 0, frame: 3) + advance(fill, producer, 1) + [kick]
-                + frameBytes(3, packet) + slot(tx, 0, frame: 3, length: packet.count) + advance(tx, producer, 1) + [kick]),
-            ("length-past-frame", [0] + slot(tx, 0, frame: 0, length: 4000) + advance(tx, producer, 1) + [kick]),
+            FuzzSeed("producer-runs-ahead", [capacity8] + absolute(tx, producer, 0xFFFF_FFF0) + [kick], .refused),
+            FuzzSeed("frame-twice-in-one-batch", [capacity8] + slot(fill, 0, frame: 2) + slot(fill, 1, frame: 2) + advance(fill, producer, 2) + [kick], .refused),
+            FuzzSeed("another-tenants-frame", [capacity8] + slot(tx, 0, frame: 9, length: 60) + advance(tx, producer, 1) + [kick], .refused),
+            FuzzSeed("fill-frame-sent-too", [2] + slot(fill, 0, frame: 3) + advance(fill, producer, 1) + [kick]
+                + frameBytes(3, packet) + slot(tx, 0, frame: 3, length: packet.count) + advance(tx, producer, 1) + [kick], .refused),
+            FuzzSeed("length-past-frame", [0] + slot(tx, 0, frame: 0, length: 4000) + advance(tx, producer, 1) + [kick], .refused),
         ]
     }
 

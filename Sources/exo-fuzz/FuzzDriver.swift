@@ -18,9 +18,10 @@ let selectedTarget: FuzzTarget = {
 }()
 
 /// Runs one input; a finding is a crash, which libFuzzer records as a crash file.
-func runOne(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) {
+@discardableResult
+func runOne(_ target: FuzzTarget, _ bytes: UnsafeRawBufferPointer) -> FuzzVerdict {
     do {
-        try target.run(bytes)
+        return try target.run(bytes)
     } catch {
         fatalError("\(target.rawValue): \(error)")
     }
@@ -50,8 +51,8 @@ struct ReplayFiles {
                 FileHandle.standardError.write(Data("exo-fuzz: cannot read \(path)\n".utf8))
                 exit(1)
             }
-            data.withUnsafeBytes { runOne(target, $0) }
-            print("\(path): no finding")
+            let verdict = data.withUnsafeBytes { runOne(target, $0) }
+            print("\(path): \(verdict), no finding")
         }
     }
 
@@ -61,9 +62,9 @@ struct ReplayFiles {
             FileHandle.standardError.write(Data("usage: exo-fuzz seeds TARGET DIR\n".utf8))
             exit(2)
         }
-        for (name, bytes) in FuzzSeeds.seeds(for: target) {
-            let path = arguments[1] + "/" + name
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        for seed in FuzzSeeds.seeds(for: target) {
+            let path = arguments[1] + "/" + seed.name
+            guard FileManager.default.createFile(atPath: path, contents: Data(seed.bytes)) else {
                 FileHandle.standardError.write(Data("exo-fuzz: cannot write \(path)\n".utf8))
                 exit(1)
             }

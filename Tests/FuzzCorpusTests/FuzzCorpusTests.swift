@@ -32,6 +32,23 @@ struct FuzzCorpusTests {
         }
     }
 
+    @Test("every generated seed gets as far as it is meant to", arguments: FuzzTarget.allCases)
+    func seedsReachTheirPoint(target: FuzzTarget) throws {
+        for seed in FuzzSeeds.seeds(for: target) {
+            let verdict = try target.run(seed.bytes)
+            #expect(verdict == seed.verdict, "seed \(seed.name) of \(target.rawValue)")
+        }
+    }
+
+    @Test("the example configuration loads and is valid; a broken one is refused with precise errors")
+    func configurationSeeds() throws {
+        let corpus = Self.fuzzDirectory.appendingPathComponent("corpus/config-loading")
+        let example = [UInt8](try Data(contentsOf: corpus.appendingPathComponent("example.toml")))
+        #expect(try FuzzTarget.configLoading.run(example) == .accepted)
+        let broken = [UInt8](try Data(contentsOf: corpus.appendingPathComponent("every-range-broken.toml")))
+        #expect(try FuzzTarget.configLoading.run(broken) == .refused)
+    }
+
     /// The input files of `target` under Fuzz/`kind`/ (hidden files such as .gitkeep aside);
     /// throws if the directory is missing.
     static func inputs(of target: FuzzTarget, in kind: String) throws -> [URL] {

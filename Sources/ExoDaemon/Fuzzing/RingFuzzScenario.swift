@@ -22,12 +22,17 @@ package enum RingFuzzScenario {
     /// UDP port the tenant binds, so frames from the wire can reach its rings.
     package static let boundPort: UInt16 = 7
 
-    package static func run(capacity: UInt32, steps: [RingFuzzStep]) throws(RingFuzzFailure) {
+    /// Runs `steps` on a fresh data plane whose rings have `capacity` slots; returns how many
+    /// packets the daemon sent for the tenant and published on its rx ring.
+    @discardableResult
+    package static func run(capacity: UInt32, steps: [RingFuzzStep]) throws(RingFuzzFailure) -> (sent: Int, delivered: Int) {
         let world = try RingFuzzWorld(capacity: capacity)
         for step in steps { world.perform(step) }
         try checkInFlight(world)
-        try checkSent(world)
+        let sent = try checkSent(world)
+        let delivered = Int(world.path.rx.producerIndex)
         try checkEnd(world)
+        return (sent, delivered)
     }
 
     private static func checkInFlight(_ world: RingFuzzWorld) throws(RingFuzzFailure) {
@@ -40,11 +45,13 @@ package enum RingFuzzScenario {
         }
     }
 
-    private static func checkSent(_ world: RingFuzzWorld) throws(RingFuzzFailure) {
-        for packet in world.device.takeSent() where packet.count >= 34 && packet[12] == 0x08 && packet[13] == 0x00 {
+    private static func checkSent(_ world: RingFuzzWorld) throws(RingFuzzFailure) -> Int {
+        let sent = world.device.takeSent()
+        for packet in sent where packet.count >= 34 && packet[12] == 0x08 && packet[13] == 0x00 {
             let source = IPv4Address(packet[26], packet[27], packet[28], packet[29])
             guard source == aliceAddress else { throw .broken("the daemon sent an IPv4 packet from \(source)") }
         }
+        return sent.count
     }
 
     private static func checkEnd(_ world: RingFuzzWorld) throws(RingFuzzFailure) {
