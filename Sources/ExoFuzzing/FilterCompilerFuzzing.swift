@@ -29,8 +29,9 @@ enum FilterCompilerFuzzing {
         let expected = installed.first { $0.filter.matches(frame) }?.id
         let matched = trie.match(frame)
         guard matched == expected else {
-            throw FuzzFinding("trie of \(installed.count) filters matched \(String(describing: matched)), "
-                + "filter by filter \(String(describing: expected))")
+            throw FuzzFinding(
+                "trie of \(installed.count) filters matched \(String(describing: matched)), "
+                    + "filter by filter \(String(describing: expected))")
         }
         guard trie.matchesAny(frame) == (expected != nil) else {
             throw FuzzFinding("matchesAny disagrees with match (\(String(describing: expected)))")

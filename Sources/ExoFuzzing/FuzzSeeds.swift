@@ -42,8 +42,16 @@ public enum FuzzSeeds {
             ("ping", .request(id: 7, .ping)),
             ("open-data-path", .request(id: 8, .openDataPath(ringCapacity: 64))),
             ("bind", .request(id: 9, .bind(endpoint))),
-            ("install-filter", .request(id: 10, .installFilter(endpoint, atoms: [
-                WireFilterAtom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: 4000)]))),
+            (
+                "install-filter",
+                .request(
+                    id: 10,
+                    .installFilter(
+                        endpoint,
+                        atoms: [
+                            WireFilterAtom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: 4000)
+                        ]))
+            ),
             ("frames-page", .request(id: 11, .frames(tenant: "alice", page: Page(cursor: 2, limit: 10)))),
             ("capture", .request(id: 12, .capture(tenant: "alice", count: 5, snapLength: 128))),
             ("status", .request(id: 13, .status)),

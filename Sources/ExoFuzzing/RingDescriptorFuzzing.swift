@@ -32,12 +32,15 @@ enum RingDescriptorFuzzing {
         switch opcode % 8 {
         case 0, 1:
             let word = RingHeaderWord.allCases[Int(opcode >> 6) % RingHeaderWord.allCases.count]
-            return .header(ring, word, opcode % 8 == 0 ? .advance(Int8(bitPattern: input.byte())) : .absolute(input.uint32()))
+            return .header(
+                ring, word, opcode % 8 == 0 ? .advance(Int8(bitPattern: input.byte())) : .absolute(input.uint32()))
         case 2, 3:
             let slot = UInt32(input.byte())
             // A small frame number mostly (the pool has 24); the fuzzer can still reach any.
             let frame = opcode % 8 == 2 ? UInt32(input.byte()) : input.uint32()
-            return .descriptor(ring, slot: slot, RingDescriptor(frame: frame, length: UInt32(input.uint16()), flags: UInt32(input.byte() >> 7)))
+            return .descriptor(
+                ring, slot: slot,
+                RingDescriptor(frame: frame, length: UInt32(input.uint16()), flags: UInt32(input.byte() >> 7)))
         case 4:
             let frame = FrameNumber(input.byte())
             return .frameBytes(frame, bytes: Array(input.take(Int(input.byte()))))

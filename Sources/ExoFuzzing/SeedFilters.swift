@@ -3,7 +3,8 @@
 
 enum SeedFilters {
     static var all: [FuzzSeed] {
-        let frame = SeedPackets.udp(from: SeedPackets.host, to: SeedPackets.tenant, port: 7, payload: Array("hello".utf8))
+        let frame = SeedPackets.udp(
+            from: SeedPackets.host, to: SeedPackets.tenant, port: 7, payload: Array("hello".utf8))
         // transport offset 0, width 2: the source port 4000 (0x0FA0).
         let sourcePort = atom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: 4000)
         let otherPort = atom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: 5000)
@@ -12,9 +13,12 @@ enum SeedFilters {
         let payloadByte = atom(base: 2, offset: 8, width: 1, mask: 0xFF, value: UInt32(UInt8(ascii: "h")))
         return [
             FuzzSeed("udp-one-filter", [0] + le16(7) + [1] + [1] + sourcePort + frame),
-            FuzzSeed("udp-three-filters", [0] + le16(7) + [3] + [1] + otherPort + [2] + sourcePort + sourceAddress
-                + [1] + payloadByte + frame),
-            FuzzSeed("udp-shared-prefix", [0] + le16(7) + [2] + [2] + sourcePort + payloadByte + [1] + sourcePort + frame),
+            FuzzSeed(
+                "udp-three-filters",
+                [0] + le16(7) + [3] + [1] + otherPort + [2] + sourcePort + sourceAddress
+                    + [1] + payloadByte + frame),
+            FuzzSeed(
+                "udp-shared-prefix", [0] + le16(7) + [2] + [2] + sourcePort + payloadByte + [1] + sourcePort + frame),
             FuzzSeed("address-binding", [2] + le16(0) + [1] + [1] + sourceAddress + frame),
             FuzzSeed("contradictory", [0] + le16(7) + [1] + [2] + sourcePort + otherPort + frame, .refused),
         ]

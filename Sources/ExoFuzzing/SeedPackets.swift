@@ -11,13 +11,36 @@ enum SeedPackets {
     static var all: [FuzzSeed] {
         [
             FuzzSeed("udp", udp(from: host, to: tenant, port: 7, payload: Array("hello".utf8))),
-            FuzzSeed("udp-padded", udp(from: host, to: tenant, port: 7, payload: []) + [UInt8](repeating: 0, count: 18)),
+            FuzzSeed(
+                "udp-padded", udp(from: host, to: tenant, port: 7, payload: []) + [UInt8](repeating: 0, count: 18)),
             FuzzSeed("tcp-syn-options", ethernet(0x0800, ipv4(proto: 6, from: host, to: tenant, body: tcpSYN()))),
-            FuzzSeed("icmp-echo", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant, body: icmp(type: 8, rest: [0, 1, 0, 1], data: [1, 2, 3, 4])))),
-            FuzzSeed("icmp-unreachable", ethernet(0x0800, ipv4(proto: 1, from: host, to: tenant,
-                body: icmp(type: 3, code: 3, rest: [0, 0, 0, 0], data: ipv4(proto: 17, from: tenant, to: host, body: [0, 7, 0, 9, 0, 8, 0, 0]))))),
-            FuzzSeed("ipv4-fragment", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, flags: 0x2000, body: [UInt8](repeating: 1, count: 16)))),
-            FuzzSeed("ipv4-options", ethernet(0x0800, ipv4(proto: 17, from: host, to: tenant, options: [1, 1, 1, 0], body: udpHeader(port: 7, payload: [9])))),
+            FuzzSeed(
+                "icmp-echo",
+                ethernet(
+                    0x0800,
+                    ipv4(
+                        proto: 1, from: host, to: tenant, body: icmp(type: 8, rest: [0, 1, 0, 1], data: [1, 2, 3, 4])))),
+            FuzzSeed(
+                "icmp-unreachable",
+                ethernet(
+                    0x0800,
+                    ipv4(
+                        proto: 1, from: host, to: tenant,
+                        body: icmp(
+                            type: 3, code: 3, rest: [0, 0, 0, 0],
+                            data: ipv4(proto: 17, from: tenant, to: host, body: [0, 7, 0, 9, 0, 8, 0, 0]))))),
+            FuzzSeed(
+                "ipv4-fragment",
+                ethernet(
+                    0x0800,
+                    ipv4(proto: 17, from: host, to: tenant, flags: 0x2000, body: [UInt8](repeating: 1, count: 16)))),
+            FuzzSeed(
+                "ipv4-options",
+                ethernet(
+                    0x0800,
+                    ipv4(
+                        proto: 17, from: host, to: tenant, options: [1, 1, 1, 0], body: udpHeader(port: 7, payload: [9])
+                    ))),
             FuzzSeed("arp-request", ethernet(0x0806, arpRequest(), to: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])),
         ]
     }

@@ -9,26 +9,45 @@ enum SeedRingScripts {
     static let producer: UInt8 = 0x00, consumer: UInt8 = 0x40
 
     static var all: [FuzzSeed] {
-        let packet = SeedPackets.udp(from: SeedPackets.tenant, to: SeedPackets.host, port: 9, payload: Array("out".utf8))
-        let inbound = SeedPackets.udp(from: SeedPackets.host, to: SeedPackets.tenant, port: 7, payload: Array("in".utf8))
+        let packet = SeedPackets.udp(
+            from: SeedPackets.tenant, to: SeedPackets.host, port: 9, payload: Array("out".utf8))
+        let inbound = SeedPackets.udp(
+            from: SeedPackets.host, to: SeedPackets.tenant, port: 7, payload: Array("in".utf8))
         let capacity8: UInt8 = 3
         return [
-            FuzzSeed("fill-then-receive", [capacity8] + slot(fill, 0, frame: 0) + slot(fill, 1, frame: 1) + advance(fill, producer, 2)
-                + [kick] + wire(inbound) + advance(rx, consumer, 1)),
-            FuzzSeed("send-and-complete", [capacity8] + frameBytes(0, packet) + slot(tx, 0, frame: 0, length: packet.count)
-                + advance(tx, producer, 1) + [kick] + advance(completion, consumer, 1)),
+            FuzzSeed(
+                "fill-then-receive",
+                [capacity8] + slot(fill, 0, frame: 0) + slot(fill, 1, frame: 1) + advance(fill, producer, 2)
+                    + [kick] + wire(inbound) + advance(rx, consumer, 1)),
+            FuzzSeed(
+                "send-and-complete",
+                [capacity8] + frameBytes(0, packet) + slot(tx, 0, frame: 0, length: packet.count)
+                    + advance(tx, producer, 1) + [kick] + advance(completion, consumer, 1)),
             FuzzSeed("producer-runs-ahead", [capacity8] + absolute(tx, producer, 0xFFFF_FFF0) + [kick], .refused),
-            FuzzSeed("frame-twice-in-one-batch", [capacity8] + slot(fill, 0, frame: 2) + slot(fill, 1, frame: 2) + advance(fill, producer, 2) + [kick], .refused),
-            FuzzSeed("another-tenants-frame", [capacity8] + slot(tx, 0, frame: 9, length: 60) + advance(tx, producer, 1) + [kick], .refused),
-            FuzzSeed("fill-frame-sent-too", [2] + slot(fill, 0, frame: 3) + advance(fill, producer, 1) + [kick]
-                + frameBytes(3, packet) + slot(tx, 0, frame: 3, length: packet.count) + advance(tx, producer, 1) + [kick], .refused),
-            FuzzSeed("length-past-frame", [0] + slot(tx, 0, frame: 0, length: 4000) + advance(tx, producer, 1) + [kick], .refused),
+            FuzzSeed(
+                "frame-twice-in-one-batch",
+                [capacity8] + slot(fill, 0, frame: 2) + slot(fill, 1, frame: 2) + advance(fill, producer, 2) + [kick],
+                .refused),
+            FuzzSeed(
+                "another-tenants-frame",
+                [capacity8] + slot(tx, 0, frame: 9, length: 60) + advance(tx, producer, 1) + [kick], .refused),
+            FuzzSeed(
+                "fill-frame-sent-too",
+                [2] + slot(fill, 0, frame: 3) + advance(fill, producer, 1) + [kick]
+                    + frameBytes(3, packet) + slot(tx, 0, frame: 3, length: packet.count) + advance(tx, producer, 1) + [
+                        kick
+                    ], .refused),
+            FuzzSeed(
+                "length-past-frame", [0] + slot(tx, 0, frame: 0, length: 4000) + advance(tx, producer, 1) + [kick],
+                .refused),
         ]
     }
 
     static let kick: UInt8 = 7
 
-    static func advance(_ ring: UInt8, _ word: UInt8, _ delta: Int8) -> [UInt8] { [ring | word | 0, UInt8(bitPattern: delta)] }
+    static func advance(_ ring: UInt8, _ word: UInt8, _ delta: Int8) -> [UInt8] {
+        [ring | word | 0, UInt8(bitPattern: delta)]
+    }
 
     static func absolute(_ ring: UInt8, _ word: UInt8, _ value: UInt32) -> [UInt8] {
         [ring | word | 1] + SeedFilters.le32(value)

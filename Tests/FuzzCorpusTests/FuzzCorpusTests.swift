@@ -12,7 +12,9 @@ struct FuzzCorpusTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fuzz")
 
-    @Test("every target's seed corpus exists, is not empty, and replays without a finding", arguments: FuzzTarget.allCases)
+    @Test(
+        "every target's seed corpus exists, is not empty, and replays without a finding", arguments: FuzzTarget.allCases
+    )
     func seedCorpus(target: FuzzTarget) throws {
         let files = try Self.inputs(of: target, in: "corpus")
         #expect(!files.isEmpty, "Fuzz/corpus/\(target.rawValue) holds no seed")

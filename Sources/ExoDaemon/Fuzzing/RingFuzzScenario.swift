@@ -25,7 +25,9 @@ package enum RingFuzzScenario {
     /// Runs `steps` on a fresh data plane whose rings have `capacity` slots; returns how many
     /// packets the daemon sent for the tenant and published on its rx ring.
     @discardableResult
-    package static func run(capacity: UInt32, steps: [RingFuzzStep]) throws(RingFuzzFailure) -> (sent: Int, delivered: Int) {
+    package static func run(capacity: UInt32, steps: [RingFuzzStep]) throws(RingFuzzFailure) -> (
+        sent: Int, delivered: Int
+    ) {
         let world = try RingFuzzWorld(capacity: capacity)
         for step in steps { world.perform(step) }
         try checkInFlight(world)
@@ -37,7 +39,8 @@ package enum RingFuzzScenario {
 
     private static func checkInFlight(_ world: RingFuzzWorld) throws(RingFuzzFailure) {
         let arbiter = world.control.arbiter
-        for state in arbiter.frameStates(tenant: nil, from: 0, limit: Int(frameCount)).entries where state.inFlight > 0 {
+        for state in arbiter.frameStates(tenant: nil, from: 0, limit: Int(frameCount)).entries where state.inFlight > 0
+        {
             guard state.inFlight == 1 else { throw .broken("frame \(state.frame) in flight \(state.inFlight) times") }
             guard arbiter.rights(session: world.alice, frame: state.frame)?.contains(.write) == true else {
                 throw .broken("frame \(state.frame) in flight without the tenant holding it writable")

@@ -36,7 +36,8 @@ final class RingFuzzWorld {
             TenantSpec(id: TenantID(index), name: tenant.name, frameQuota: tenant.frameQuota, limits: config.limits)
         }
         let key = SymmetricKey(data: [UInt8](repeating: 0x5A, count: 32))
-        control = ControlPlane(config: config, arbiter: Arbiter(frameCount: config.frameCount, tenants: specs, tokenKey: key, runID: 1))
+        control = ControlPlane(
+            config: config, arbiter: Arbiter(frameCount: config.frameCount, tenants: specs, tokenKey: key, runID: 1))
         device = MemoryDevice(slotSize: Int(frameSize))
         let nic = NicPort(memory: device, config: nicConfig, frameSize: Int(frameSize))
         do {
@@ -48,13 +49,15 @@ final class RingFuzzWorld {
         alice = arbiter.openSession(tenant: 0)
         bob = arbiter.openSession(tenant: 1)
         do {
-            let (response, opened) = try plane.requests.open(session: alice, tenant: 0, connectionID: 1, capacity: capacity)
+            let (response, opened) = try plane.requests.open(
+                session: alice, tenant: 0, connectionID: 1, capacity: capacity)
             path = opened
             layout = opened.layout
             held = try arbiter.allocateAny(session: alice, count: 8).map(\.frame)
             _ = try arbiter.allocateAny(session: bob, count: 4)
             _ = try plane.requests.bind(
-                WireEndpoint(proto: TransportProtocol.udp.rawValue, address: RingFuzzScenario.aliceAddress.rawValue,
+                WireEndpoint(
+                    proto: TransportProtocol.udp.rawValue, address: RingFuzzScenario.aliceAddress.rawValue,
                     port: RingFuzzScenario.boundPort),
                 session: alice, tenant: 0)
             region = try MappedMemory.map(response.descriptors[0].raw, length: layout.byteCount, writable: true)
@@ -79,7 +82,9 @@ final class RingFuzzWorld {
             store(descriptor.flags, at: base + RingField.Descriptor.flags.lowerBound)
         case .frameBytes(let frame, let bytes):
             guard held.contains(frame), let base = try? control.backing.mapping(frame: frame) else { return }
-            bytes.prefix(Int(control.backing.frameSize)).withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            bytes.prefix(Int(control.backing.frameSize)).withUnsafeBytes {
+                base.copyMemory(from: $0.baseAddress!, byteCount: $0.count)
+            }
         case .kick:
             plane.transmit(path)
         case .wire(let frame):
