@@ -33,6 +33,11 @@ public enum ConfigLoader {
             throw ConfigError(
                 file: file, key: nil, message: "line \(line), column \(column): expected a table name after '['")
         }
+        if let (line, column) = positionOfDateWithoutTime(in: text) {
+            // The same toml++ abort, on a date and 'T' not followed by a time (fuzzing again).
+            throw ConfigError(
+                file: file, key: nil, message: "line \(line), column \(column): expected a time after the date's 'T'")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -61,6 +66,28 @@ public enum ConfigLoader {
             rest = rest.drop(while: blank)
             if let next = rest.first, isKeyStart(next) { continue }
             return (number + 1, line.distance(from: line.startIndex, to: rest.startIndex) + 1)
+        }
+        return nil
+    }
+
+    /// The 1-based line and column just past the first `YYYY-MM-DDT` (or `t`) not followed by
+    /// a digit. Also matches such text in strings and comments, where no value this file's
+    /// schema takes has it.
+    static func positionOfDateWithoutTime(in text: String) -> (line: Int, column: Int)? {
+        let digit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        let shape: [(UInt8) -> Bool] =
+            [digit, digit, digit, digit, { $0 == UInt8(ascii: "-") }, digit, digit, { $0 == UInt8(ascii: "-") }, digit, digit,
+            { $0 == UInt8(ascii: "T") || $0 == UInt8(ascii: "t") }]
+        for (number, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            let bytes = Array(line)
+            guard bytes.count >= shape.count else { continue }
+            for start in 0...(bytes.count - shape.count)
+            where shape.indices.allSatisfy({ shape[$0](bytes[start + $0]) }) {
+                let next = start + shape.count
+                if next == bytes.count || !digit(bytes[next]) { return (number + 1, next + 1) }
+            }
         }
         return nil
     }
