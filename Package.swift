@@ -125,6 +125,15 @@ let package = Package(
             name: "udp-blast", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-blast",
             swiftSettings: strict),
 
+        // The fuzz targets' entry points (docs/RELIABILITY.md), shared by the libFuzzer driver
+        // and the corpus-replay tests.
+        .target(name: "ExoFuzzing", dependencies: ["ExoPacket", "ExoWire", "ExoCore", "ExoDaemon"], swiftSettings: strict),
+        // The libFuzzer driver when built by scripts/fuzz.sh (-DEXO_LIBFUZZER with the fuzzer
+        // sanitizer); in a normal build, a replayer of input files through the same entry points.
+        .executableTarget(
+            name: "exo-fuzz", dependencies: ["ExoFuzzing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+
         .testTarget(name: "ExoPacketTests", dependencies: ["ExoPacket"], swiftSettings: strict),
         .testTarget(name: "ExoImpairmentTests", dependencies: ["ExoImpairment"], swiftSettings: strict),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"], swiftSettings: strict),
@@ -137,6 +146,7 @@ let package = Package(
         .executableTarget(
             name: "exo-testclient", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform"], path: "Tests/TestClient",
             swiftSettings: strict),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["ExoFuzzing"], swiftSettings: strict),
         .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
         .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(

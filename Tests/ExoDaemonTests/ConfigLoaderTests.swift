@@ -56,6 +56,26 @@ struct ConfigLoaderTests {
                 == "test.toml: line 2: the escape for a NUL character is not allowed")
     }
 
+    @Test("a table header that does not start with a key is refused, not handed to the parser that aborts on it")
+    func tableHeaderWithoutAKeyIsRefusedWithItsPosition() {
+        for (text, column) in [("[/frames]\n", 2), ("[[ =tenant]]\n", 4), ("[\n", 2), ("  [\t#x]\n", 5)] {
+            #expect(
+                F.parseError("[frames]\ncount = 16\n" + text)?.description
+                    == "test.toml: line 3, column \(column): expected a table name after '['")
+        }
+        // Quoted names and an empty name go on to the parser (which reports the empty one).
+        #expect(F.parseError("[\"frames\"]\ncount = 16\n")?.message.contains("table name") != true)
+        #expect(F.parseError("[]\n")?.description.contains("blank") == true)
+    }
+
+    @Test("a date with 'T' and no time after it is refused, not handed to the parser that aborts on it")
+    func dateWithoutTimeIsRefusedWithItsPosition() {
+        #expect(
+            F.parseError("[frames]\ncount = 16\nx = 1979-05-27T!7:32:00Z\n")?.description
+                == "test.toml: line 3, column 16: expected a time after the date's 'T'")
+        #expect(F.parseError("x = 1979-05-27T07:32:00Z\n")?.message.contains("expected a time") != true)
+    }
+
     @Test func unknownTenantKeyIsRefusedWithAHint() {
         let text = F.file(tenants: "[[tenant]]\nname = \"alice\"\nuids = [60001]\nfram_quota = 10\n")
         #expect(

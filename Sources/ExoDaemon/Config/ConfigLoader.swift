@@ -27,6 +27,7 @@ public enum ConfigLoader {
             throw ConfigError(
                 file: file, key: nil, message: "line \(line): the escape for a NUL character is not allowed")
         }
+        try TOMLAbortGuard.check(text, file: file)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
