@@ -4,6 +4,7 @@
 import ArgumentParser
 import ExoDaemon
 import ExoPlatform
+import ExoVersion
 import Glibc
 import Logging
 
@@ -19,7 +20,8 @@ struct Exokerneld: ParsableCommand {
             `--check-config FILE` are the same check.
             The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
             configuration, /run/exokernel/exokerneld.sock.
-            """)
+            """,
+        version: ExoVersion.line(for: "exokerneld"))
 
     static let defaultConfig = "/etc/exokernel/exokerneld.toml"
 
