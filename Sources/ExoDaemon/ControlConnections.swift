@@ -140,9 +140,12 @@ final class ControlConnections {
         case .tenant(let tenant, _):
             let name = config.tenants[Int(tenant)].name
             Log.info("session \(id) (tenant \(name), \(peer)) ended: \(reason)", Log.about(session: id, tenant: name))
-        case .operator:
+        case .operator where reason == ControlRecordReader.peerClosed:
             // Debug, like the operator's attach: a monitoring poll must not fill the journal.
             Log.debug("session \(id) (operator, \(peer)) ended: \(reason)", Log.about(session: id))
+        case .operator:
+            // Cut off (queue full, send failed): worth a line at info.
+            Log.info("session \(id) (operator, \(peer)) ended: \(reason)", Log.about(session: id))
         case .awaitingHello:
             Log.info("session \(id) (not attached, \(peer)) ended: \(reason)", Log.about(session: id))
         }
