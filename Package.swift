@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
+        // Pure: the one version string every binary prints with --version.
+        .target(name: "ExoVersion", swiftSettings: strict),
         // Pure: the wire layer (a view and a representation per header, checksums, offload);
         // the one strict packet parser that the daemon and the library OS share.
         .target(name: "ExoPacket", swiftSettings: strict),
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "ExoDaemon",
             dependencies: [
-                "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment",
+                "ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "exokerneld",
             dependencies: [
-                "ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "ExoVersion", "ExoDaemon", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -85,44 +87,44 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "exoctl",
-            dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "exobench",
             dependencies: [
-                "ExOS", "ExoClient", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
+                "ExoVersion", "ExOS", "ExoClient", "ExoPlatform", "ExoPacket", "ExoWire", "ExoCore", "CExoShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
-            name: "frames-demo", dependencies: ["ExOS"], path: "clients/frames-demo", swiftSettings: strict),
+            name: "frames-demo", dependencies: ["ExoVersion", "ExOS"], path: "clients/frames-demo", swiftSettings: strict),
         .executableTarget(
-            name: "udp-echo", dependencies: ["ExOS"], path: "clients/udp-echo", swiftSettings: strict),
+            name: "udp-echo", dependencies: ["ExoVersion", "ExOS"], path: "clients/udp-echo", swiftSettings: strict),
         .executableTarget(
             name: "tcp-echo",
-            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/tcp-echo", swiftSettings: strict),
         .executableTarget(
             name: "exoping",
-            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/exoping", swiftSettings: strict),
         .executableTarget(
             name: "exo-nc",
-            dependencies: ["ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExOS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/exo-nc", swiftSettings: strict),
         .executableTarget(
             name: "httpd",
-            dependencies: ["ExOS", "HTTPCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExOS", "HTTPCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/httpd", swiftSettings: strict),
         .executableTarget(
             name: "exo-iperf",
-            dependencies: ["ExOS", "IperfCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExoVersion", "ExOS", "IperfCore", "ExoPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "clients/exo-iperf", swiftSettings: strict),
         .executableTarget(
-            name: "udp-sink", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
+            name: "udp-sink", dependencies: ["ExoVersion", "ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-sink",
             swiftSettings: strict),
         .executableTarget(
-            name: "udp-blast", dependencies: ["ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-blast",
+            name: "udp-blast", dependencies: ["ExoVersion", "ExOS", "ExoPacket", "ExoWire", "ExoPlatform"], path: "clients/udp-blast",
             swiftSettings: strict),
 
         // The fuzz targets' entry points (docs/RELIABILITY.md), shared by the libFuzzer driver
@@ -150,6 +152,6 @@ let package = Package(
         .testTarget(name: "ExoClientTests", dependencies: ["ExoWire", "ExoPlatform", "ExoClient"], swiftSettings: strict),
         .testTarget(name: "ExOSTests", dependencies: ["ExoPacket", "ExoImpairment", "ExoClient", "ExOS"], swiftSettings: strict),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
+            name: "IntegrationTests", dependencies: ["ExoVersion", "ExoPacket", "ExoWire", "ExoPlatform", "ExoClient", "ExOS"], swiftSettings: strict),
     ]
 )

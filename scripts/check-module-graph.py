@@ -4,7 +4,8 @@
 Every Swift file's imports must be among the modules its target may depend on: dependencies
 point downward only (ExoPacket <- ExoWire <- ExoClient <- ExOS; ExoPacket <- ExoCore <-
 ExoDaemon; ExoPlatform under daemon, client and library OS). ExOS never imports ExoCore or
-ExoDaemon; exoctl and clients/ never import the daemon. System modules are forbidden where
+ExoDaemon; exoctl and clients/ never import the daemon. ExoVersion (the version string) is a
+leaf every binary imports. System modules are forbidden where
 FORBIDDEN says so, with its reason (the daemon's syscalls live in ExoPlatform). Exits 1 and
 names each breach.
 """
@@ -18,6 +19,7 @@ PURE = set()  # pure modules: no system module at all, only the standard library
 
 # target directory -> project and package modules it may import
 ALLOWED = {
+    "Sources/ExoVersion": PURE,
     "Sources/ExoPacket": PURE,
     "Sources/ExoImpairment": PURE,
     "Sources/HTTPCore": PURE,
@@ -26,13 +28,13 @@ ALLOWED = {
     "Sources/ExoWire": {"ExoPacket", "Synchronization"},
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
-    "Sources/ExoDaemon": {"ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
+    "Sources/ExoDaemon": {"ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
                           "TOMLKit", "Logging"} | SYSTEM,  # less FORBIDDEN below
-    "Sources/exokerneld": {"ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
+    "Sources/exokerneld": {"ExoVersion", "ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
     "Sources/ExoClient": {"ExoWire", "ExoPacket", "ExoPlatform"} | SYSTEM,
     "Sources/ExOS": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"} | SYSTEM,
-    "Sources/exoctl": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ArgumentParser"} | SYSTEM,
-    "Sources/exobench": {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
+    "Sources/exoctl": {"ExoVersion", "ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ArgumentParser"} | SYSTEM,
+    "Sources/exobench": {"ExoVersion", "ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "CExoShims",
                          "ArgumentParser"} | SYSTEM,
     # Fuzz entry points: pure calls into the modules they fuzz (no I/O of their own).
     "Sources/ExoFuzzing": {"ExoPacket", "ExoWire", "ExoCore", "ExoDaemon"},
@@ -43,7 +45,7 @@ FORBIDDEN = {
     "Sources/ExoDaemon": ({"Glibc", "Darwin", "Foundation"},
                           "syscalls only in ExoPlatform (add a small ExoPlatform API instead)"),
 }
-CLIENTS = {"ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "IperfCore", "ArgumentParser"} | SYSTEM
+CLIENTS = {"ExoVersion", "ExOS", "ExoClient", "ExoPacket", "ExoWire", "ExoPlatform", "HTTPCore", "IperfCore", "ArgumentParser"} | SYSTEM
 
 IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+\s+)*import\s+(?:(?:struct|enum|class|func|protocol|typealias|var|let)\s+)?([A-Za-z_][A-Za-z0-9_]*)", re.M)
 

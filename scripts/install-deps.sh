@@ -2,7 +2,11 @@
 # Installs the Debian packages the build, the demo and the tests need. Idempotent; needs root.
 set -euo pipefail
 packages=(libnl-3-dev libnl-route-3-dev pkg-config iproute2 iputils-ping netcat-openbsd socat
-          curl iperf3 tcpdump util-linux procps python3 python3-scapy vde2 wrk nginx-light)
+          curl iperf3 tcpdump util-linux procps python3 python3-scapy vde2 wrk nginx-light
+          # the Debian package and its test (scripts/package-deb.sh, scripts/test-package.sh):
+          # dpkg-shlibdeps, strip and readelf, man --warnings, systemd-sysusers, and the shells
+          # whose completions are checked
+          dpkg-dev binutils man-db groff-base systemd zsh fish)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,8 +2,9 @@
 # The test command: installs what the tests need, builds, and runs every test target
 # (unit tests of the pure modules and integration tests that run the real daemon and clients
 # as distinct non-root uids), after checking the module graph and the daemon's type sizes
-# (scripts/check-module-graph.py, check-type-sizes.py) and that ExOS's DocC documentation builds without
-# warnings (scripts/check-docs.sh). Run as root.
+# (scripts/check-module-graph.py, check-type-sizes.py), that ExOS's DocC documentation builds without
+# warnings (scripts/check-docs.sh) and that the Debian package builds and works unpacked
+# (scripts/test-package.sh). Run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -11,4 +12,7 @@ python3 scripts/check-module-graph.py
 python3 scripts/check-type-sizes.py
 swift build --build-tests
 bash scripts/check-docs.sh
+# The Debian package from the debug build just made (about a minute; scripts/test-package.sh says
+# why debug): unpacked into a temporary root, its binaries run there without the toolchain.
+bash scripts/test-package.sh debug
 exec swift test --skip-build "$@"

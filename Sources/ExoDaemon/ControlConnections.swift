@@ -137,13 +137,20 @@ final class ControlConnections {
         session.discardOutbound()
         session.socket.close()
         onClose(session)
-        let who: String
+        let peer = "pid \(session.credentials.pid) uid \(session.credentials.uid)"
         switch session.role {
-        case .tenant(let tenant, _): who = "tenant \(dispatcher.plane.roster[tenant]?.name ?? String(tenant))"
-        case .operator: who = "operator"
-        case .awaitingHello: who = "not attached"
+        case .tenant(let tenant, _):
+            let name = dispatcher.plane.roster[tenant]?.name ?? String(tenant)
+            Log.info("session \(id) (tenant \(name), \(peer)) ended: \(reason)", Log.about(session: id, tenant: name))
+        case .operator where reason == ControlRecordReader.peerClosed:
+            // Debug, like the operator's attach: a monitoring poll must not fill the journal.
+            Log.debug("session \(id) (operator, \(peer)) ended: \(reason)", Log.about(session: id))
+        case .operator:
+            // Cut off (queue full, send failed): worth a line at info.
+            Log.info("session \(id) (operator, \(peer)) ended: \(reason)", Log.about(session: id))
+        case .awaitingHello:
+            Log.info("session \(id) (not attached, \(peer)) ended: \(reason)", Log.about(session: id))
         }
-        Log.info("session \(id) (\(who), pid \(session.credentials.pid) uid \(session.credentials.uid)) ended: \(reason)")
     }
 
     /// Refuses every session whose hello is overdue (it closes once the refusal is out).

@@ -24,7 +24,9 @@ extension ControlDispatcher {
             session.role = .operator
             session.version = version
             let id = plane.arbiter.issueOperatorSessionID()
-            Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as operator (session id \(id))")
+            // Debug, not info: a monitoring poll attaches an operator every few seconds.
+            Log.debug("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as operator (session id \(id))",
+                Log.about(session: session.connectionID))
             return accepted(version: version, sessionID: id, tenant: WireLimits.noTenant, quota: 0)
         case .tenant(let tenant, let version):
             let limit = config.limits.sessions
@@ -32,14 +34,16 @@ extension ControlDispatcher {
             let name = configured?.name ?? "?"
             guard plane.arbiter.usage(of: tenant).sessions < UInt32(clamping: limit) else {
                 accounting.countRefusal(.sessions, tenant: tenant)
-                Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): tenant \(name) has \(limit) sessions (limits.sessions)")
+                Log.info("refused attach of pid \(credentials.pid) uid \(credentials.uid): tenant \(name) has \(limit) sessions (limits.sessions)",
+                    Log.about(session: session.connectionID, tenant: name))
                 return .refusal(.sessionLimit, detail: "the tenant has \(limit) sessions (limits.sessions)")
             }
             let arbiterSession = plane.arbiter.openSession(tenant: tenant)
             session.role = .tenant(tenant, session: arbiterSession)
             session.version = version
             sessions.attach(session, to: tenant)
-            Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(name)")
+            Log.info("session \(session.connectionID): pid \(credentials.pid) uid \(credentials.uid) attached as tenant \(name)",
+                Log.about(session: session.connectionID, tenant: name))
             return accepted(version: version, sessionID: arbiterSession, tenant: tenant,
                 quota: configured?.frameQuota ?? 0)
         }

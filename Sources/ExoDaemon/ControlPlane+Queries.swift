@@ -4,6 +4,7 @@
 
 import ExoCore
 import ExoPlatform
+import ExoVersion
 import ExoWire
 
 extension ControlPlane {
@@ -23,7 +24,7 @@ extension ControlPlane {
     func status(sessions: Int) -> StatusInfo {
         let uptime = (MonotonicClock.nanoseconds() - startNanoseconds) / 1_000_000_000
         return StatusInfo(
-            daemonVersion: DaemonVersion.string, protocolVersion: WireLimits.maxVersion,
+            daemonVersion: ExoVersion.number, protocolVersion: WireLimits.maxVersion,
             pid: ProcessIdentity.pid, uptimeSeconds: uptime, poolFrames: arbiter.frameCount,
             frameSize: config.frameSize, freeFrames: arbiter.freeFrameCount,
             tenantsConfigured: UInt32(roster.count), sessions: UInt32(sessions),
@@ -54,9 +55,4 @@ extension ControlPlane {
         // Token ids are per-run counters; a cursor past UInt32 ends the listing (documented).
         return ListingPage(entries: entries, nextCursor: next.flatMap { UInt32(exactly: $0) })
     }
-}
-
-/// The version `exoctl status` reports.
-public enum DaemonVersion {
-    public static let string = "0.1.0"
 }

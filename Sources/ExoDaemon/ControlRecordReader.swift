@@ -20,6 +20,8 @@ enum RecordRead {
 
 /// The loop's one receive buffer (a record plus one byte, to see truncation). One thread.
 final class ControlRecordReader {
+    /// The reason of a session whose peer closed its end: the orderly end of every session.
+    static let peerClosed = "peer closed the connection"
     private let buffer: UnsafeMutableRawBufferPointer
 
     init() {
@@ -38,7 +40,7 @@ final class ControlRecordReader {
             return .ended(reason: "receive failed: \(error)")
         }
         guard let record else { return .nothing }  // would block
-        if record.isEndOfStream { return .ended(reason: "peer closed the connection") }
+        if record.isEndOfStream { return .ended(reason: Self.peerClosed) }
         let outcome = takeApart(record)
         if case .refuse = outcome { for d in record.descriptors { d.close() } }
         return outcome

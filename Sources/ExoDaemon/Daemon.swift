@@ -6,6 +6,7 @@
 import Crypto
 import ExoCore
 import ExoPlatform
+import ExoVersion
 import ExoWire
 
 /// A configured, listening exokerneld. `run()` returns when SIGTERM or SIGINT arrives.
@@ -124,7 +125,7 @@ public final class Daemon {
     /// it; an in-process test calls it before its first `turn`.
     func start() {
         service.armWatchdog()
-        Log.info("exokerneld \(DaemonVersion.string) serving \(config.socketPath): "
+        Log.info("exokerneld \(ExoVersion.number) serving \(config.socketPath): "
             + "\(config.frameCount) frames of \(config.frameSize) bytes, \(config.tenants.count) tenants")
         service.notify("READY=1\nSTATUS=serving \(config.socketPath)")
     }

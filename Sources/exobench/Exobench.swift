@@ -4,6 +4,7 @@
 import ArgumentParser
 import ExOS
 import ExoPlatform
+import ExoVersion
 import ExoWire
 import Foundation
 
@@ -11,6 +12,7 @@ struct Exobench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exobench",
         abstract: "Benchmarks: control (against a running exokerneld), demux (in process), udp-rate, udp-rtt, tcp-bulk and tcp-rr (their own network and daemon).",
+        version: ExoVersion.line(for: "exobench"),
         subcommands: [
             ControlCommand.self, DemuxCommand.self, UDPRateCommand.self, UDPRTTCommand.self, UDPBlastCommand.self,
             UDPCountCommand.self, UDPPingCommand.self, UDPReflectCommand.self, VMCommand.self, TCPBulkCommand.self,

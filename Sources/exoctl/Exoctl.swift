@@ -4,6 +4,7 @@
 import ArgumentParser
 import ExoClient
 import ExoPlatform
+import ExoVersion
 import Glibc
 
 struct Exoctl: AsyncParsableCommand {
@@ -25,6 +26,7 @@ struct Exoctl: AsyncParsableCommand {
               4  not permitted: not an operator
               5  protocol error: the daemon broke the protocol or hung up
             """,
+        version: ExoVersion.line(for: "exoctl"),
         subcommands: [
             StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self, BindingsCommand.self,
             StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self, ImpairCommand.self,

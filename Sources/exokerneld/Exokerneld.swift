@@ -4,6 +4,7 @@
 import ArgumentParser
 import ExoDaemon
 import ExoPlatform
+import ExoVersion
 import Glibc
 import Logging
 
@@ -22,7 +23,8 @@ struct Exokerneld: ParsableCommand {
             `--check-config FILE` are the same check.
             The control socket is, in order: --socket, $EXOKERNEL_SOCKET, daemon.socket in the \
             configuration, /run/exokernel/exokerneld.sock.
-            """)
+            """,
+        version: ExoVersion.line(for: "exokerneld"))
 
     static let defaultConfig = "/etc/exokernel/exokerneld.toml"
 
@@ -40,7 +42,15 @@ struct Exokerneld: ParsableCommand {
     @Option(name: .long, help: "Control socket path (overrides the configuration and EXOKERNEL_SOCKET).")
     var socket: String?
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "The least severe lines logged: critical, error, warning, notice, info or debug (overrides daemon.log_level; default info).",
+        valueName: "level"))
+    var logLevel: String?
+
     func validate() throws {
+        if let logLevel, LogLevelSetting.level(named: logLevel) == nil {
+            throw ValidationError("--log-level: '\(logLevel)' is not a level: \(LogLevelSetting.names)")
+        }
         guard let checkConfigFile else { return }
         guard checkConfig else { throw ValidationError("a configuration file is given with --config FILE") }
         if let config, config != checkConfigFile {
@@ -49,21 +59,24 @@ struct Exokerneld: ParsableCommand {
     }
 
     func run() throws {
-        // One line per message with journald's <N> priority prefix (see JournaldLogHandler).
-        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label) }
         // The daemon holds one descriptor per frame: run with the soft limit at the hard one,
         // as the check below (and --check-config) assumes.
         ResourceLimits.raiseOpenFilesToHardLimit()
         let path = checkConfigFile ?? config ?? Self.defaultConfig
         let source = ConfigSource.process(path: path, socketOverride: socket)
         let reading = source.read()
-        for warning in reading.warnings { say("exokerneld: warning: \(warning)") }
-        for error in reading.errors { say("exokerneld: \(error)") }
+        for warning in reading.warnings { say("exokerneld: warning: \(warning)", priority: Self.warningPriority) }
+        for error in reading.errors { say("exokerneld: \(error)", priority: Self.errorPriority) }
         guard reading.errors.isEmpty, let loaded = reading.config else { Glibc.exit(1) }
         if checkConfig {
-            say("\(path): configuration is valid (\(loaded.frameCount) frames, \(loaded.tenants.count) tenants)")
+            say("\(path): configuration is valid (\(loaded.frameCount) frames, \(loaded.tenants.count) tenants)",
+                priority: Self.infoPriority)
             return
         }
+        // One line per message with journald's <N> priority prefix (see JournaldLogHandler), from
+        // the level the command line or else the configuration asks for.
+        let level = logLevel.flatMap(LogLevelSetting.level(named:)) ?? loaded.logLevel
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, level: level) }
         let daemon: Daemon
         do {
             daemon = try Daemon(config: loaded, source: source)
@@ -76,10 +89,17 @@ struct Exokerneld: ParsableCommand {
         if let failure = daemon.failure { fail(failure) }
     }
 
-    private func say(_ line: String) { Console.error(line) }
+    /// syslog priorities of the lines written before the log exists (sd-daemon(3)).
+    static let errorPriority = 3, warningPriority = 4, infoPriority = 6
+
+    /// A line on standard error; under systemd with its "<N>" prefix, so journald files start-up
+    /// failures as errors and configuration warnings as warnings (a terminal gets it plain).
+    private func say(_ line: String, priority: Int) {
+        Console.error(JournalStream.isStandardError() ? "<\(priority)>\(line)" : line)
+    }
 
     private func fail(_ message: String) -> Never {
-        say("exokerneld: \(message)")
+        say("exokerneld: \(message)", priority: Self.errorPriority)
         Glibc.exit(1)
     }
 }

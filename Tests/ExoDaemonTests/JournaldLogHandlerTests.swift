@@ -19,4 +19,10 @@ import Testing
         let line = JournaldLogHandler.line(.warning, "link down", ["tenant": "bob", "session": "4"])
         #expect(line == "<4>link down session=4 tenant=bob")
     }
+
+    @Test func aLineAboutATenantsSessionCarriesBothAsFields() {
+        let line = JournaldLogHandler.line(.info, "session 7 ended", Log.about(session: 7, tenant: "alice"))
+        #expect(line == "<6>session 7 ended session=7 tenant=alice")
+        #expect(Log.about(session: 8) == ["session": "8"])
+    }
 }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoVersion
 
 struct ExoIperf: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,8 @@ struct ExoIperf: ParsableCommand {
             ...` with the bytes it received and sent as it reported them to the client. Runs \
             until killed (with -1, exits after one test: 0 if it completed, 1 if not); exit \
             status 2 when it cannot start.
-            """)
+            """,
+        version: ExoVersion.line(for: "exo-iperf"))
 
     @Flag(name: [.customShort("s"), .long], help: "Run as a server (the only mode).")
     var server = false

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoVersion
 
 struct Netcat: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,8 @@ struct Netcat: ParsableCommand {
             granted port; write replies to stdout. With -w SECONDS, exit that long after stdin \
             ends (without it, run until killed, as nc does for UDP).
             Exit status: 0 after a clean end, 2 on any error (a refused or reset connection too).
-            """)
+            """,
+        version: ExoVersion.line(for: "exo-nc"))
 
     @Option(name: .long, help: "Tenant to attach as.")
     var tenant: String

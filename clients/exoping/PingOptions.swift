@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoVersion
 
 struct PingOptions: ParsableArguments {
     @Option(name: .long, help: "Tenant to attach as.")
@@ -52,7 +53,8 @@ struct Exoping: ParsableCommand {
             ADDRESS from the tenant's address, printing ping(8)'s lines and summary. On an address \
             shared by port, the echo identifier must be granted to the tenant ("icmp ADDR FIRST-LAST").
             Exit status: 0 when at least one reply came, 1 when none did, 2 on any other error.
-            """)
+            """,
+        version: ExoVersion.line(for: "exoping"))
 
     @OptionGroup var options: PingOptions
 }

@@ -17,6 +17,7 @@ struct DemoOptions {
         usage: frames-demo --tenant NAME [--socket PATH] [--count K] [--share-with TENANT] [--hold]
                            [--as-uid UID [--as-gid GID]]
                frames-demo --tenant NAME --redeem HEX [--socket PATH] [--as-uid UID [--as-gid GID]]
+               frames-demo --version
           Allocates K frames (default 4), maps them, writes and checks a pattern, prints the holdings,
           optionally grants frame 0 read-only to TENANT (printing the token hex), then unrefs.
           --hold waits for end of standard input before unref, so the token stays redeemable.

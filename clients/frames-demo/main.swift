@@ -2,6 +2,7 @@
 // frames, writes and verifies a pattern, optionally shares frame 0 or redeems a token, exits.
 
 import ExOS
+import ExoVersion
 import ExoPlatform
 import ExoWire
 import Glibc
@@ -60,6 +61,11 @@ func redeem(_ token: [UInt8], session: ExoSession) async throws(ExOSError) {
     Console.out("unreffed 1 frames")
 }
 
+// --version before anything else, as ArgumentParser's tools do.
+if CommandLine.arguments.dropFirst().contains("--version") {
+    Console.out(ExoVersion.line(for: "frames-demo"))
+    exit(ToolExitStatus.success.rawValue)
+}
 switch DemoOptions.parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let usage):
     Console.error("frames-demo: \(usage.message)\n\(DemoOptions.usage)")

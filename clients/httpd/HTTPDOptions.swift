@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoVersion
 
 struct HTTPD: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,8 @@ struct HTTPD: ParsableCommand {
             (no listings; 404 without one), a path that leaves ROOT through a symlink is 404, and \
             a `..` segment is 400. Prints a line \
             per request unless --quiet. Runs until killed; exit status 2 when it cannot start.
-            """)
+            """,
+        version: ExoVersion.line(for: "httpd"))
 
     @Option(name: .long, help: "Tenant to attach as.")
     var tenant: String

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import ExOS
+import ExoVersion
 
 struct TCPEcho: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,8 @@ struct TCPEcho: ParsableCommand {
             segments, ignored urgent pointers, retransmits, timeouts, and every drop reason \
             that is not zero), and once more before it exits after --count connections. Exit \
             status: 0 after --count connections ended, 2 on any error.
-            """)
+            """,
+        version: ExoVersion.line(for: "tcp-echo"))
 
     @Option(name: .long, help: "Tenant to attach as.")
     var tenant: String

@@ -22,6 +22,7 @@ struct BlastOptions {
         usage: udp-blast --tenant NAME --address A [--port P] --to D:Q --destination-mac M
                          [--socket PATH] [--as-uid UID] [--frames N] [--ring-capacity C]
                          [--batch B] [--seconds S]
+               udp-blast --version
           A library-OS UDP sender on exokerneld's data path, for benchmarks (exobench udp-rate
           --direction tx): attaches as tenant NAME, maps N frames (default 512) as its transmit
           pool, opens the data path (C slots per ring, default 512), and for S seconds (default

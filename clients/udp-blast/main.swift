@@ -2,6 +2,7 @@
 // tenant, maps a transmit pool, and sends one small datagram over and over through the daemon.
 
 import ExOS
+import ExoVersion
 import ExoPlatform
 import ExoWire
 import Glibc
@@ -48,6 +49,11 @@ func runBlast(_ options: BlastOptions) async -> ToolExitStatus {
     }
 }
 
+// --version before anything else, as ArgumentParser's tools do.
+if CommandLine.arguments.dropFirst().contains("--version") {
+    Console.out(ExoVersion.line(for: "udp-blast"))
+    exit(ToolExitStatus.success.rawValue)
+}
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     Console.out(BlastOptions.usage)

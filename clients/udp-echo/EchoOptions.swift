@@ -27,6 +27,7 @@ struct EchoOptions {
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
                         [--frames N] [--ring-capacity C] [--count K] [--busy-poll] [--spin-us U]
                         [--quiet]
+               udp-echo --version
           A UDP echo server on ExOS's network stack: attaches as tenant NAME, starts the stack
           on the tenant's data path (N frames, default 64, half for receiving and half for
           sending; C slots per ring, default 64), opens a UDP socket on A:P (the stack answers

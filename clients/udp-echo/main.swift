@@ -2,6 +2,7 @@
 // exists), attaches, starts the stack, and echoes every datagram to its sender.
 
 import ExOS
+import ExoVersion
 import Foundation
 
 /// Serves as `options` says; returns the process exit status.
@@ -64,6 +65,11 @@ func describe(_ counters: StackCounters) -> String {
         + (drops.isEmpty ? "none" : drops.joined(separator: " "))
 }
 
+// --version before anything else, as ArgumentParser's tools do.
+if CommandLine.arguments.dropFirst().contains("--version") {
+    StandardStreams.print(ExoVersion.line(for: "udp-echo"))
+    exit(ToolExitStatus.success.rawValue)
+}
 switch EchoOptions.parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let usage):
     StandardStreams.printError("udp-echo: \(usage.message)\n\(EchoOptions.usage)")

@@ -21,6 +21,7 @@ struct SinkOptions {
     static let usage = """
         usage: udp-sink --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
                         [--frames N] [--ring-capacity C] [--batch B] [--idle-ms T] [--max-seconds S]
+               udp-sink --version
           A library-OS UDP receiver on exokerneld's data path, for benchmarks: attaches as tenant
           NAME, maps N frames (default 1024), opens the data path (C slots per ring, default
           1024), binds udp A:P, keeps the fill ring topped up and consumes rx in batches of up to

@@ -2,6 +2,7 @@
 // UDP endpoint, keeps its fill ring full and counts what the daemon delivers per second.
 
 import ExOS
+import ExoVersion
 import ExoPlatform
 import ExoWire
 import Glibc
@@ -41,6 +42,11 @@ func runSink(_ options: SinkOptions) async -> ToolExitStatus {
     }
 }
 
+// --version before anything else, as ArgumentParser's tools do.
+if CommandLine.arguments.dropFirst().contains("--version") {
+    Console.out(ExoVersion.line(for: "udp-sink"))
+    exit(ToolExitStatus.success.rawValue)
+}
 switch SinkOptions.parse(Array(CommandLine.arguments.dropFirst())) {
 case .failure(let usage):
     Console.error("udp-sink: \(usage.message)\n\(SinkOptions.usage)")

@@ -5,7 +5,7 @@ extension ConfigLoader {
     static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
-        "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants",
+        "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants", "log_level",
     ]
     static let framesKeys = ["count", "size"]
     static let tenantKeys = ["name", "uids", "gids", "frame_quota", "addresses", "ports"]
@@ -40,6 +40,7 @@ extension ConfigLoader {
             config.outboundQueueLimit = value
         }
         if let value = try section.bool("allow_root_tenants") { config.allowRootTenants = value }
+        if let level = try LogLevelSetting.decode("log_level", in: section) { config.logLevel = level }
     }
 
     /// `operator_group` is a group name (`"exokernel"`), or a gid written as an integer

@@ -4,6 +4,7 @@
 import ExoCore
 import ExoWire
 import ExoPacket
+import Logging
 
 /// Who may use `exoctl` besides root: members of one group, named or numeric.
 public enum OperatorGroup: Sendable, Equatable, CustomStringConvertible {
@@ -67,6 +68,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var outboundQueueLimit: Int
     /// TEST ONLY: lets uid 0 attach as a tenant (`daemon.allow_root_tenants`).
     public var allowRootTenants: Bool
+    /// The least severe log lines written (`daemon.log_level`; `exokerneld --log-level` wins).
+    public var logLevel: Logger.Level = .info
     /// Frames in the pool (`frames.count`).
     public var frameCount: UInt32
     /// Bytes per frame (`frames.size`).
