@@ -93,7 +93,10 @@ strip --strip-unneeded "$root/usr/sbin/exokerneld" "$root/usr/bin/exoctl"
 
 for unit in exokerneld.service exokerneld@.service; do
     install -D -m 0644 "systemd/$unit" "$root/lib/systemd/system/$unit"
-    sed -i 's|/usr/local/bin/exokerneld|/usr/sbin/exokerneld|g' "$root/lib/systemd/system/$unit"
+    # The units name the binaries where `make install`-style set-ups put them; the package
+    # puts exokerneld in /usr/sbin and exoctl (ExecReload=) in /usr/bin.
+    sed -i -e 's|/usr/local/bin/exokerneld|/usr/sbin/exokerneld|g' -e 's|/usr/local/bin/exoctl|/usr/bin/exoctl|g' \
+        "$root/lib/systemd/system/$unit"
     grep -q '^ExecStart=/usr/sbin/exokerneld ' "$root/lib/systemd/system/$unit" || {
         echo "package-deb: $unit has no ExecStart=/usr/local/bin/exokerneld to point at /usr/sbin" >&2; exit 1
     }
