@@ -1,6 +1,7 @@
 // Turns attached sessions' requests into arbiter calls and replies: each request is fully
 // validated by the arbiter (which changes nothing on refusal) before anything is invoked.
 
+import Crypto
 import ExoCore
 import ExoPlatform
 import ExoWire
@@ -24,7 +25,25 @@ final class ControlPlane {
     var roster: TenantRoster
     let arbiter: Arbiter
     let backing: FrameBackingStore
+    /// Pending revocations and the holdings condemned to be taken as their frames come back.
+    let revoker = FrameRevoker()
+    /// Condemned frames the data path handed back and the revoker took, for their sessions'
+    /// `repossessed` events (RevocationDesk sends them after the wake-up).
+    var cameBack: [(session: SessionID, revocation: RevocationID, frame: FrameNumber)] = []
+    /// Some session has revocation events queued that the loop has not tried to send yet.
+    var revocationEventsWaiting = false
     let startNanoseconds = MonotonicClock.nanoseconds()
+
+    /// A plane with the configured tenants and a fresh pool.
+    convenience init(config: DaemonConfig) {
+        let tenants = config.tenants.enumerated().map { index, t in
+            TenantSpec(config: t, id: TenantID(index), limits: config.limits)
+        }
+        // A key and run id of this run only: tokens of a previous run never verify.
+        let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
+            tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
+        self.init(config: config, arbiter: arbiter)
+    }
 
     init(config: DaemonConfig, arbiter: Arbiter) {
         self.config = config
@@ -72,9 +91,17 @@ final class ControlPlane {
         Response(reply: .offers(offersPage(to: tenant, page: page)))
     }
 
-    /// Ends a session's holdings and tokens; returns the tenants whose offers changed.
-    func closeSession(_ session: SessionID) -> [TenantID] {
-        apply(arbiter.closeSession(session))
+    /// Ends a session's holdings and tokens; returns the tenants whose offers changed. Its
+    /// condemned holdings go with it; a tenant left with no session has nothing to revoke.
+    func closeSession(_ session: SessionID, tenant: TenantID) -> [TenantID] {
+        let audiences = apply(arbiter.closeSession(session))
+        revoker.sessionClosed(session)
+        if arbiter.usage(of: tenant).sessions == 0 {
+            revoker.forget(tenant: tenant, arbiter: arbiter)
+        } else {
+            _ = revoker.settle(tenant: tenant, arbiter: arbiter)
+        }
+        return audiences
     }
 
     /// Frees the backing of frames that became free; returns the audiences whose offers died
@@ -83,6 +110,20 @@ final class ControlPlane {
         for frame in released.freedFrames { backing.release(frame: frame) }
         guard !released.revokedTokens.isEmpty else { return [] }
         return Array(Set(released.revokedTokens.map(\.audience))).sorted()
+    }
+
+    /// The data path hands `frame` back to `session` (off a ring): drops its in-flight
+    /// reference, frees what nothing else keeps and, while the abort protocol has condemned
+    /// holdings, takes this one if it is among them. One branch when none is condemned.
+    @inline(__always)
+    func handBack(session: SessionID, frame: FrameNumber) {
+        let released = arbiter.removeInFlight(session: session, frame: frame)
+        if !released.freedFrames.isEmpty { _ = apply(released) }
+        if revoker.hasCondemned, let (revocation, taken) = revoker.handedBack(session: session, frame: frame, arbiter: arbiter) {
+            for freed in taken.freedFrames { backing.wipe(frame: freed) }
+            cameBack.append((session, revocation, frame))
+            revocationEventsWaiting = true
+        }
     }
 
     /// Most offers per page: an offer is up to about 540 bytes (token, name), so 100 fit a

@@ -64,6 +64,23 @@ final class FrameBackingStore {
         liveBackings -= 1
     }
 
+    /// Forgets the memfd of a frame the abort protocol took from its holder, after punching
+    /// out its pages: the old holder's mappings read zeros from then on, and what it writes
+    /// there faults fresh pages into a memfd nobody else is ever given (charged to its own
+    /// memory, not the pool's).
+    func wipe(frame: FrameNumber) {
+        let index = Int(frame)
+        if index < backing.count, let memfd = backing[index] {
+            do {
+                try FrameMemory.punch(memfd.raw, size: frameSize)
+            } catch {
+                // Still safe: the memfd is forgotten below, so the next holder gets a fresh one.
+                Log.warning("cannot punch out frame \(frame): \(error)")
+            }
+        }
+        release(frame: frame)
+    }
+
     private func backingDescriptor(_ frame: FrameNumber) throws(SystemError) -> OwnedDescriptor {
         let index = Int(frame)
         if let existing = backing[index] { return existing }

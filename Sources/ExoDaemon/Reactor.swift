@@ -22,6 +22,8 @@ enum WakeSource: Equatable, Hashable {
     case impairment
     /// The rate timer (a tenant held back by its tx rate may send again).
     case rates
+    /// The revocation deadline timer (RevocationDesk).
+    case revocations
     /// A control session's socket, by connection id.
     case session(UInt64)
     /// A session's tenant-to-daemon eventfd (its tx kick), by connection id.
@@ -61,7 +63,7 @@ final class Reactor {
     // connection id (from `firstConnectionID` up) for its socket; the same id with
     // `dataPathBit` set for its data path's eventfd.
     private static let dataPathBit: UInt64 = 1 << 62
-    private static let fixed: [WakeSource] = [.listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates]
+    private static let fixed: [WakeSource] = [.listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates, .revocations]
     /// Connection ids start here (SessionRegistry), above every fixed token.
     static let firstConnectionID: UInt64 = 1_000
 

@@ -132,6 +132,20 @@ public enum ControlCalls {
         if case .reloaded(let report) = $0 { report } else { nil }
     }
 
+    /// Tenant: this session has given back what revocation `id` asked for.
+    public static func revocationDone(id: UInt64) -> ControlCall<RevocationSettlement> {
+        ControlCall(.revocationDone(id: id), replyName: "revocationSettled") {
+            if case .revocationSettled(let settlement) = $0 { settlement } else { nil }
+        }
+    }
+
+    /// Operator: asks a tenant to give `frames` frames back within `deadlineMillis` ms.
+    public static func revoke(tenant: String, frames: UInt32, deadlineMillis: UInt32) -> ControlCall<RevocationStarted> {
+        ControlCall(.revoke(tenant: tenant, frames: frames, deadlineMillis: deadlineMillis), replyName: "revocationStarted") {
+            if case .revocationStarted(let started) = $0 { started } else { nil }
+        }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

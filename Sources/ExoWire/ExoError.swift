@@ -49,6 +49,9 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     case frameInFlight = 108
     /// The named tenant does not exist.
     case unknownTenant = 109
+    /// A `revoke` asks for no frames, or its deadline is outside
+    /// 1...`RevocationLimits.maxDeadlineMillis` milliseconds.
+    case badRevocation = 110
 
     // Capability refusals (200-299).
     /// The token does not verify (forged, corrupted, spliced, or from another daemon run).
@@ -157,6 +160,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .rightsExceeded: "rightsExceeded"
         case .frameInFlight: "frameInFlight"
         case .unknownTenant: "unknownTenant"
+        case .badRevocation: "badRevocation"
         case .invalidToken: "invalidToken"
         case .notAudience: "notAudience"
         case .tokenRevoked: "tokenRevoked"
@@ -211,6 +215,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .rightsExceeded: "rights exceed those held"
         case .frameInFlight: "frame is in flight on a ring"
         case .unknownTenant: "no such tenant"
+        case .badRevocation: "a revocation needs at least one frame and a deadline of 1 ms to 1 hour"
         case .invalidToken: "invalid capability token"
         case .notAudience: "token is addressed to another tenant"
         case .tokenRevoked: "token revoked or already redeemed"
