@@ -13,6 +13,19 @@ extension ExoSession {
         try await channel.call(ControlCalls.revocationDone(id: id))
     }
 
+    /// Takes back a grant this tenant issued that was redeemed: the redeemer is asked to give
+    /// the frame up within `deadline` and loses it then if it has not. Once its holding ends,
+    /// the frame's memory moves: this session gets `framesMoved` and must map the frame again
+    /// (its mappings made before may still be shared with the old redeemer). Returns the
+    /// revocation's id. `.noSuchGrant` unless `grant` was redeemed and its holding is live.
+    public func revokeGrant(_ grant: GrantedToken, deadline: Duration = .milliseconds(2_000))
+        async throws(ExOSError) -> UInt64
+    {
+        let millis = deadline.components.seconds * 1_000 + deadline.components.attoseconds / 1_000_000_000_000_000
+        guard let wireMillis = UInt32(exactly: millis) else { throw .invalidRequest("deadline \(deadline) out of range") }
+        return try await channel.call(ControlCalls.revokeGrant(tokenID: grant.tokenID, deadlineMillis: wireMillis))
+    }
+
     /// Complies with a revocation: unrefs, of `candidates` (the frames this session can spare,
     /// most expendable first), as many as bring the tenant down to the notice's target (all
     /// of them if that is too few), then says it is done. `held` is what the tenant holds in

@@ -63,6 +63,7 @@ final class ControlDispatcher {
         .reload: .operator,
         .revocationDone: .tenant,
         .revoke: .operator,
+        .revokeGrant: .attached,
     ]
 
     /// The configuration in force (a reload replaces it).

@@ -30,6 +30,8 @@ final class ControlPlane {
     /// Condemned frames the data path handed back and the revoker took, for their sessions'
     /// `repossessed` events (RevocationDesk sends them after the wake-up).
     var cameBack: [(session: SessionID, revocation: RevocationID, frame: FrameNumber)] = []
+    /// Frames whose memory moved, for their holders' `framesMoved` events.
+    var moved: [FrameNumber] = []
     /// Some session has revocation events queued that the loop has not tried to send yet.
     var revocationEventsWaiting = false
     let startNanoseconds = MonotonicClock.nanoseconds()
@@ -97,9 +99,11 @@ final class ControlPlane {
         let audiences = apply(arbiter.closeSession(session))
         revoker.sessionClosed(session)
         if arbiter.usage(of: tenant).sessions == 0 {
-            revoker.forget(tenant: tenant, arbiter: arbiter)
+            for revocation in revoker.forget(tenant: tenant, arbiter: arbiter) where revocation.isGrant {
+                moveFrames(of: revocation)
+            }
         } else {
-            _ = revoker.settle(tenant: tenant, arbiter: arbiter)
+            _ = settleRevocations(of: tenant)
         }
         return audiences
     }
@@ -119,10 +123,39 @@ final class ControlPlane {
     func handBack(session: SessionID, frame: FrameNumber) {
         let released = arbiter.removeInFlight(session: session, frame: frame)
         if !released.freedFrames.isEmpty { _ = apply(released) }
-        if revoker.hasCondemned, let (revocation, taken) = revoker.handedBack(session: session, frame: frame, arbiter: arbiter) {
-            for freed in taken.freedFrames { backing.wipe(frame: freed) }
-            cameBack.append((session, revocation, frame))
+        if revoker.hasCondemned, let taken = revoker.handedBack(session: session, frame: frame, arbiter: arbiter) {
+            for freed in taken.released.freedFrames { backing.wipe(frame: freed) }
+            if taken.move { moveMemory(of: frame) }
+            cameBack.append((session, taken.revocation, frame))
             revocationEventsWaiting = true
+        }
+    }
+
+    /// A revoked grant's holding ended while others still hold its frame: the frame's memory
+    /// moves (the revoked holder's mappings keep only the old), and the remaining holders are
+    /// owed `framesMoved`.
+    func moveMemory(of frame: FrameNumber) {
+        do {
+            try backing.move(frame: frame)
+        } catch {
+            Log.error("cannot move the memory of frame \(frame) away from a revoked holder: \(error)")
+        }
+        moved.append(frame)
+        revocationEventsWaiting = true
+    }
+
+    /// The tenant's revocations it now meets end; a revoked grant's frame, if others still
+    /// hold it, moves.
+    func settleRevocations(of tenant: TenantID) -> [Revocation] {
+        let met = revoker.settle(tenant: tenant, arbiter: arbiter)
+        for revocation in met where revocation.isGrant { moveFrames(of: revocation) }
+        return met
+    }
+
+    /// Moves the frames of an ended grant revocation that are still allocated.
+    func moveFrames(of revocation: Revocation) {
+        for frame in revocation.frames where revoker.isAllocated(frame, arbiter: arbiter) {
+            moveMemory(of: frame)
         }
     }
 

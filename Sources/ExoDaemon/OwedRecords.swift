@@ -97,6 +97,14 @@ final class OwedRecords {
             owner?.revocationEvents.repossessed(id: revocation, frames: [frame], condemned: 0)
         }
         plane.cameBack.removeAll()
+        for frame in plane.moved {
+            let state = plane.arbiter.frameStates(tenant: nil, from: frame, limit: 1).entries.first { $0.frame == frame }
+            for holder in state?.holders ?? [] {
+                let owner = sessions.all.first { if case .tenant(_, holder.session) = $0.role { true } else { false } }
+                owner?.revocationEvents.moved(frame)
+            }
+        }
+        plane.moved.removeAll()
         // Every session: a repossession may also have ended offers other tenants were owed.
         for session in sessions.all where session.queueEmpty {
             if queue(into: session) { flush(session) }

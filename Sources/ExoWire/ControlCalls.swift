@@ -146,6 +146,13 @@ public enum ControlCalls {
         }
     }
 
+    /// Tenant (or operator): revokes the grant redeemed from token `tokenID`.
+    public static func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32) -> ControlCall<UInt64> {
+        ControlCall(.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis), replyName: "grantRevocationStarted") {
+            if case .grantRevocationStarted(let id) = $0 { id } else { nil }
+        }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

@@ -36,6 +36,8 @@ public enum Event: Equatable, Sendable {
     case revocationRequested(RevocationNotice)
     /// The daemon took frames from this session: a revocation's deadline passed unmet.
     case repossessed(RepossessionNotice)
+    /// The memory of frames this session holds moved: map them again before using them.
+    case framesMoved(FramesMoved)
 
     /// The header kind of this event.
     public var kind: MessageKind {
@@ -49,6 +51,7 @@ public enum Event: Equatable, Sendable {
         case .grantsChanged: .grantsChanged
         case .revocationRequested: .revocationRequested
         case .repossessed: .repossessed
+        case .framesMoved: .framesMoved
         }
     }
 }
@@ -71,6 +74,7 @@ extension Event {
         case .grantsChanged: self = .grantsChanged(try GrantsChange(parsing: &reader))
         case .revocationRequested: self = .revocationRequested(try RevocationNotice(parsing: &reader))
         case .repossessed: self = .repossessed(try RepossessionNotice(parsing: &reader))
+        case .framesMoved: self = .framesMoved(try FramesMoved(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -95,6 +99,7 @@ extension Event {
         case .grantsChanged(let change): try change.emit(into: &writer)
         case .revocationRequested(let notice): try notice.emit(into: &writer)
         case .repossessed(let notice): try notice.emit(into: &writer)
+        case .framesMoved(let moved): try moved.emit(into: &writer)
         }
     }
 }

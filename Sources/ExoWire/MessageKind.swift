@@ -19,6 +19,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case removeFilter = 0x010C
     case offers = 0x010D
     case revocationDone = 0x010E
+    case revokeGrant = 0x010F
     // Operator requests.
     case status = 0x0180
     case tenants = 0x0181
@@ -48,6 +49,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case filterRemoved = 0x020C
     case offersReply = 0x020D
     case revocationSettled = 0x020E
+    case grantRevocationStarted = 0x020F
     case statusReply = 0x0280
     case tenantsReply = 0x0281
     case framesReply = 0x0282
@@ -74,6 +76,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case grantsChanged = 0x0307
     case revocationRequested = 0x0308
     case repossessed = 0x0309
+    case framesMoved = 0x030A
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

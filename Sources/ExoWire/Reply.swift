@@ -49,6 +49,8 @@ public enum Reply: Equatable, Sendable {
     case revocationSettled(RevocationSettlement)
     /// The answer to `revoke`: the revocation the tenant was sent.
     case revocationStarted(RevocationStarted)
+    /// The answer to `revokeGrant`: the revocation the grantee was sent.
+    case grantRevocationStarted(id: UInt64)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -81,6 +83,7 @@ public enum Reply: Equatable, Sendable {
         case .reloaded: .reloaded
         case .revocationSettled: .revocationSettled
         case .revocationStarted: .revocationStarted
+        case .grantRevocationStarted: .grantRevocationStarted
         case .error: .error
         }
     }
@@ -116,6 +119,7 @@ extension Reply {
         case .reloaded: self = .reloaded(try ReloadReport(parsing: &reader))
         case .revocationSettled: self = .revocationSettled(try RevocationSettlement(parsing: &reader))
         case .revocationStarted: self = .revocationStarted(try RevocationStarted(parsing: &reader))
+        case .grantRevocationStarted: self = .grantRevocationStarted(id: try reader.read())
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -151,6 +155,7 @@ extension Reply {
         case .reloaded(let report): try report.emit(into: &writer)
         case .revocationSettled(let settlement): try settlement.emit(into: &writer)
         case .revocationStarted(let started): try started.emit(into: &writer)
+        case .grantRevocationStarted(let id): writer.write(id)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

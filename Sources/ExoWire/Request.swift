@@ -71,6 +71,10 @@ public enum Request: Equatable, Sendable {
     /// milliseconds (1 to `RevocationLimits.maxDeadlineMillis`), after which the daemon takes
     /// them itself. Answered by `revocationStarted`.
     case revoke(tenant: String, frames: UInt32, deadlineMillis: UInt32)
+    /// Revokes a grant this session's tenant issued (an operator: any grant): the holding that
+    /// redeeming token `tokenID` made must end within `deadlineMillis` ms (1 to
+    /// `RevocationLimits.maxDeadlineMillis`). Answered by `grantRevocationStarted`.
+    case revokeGrant(tokenID: UInt64, deadlineMillis: UInt32)
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -102,6 +106,7 @@ public enum Request: Equatable, Sendable {
         case .reload: .reload
         case .revocationDone: .revocationDone
         case .revoke: .revoke
+        case .revokeGrant: .revokeGrant
         }
     }
 }
@@ -156,6 +161,7 @@ extension Request {
             self = .revoke(
                 tenant: try reader.readName(field: "revoke.tenant"), frames: try reader.read(),
                 deadlineMillis: try reader.read())
+        case .revokeGrant: self = .revokeGrant(tokenID: try reader.read(), deadlineMillis: try reader.read())
         case .filters:
             self = .filters(
                 tenant: try reader.readOptionalString(field: "filters.tenant", allowed: FieldRange.name),
@@ -201,6 +207,9 @@ extension Request {
         case .revoke(let tenant, let frames, let deadlineMillis):
             try writer.writeName(tenant, field: "revoke.tenant")
             writer.write(frames)
+            writer.write(deadlineMillis)
+        case .revokeGrant(let tokenID, let deadlineMillis):
+            writer.write(tokenID)
             writer.write(deadlineMillis)
         case .filters(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "filters.tenant", allowed: FieldRange.name)

@@ -7,8 +7,8 @@
 public struct RevocationNotice: Equatable, Sendable {
     /// Names this revocation in `revocationDone` and in the `repossessed` that may follow.
     public var id: UInt64
-    /// Why: 1 the pool ran low, 2 an operator asked, 3 a reload shrank the quota. Unknown
-    /// values are carried, not rejected.
+    /// Why: 1 the pool ran low, 2 an operator asked, 3 a reload shrank the quota, 4 the grant
+    /// this tenant redeemed was revoked. Unknown values are carried, not rejected.
     public var reason: UInt16
     /// The most frames the tenant (all its sessions together) may hold once it has complied.
     public var target: UInt32
@@ -16,13 +16,19 @@ public struct RevocationNotice: Equatable, Sendable {
     public var held: UInt32
     /// Milliseconds from when the daemon sent this until it takes frames itself.
     public var deadlineMillis: UInt32
+    /// A revoked grant (reason 4): the frames whose holdings (made by redeeming the grant) must
+    /// end; `target` means nothing then. Empty for the other reasons.
+    public var frames: [FrameNumber]
 
-    public init(id: UInt64, reason: UInt16, target: UInt32, held: UInt32, deadlineMillis: UInt32) {
+    public init(
+        id: UInt64, reason: UInt16, target: UInt32, held: UInt32, deadlineMillis: UInt32, frames: [FrameNumber] = []
+    ) {
         self.id = id
         self.reason = reason
         self.target = target
         self.held = held
         self.deadlineMillis = deadlineMillis
+        self.frames = frames
     }
 }
 
@@ -86,6 +92,7 @@ extension RevocationNotice: WireRepresentable {
         target = try reader.read()
         held = try reader.read()
         deadlineMillis = try reader.read()
+        frames = try reader.readList(field: "revocationRequested.frames", allowed: 0...WireLimits.maxBatch)
     }
 
     func emit(into writer: inout WireWriter) throws(WireEncodeError) {
@@ -94,6 +101,7 @@ extension RevocationNotice: WireRepresentable {
         writer.write(target)
         writer.write(held)
         writer.write(deadlineMillis)
+        try writer.writeList(frames, field: "revocationRequested.frames", allowed: 0...WireLimits.maxBatch)
     }
 }
 
@@ -145,4 +153,25 @@ public enum RevocationLimits {
     /// The deadline `exoctl revoke` asks for unless told otherwise, and the one the daemon
     /// gives a tenant whose quota a reload shrank.
     public static let defaultDeadlineMillis: UInt32 = 2_000
+}
+
+/// The memory of frames this session holds moved (a grant of them was revoked from another
+/// holder): mappings made before this event may still be shared with that holder, so the
+/// session must map the frames again before it uses them. Contents were copied.
+public struct FramesMoved: Equatable, Sendable {
+    /// Most frames one event names.
+    public static let maxFrames = 4096
+    public var frames: [FrameNumber]
+
+    public init(frames: [FrameNumber]) { self.frames = frames }
+}
+
+extension FramesMoved: WireRepresentable {
+    init(parsing reader: inout WireReader) throws(WireDecodeError) {
+        frames = try reader.readList(field: "framesMoved.frames", allowed: 1...Self.maxFrames)
+    }
+
+    func emit(into writer: inout WireWriter) throws(WireEncodeError) {
+        try writer.writeList(frames, field: "framesMoved.frames", allowed: 1...Self.maxFrames)
+    }
 }

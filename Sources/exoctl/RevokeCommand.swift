@@ -15,22 +15,32 @@ struct RevokeCommand: AsyncParsableCommand {
             holds now less --frames (never below its guaranteed_frames) and allocates nothing \
             meanwhile. It gives back frames of its choice; past the deadline the daemon takes \
             the rest (idle frames first, newest first; frames on its rings as they come back) \
-            and tells it which. See docs/PROTOCOL.md §12.
+            and tells it which. With --grant ID instead, the holding made by redeeming token ID \
+            must end (the frame's memory then moves, so the old holder keeps no access). See \
+            docs/PROTOCOL.md §12.
             """)
 
     @OptionGroup var options: ConnectionOptions
 
-    @Option(help: "The tenant to ask.")
-    var tenant: String
+    @Option(help: "The tenant to ask (with --frames).")
+    var tenant: String?
 
     @Option(help: "How many frames it must give back.")
-    var frames: UInt32
+    var frames: UInt32?
+
+    @Option(help: "Instead: revoke the grant redeemed from this token id (the id grant answered).")
+    var grant: UInt64?
 
     @Option(help: "Milliseconds until the daemon takes them itself (1 to 3600000).")
     var deadline: UInt32 = RevocationLimits.defaultDeadlineMillis
 
     func validate() throws {
-        guard frames >= 1 else { throw ValidationError("--frames must be at least 1") }
+        if grant != nil {
+            guard tenant == nil, frames == nil else { throw ValidationError("--grant takes no --tenant or --frames") }
+        } else {
+            guard tenant != nil, let frames else { throw ValidationError("give --tenant and --frames, or --grant") }
+            guard frames >= 1 else { throw ValidationError("--frames must be at least 1") }
+        }
         guard (1...RevocationLimits.maxDeadlineMillis).contains(deadline) else {
             throw ValidationError("--deadline must be 1 to \(RevocationLimits.maxDeadlineMillis) ms")
         }
@@ -39,6 +49,16 @@ struct RevokeCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try await options.attach()
         defer { session.close() }
+        if let grant {
+            let id = try await session.revokeGrant(tokenID: grant, deadlineMillis: deadline)
+            if options.json {
+                Console.out(JSONOutput.render(RevokeJSON(id: id, target: 0, held: 0)))
+            } else {
+                Console.out("revocation \(id): the holder of grant \(grant) must give it up within \(deadline) ms")
+            }
+            return
+        }
+        guard let tenant, let frames else { return }
         let started = try await session.revoke(tenant: tenant, frames: frames, deadlineMillis: deadline)
         if options.json {
             Console.out(JSONOutput.render(RevokeJSON(id: started.id, target: started.target, held: started.held)))

@@ -138,6 +138,7 @@ func sampleRequest(_ kind: MessageKind) -> Request? {
     case .reload: return .reload
     case .revocationDone: return .revocationDone(id: 1)
     case .revoke: return .revoke(tenant: "alice", frames: 1, deadlineMillis: 100)
+    case .revokeGrant: return .revokeGrant(tokenID: 1, deadlineMillis: 100)
     default: return nil
     }
 }

@@ -45,6 +45,7 @@ import Testing
             check(ControlCalls.impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 1)),
             check(ControlCalls.reload),
             check(ControlCalls.revocationDone(id: 3)),
+            check(ControlCalls.revokeGrant(tokenID: 3, deadlineMillis: 50)),
             check(ControlCalls.revoke(tenant: "alice", frames: 4, deadlineMillis: 100)),
         ]
         let requestKinds = Set(MessageKind.allCases.filter { $0.family == .request })

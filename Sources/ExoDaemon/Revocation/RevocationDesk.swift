@@ -54,6 +54,18 @@ final class RevocationDesk {
         announce(revocation, held: held)
     }
 
+    /// `revokeGrant`: the holding made by redeeming token `tokenID` must end within
+    /// `deadlineMillis` ms. `tenant` is the caller's (nil for an operator, who may revoke any
+    /// grant); `.noSuchGrant`, `.badRevocation` for a deadline out of range.
+    func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32, by tenant: TenantID?) throws(ExoError) -> Response {
+        guard (1...RevocationLimits.maxDeadlineMillis).contains(deadlineMillis) else { throw .badRevocation }
+        let deadline = now + UInt64(deadlineMillis) * 1_000_000
+        let revocation = try revoker.revokeGrant(tokenID: tokenID, by: tenant, deadline: deadline, arbiter: plane.arbiter)
+        Log.info("grant \(tokenID) revoked: revocation \(revocation.id), frames \(revocation.frames), within \(deadlineMillis) ms")
+        announce(revocation, held: plane.arbiter.usage(of: revocation.tenant).framesHeld)
+        return Response(reply: .grantRevocationStarted(id: revocation.id))
+    }
+
     /// A tenant's `revocationDone`: what it holds now, and whether that meets the revocation
     /// (also true when the revocation is no longer pending: met, or past its deadline).
     func done(_ id: UInt64, by caller: TenantCaller) -> Response {
@@ -65,7 +77,7 @@ final class RevocationDesk {
 
     /// The tenant's holdings shrank (an unref, a session's end): revocations it now meets end.
     func settle(_ tenant: TenantID) {
-        for revocation in revoker.settle(tenant: tenant, arbiter: plane.arbiter) {
+        for revocation in plane.settleRevocations(of: tenant) {
             Log.info("revocation \(revocation.id) met: tenant holds at most \(revocation.target) frames")
         }
     }
@@ -83,6 +95,7 @@ final class RevocationDesk {
     private func carryOut(_ repossession: Repossession) {
         let id = repossession.revocation.id
         for frame in repossession.released.freedFrames { plane.backing.wipe(frame: frame) }
+        for frame in repossession.moves { plane.moveMemory(of: frame) }
         var taken: [SessionID: [FrameNumber]] = [:]
         var condemned: [SessionID: UInt32] = [:]
         for (session, frame) in repossession.taken { taken[session, default: []].append(frame) }
@@ -101,6 +114,7 @@ final class RevocationDesk {
             session.revocationEvents.repossessed(id: id, frames: frames, condemned: count)
         }
         plane.revocationEventsWaiting = true
+        guard !repossession.taken.isEmpty || !repossession.condemned.isEmpty else { return }
         Log.warning("revocation \(id) unmet at its deadline: took \(repossession.taken.count) frames, \(repossession.condemned.count) more as they come back")
         // Offers made from the holdings taken died with them: their audiences are owed a notice.
         for audience in plane.apply(Released(revokedTokens: repossession.released.revokedTokens)) {
@@ -113,7 +127,7 @@ final class RevocationDesk {
         let remaining = revocation.deadline > now ? (revocation.deadline - now) / 1_000_000 : 0
         let notice = RevocationNotice(
             id: revocation.id, reason: revocation.reason.rawValue, target: revocation.target, held: held,
-            deadlineMillis: UInt32(clamping: remaining))
+            deadlineMillis: UInt32(clamping: remaining), frames: revocation.frames)
         for session in sessions.sessions(of: revocation.tenant) { session.revocationEvents.requested(notice) }
         plane.revocationEventsWaiting = true
         timer.arm(for: revoker.book.nextDeadline, now: now)

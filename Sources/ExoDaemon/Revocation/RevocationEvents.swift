@@ -42,6 +42,18 @@ struct RevocationEvents {
         } while !rest.isEmpty
     }
 
+    /// The memory of `frame`, which this session holds, moved: it must map it again.
+    mutating func moved(_ frame: FrameNumber) {
+        for index in pending.indices {
+            if case .framesMoved(var old) = pending[index], old.frames.count < FramesMoved.maxFrames {
+                if !old.frames.contains(frame) { old.frames.append(frame) }
+                pending[index] = .framesMoved(old)
+                return
+            }
+        }
+        pending.append(.framesMoved(FramesMoved(frames: [frame])))
+    }
+
     /// The oldest event, removed.
     mutating func take() -> Event? { pending.isEmpty ? nil : pending.removeFirst() }
 }

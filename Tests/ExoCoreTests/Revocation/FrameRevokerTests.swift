@@ -85,9 +85,10 @@ import Testing
         #expect(arbiter.rights(session: alice, frame: spared) != nil)
         for frame in doomed {
             _ = arbiter.removeInFlight(session: alice, frame: frame)
-            let (id, released) = try #require(revoker.handedBack(session: alice, frame: frame, arbiter: arbiter))
-            #expect(id == repossession.revocation.id)
-            #expect(released.freedFrames == [frame])
+            let taken = try #require(revoker.handedBack(session: alice, frame: frame, arbiter: arbiter))
+            #expect(taken.revocation == repossession.revocation.id)
+            #expect(taken.released.freedFrames == [frame])
+            #expect(!taken.move)
         }
         #expect(!revoker.hasCondemned)
         #expect(arbiter.usage(of: Fixture.alice).framesHeld == 1)
@@ -114,5 +115,35 @@ import Testing
         _ = arbiter.closeSession(alice)
         revoker.sessionClosed(alice)
         #expect(!revoker.hasCondemned)
+    }
+
+    @Test func aRevokedGrantIsTakenFromItsRedeemerAndItsFrameMarkedToMove() throws {
+        let (alice, frames) = try session(Fixture.alice, holding: 2)
+        let bob = arbiter.openSession(tenant: Fixture.bob)
+        let token = try arbiter.grant(session: alice, frame: frames[0], rights: .owner, audience: Fixture.bob)
+        let redeemed = try arbiter.redeem(session: bob, token: token.bytes)
+        #expect(refusal { try revoker.revokeGrant(tokenID: token.info.tokenID, by: Fixture.bob, deadline: 5, arbiter: arbiter) } == .noSuchGrant)
+        let revocation = try revoker.revokeGrant(tokenID: token.info.tokenID, by: Fixture.alice, deadline: 5, arbiter: arbiter)
+        #expect(revocation.tenant == Fixture.bob && revocation.holdings == [redeemed.id] && revocation.frames == [frames[0]])
+        let repossession = try #require(revoker.abortDue(now: 5, arbiter: arbiter).first)
+        #expect(repossession.taken.map(\.frame) == [frames[0]])
+        #expect(repossession.moves == [frames[0]])
+        #expect(repossession.released.freedFrames.isEmpty)
+        #expect(arbiter.rights(session: bob, frame: frames[0]) == nil)
+        #expect(arbiter.rights(session: alice, frame: frames[0]) == .owner)
+    }
+
+    @Test func aRevokedGrantInFlightIsTakenWhenItComesBackAndMoves() throws {
+        let (alice, frames) = try session(Fixture.alice, holding: 1)
+        let bob = arbiter.openSession(tenant: Fixture.bob)
+        let token = try arbiter.grant(session: alice, frame: frames[0], rights: .owner, audience: Fixture.bob)
+        _ = try arbiter.redeem(session: bob, token: token.bytes)
+        #expect(arbiter.admitInFlight(session: bob, frame: frames[0]) == .admitted)
+        _ = try revoker.revokeGrant(tokenID: token.info.tokenID, by: nil, deadline: 1, arbiter: arbiter)
+        let repossession = try #require(revoker.abortDue(now: 1, arbiter: arbiter).first)
+        #expect(repossession.taken.isEmpty && repossession.condemned.count == 1)
+        _ = arbiter.removeInFlight(session: bob, frame: frames[0])
+        let taken = try #require(revoker.handedBack(session: bob, frame: frames[0], arbiter: arbiter))
+        #expect(taken.move && taken.released.freedFrames.isEmpty)
     }
 }

@@ -189,4 +189,89 @@ import Testing
         daemon.advanceTime(by: UInt64(RevocationLimits.defaultDeadlineMillis) * Self.millisecond)
         #expect(daemon.daemon.plane.arbiter.usage(of: 0).framesHeld == 12)
     }
+
+    /// Alice's frame, written 0xA0, granted read-write to bob, redeemed, mapped by both.
+    private struct SharedFrame {
+        let alice: ControlPeer
+        let bob: ControlPeer
+        let frame: FrameNumber
+        let tokenID: UInt64
+        let bobView: MappedMemory
+    }
+
+    private func shareFrame(in daemon: InProcessDaemon) throws -> SharedFrame {
+        let alice = try daemon.attachTenant("alice")
+        let bob = try daemon.attachTenant("bob")
+        let frame = try alice.call(ControlCalls.allocateAny(count: 1))[0].frame
+        fill(try mapFrames([frame], by: alice)[0], with: 0xA0)
+        let granted = try alice.call(ControlCalls.grant(frame: frame, rights: [.read, .write], audience: "bob"))
+        _ = try bob.call(ControlCalls.redeem(granted.token))
+        let bobView = try mapFrames([frame], by: bob)[0]
+        #expect(bytes(of: bobView) == [0xA0])
+        _ = try alice.takeEvents()
+        _ = try bob.takeEvents()
+        return SharedFrame(alice: alice, bob: bob, frame: frame, tokenID: granted.tokenID, bobView: bobView)
+    }
+
+    /// After the grant's holding ended: the issuer is told to map again, its new mapping has
+    /// its content, and the old holder's mapping reaches none of it, either way.
+    private func expectMovedAway(_ shared: SharedFrame) throws {
+        let moved = try shared.alice.takeEvents().compactMap { if case .framesMoved(let m) = $0 { m.frames } else { nil } }
+        #expect(moved == [[shared.frame]])
+        let aliceNew = try mapFrames([shared.frame], by: shared.alice)[0]
+        #expect(bytes(of: aliceNew) == [0xA0])
+        #expect(bytes(of: shared.bobView) == [0])
+        fill(shared.bobView, with: 0xBB)
+        #expect(bytes(of: aliceNew) == [0xA0])
+        fill(aliceNew, with: 0xA2)
+        #expect(bytes(of: shared.bobView) == [0xBB])
+        #expect(throws: Refused.self) { try shared.bob.call(ControlCalls.map([shared.frame])) }
+    }
+
+    @Test("a revoked grant its redeemer gives up: the frame's memory moves and the old mapping reaches nothing of the issuer's")
+    func revokedGrantGivenUp() throws {
+        let daemon = try InProcessDaemon()
+        let shared = try shareFrame(in: daemon)
+        let id = try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 300))
+        let notices = try shared.bob.takeEvents().compactMap { if case .revocationRequested(let n) = $0 { n } else { nil } }
+        #expect(notices == [RevocationNotice(id: id, reason: 4, target: 0, held: 1, deadlineMillis: 300, frames: [shared.frame])])
+
+        _ = try shared.bob.call(ControlCalls.unref([shared.frame]))
+        #expect(try shared.bob.call(ControlCalls.revocationDone(id: id)) == RevocationSettlement(held: 0, met: true))
+        try expectMovedAway(shared)
+        daemon.advanceTime(by: 400 * Self.millisecond)
+        #expect(try shared.bob.takeEvents().isEmpty)
+    }
+
+    @Test("a revoked grant its redeemer ignores is taken at the deadline, named, and the memory moves")
+    func revokedGrantTaken() throws {
+        let daemon = try InProcessDaemon()
+        let shared = try shareFrame(in: daemon)
+        let own = try shared.bob.call(ControlCalls.allocateAny(count: 2)).map(\.frame)
+        let id = try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 100))
+        daemon.advanceTime(by: 100 * Self.millisecond)
+
+        let taken = try shared.bob.takeEvents().compactMap { if case .repossessed(let n) = $0 { n } else { nil } }
+        #expect(taken == [RepossessionNotice(id: id, frames: [shared.frame], condemned: 0)])
+        try expectMovedAway(shared)
+        #expect(try mapFrames(own, by: shared.bob).count == 2)  // its own frames stay its own
+    }
+
+    @Test("only the issuing tenant (or an operator) revokes a grant, and only a live redeemed one")
+    func revokeGrantRefusals() throws {
+        let daemon = try InProcessDaemon()
+        let shared = try shareFrame(in: daemon)
+        let noSuchGrant = Refused(error: .noSuchGrant, detail: ExoError.noSuchGrant.description)
+        #expect(throws: noSuchGrant) { try shared.bob.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 10)) }
+        #expect(throws: noSuchGrant) { try shared.alice.call(ControlCalls.revokeGrant(tokenID: 999, deadlineMillis: 10)) }
+        #expect(throws: Refused(error: .badRevocation, detail: ExoError.badRevocation.description)) {
+            try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 0))
+        }
+        let op = try daemon.attachOperator()
+        let id = try op.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 10))
+        // Asking again while pending names the same revocation.
+        #expect(try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 10)) == id)
+        _ = try shared.bob.call(ControlCalls.unref([shared.frame]))
+        #expect(throws: noSuchGrant) { try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 10)) }
+    }
 }
