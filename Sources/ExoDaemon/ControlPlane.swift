@@ -121,7 +121,7 @@ final class ControlPlane {
     /// holdings, takes this one if it is among them. One branch when none is condemned.
     @inline(__always)
     func handBack(session: SessionID, frame: FrameNumber) {
-        let released = arbiter.removeInFlight(session: session, frame: frame)
+        let released = arbiter.inFlight.remove(session: session, frame: frame)
         if !released.freedFrames.isEmpty { _ = apply(released) }
         if revoker.hasCondemned, let taken = revoker.handedBack(session: session, frame: frame, arbiter: arbiter) {
             for freed in taken.released.freedFrames { backing.wipe(frame: freed) }

@@ -71,7 +71,7 @@ import Testing
 
     @Test func framesInFlightAreCondemnedAndTakenWhenTheyComeBack() throws {
         let (alice, frames) = try session(Fixture.alice, holding: 3)
-        for frame in frames { #expect(arbiter.admitInFlight(session: alice, frame: frame) == .admitted) }
+        for frame in frames { #expect(arbiter.inFlight.admit(session: alice, frame: frame) == .admitted) }
         _ = revoker.revoke(tenant: Fixture.alice, frames: 2, reason: .operatorRequest, deadline: 5, arbiter: arbiter)
         let repossession = try #require(revoker.abortDue(now: 5, arbiter: arbiter).first)
         #expect(repossession.taken.isEmpty)
@@ -80,11 +80,11 @@ import Testing
         let doomed = repossession.condemned.map(\.frame)
         let spared = try #require(frames.first { !doomed.contains($0) })
         // The spared frame comes back and stays the tenant's.
-        _ = arbiter.removeInFlight(session: alice, frame: spared)
+        _ = arbiter.inFlight.remove(session: alice, frame: spared)
         #expect(revoker.handedBack(session: alice, frame: spared, arbiter: arbiter) == nil)
         #expect(arbiter.rights(session: alice, frame: spared) != nil)
         for frame in doomed {
-            _ = arbiter.removeInFlight(session: alice, frame: frame)
+            _ = arbiter.inFlight.remove(session: alice, frame: frame)
             let taken = try #require(revoker.handedBack(session: alice, frame: frame, arbiter: arbiter))
             #expect(taken.revocation == repossession.revocation.id)
             #expect(taken.released.freedFrames == [frame])
@@ -108,7 +108,7 @@ import Testing
 
     @Test func aClosedSessionLeavesNothingCondemned() throws {
         let (alice, frames) = try session(Fixture.alice, holding: 1)
-        #expect(arbiter.admitInFlight(session: alice, frame: frames[0]) == .admitted)
+        #expect(arbiter.inFlight.admit(session: alice, frame: frames[0]) == .admitted)
         _ = revoker.revoke(tenant: Fixture.alice, frames: 1, reason: .operatorRequest, deadline: 1, arbiter: arbiter)
         _ = revoker.abortDue(now: 1, arbiter: arbiter)
         #expect(revoker.hasCondemned)
@@ -138,11 +138,11 @@ import Testing
         let bob = arbiter.openSession(tenant: Fixture.bob)
         let token = try arbiter.grant(session: alice, frame: frames[0], rights: .owner, audience: Fixture.bob)
         _ = try arbiter.redeem(session: bob, token: token.bytes)
-        #expect(arbiter.admitInFlight(session: bob, frame: frames[0]) == .admitted)
+        #expect(arbiter.inFlight.admit(session: bob, frame: frames[0]) == .admitted)
         _ = try revoker.revokeGrant(tokenID: token.info.tokenID, by: nil, deadline: 1, arbiter: arbiter)
         let repossession = try #require(revoker.abortDue(now: 1, arbiter: arbiter).first)
         #expect(repossession.taken.isEmpty && repossession.condemned.count == 1)
-        _ = arbiter.removeInFlight(session: bob, frame: frames[0])
+        _ = arbiter.inFlight.remove(session: bob, frame: frames[0])
         let taken = try #require(revoker.handedBack(session: bob, frame: frames[0], arbiter: arbiter))
         #expect(taken.move && taken.released.freedFrames.isEmpty)
     }
