@@ -89,6 +89,17 @@ struct TOMLSyntaxErrorTests {
         }
     }
 
+    @Test("a long bare word is quoted in the message by its first 40 characters")
+    func longWordsAreShortenedInMessages() {
+        let digits = String(repeating: "1", count: 5000)
+        #expect(
+            T.error("n = \(digits)\n")
+                == "line 1, column 5: '\(String(repeating: "1", count: 40))…' does not fit a 64-bit integer")
+        #expect(
+            T.error("s = \(String(repeating: "x", count: 41))\n")
+                == "line 1, column 5: expected a value, got '\(String(repeating: "x", count: 40))…'; a string must be in quotes")
+    }
+
     @Test("columns count characters, not bytes")
     func columnsCountCharacters() {
         #expect(T.error("s = \"ünï\" = 1\n") == "line 1, column 11: expected the end of the line after the value")

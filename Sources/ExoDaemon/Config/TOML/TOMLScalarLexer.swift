@@ -15,6 +15,8 @@ enum TOMLScalarLexer {
         while let byte = scanner.peek(), isTokenByte(byte) { scanner.advance() }
         let token = Array(scanner.bytes[start..<scanner.offset])
         let text = String(decoding: token, as: UTF8.self)
+        // Messages quote the token, but not a megabyte of it.
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
         guard !token.isEmpty else { throw scanner.error("expected a value", at: start) }
         switch text {
         case "true": return .boolean(true)
@@ -27,14 +29,14 @@ enum TOMLScalarLexer {
         if looksLikeDateOrTime(token) {
             throw scanner.error("dates and times are not accepted here: no key takes one", at: start)
         }
-        if let value = try integer(token, text: text, scanner: scanner, at: start) { return .integer(value) }
+        if let value = try integer(token, shown: shown, scanner: scanner, at: start) { return .integer(value) }
         if isFloat(token), let value = Double(text.filter { $0 != "_" }) { return .float(value) }
         if let first = token.first, isDigit(first) || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
             || first == UInt8(ascii: ".")
         {
-            throw scanner.error("'\(text)' is not a valid number", at: start)
+            throw scanner.error("'\(shown)' is not a valid number", at: start)
         }
-        throw scanner.error("expected a value, got '\(text)'; a string must be in quotes", at: start)
+        throw scanner.error("expected a value, got '\(shown)'; a string must be in quotes", at: start)
     }
 
     /// `1979-05-27…` or `07:32…`: what every TOML date, time and date-time starts with.
@@ -47,7 +49,7 @@ enum TOMLScalarLexer {
     /// The integer `token` spells, nil if it is not an integer's shape; throws if it has the
     /// shape but does not fit 64 bits.
     static func integer(
-        _ token: [UInt8], text: String, scanner: TOMLScanner, at start: Int
+        _ token: [UInt8], shown: String, scanner: TOMLScanner, at start: Int
     ) throws(TOMLSyntaxError) -> Int64? {
         var body = token[...]
         var radix = 10
@@ -66,7 +68,7 @@ enum TOMLScalarLexer {
         guard digitRun(body, radix: radix) == body.endIndex else { return nil }
         let digits = String(decoding: body.filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
         guard let value = Int64((negative ? "-" : "") + digits, radix: radix) else {
-            throw scanner.error("'\(text)' does not fit a 64-bit integer", at: start)
+            throw scanner.error("'\(shown)' does not fit a 64-bit integer", at: start)
         }
         return value
     }
