@@ -103,6 +103,8 @@ struct TOMLSyntaxErrorTests {
     @Test("columns count characters, not bytes")
     func columnsCountCharacters() {
         #expect(T.error("s = \"ünï\" = 1\n") == "line 1, column 11: expected the end of the line after the value")
+        // A byte-order mark is skipped, not counted.
+        #expect(T.error("\u{FEFF}x\n") == "line 1, column 2: expected '=' after the key")
     }
 
     @Test("nesting is bounded at 64 levels of tables and arrays, however it is written")

@@ -14,7 +14,9 @@ struct TOMLSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     init(_ message: String, at offset: Int, in bytes: [UInt8]) {
         var line = 1
         var column = 1
-        for byte in bytes[..<min(offset, bytes.count)] {
+        // A byte-order mark is not a character of the first line.
+        let first = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        for byte in bytes[min(first, offset)..<min(offset, bytes.count)] {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
