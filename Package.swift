@@ -27,7 +27,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // Only for `swift package generate-documentation` (scripts/check-docs.sh); no target
         // depends on it, so builds and tests never compile it.
@@ -66,7 +65,6 @@ let package = Package(
             name: "ExoDaemon",
             dependencies: [
                 "ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment",
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -48,9 +48,9 @@ extension ConfigLoader {
     static func decodeOperatorGroup(_ section: TOMLSection) throws(ConfigError) -> OperatorGroup? {
         let key = "operator_group"
         guard let value = section.table[key] else { return nil }
-        if value.int != nil, let gid = try section.integer(key, as: UInt32.self) { return .gid(gid) }
+        if value.integer != nil, let gid = try section.integer(key, as: UInt32.self) { return .gid(gid) }
         guard let text = value.string else {
-            throw section.error(key, "expected a group name or a numeric gid, got \(TOMLSection.noun(value.type))")
+            throw section.error(key, "expected a group name or a numeric gid, got \(TOMLSection.noun(value.kind))")
         }
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             guard let gid = UInt32(text) else {
