@@ -29,7 +29,7 @@ ALLOWED = {
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
     "Sources/ExoDaemon": {"ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
-                          "TOMLKit", "Logging"} | SYSTEM,  # less FORBIDDEN below
+                          "TOMLKit", "Logging", "HTTPCore", "Prometheus"} | SYSTEM,  # less FORBIDDEN below
     "Sources/exokerneld": {"ExoVersion", "ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
     "Sources/ExoClient": {"ExoWire", "ExoPacket", "ExoPlatform"} | SYSTEM,
     "Sources/ExOS": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"} | SYSTEM,
