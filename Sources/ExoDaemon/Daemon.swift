@@ -3,7 +3,6 @@
 // Reactor, SessionRegistry, ControlDispatcher, ControlPlane, DataPlane — and runs the loop;
 // each part's rules live in the part. Nothing here blocks; slow peers are disconnected.
 
-import Crypto
 import ExoCore
 import ExoPlatform
 import ExoVersion
@@ -47,13 +46,7 @@ public final class Daemon {
     /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
     /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
     init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
-        let tenants = config.tenants.enumerated().map { index, t in
-            TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
-        }
-        // A key and run id of this run only: tokens of a previous run never verify.
-        let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
-            tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
-        plane = ControlPlane(config: config, arbiter: arbiter)
+        plane = ControlPlane(config: config)
         let nic: NicPort?
         switch environment.nic {
         case .configured:
@@ -87,6 +80,7 @@ public final class Daemon {
                 config: config, source: environment.configSource, service: service, plane: plane, dataPlane: dataPlane,
                 sessions: sessions, dispatcher: dispatcher, connections: connections, owed: owed)
             try reactor.watch(listener.socket.raw, as: .listener, for: .readable)
+            try reactor.watch(dataPlane.revocationTimer.timer.fd, as: .revocations, for: .readable)
             if let fd = service.signalDescriptor { try reactor.watch(fd, as: .signals, for: .readable) }
             if let fd = service.watchdogDescriptor { try reactor.watch(fd, as: .watchdog, for: .readable) }
             if let nic {
@@ -174,6 +168,7 @@ public final class Daemon {
     /// fired: each does what is due by the data plane's clock and re-arms for the rest. A
     /// test calls it after advancing the virtual clock, whose deadlines no timerfd follows.
     func serveDataPlaneTimers() {
+        serve(.revocations, events: .readable)
         guard dataPlane.nic != nil else { return }
         serve(.reassembly, events: .readable)
         serve(.impairment, events: .readable)
@@ -213,6 +208,7 @@ public final class Daemon {
         case .rates:
             dataPlane.rateTimerFired()
             dataPathWoke = true
+        case .revocations: dispatcher.revocations.deadlinePassed()
         case .link: if let reason = nicWatch.linkChanged() { (failure, running) = (reason, false) }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,

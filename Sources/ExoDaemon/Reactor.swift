@@ -22,6 +22,8 @@ enum WakeSource: Equatable, Hashable {
     case impairment
     /// The rate timer (a tenant held back by its tx rate may send again).
     case rates
+    /// The revocation deadline timer (RevocationDesk).
+    case revocations
     /// A control session's socket, by connection id.
     case session(UInt64)
     /// A session's tenant-to-daemon eventfd (its tx kick), by connection id.
@@ -68,7 +70,7 @@ final class Reactor {
     private static let dataPathBit: UInt64 = 1 << 62
     private static let metricsBit: UInt64 = 1 << 61
     private static let fixed: [WakeSource] = [
-        .listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates, .metricsListener,
+        .listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates, .revocations, .metricsListener,
     ]
     /// Connection ids start here (SessionRegistry), above every fixed token.
     static let firstConnectionID: UInt64 = 1_000

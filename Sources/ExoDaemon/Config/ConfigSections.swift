@@ -8,7 +8,7 @@ extension ConfigLoader {
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants", "log_level",
     ]
     static let framesKeys = ["count", "size"]
-    static let tenantKeys = ["name", "uids", "gids", "frame_quota", "addresses", "ports"]
+    static let tenantKeys = ["name", "uids", "gids", "frame_quota", "guaranteed_frames", "addresses", "ports"]
 
     /// The whole document; keys that are absent keep `DaemonConfig`'s defaults.
     static func decodeDocument(_ document: TOMLSection) throws(ConfigError) -> DaemonConfig {
@@ -82,6 +82,7 @@ extension ConfigLoader {
             gids: try section.integers("gids", as: UInt32.self) ?? [],
             frameQuota: quota,
             addresses: try decodeAddresses(section),
-            ports: try decodePortShares(section))
+            ports: try decodePortShares(section),
+            guaranteedFrames: try section.integer("guaranteed_frames", as: UInt32.self) ?? 0)
     }
 }
