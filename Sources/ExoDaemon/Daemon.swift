@@ -27,6 +27,7 @@ public final class Daemon {
     var dataPathWoke = false
     /// The NIC's descriptor and link monitor in the epoll set.
     let nicWatch: NicWatch
+    let metrics: MetricsServer?  // the Prometheus endpoint, with a [metrics] table
     /// `stop()` ran: the socket file is no longer this daemon's to remove.
     private var stopped = false
     /// Why the daemon stopped on its own with a failure (`exokerneld` then exits 1); nil
@@ -72,6 +73,7 @@ public final class Daemon {
             reactor = try Reactor()
             nicWatch = NicWatch(reactor: reactor, dataPlane: dataPlane)
             let listener = try ControlListener(path: config.socketPath)
+            metrics = try MetricsServer.make(config.metrics, reactor: reactor)
             connections = ControlConnections(config: config, reactor: reactor, sessions: sessions, listener: listener,
                 dispatcher: dispatcher, owed: owed)
             reloader = ConfigReloader(
@@ -216,6 +218,7 @@ public final class Daemon {
             deliverFaults()
             dataPathWoke = true
         case .session(let id): connections.ready(id, events: events)
+        case .metricsListener, .metricsConnection: metrics?.serve(source, events: events, snapshot: MetricsSnapshotReader(self).snapshot)
         }
     }
 
@@ -229,16 +232,16 @@ public final class Daemon {
 
     // MARK: timers
 
-    /// How long the loop may sleep: until the next hello deadline, owner's turn or held-back
-    /// fault report (-1: until something happens).
+    /// How long the loop may sleep: until the next hello deadline, owner's turn, held-back
+    /// fault report or metrics connection's deadline (-1: until something happens).
     func nextTimeoutMilliseconds() -> Int32 {
         let now = MonotonicClock.nanoseconds()
-        guard let earliest = connections.nextDeadline(now: now) else { return -1 }
+        guard let earliest = MetricsServer.earlier(connections.nextDeadline(now: now), metrics?.nextDeadline) else { return -1 }
         guard earliest > now else { return 0 }
         return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
     }
 
-    func expireHandshakes() { connections.expireHandshakes(now: MonotonicClock.nanoseconds()) }
+    func expireHandshakes() { connections.expireHandshakes(now: MonotonicClock.nanoseconds()); metrics?.expire() }
 }
 
 /// Why the daemon could not start, in words for the operator.

@@ -102,7 +102,7 @@ struct ConfigLoaderTests {
     @Test func unknownTableIsRefused() {
         let error = F.parseError("[disk]\nname = \"sda\"\n")
         #expect(error?.key == "disk")
-        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic, impairment")
+        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic, impairment, metrics")
     }
 
     @Test func unknownDaemonKeyIsRefused() {

@@ -2,7 +2,7 @@
 // DaemonConfig fields: types and known keys only; ranges are ConfigValidator's job.
 
 extension ConfigLoader {
-    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment"]
+    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment", "metrics"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants", "log_level",
@@ -19,6 +19,7 @@ extension ConfigLoader {
         if let limits = try document.section("limits") { config.limits = try LimitsSection.decode(limits) }
         if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
         if let impairment = try document.section("impairment") { config.impairment = try decodeImpairment(impairment) }
+        if let metrics = try document.section("metrics") { config.metrics = try MetricsSection.decode(metrics) }
         for tenant in try document.sections("tenant") ?? [] {
             config.tenants.append(try decodeTenant(tenant))
         }

@@ -85,6 +85,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var nic: NicConfig?
     /// Faults injected between the NIC and the tenants from start-up (`[impairment]`).
     public var impairment = ImpairmentConfig()
+    /// The Prometheus endpoint (`[metrics]`); nil: none.
+    public var metrics: MetricsConfig?
 
     /// The socket path used when the file names none.
     public static let defaultSocketPath = "/run/exokernel/exokerneld.sock"
