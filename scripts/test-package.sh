@@ -119,7 +119,7 @@ done
 check "exokerneld(8) documents --check-config and no subcommand" \
     sh -c 'page=$(zcat "$1"); printf "%s" "$page" | grep -q "check-config" && ! printf "%s" "$page" | grep -q subcommand' \
     _ "$root/usr/share/man/man8/exokerneld.8.gz"
-check "exoctl(8) documents every subcommand" sh -c 'page=$(zcat "$1"); for c in status tenants frames caps bindings stats nic filters capture impair reload revoke; do
+check "exoctl(8) documents every subcommand" sh -c 'page=$(zcat "$1"); for c in status tenants frames caps bindings stats nic filters capture impair reload revoke kick; do
     printf "%s" "$page" | grep -q "$c" || exit 1; done' _ "$root/usr/share/man/man8/exoctl.8.gz"
 
 completion=$root/usr/share/bash-completion/completions/exoctl

@@ -29,6 +29,11 @@ extension OperatorSession {
         try await channel.call(ControlCalls.reload)
     }
 
+    /// Ends every session of `tenant`, or the tenant session with connection id `session`.
+    public func kick(tenant: String?, session: UInt64) async throws(ExoClientError) -> UInt32 {
+        try await channel.call(ControlCalls.kick(tenant: tenant, session: session))
+    }
+
     /// Revokes the grant redeemed from token `tokenID` (any tenant's).
     public func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32) async throws(ExoClientError) -> UInt64 {
         try await channel.call(ControlCalls.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis))

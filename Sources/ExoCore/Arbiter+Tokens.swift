@@ -51,6 +51,12 @@ extension Arbiter {
         authority.offers(to: tenant, from: cursor, limit: limit)
     }
 
+    /// Withdraws the outstanding (not yet redeemed) token `tokenID` if `tenant` issued it (nil:
+    /// an operator, anyone's): it can no longer be redeemed. Nil if there is no such token.
+    public func withdraw(tokenID: UInt64, issuedBy tenant: TenantID?) -> OutstandingToken? {
+        authority.withdraw(tokenID, issuedBy: tenant)
+    }
+
     /// Outstanding offers addressed to `tenant`.
     public func offerCount(to tenant: TenantID) -> Int { authority.tokens.count(addressedTo: tenant) }
 

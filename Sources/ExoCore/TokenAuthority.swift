@@ -71,6 +71,12 @@ struct TokenAuthority {
     }
 
     /// Takes a verified token out: it was redeemed (single use).
+    /// Withdraws the outstanding token `tokenID` if `issuer` issued it (nil: anyone's).
+    mutating func withdraw(_ tokenID: UInt64, issuedBy issuer: TenantID?) -> OutstandingToken? {
+        guard let record = tokens[tokenID], issuer.map({ $0 == record.info.issuerTenant }) ?? true else { return nil }
+        return tokens.remove(tokenID)
+    }
+
     /// Takes the outstanding token `tokenID` out (it was redeemed as `holding`) and remembers
     /// it as a redeemed grant; `isLive` says which holdings still exist, for pruning.
     mutating func consume(_ tokenID: UInt64, redeemedAs holding: HoldingID, isLive: (HoldingID) -> Bool) {

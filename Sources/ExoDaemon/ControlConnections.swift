@@ -35,6 +35,7 @@ final class ControlConnections {
         self.listener = listener
         self.dispatcher = dispatcher
         self.owed = owed
+        dispatcher.connections = self
     }
 
     /// Admits every pending connection within the limits; one over them is told why

@@ -85,6 +85,7 @@ extension ControlDispatcher {
             case .reload: return host?.reload(requestedBy: session) ?? Self.noHandler(request)
             case .revokeGrant(let tokenID, let deadlineMillis):
                 return try revocations.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis, by: nil)
+            case .kick(let tenant, let target): return try kick(tenant: tenant, session: target, by: session)
             case .revoke(let tenant, let frames, let deadlineMillis):
                 return try revocations.revoke(tenant: tenant, frames: frames, deadlineMillis: deadlineMillis)
             default: return Self.noHandler(request)

@@ -64,6 +64,7 @@ final class ControlDispatcher {
         .revocationDone: .tenant,
         .revoke: .operator,
         .revokeGrant: .attached,
+        .kick: .operator,
     ]
 
     /// The configuration in force (a reload replaces it).
@@ -79,6 +80,9 @@ final class ControlDispatcher {
     /// Re-resolved when a reload changes `daemon.operator_group`.
     var operatorGID: UInt32?
     weak var host: (any ControlDispatcherHost)?
+    /// The connections, for `kick` (set by ControlConnections, which owns the dispatcher's
+    /// callers).
+    weak var connections: ControlConnections?
 
     init(config: DaemonConfig, plane: ControlPlane, dataPlane: DataPlane, sessions: SessionRegistry,
          accounting: TenantAccounting, daemonUID: UInt32, operatorGID: UInt32?) {

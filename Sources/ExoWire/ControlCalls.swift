@@ -153,6 +153,13 @@ public enum ControlCalls {
         }
     }
 
+    /// Operator: ends every session of `tenant`, or the session with connection id `session`.
+    public static func kick(tenant: String?, session: UInt64) -> ControlCall<UInt32> {
+        ControlCall(.kick(tenant: tenant, session: session), replyName: "kicked") {
+            if case .kicked(let count) = $0 { count } else { nil }
+        }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

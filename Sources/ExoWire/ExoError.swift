@@ -55,6 +55,8 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     /// `revokeGrant` names no token that was redeemed from a grant of the caller's tenant and
     /// whose holding is still live.
     case noSuchGrant = 111
+    /// `kick` names no tenant session: no such connection id, or an operator's.
+    case noSuchSession = 112
 
     // Capability refusals (200-299).
     /// The token does not verify (forged, corrupted, spliced, or from another daemon run).
@@ -165,6 +167,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .unknownTenant: "unknownTenant"
         case .badRevocation: "badRevocation"
         case .noSuchGrant: "noSuchGrant"
+        case .noSuchSession: "noSuchSession"
         case .invalidToken: "invalidToken"
         case .notAudience: "notAudience"
         case .tokenRevoked: "tokenRevoked"
@@ -221,6 +224,7 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .unknownTenant: "no such tenant"
         case .badRevocation: "a revocation needs at least one frame and a deadline of 1 ms to 1 hour"
         case .noSuchGrant: "no live redeemed grant of your tenant has this token id"
+        case .noSuchSession: "no tenant session has this id"
         case .invalidToken: "invalid capability token"
         case .notAudience: "token is addressed to another tenant"
         case .tokenRevoked: "token revoked or already redeemed"

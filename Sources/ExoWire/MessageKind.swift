@@ -33,6 +33,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case impair = 0x0189
     case reload = 0x018A
     case revoke = 0x018B
+    case kick = 0x018C
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -62,6 +63,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case impaired = 0x0289
     case reloaded = 0x028A
     case revocationStarted = 0x028B
+    case kicked = 0x028C
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0). `offer` and `tokenRevoked` are

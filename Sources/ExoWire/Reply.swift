@@ -51,6 +51,8 @@ public enum Reply: Equatable, Sendable {
     case revocationStarted(RevocationStarted)
     /// The answer to `revokeGrant`: the revocation the grantee was sent.
     case grantRevocationStarted(id: UInt64)
+    /// The answer to `kick`: how many sessions it ended.
+    case kicked(sessions: UInt32)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -84,6 +86,7 @@ public enum Reply: Equatable, Sendable {
         case .revocationSettled: .revocationSettled
         case .revocationStarted: .revocationStarted
         case .grantRevocationStarted: .grantRevocationStarted
+        case .kicked: .kicked
         case .error: .error
         }
     }
@@ -120,6 +123,7 @@ extension Reply {
         case .revocationSettled: self = .revocationSettled(try RevocationSettlement(parsing: &reader))
         case .revocationStarted: self = .revocationStarted(try RevocationStarted(parsing: &reader))
         case .grantRevocationStarted: self = .grantRevocationStarted(id: try reader.read())
+        case .kicked: self = .kicked(sessions: try reader.read())
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -156,6 +160,7 @@ extension Reply {
         case .revocationSettled(let settlement): try settlement.emit(into: &writer)
         case .revocationStarted(let started): try started.emit(into: &writer)
         case .grantRevocationStarted(let id): writer.write(id)
+        case .kicked(let count): writer.write(count)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

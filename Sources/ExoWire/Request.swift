@@ -75,6 +75,9 @@ public enum Request: Equatable, Sendable {
     /// redeeming token `tokenID` made must end within `deadlineMillis` ms (1 to
     /// `RevocationLimits.maxDeadlineMillis`). Answered by `grantRevocationStarted`.
     case revokeGrant(tokenID: UInt64, deadlineMillis: UInt32)
+    /// Operator: ends tenant sessions: every session of `tenant`, or the one session whose
+    /// connection id is `session` (0: none), as a reload ends them. Answered by `kicked`.
+    case kick(tenant: String?, session: UInt64)
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -107,6 +110,7 @@ public enum Request: Equatable, Sendable {
         case .revocationDone: .revocationDone
         case .revoke: .revoke
         case .revokeGrant: .revokeGrant
+        case .kick: .kick
         }
     }
 }
@@ -162,6 +166,9 @@ extension Request {
                 tenant: try reader.readName(field: "revoke.tenant"), frames: try reader.read(),
                 deadlineMillis: try reader.read())
         case .revokeGrant: self = .revokeGrant(tokenID: try reader.read(), deadlineMillis: try reader.read())
+        case .kick:
+            self = .kick(
+                tenant: try reader.readOptionalString(field: "kick.tenant", allowed: FieldRange.name), session: try reader.read())
         case .filters:
             self = .filters(
                 tenant: try reader.readOptionalString(field: "filters.tenant", allowed: FieldRange.name),
@@ -211,6 +218,9 @@ extension Request {
         case .revokeGrant(let tokenID, let deadlineMillis):
             writer.write(tokenID)
             writer.write(deadlineMillis)
+        case .kick(let tenant, let session):
+            try writer.writeOptionalString(tenant, field: "kick.tenant", allowed: FieldRange.name)
+            writer.write(session)
         case .filters(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "filters.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)

@@ -32,6 +32,7 @@ struct Exoctl: AsyncParsableCommand {
             StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self, ImpairCommand.self,
             ReloadCommand.self,
             RevokeCommand.self,
+            KickCommand.self,
         ])
 }
 

@@ -53,6 +53,8 @@ struct RevokeCommand: AsyncParsableCommand {
             let id = try await session.revokeGrant(tokenID: grant, deadlineMillis: deadline)
             if options.json {
                 Console.out(JSONOutput.render(RevokeJSON(id: id, target: 0, held: 0)))
+            } else if id == 0 {
+                Console.out("token \(grant) was not redeemed: the offer is withdrawn")
             } else {
                 Console.out("revocation \(id): the holder of grant \(grant) must give it up within \(deadline) ms")
             }

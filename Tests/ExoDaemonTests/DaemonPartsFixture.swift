@@ -139,6 +139,7 @@ func sampleRequest(_ kind: MessageKind) -> Request? {
     case .revocationDone: return .revocationDone(id: 1)
     case .revoke: return .revoke(tenant: "alice", frames: 1, deadlineMillis: 100)
     case .revokeGrant: return .revokeGrant(tokenID: 1, deadlineMillis: 100)
+    case .kick: return .kick(tenant: "alice", session: 0)
     default: return nil
     }
 }

@@ -46,6 +46,7 @@ import Testing
             check(ControlCalls.reload),
             check(ControlCalls.revocationDone(id: 3)),
             check(ControlCalls.revokeGrant(tokenID: 3, deadlineMillis: 50)),
+            check(ControlCalls.kick(tenant: "alice", session: 0)),
             check(ControlCalls.revoke(tenant: "alice", frames: 4, deadlineMillis: 100)),
         ]
         let requestKinds = Set(MessageKind.allCases.filter { $0.family == .request })

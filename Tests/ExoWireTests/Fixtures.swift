@@ -58,6 +58,8 @@ enum Fixtures {
         .reload,
         .revocationDone(id: 7),
         .revokeGrant(tokenID: 12, deadlineMillis: 100),
+        .kick(tenant: "alice", session: 0),
+        .kick(tenant: nil, session: 1004),
         .revoke(tenant: "alice", frames: 8, deadlineMillis: 2_000),
     ]
 
@@ -176,6 +178,7 @@ enum Fixtures {
         .revocationSettled(RevocationSettlement(held: 24, met: true)),
         .revocationStarted(RevocationStarted(id: 7, target: 24, held: 32)),
         .grantRevocationStarted(id: 8),
+        .kicked(sessions: 2),
         .reloaded(ReloadReport(applied: true, warnings: ["f.toml: tenant: no [[tenant]] is configured"], tenantsAdded: 1,
             tenantsRemoved: 2, tenantsChanged: 3, sessionsEnded: 4, bindingsEnded: 5)),
         .reloaded(ReloadReport(

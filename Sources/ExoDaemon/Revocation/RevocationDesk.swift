@@ -59,6 +59,13 @@ final class RevocationDesk {
     /// grant); `.noSuchGrant`, `.badRevocation` for a deadline out of range.
     func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32, by tenant: TenantID?) throws(ExoError) -> Response {
         guard (1...RevocationLimits.maxDeadlineMillis).contains(deadlineMillis) else { throw .badRevocation }
+        // Not redeemed yet: the offer is simply withdrawn (its audience's offers change).
+        if let withdrawn = plane.arbiter.withdraw(tokenID: tokenID, issuedBy: tenant) {
+            for session in sessions.sessions(of: withdrawn.audience) { session.offerNotice.changed() }
+            plane.revocationEventsWaiting = true
+            Log.info("offer \(tokenID) of frame \(withdrawn.frame) withdrawn before it was redeemed")
+            return Response(reply: .grantRevocationStarted(id: 0))
+        }
         let deadline = now + UInt64(deadlineMillis) * 1_000_000
         let revocation = try revoker.revokeGrant(tokenID: tokenID, by: tenant, deadline: deadline, arbiter: plane.arbiter)
         Log.info("grant \(tokenID) revoked: revocation \(revocation.id), frames \(revocation.frames), within \(deadlineMillis) ms")
