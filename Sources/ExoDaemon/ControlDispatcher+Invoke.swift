@@ -34,8 +34,10 @@ extension ControlDispatcher {
     private func invokeTenantRequest(_ request: Request, by caller: TenantCaller) throws(ExoError) -> Response {
         let session = caller.session
         switch request {
-        case .allocate(let frames): return try plane.allocate(frames, session: session)
-        case .allocateAny(let count): return try plane.allocateAny(count: count, session: session)
+        case .allocate, .allocateAny, .redeem:
+            // Whether it took frames or found too few, the pool may now be below its low water.
+            defer { revocations.checkPoolPressure() }
+            return try invokeAllocation(request, session: session)
         case .unref(let frames):
             let response = try plane.unref(frames, session: session)
             revocations.settle(caller.tenant)
@@ -46,7 +48,6 @@ extension ControlDispatcher {
         case .map(let frames): return try plane.map(frames, session: session)
         case .grant(let frame, let rights, let audience):
             return try plane.grant(frame, rights: rights, audience: audience, session: session)
-        case .redeem(let token): return try plane.redeem(token, session: session)
         case .offers(let page): return plane.offers(to: caller.tenant, page: page)
         case .ping: return Response(reply: .pong)
         case .openDataPath(let capacity):
@@ -61,6 +62,16 @@ extension ControlDispatcher {
         case .installFilter(let endpoint, let atoms):
             return try dataPlane.requests.installFilter(endpoint, atoms: atoms, session: session)
         case .removeFilter(let id): return try dataPlane.requests.removeFilter(id, session: session)
+        default: return Self.noHandler(request)
+        }
+    }
+
+    /// The requests that take frames from the pool.
+    private func invokeAllocation(_ request: Request, session: SessionID) throws(ExoError) -> Response {
+        switch request {
+        case .allocate(let frames): return try plane.allocate(frames, session: session)
+        case .allocateAny(let count): return try plane.allocateAny(count: count, session: session)
+        case .redeem(let token): return try plane.redeem(token, session: session)
         default: return Self.noHandler(request)
         }
     }

@@ -7,7 +7,7 @@ extension ConfigLoader {
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants", "log_level",
     ]
-    static let framesKeys = ["count", "size"]
+    static let framesKeys = ["count", "size", "low_water", "high_water", "revocation_deadline_ms"]
     static let tenantKeys = ["name", "uids", "gids", "frame_quota", "guaranteed_frames", "addresses", "ports"]
 
     /// The whole document; keys that are absent keep `DaemonConfig`'s defaults.
@@ -66,6 +66,11 @@ extension ConfigLoader {
         try section.rejectUnknownKeys(known: framesKeys)
         if let count = try section.integer("count", as: UInt32.self) { config.frameCount = count }
         if let size = try section.integer("size", as: UInt32.self) { config.frameSize = size }
+        if let low = try section.integer("low_water", as: UInt32.self) { config.lowWater = low }
+        if let high = try section.integer("high_water", as: UInt32.self) { config.highWater = high }
+        if let deadline = try section.integer("revocation_deadline_ms", as: UInt32.self) {
+            config.revocationDeadlineMillis = deadline
+        }
     }
 
     static func decodeTenant(_ section: TOMLSection) throws(ConfigError) -> TenantConfig {

@@ -1,6 +1,8 @@
 // Decides whether a decoded configuration may run: ranges, names, tenant identities and the
 // host's limits. Pure: errors refuse start-up, warnings are printed; nothing is changed.
 
+import ExoWire
+
 /// Checks a `DaemonConfig` against the rules every key documents in `config/exokerneld.toml`.
 public enum ConfigValidator {
     /// Descriptors the daemon keeps for itself beyond frames and connections (epoll, timers,
@@ -113,6 +115,16 @@ public enum ConfigValidator {
                 "\(c.frameSize) is not a multiple of the page size (\(pageSize)) between \(pageSize) and \(maximumFrameSize) (2 MiB)"
             )
         }
+        if c.lowWater > c.frameCount {
+            findings.error("frames.low_water", "\(c.lowWater) is more than frames.count (\(c.frameCount))")
+        }
+        if c.highWater != 0, c.highWater < c.lowWater || c.highWater > c.frameCount {
+            findings.error(
+                "frames.high_water",
+                "\(c.highWater) is out of range: must be between frames.low_water (\(c.lowWater)) and frames.count (\(c.frameCount))")
+        }
+        findings.require(
+            Int(c.revocationDeadlineMillis), in: 1...Int(RevocationLimits.maxDeadlineMillis), key: "frames.revocation_deadline_ms")
     }
 }
 

@@ -77,6 +77,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public var frameCount: UInt32
     /// Bytes per frame (`frames.size`).
     public var frameSize: UInt32
+    /// Below this many free frames the daemon revokes frames from the tenants holding most
+    /// above their floors (`frames.low_water`; 0: never).
+    public var lowWater: UInt32 = 0
+    /// Until this many would be free (`frames.high_water`; 0: the low-water mark).
+    public var highWater: UInt32 = 0
+    /// The deadline of such a revocation (`frames.revocation_deadline_ms`).
+    public var revocationDeadlineMillis: UInt32 = RevocationLimits.defaultDeadlineMillis
     /// Per-tenant bounds on daemon state (`[limits]`), the same for every tenant.
     public var limits: TenantLimits
     /// The configured tenants; a tenant's index in this array is its `TenantID`.

@@ -73,6 +73,33 @@ final class RevocationDesk {
         return Response(reply: .grantRevocationStarted(id: revocation.id))
     }
 
+    /// After an allocation or a redemption (granted or refused): while fewer frames than
+    /// `frames.low_water` are free, the tenants holding most above their floors are asked for
+    /// frames, levelled, until `frames.high_water` would be free (PoolPressurePlan). A tenant
+    /// already asked is asked again only for more.
+    func checkPoolPressure() {
+        let config = plane.config
+        let arbiter = plane.arbiter
+        guard config.lowWater > 0, arbiter.freeFrameCount < config.lowWater,
+            let marks = PoolWaterMarks(
+                lowWater: config.lowWater, highWater: max(config.highWater, config.lowWater),
+                poolFrames: arbiter.frameCount)
+        else { return }
+        let pressures = plane.roster.tenants.map { id, _ in
+            TenantPressure(
+                tenant: id, held: arbiter.usage(of: id).framesHeld, floor: arbiter.tenant(id)?.guaranteedFrames ?? 0,
+                pendingTarget: revoker.book.countRevocation(of: id)?.target)
+        }
+        let deadline = now + UInt64(config.revocationDeadlineMillis) * 1_000_000
+        for (tenant, target) in PoolPressurePlan.targets(free: arbiter.freeFrameCount, marks: marks, tenants: pressures) {
+            let held = arbiter.usage(of: tenant).framesHeld
+            guard let revocation = revoker.revoke(tenant: tenant, target: target, reason: .poolLow, deadline: deadline, arbiter: arbiter)
+            else { continue }
+            Log.info("pool low (\(arbiter.freeFrameCount) free): revocation \(revocation.id) asks a tenant for \(held - revocation.target) of \(held) frames")
+            announce(revocation, held: held)
+        }
+    }
+
     /// A tenant's `revocationDone`: what it holds now, and whether that meets the revocation
     /// (also true when the revocation is no longer pending: met, or past its deadline).
     func done(_ id: UInt64, by caller: TenantCaller) -> Response {

@@ -274,4 +274,30 @@ import Testing
         _ = try shared.bob.call(ControlCalls.unref([shared.frame]))
         #expect(throws: noSuchGrant) { try shared.alice.call(ControlCalls.revokeGrant(tokenID: shared.tokenID, deadlineMillis: 10)) }
     }
+
+    @Test("below the pool's low-water mark the tenants holding most are asked, levelled, and lose the rest at the deadline")
+    func poolLowRevokes() throws {
+        let daemon = try InProcessDaemon(frameCount: 64) { config in
+            config.lowWater = 8
+            config.highWater = 16
+            config.revocationDeadlineMillis = 500
+        }
+        let alice = try daemon.attachTenant("alice")
+        let bob = try daemon.attachTenant("bob")
+        _ = try alice.call(ControlCalls.allocateAny(count: 30))
+        #expect(try alice.takeEvents().isEmpty)  // 34 free: no pressure
+        _ = try bob.call(ControlCalls.allocateAny(count: 28))  // 6 free: below 8
+
+        for peer in [alice, bob] {
+            let notices = try peer.takeEvents().compactMap { if case .revocationRequested(let n) = $0 { n } else { nil } }
+            #expect(notices.map(\.reason) == [RevocationReason.poolLow.rawValue])
+            #expect(notices.map(\.target) == [24])
+            #expect(notices.map(\.deadlineMillis) == [500])
+        }
+        // Neither complies: at the deadline each is taken down to the level.
+        daemon.advanceTime(by: 500 * Self.millisecond)
+        #expect(daemon.daemon.plane.arbiter.usage(of: 0).framesHeld == 24)
+        #expect(daemon.daemon.plane.arbiter.usage(of: 1).framesHeld == 24)
+        #expect(daemon.daemon.plane.arbiter.freeFrameCount == 16)
+    }
 }
