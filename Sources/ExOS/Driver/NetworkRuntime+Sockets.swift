@@ -47,7 +47,7 @@ extension NetworkRuntime {
     }
 
     /// Ports and echo identifiers granted on shared addresses (owned addresses grant all).
-    public var grants: [EndpointGrant] { state.withLock { $0.stack.core.configuration.grants } }
+    public var grants: [EndpointGrant] { state.withLock { $0.stack.configuration.grants } }
 
     /// An echo identifier this tenant may use: on an owned first address, one derived from
     /// the process id (as ping does); else the first identifier granted on a shared address.
@@ -65,6 +65,6 @@ extension RuntimeState {
 
     /// True when echo `identifier` is granted on shared `address`.
     func grantsEcho(_ address: IPv4Address, _ identifier: UInt16) -> Bool {
-        stack.core.configuration.grants.contains { $0.proto == .icmp && $0.address == address && $0.ports.contains(identifier) }
+        stack.configuration.grants.contains { $0.proto == .icmp && $0.address == address && $0.ports.contains(identifier) }
     }
 }

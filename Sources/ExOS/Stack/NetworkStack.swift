@@ -65,6 +65,9 @@ public struct NetworkStack: Sendable {
         tcp = TCPSockets(configuration)
     }
 
+    /// The configuration the stack was made with.
+    var configuration: StackConfiguration { core.configuration }
+
     /// The stack's addresses, as configured.
     public var addresses: [LocalAddress] { core.configuration.addresses }
 

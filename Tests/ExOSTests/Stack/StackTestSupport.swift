@@ -168,7 +168,7 @@ extension NetworkStack {
     /// Every frame the stack has to send at `now`, decoded.
     mutating func drain(now: Instant) -> [SentFrame] {
         var frames: [SentFrame] = []
-        var buffer = [UInt8](repeating: 0, count: core.configuration.maximumFrameLength)
+        var buffer = [UInt8](repeating: 0, count: configuration.maximumFrameLength)
         while let length = MutablePacketBytes.with(&buffer, { transmit(now: now, into: $0) }) {
             frames.append(SentFrame(Array(buffer.prefix(length))))
         }
@@ -178,7 +178,7 @@ extension NetworkStack {
     /// Every frame the stack has to send at `now`, raw.
     mutating func drainRaw(now: Instant) -> [[UInt8]] {
         var frames: [[UInt8]] = []
-        var buffer = [UInt8](repeating: 0, count: core.configuration.maximumFrameLength)
+        var buffer = [UInt8](repeating: 0, count: configuration.maximumFrameLength)
         while let length = MutablePacketBytes.with(&buffer, { transmit(now: now, into: $0) }) {
             frames.append(Array(buffer.prefix(length)))
         }
