@@ -27,8 +27,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The metrics endpoint's registry and text format (fed at scrape time: docs/METRICS.md).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Only for `swift package generate-documentation` (scripts/check-docs.sh); no target
         // depends on it, so builds and tests never compile it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -65,8 +66,8 @@ let package = Package(
         .target(
             name: "ExoDaemon",
             dependencies: [
-                "ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment",
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "HTTPCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

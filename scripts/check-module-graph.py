@@ -28,8 +28,11 @@ ALLOWED = {
     "Sources/ExoWire": {"ExoPacket", "Synchronization"},
     "Sources/ExoCore": {"ExoPacket", "ExoWire", "Crypto"},
     "Sources/ExoPlatform": {"CExoShims", "CNetlink", "SystemPackage"} | SYSTEM,
+    # The configuration's TOML parser: pure logic inside the daemon (checked before ExoDaemon,
+    # the first matching prefix wins), so no system module can creep into it.
+    "Sources/ExoDaemon/Config/TOML": PURE,
     "Sources/ExoDaemon": {"ExoVersion", "ExoPacket", "ExoWire", "ExoCore", "ExoPlatform", "ExoImpairment", "Crypto",
-                          "TOMLKit", "Logging"} | SYSTEM,  # less FORBIDDEN below
+                          "Logging", "HTTPCore", "Prometheus"} | SYSTEM,  # less FORBIDDEN below
     "Sources/exokerneld": {"ExoVersion", "ExoDaemon", "ExoPlatform", "ArgumentParser", "Logging"} | SYSTEM,
     "Sources/ExoClient": {"ExoWire", "ExoPacket", "ExoPlatform"} | SYSTEM,
     "Sources/ExOS": {"ExoPacket", "ExoWire", "ExoClient", "ExoPlatform", "ExoImpairment"} | SYSTEM,

@@ -19,13 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "Sources", ROOT / "clients"]
 LIMIT = 300
 # type name -> (allowed lines, why it may be larger)
-EXCEPTIONS: dict[str, tuple[int, str]] = {
-    "Arbiter": (
-        320,
-        "Split to 298 lines (TokenAuthority); the configuration reload then added tenant changes "
-        "(Arbiter+TenantChanges.swift) in parallel. Next: the in-flight references (addInFlight, "
-        "removeInFlight, admitInFlight) as a part of their own; remove the entry then."),
-}
+EXCEPTIONS: dict[str, tuple[int, str]] = {}
 
 DECLARATION = re.compile(
     r"^(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*(?:(?:public|internal|fileprivate|private|package|final|open|indirect)\s+)*"

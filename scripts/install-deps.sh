@@ -6,7 +6,11 @@ packages=(libnl-3-dev libnl-route-3-dev pkg-config iproute2 iputils-ping netcat-
           # the Debian package and its test (scripts/package-deb.sh, scripts/test-package.sh):
           # dpkg-shlibdeps, strip and readelf, man --warnings, systemd-sysusers, and the shells
           # whose completions are checked
-          dpkg-dev binutils man-db groff-base systemd zsh fish)
+          dpkg-dev binutils man-db groff-base systemd zsh fish
+          # the service's sandbox (DaemonUserTests: setpriv, prlimit and unshare are in
+          # util-linux; strace lists the daemon's system calls) and the metrics endpoint
+          # (curl scrapes it, prometheus's promtool checks the text format)
+          strace prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -148,9 +148,9 @@ License: Apache-2.0
  On Debian systems, the complete text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0 (and in the source tree's LICENSE).
  The Swift runtime linked into the binaries is Apache-2.0 with the Runtime
- Library Exception; swift-argument-parser, swift-log and swift-crypto are
- Apache-2.0; TOMLKit and toml++ are MIT; BoringSSL (in swift-crypto) is under
- its own OpenSSL/ISC-style licence.
+ Library Exception; swift-argument-parser, swift-log, swift-crypto,
+ swift-prometheus, swift-metrics and swift-atomics are Apache-2.0; BoringSSL
+ (in swift-crypto) is under its own OpenSSL/ISC-style licence.
 EOF
 
 # Maintainer scripts: create the group and user, reload systemd; the unit is not enabled (the

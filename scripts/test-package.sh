@@ -91,13 +91,26 @@ for unit in exokerneld.service exokerneld@.service; do
     check "$unit starts /usr/sbin/exokerneld" grep -q '^ExecStart=/usr/sbin/exokerneld --config /etc/exokernel/' \
         "$root/lib/systemd/system/$unit"
     check "$unit names no /usr/local path" sh -c '! grep -q /usr/local "$1"' _ "$root/lib/systemd/system/$unit"
+    check "$unit runs the daemon as the exokerneld user with only CAP_NET_ADMIN and CAP_NET_RAW" \
+        sh -c 'grep -qx "User=exokerneld" "$1" && ! grep -q "^User=root" "$1" \
+            && grep -qx "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW" "$1" \
+            && grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW" "$1"' _ "$root/lib/systemd/system/$unit"
+    if command -v systemd-analyze >/dev/null; then
+        # A template is analysed through an instance of it.
+        instance=$work/$(printf '%s' "$unit" | sed 's/@\./@eth0./')
+        cp "$root/lib/systemd/system/$unit" "$instance"
+        exposure=$(systemd-analyze security --offline=true --no-pager "$instance" 2>&1 | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+        check "$unit's systemd-analyze security exposure ${exposure:-?} is at most 2.5" \
+            awk -v e="${exposure:-99}" 'BEGIN { exit !(e <= 2.5) }'
+    fi
 done
 
 sysroot=$work/sysroot
 mkdir -p "$sysroot/etc"
-check "systemd-sysusers creates the exokernel group and the exokerneld user from the packaged entry" \
+check "systemd-sysusers creates the exokernel group and the exokerneld user (the units' User=) from the packaged entry" \
     sh -c 'systemd-sysusers --root="$1" "$2" >/dev/null 2>&1 && grep -q "^exokernel:" "$1/etc/group" \
-        && grep -q "^exokerneld:.*:/usr/sbin/nologin$" "$1/etc/passwd"' _ "$sysroot" "$root/usr/lib/sysusers.d/exokernel.conf"
+        && grep -q "^exokerneld:.*:/usr/sbin/nologin$" "$1/etc/passwd" && grep -q "^exokerneld:" "$1/etc/group"' \
+    _ "$sysroot" "$root/usr/lib/sysusers.d/exokernel.conf"
 
 for page in man8/exokerneld.8 man8/exoctl.8 man5/exokerneld.toml.5; do
     warnings=$(man --warnings -l "$root/usr/share/man/$page.gz" 2>&1 >/dev/null)
@@ -106,7 +119,7 @@ done
 check "exokerneld(8) documents --check-config and no subcommand" \
     sh -c 'page=$(zcat "$1"); printf "%s" "$page" | grep -q "check-config" && ! printf "%s" "$page" | grep -q subcommand' \
     _ "$root/usr/share/man/man8/exokerneld.8.gz"
-check "exoctl(8) documents every subcommand" sh -c 'page=$(zcat "$1"); for c in status tenants frames caps bindings stats nic filters capture impair; do
+check "exoctl(8) documents every subcommand" sh -c 'page=$(zcat "$1"); for c in status tenants frames caps bindings stats nic filters capture impair reload revoke; do
     printf "%s" "$page" | grep -q "$c" || exit 1; done' _ "$root/usr/share/man/man8/exoctl.8.gz"
 
 completion=$root/usr/share/bash-completion/completions/exoctl

@@ -29,6 +29,18 @@ extension OperatorSession {
         try await channel.call(ControlCalls.reload)
     }
 
+    /// Revokes the grant redeemed from token `tokenID` (any tenant's).
+    public func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32) async throws(ExoClientError) -> UInt64 {
+        try await channel.call(ControlCalls.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis))
+    }
+
+    /// Asks `tenant` to give back `frames` frames within `deadlineMillis` ms.
+    public func revoke(tenant: String, frames: UInt32, deadlineMillis: UInt32)
+        async throws(ExoClientError) -> RevocationStarted
+    {
+        try await channel.call(ControlCalls.revoke(tenant: tenant, frames: frames, deadlineMillis: deadlineMillis))
+    }
+
     public func impair(tenant: String? = nil, direction: ImpairDirection, profile: WireImpairmentProfile, seed: UInt64)
         async throws(ExoClientError)
     {

@@ -1,5 +1,5 @@
-// Frame requests: allocate (a given list or any free frames), unref, authorize a mapping,
-// and the in-flight references that keep a frame on a ring from changing owner.
+// Frame requests: allocate (a given list or any free frames), unref, authorize a mapping
+// (the in-flight references are InFlightReferences).
 import ExoWire
 
 extension Arbiter {
@@ -62,45 +62,6 @@ extension Arbiter {
     public func rights(session: SessionID, frame: FrameNumber) -> Rights? {
         guard let id = sessions.holding(session, frame: frame) else { return nil }
         return holdingTable[id]?.rights
-    }
-
-    /// Records one in-flight reference (a frame posted on one of the session's rings).
-    /// While the session has any, it cannot unref the frame and the frame cannot become free.
-    /// `.outOfRange`, `.notHolder`; `.frameInFlight` if the count would overflow.
-    public func addInFlight(session: SessionID, frame: FrameNumber) throws(ExoError) {
-        _ = try tenantOf(session)
-        guard frames.contains(frame) else { throw .outOfRange }
-        guard sessions.holding(session, frame: frame) != nil else { throw .notHolder }
-        let refs = sessions.inFlight(session, frame: frame)
-        guard refs < UInt32.max else { throw .frameInFlight }
-        sessions.setInFlight(session, frame: frame, refs: refs + 1)
-        frames.addInFlight(frame)
-    }
-
-    /// Drops one in-flight reference the session has on `frame` (the daemon handed the frame
-    /// back). Does nothing if the session is closed (closing dropped its references) or has
-    /// none on that frame. Lists the frame as freed if that was the last thing keeping it.
-    public func removeInFlight(session: SessionID, frame: FrameNumber) -> Released {
-        guard sessions.removeInFlight(session, frame: frame) else { return Released() }
-        return frames.removeInFlight(frame) ? Released(freedFrames: [frame]) : Released()
-    }
-
-    /// The data path's admission of a frame a tenant posted on a ring: if `session` holds
-    /// `frame` with the write right and the frame is in flight nowhere (on no ring of any
-    /// session), records one in-flight reference and returns `.admitted`; otherwise changes
-    /// nothing. A frame the session does not hold writable is `.notHeldWritable` whether or
-    /// not it is in flight elsewhere, so nobody learns anything about frames it does not hold.
-    /// One lookup of the session's record (the daemon asks once per posted descriptor).
-    public func admitInFlight(session: SessionID, frame: FrameNumber) -> InFlightAdmission {
-        guard frames.contains(frame) else { return .notHeldWritable }
-        var heldWritable = false
-        let added = sessions.addInFlight(session, frame: frame) { holding in
-            heldWritable = holdingTable[holding]?.rights.contains(.write) == true
-            return heldWritable && frames.inFlight(frame) == 0
-        }
-        guard added else { return heldWritable ? .alreadyInFlight : .notHeldWritable }
-        frames.addInFlight(frame)
-        return .admitted
     }
 
     /// Invoke step of both allocations: `batch` holds free, distinct, in-range frames and the

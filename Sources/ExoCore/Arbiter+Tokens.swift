@@ -34,10 +34,11 @@ extension Arbiter {
         guard sessions.holding(session, frame: fields.frame) == nil else { throw .alreadyHolder }
         guard tenants.fits(tenant, adding: 1) else { throw .overQuota }
 
-        authority.consume(fields.tokenID)
-        return addHolding(
+        let holding = addHolding(
             frame: fields.frame, session: session, tenant: tenant, rights: fields.rights,
             epoch: frames.generation(fields.frame))
+        authority.consume(fields.tokenID, redeemedAs: holding.id) { holdingTable[$0] != nil }
+        return holding
     }
 }
 

@@ -1,7 +1,7 @@
 // The data path's answer for one frame a tenant posted on a ring: taken into flight, or
 // refused because the session may not post it or because it is already in flight.
 
-/// Outcome of `Arbiter.admitInFlight(session:frame:)`.
+/// Outcome of `Arbiter.inFlight.admit(session:frame:)`.
 public enum InFlightAdmission: Equatable, Sendable {
     /// The frame now has one in-flight reference, for this descriptor.
     case admitted

@@ -9,6 +9,8 @@ struct TenantLedger {
     private var idsByName: [String: TenantID] = [:]
     private var held: [TenantID: UInt32] = [:]
     private var sessions: [TenantID: UInt32] = [:]
+    /// A pending revocation's target: no allocation or redeem takes the tenant above it.
+    private var caps: [TenantID: UInt32] = [:]
 
     /// Tenant ids and names must be unique (the configuration loader checks that first).
     init(_ tenants: [TenantSpec]) {
@@ -28,7 +30,8 @@ struct TenantLedger {
     /// True if the tenant may take `more` additional holdings without exceeding its quota.
     func fits(_ tenant: TenantID, adding more: Int) -> Bool {
         guard let quota = specs[tenant]?.frameQuota else { return false }
-        return UInt64(held[tenant, default: 0]) + UInt64(more) <= UInt64(quota)
+        let limit = min(quota, caps[tenant] ?? quota)
+        return UInt64(held[tenant, default: 0]) + UInt64(more) <= UInt64(limit)
     }
 
     func usage(_ tenant: TenantID) -> TenantUsage {
@@ -51,7 +54,11 @@ struct TenantLedger {
         idsByName[spec.name] = nil
         held[id] = nil
         sessions[id] = nil
+        caps[id] = nil
     }
+
+    /// Caps the tenant below its quota while a revocation is pending (nil: the quota alone).
+    mutating func setCap(_ tenant: TenantID, _ cap: UInt32?) { caps[tenant] = cap }
 
     mutating func holdingAdded(_ tenant: TenantID) { held[tenant, default: 0] += 1 }
     mutating func holdingEnded(_ tenant: TenantID) { held[tenant, default: 0] -= 1 }

@@ -86,6 +86,11 @@ struct SessionTable {
         records[id]?.inFlight[frame] = refs == 0 ? nil : refs
     }
 
+    /// The open sessions of `tenant`, by ascending id.
+    func sessions(of tenant: TenantID) -> [(id: SessionID, record: SessionRecord)] {
+        records.filter { $0.value.tenant == tenant }.map { ($0.key, $0.value) }.sorted { $0.id < $1.id }
+    }
+
     /// `.notHolder` unless `session` holds every frame of `batch`, each named once.
     func checkHolds(_ session: SessionID, _ batch: [FrameNumber]) throws(ExoError) {
         var seen = Set<FrameNumber>(minimumCapacity: batch.count)

@@ -12,12 +12,18 @@ public struct TenantSpec: Sendable, Equatable {
     public var frameQuota: UInt32
     /// Bounds on the other daemon state the tenant may cause (tokens and offers here).
     public var limits: TenantLimits
+    /// Frames no revocation asks back or takes (the configured `guaranteed_frames`; the
+    /// tenant's ring region is not frames and is never revoked either).
+    public var guaranteedFrames: UInt32
 
-    public init(id: TenantID, name: String, frameQuota: UInt32, limits: TenantLimits = .defaults) {
+    public init(
+        id: TenantID, name: String, frameQuota: UInt32, limits: TenantLimits = .defaults, guaranteedFrames: UInt32 = 0
+    ) {
         self.id = id
         self.name = name
         self.frameQuota = frameQuota
         self.limits = limits
+        self.guaranteedFrames = guaranteedFrames
     }
 }
 

@@ -12,6 +12,11 @@ struct TokenAuthority {
     /// Stamped into every token; tokens of another run (another id) are refused.
     let runID: UInt64
     private(set) var tokens = TokenTable()
+    /// Redeemed tokens by id, with the holding each became: what the issuer's tenant may
+    /// revoke later (`FrameRevoker.revokeGrant`). Entries whose holding ended are pruned as
+    /// the table grows, so it stays within twice the live redeemed holdings (and 64).
+    private(set) var redeemed: [UInt64: RedeemedGrant] = [:]
+    private var pruneAt = 64
 
     /// Precondition: `key` is 256 bits.
     init(key: SymmetricKey, runID: UInt64) {
@@ -66,7 +71,16 @@ struct TokenAuthority {
     }
 
     /// Takes a verified token out: it was redeemed (single use).
-    mutating func consume(_ tokenID: UInt64) { tokens.remove(tokenID) }
+    /// Takes the outstanding token `tokenID` out (it was redeemed as `holding`) and remembers
+    /// it as a redeemed grant; `isLive` says which holdings still exist, for pruning.
+    mutating func consume(_ tokenID: UInt64, redeemedAs holding: HoldingID, isLive: (HoldingID) -> Bool) {
+        if let record = tokens[tokenID] { redeemed[tokenID] = RedeemedGrant(token: record.info, holding: holding) }
+        tokens.remove(tokenID)
+        if redeemed.count >= pruneAt {
+            redeemed = redeemed.filter { isLive($0.value.holding) }
+            pruneAt = max(64, redeemed.count * 2)
+        }
+    }
 
     /// Revokes every token derived from `holding` (it ended).
     mutating func revoke(issuedFrom holding: HoldingID) -> [OutstandingToken] {
@@ -109,4 +123,12 @@ struct TokenAuthority {
             rights: info.rights, audience: info.audience)
         return CapabilityToken.seal(fields, key: key)
     }
+}
+
+/// A token that was redeemed, and the holding it became.
+public struct RedeemedGrant: Sendable, Equatable {
+    /// The token as it was outstanding: frame, rights, issuer, audience.
+    public let token: OutstandingToken
+    /// The audience's holding made by redeeming it.
+    public let holding: HoldingID
 }

@@ -133,7 +133,11 @@ final class ConfigReloader {
         connections.config = next
         sessions.limits = AdmissionLimits(connections: next.maxConnections, connectionsPerUID: next.maxConnectionsPerUID)
         for (id, tenant) in plan.roster.tenants {
-            plane.arbiter.setTenant(TenantSpec(id: id, name: tenant.name, frameQuota: tenant.frameQuota, limits: next.limits))
+            plane.arbiter.setTenant(TenantSpec(config: tenant, id: id, limits: next.limits))
+            // A quota below what the tenant holds is a revocation of the difference.
+            if plane.arbiter.usage(of: id).framesHeld > tenant.frameQuota {
+                dispatcher.revocations.quotaReduced(id, to: tenant.frameQuota)
+            }
         }
         dataPlane.install(config: next, plan: plan.plan)
         dataPlane.fragments.reassembler.setMaximumDatagramsPerOwner(next.limits.reassemblyDatagrams)

@@ -36,7 +36,13 @@ extension ControlDispatcher {
         switch request {
         case .allocate(let frames): return try plane.allocate(frames, session: session)
         case .allocateAny(let count): return try plane.allocateAny(count: count, session: session)
-        case .unref(let frames): return try plane.unref(frames, session: session)
+        case .unref(let frames):
+            let response = try plane.unref(frames, session: session)
+            revocations.settle(caller.tenant)
+            return response
+        case .revocationDone(let id): return revocations.done(id, by: caller)
+        case .revokeGrant(let tokenID, let deadlineMillis):
+            return try revocations.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis, by: caller.tenant)
         case .map(let frames): return try plane.map(frames, session: session)
         case .grant(let frame, let rights, let audience):
             return try plane.grant(frame, rights: rights, audience: audience, session: session)
@@ -77,6 +83,10 @@ extension ControlDispatcher {
                 return dataPlane.impairment.impair(tenant: tenant, direction: direction, profile: profile, seed: seed)
             case .capture: return host?.startCapture(request, for: session) ?? Self.noHandler(request)
             case .reload: return host?.reload(requestedBy: session) ?? Self.noHandler(request)
+            case .revokeGrant(let tokenID, let deadlineMillis):
+                return try revocations.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis, by: nil)
+            case .revoke(let tenant, let frames, let deadlineMillis):
+                return try revocations.revoke(tenant: tenant, frames: frames, deadlineMillis: deadlineMillis)
             default: return Self.noHandler(request)
             }
         } catch {

@@ -61,6 +61,9 @@ final class ControlDispatcher {
         .capture: .operator,
         .impair: .operator,
         .reload: .operator,
+        .revocationDone: .tenant,
+        .revoke: .operator,
+        .revokeGrant: .attached,
     ]
 
     /// The configuration in force (a reload replaces it).
@@ -69,6 +72,8 @@ final class ControlDispatcher {
     let dataPlane: DataPlane
     let sessions: SessionRegistry
     let accounting: TenantAccounting
+    /// Revocations: the operator's `revoke`, tenants' `revocationDone`, deadlines.
+    let revocations: RevocationDesk
     /// Who may attach as an operator besides root (the handshake's inputs).
     let daemonUID: UInt32
     /// Re-resolved when a reload changes `daemon.operator_group`.
@@ -82,6 +87,7 @@ final class ControlDispatcher {
         self.dataPlane = dataPlane
         self.sessions = sessions
         self.accounting = accounting
+        revocations = RevocationDesk(plane: plane, dataPlane: dataPlane, sessions: sessions)
         self.daemonUID = daemonUID
         self.operatorGID = operatorGID
     }

@@ -1,6 +1,7 @@
 // Turns attached sessions' requests into arbiter calls and replies: each request is fully
 // validated by the arbiter (which changes nothing on refusal) before anything is invoked.
 
+import Crypto
 import ExoCore
 import ExoPlatform
 import ExoWire
@@ -24,7 +25,27 @@ final class ControlPlane {
     var roster: TenantRoster
     let arbiter: Arbiter
     let backing: FrameBackingStore
+    /// Pending revocations and the holdings condemned to be taken as their frames come back.
+    let revoker = FrameRevoker()
+    /// Condemned frames the data path handed back and the revoker took, for their sessions'
+    /// `repossessed` events (RevocationDesk sends them after the wake-up).
+    var cameBack: [(session: SessionID, revocation: RevocationID, frame: FrameNumber)] = []
+    /// Frames whose memory moved, for their holders' `framesMoved` events.
+    var moved: [FrameNumber] = []
+    /// Some session has revocation events queued that the loop has not tried to send yet.
+    var revocationEventsWaiting = false
     let startNanoseconds = MonotonicClock.nanoseconds()
+
+    /// A plane with the configured tenants and a fresh pool.
+    convenience init(config: DaemonConfig) {
+        let tenants = config.tenants.enumerated().map { index, t in
+            TenantSpec(config: t, id: TenantID(index), limits: config.limits)
+        }
+        // A key and run id of this run only: tokens of a previous run never verify.
+        let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
+            tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
+        self.init(config: config, arbiter: arbiter)
+    }
 
     init(config: DaemonConfig, arbiter: Arbiter) {
         self.config = config
@@ -72,9 +93,19 @@ final class ControlPlane {
         Response(reply: .offers(offersPage(to: tenant, page: page)))
     }
 
-    /// Ends a session's holdings and tokens; returns the tenants whose offers changed.
-    func closeSession(_ session: SessionID) -> [TenantID] {
-        apply(arbiter.closeSession(session))
+    /// Ends a session's holdings and tokens; returns the tenants whose offers changed. Its
+    /// condemned holdings go with it; a tenant left with no session has nothing to revoke.
+    func closeSession(_ session: SessionID, tenant: TenantID) -> [TenantID] {
+        let audiences = apply(arbiter.closeSession(session))
+        revoker.sessionClosed(session)
+        if arbiter.usage(of: tenant).sessions == 0 {
+            for revocation in revoker.forget(tenant: tenant, arbiter: arbiter) where revocation.isGrant {
+                moveFrames(of: revocation)
+            }
+        } else {
+            _ = settleRevocations(of: tenant)
+        }
+        return audiences
     }
 
     /// Frees the backing of frames that became free; returns the audiences whose offers died
@@ -83,6 +114,49 @@ final class ControlPlane {
         for frame in released.freedFrames { backing.release(frame: frame) }
         guard !released.revokedTokens.isEmpty else { return [] }
         return Array(Set(released.revokedTokens.map(\.audience))).sorted()
+    }
+
+    /// The data path hands `frame` back to `session` (off a ring): drops its in-flight
+    /// reference, frees what nothing else keeps and, while the abort protocol has condemned
+    /// holdings, takes this one if it is among them. One branch when none is condemned.
+    @inline(__always)
+    func handBack(session: SessionID, frame: FrameNumber) {
+        let released = arbiter.inFlight.remove(session: session, frame: frame)
+        if !released.freedFrames.isEmpty { _ = apply(released) }
+        if revoker.hasCondemned, let taken = revoker.handedBack(session: session, frame: frame, arbiter: arbiter) {
+            for freed in taken.released.freedFrames { backing.wipe(frame: freed) }
+            if taken.move { moveMemory(of: frame) }
+            cameBack.append((session, taken.revocation, frame))
+            revocationEventsWaiting = true
+        }
+    }
+
+    /// A revoked grant's holding ended while others still hold its frame: the frame's memory
+    /// moves (the revoked holder's mappings keep only the old), and the remaining holders are
+    /// owed `framesMoved`.
+    func moveMemory(of frame: FrameNumber) {
+        do {
+            try backing.move(frame: frame)
+        } catch {
+            Log.error("cannot move the memory of frame \(frame) away from a revoked holder: \(error)")
+        }
+        moved.append(frame)
+        revocationEventsWaiting = true
+    }
+
+    /// The tenant's revocations it now meets end; a revoked grant's frame, if others still
+    /// hold it, moves.
+    func settleRevocations(of tenant: TenantID) -> [Revocation] {
+        let met = revoker.settle(tenant: tenant, arbiter: arbiter)
+        for revocation in met where revocation.isGrant { moveFrames(of: revocation) }
+        return met
+    }
+
+    /// Moves the frames of an ended grant revocation that are still allocated.
+    func moveFrames(of revocation: Revocation) {
+        for frame in revocation.frames where revoker.isAllocated(frame, arbiter: arbiter) {
+            moveMemory(of: frame)
+        }
     }
 
     /// Most offers per page: an offer is up to about 540 bytes (token, name), so 100 fit a

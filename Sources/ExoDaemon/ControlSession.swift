@@ -36,6 +36,8 @@ final class ControlSession {
     var offerNotice = NoticeLatch()
     /// Whether this (tenant) session is owed a `grantsChanged` event after a reload.
     var grantsNotice = GrantsNotice()
+    /// Revocation requests and repossessions not yet sent (sent before any other notice).
+    var revocationEvents = RevocationEvents()
     /// Descriptors in replies this peer may not have read yet (`limits.descriptors_in_flight`).
     var descriptorsInFlight = DescriptorsInFlight()
     private(set) var outbound: [OutboundRecord] = []

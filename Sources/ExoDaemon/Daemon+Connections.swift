@@ -15,7 +15,7 @@ extension Daemon {
         case .tenant(let tenant, let arbiterSession):
             if !sessions.hasSessions(tenant) { dataPlane.captureControl.end(ofTenant: tenant, to: connections) }
             if let path = dataPlane.requests.close(session: arbiterSession) { reactor.unwatch(path.tenantToDaemon.fd) }
-            offersChanged(plane.closeSession(arbiterSession))
+            offersChanged(plane.closeSession(arbiterSession, tenant: tenant))
         case .operator: dataPlane.captureControl.drop(ofConnection: session.connectionID)
         case .awaitingHello: break
         }

@@ -3,7 +3,6 @@
 // Reactor, SessionRegistry, ControlDispatcher, ControlPlane, DataPlane — and runs the loop;
 // each part's rules live in the part. Nothing here blocks; slow peers are disconnected.
 
-import Crypto
 import ExoCore
 import ExoPlatform
 import ExoVersion
@@ -28,6 +27,7 @@ public final class Daemon {
     var dataPathWoke = false
     /// The NIC's descriptor and link monitor in the epoll set.
     let nicWatch: NicWatch
+    let metrics: MetricsServer?  // the Prometheus endpoint, with a [metrics] table
     /// `stop()` ran: the socket file is no longer this daemon's to remove.
     private var stopped = false
     /// Why the daemon stopped on its own with a failure (`exokerneld` then exits 1); nil
@@ -46,13 +46,7 @@ public final class Daemon {
     /// The daemon over `environment`: the host's in `exokerneld`, memory and a virtual clock
     /// in an in-process test (Tests/ExoDaemonTests/InProcess/).
     init(config: DaemonConfig, environment: DaemonEnvironment) throws(DaemonStartError) {
-        let tenants = config.tenants.enumerated().map { index, t in
-            TenantSpec(id: TenantID(index), name: t.name, frameQuota: t.frameQuota, limits: config.limits)
-        }
-        // A key and run id of this run only: tokens of a previous run never verify.
-        let arbiter = Arbiter(frameCount: config.frameCount, tenants: tenants,
-            tokenKey: SymmetricKey(size: .bits256), runID: UInt64.random(in: 1...UInt64.max))
-        plane = ControlPlane(config: config, arbiter: arbiter)
+        plane = ControlPlane(config: config)
         let nic: NicPort?
         switch environment.nic {
         case .configured:
@@ -79,12 +73,14 @@ public final class Daemon {
             reactor = try Reactor()
             nicWatch = NicWatch(reactor: reactor, dataPlane: dataPlane)
             let listener = try ControlListener(path: config.socketPath)
+            metrics = try MetricsServer.make(config.metrics, reactor: reactor)
             connections = ControlConnections(config: config, reactor: reactor, sessions: sessions, listener: listener,
                 dispatcher: dispatcher, owed: owed)
             reloader = ConfigReloader(
                 config: config, source: environment.configSource, service: service, plane: plane, dataPlane: dataPlane,
                 sessions: sessions, dispatcher: dispatcher, connections: connections, owed: owed)
             try reactor.watch(listener.socket.raw, as: .listener, for: .readable)
+            try reactor.watch(dataPlane.revocationTimer.timer.fd, as: .revocations, for: .readable)
             if let fd = service.signalDescriptor { try reactor.watch(fd, as: .signals, for: .readable) }
             if let fd = service.watchdogDescriptor { try reactor.watch(fd, as: .watchdog, for: .readable) }
             if let nic {
@@ -172,6 +168,7 @@ public final class Daemon {
     /// fired: each does what is due by the data plane's clock and re-arms for the rest. A
     /// test calls it after advancing the virtual clock, whose deadlines no timerfd follows.
     func serveDataPlaneTimers() {
+        serve(.revocations, events: .readable)
         guard dataPlane.nic != nil else { return }
         serve(.reassembly, events: .readable)
         serve(.impairment, events: .readable)
@@ -211,6 +208,7 @@ public final class Daemon {
         case .rates:
             dataPlane.rateTimerFired()
             dataPathWoke = true
+        case .revocations: dispatcher.revocations.deadlinePassed()
         case .link: if let reason = nicWatch.linkChanged() { (failure, running) = (reason, false) }
         case .dataPath(let id):
             guard let session = sessions[id], case .tenant(_, let arbiterSession) = session.role,
@@ -220,6 +218,7 @@ public final class Daemon {
             deliverFaults()
             dataPathWoke = true
         case .session(let id): connections.ready(id, events: events)
+        case .metricsListener, .metricsConnection: metrics?.serve(source, events: events, snapshot: MetricsSnapshotReader(self).snapshot)
         }
     }
 
@@ -233,16 +232,16 @@ public final class Daemon {
 
     // MARK: timers
 
-    /// How long the loop may sleep: until the next hello deadline, owner's turn or held-back
-    /// fault report (-1: until something happens).
+    /// How long the loop may sleep: until the next hello deadline, owner's turn, held-back
+    /// fault report or metrics connection's deadline (-1: until something happens).
     func nextTimeoutMilliseconds() -> Int32 {
         let now = MonotonicClock.nanoseconds()
-        guard let earliest = connections.nextDeadline(now: now) else { return -1 }
+        guard let earliest = MetricsServer.earlier(connections.nextDeadline(now: now), metrics?.nextDeadline) else { return -1 }
         guard earliest > now else { return 0 }
         return Int32(min((earliest - now) / 1_000_000 + 1, 60_000))
     }
 
-    func expireHandshakes() { connections.expireHandshakes(now: MonotonicClock.nanoseconds()) }
+    func expireHandshakes() { connections.expireHandshakes(now: MonotonicClock.nanoseconds()); metrics?.expire() }
 }
 
 /// Why the daemon could not start, in words for the operator.

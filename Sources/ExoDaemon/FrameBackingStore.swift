@@ -64,6 +64,50 @@ final class FrameBackingStore {
         liveBackings -= 1
     }
 
+    /// Forgets the memfd of a frame the abort protocol took from its holder, after punching
+    /// out its pages: the old holder's mappings read zeros from then on, and what it writes
+    /// there faults fresh pages into a memfd nobody else is ever given (charged to its own
+    /// memory, not the pool's).
+    func wipe(frame: FrameNumber) {
+        let index = Int(frame)
+        if index < backing.count, let memfd = backing[index] {
+            do {
+                try FrameMemory.punch(memfd.raw, size: frameSize)
+            } catch {
+                // Still safe: the memfd is forgotten below, so the next holder gets a fresh one.
+                Log.warning("cannot punch out frame \(frame): \(error)")
+            }
+        }
+        release(frame: frame)
+    }
+
+    /// Moves a frame's memory into a fresh memfd, content copied, and punches out the old one:
+    /// whoever maps the frame from now on reaches only the new memory; mappings made before
+    /// reach only the old, which reads zeros and is shared with nobody who maps again. The
+    /// daemon's own mapping switches at once. A frame never mapped has no memory: nothing to do.
+    func move(frame: FrameNumber) throws(SystemError) {
+        let index = Int(frame)
+        guard index < backing.count, let old = backing[index] else { return }
+        let fresh = try FrameMemory.createSealed(name: "exokernel-frame-\(frame)", size: frameSize)
+        let target: MappedMemory
+        do {
+            target = try MappedMemory.map(fresh.raw, length: frameSize, writable: true)
+        } catch {
+            fresh.close()
+            throw error
+        }
+        let base = target.withUnsafeMutableBytes { $0.baseAddress! }
+        if let source = try? mapping(frame: frame) { base.copyMemory(from: source, byteCount: frameSize) }
+        mappings.removeValue(forKey: frame)?.unmap()
+        mappings[frame] = target
+        mappedBases[index] = base
+        do { try FrameMemory.punch(old.raw, size: frameSize) } catch {
+            Log.warning("cannot punch out the old memory of frame \(frame): \(error)")
+        }
+        old.close()
+        backing[index] = fresh
+    }
+
     private func backingDescriptor(_ frame: FrameNumber) throws(SystemError) -> OwnedDescriptor {
         let index = Int(frame)
         if let existing = backing[index] { return existing }

@@ -47,6 +47,9 @@ final class OwedRecords {
     /// the queue to drain again. Returns whether a record was queued.
     func queue(into session: ControlSession) -> Bool {
         guard session.queueEmpty, case .tenant(let tenant, let arbiterSession) = session.role else { return false }
+        if let revocationEvent = session.revocationEvents.take() {
+            return session.enqueue(event(revocationEvent, for: session))
+        }
         if let ended = session.grantsNotice.take() {
             let change = GrantsChange(ended: ended, addresses: dataPlane.requests.grantedAddresses(tenant),
                 portShares: dataPlane.requests.grantedShares(tenant))
@@ -67,6 +70,7 @@ final class OwedRecords {
     /// Sends the fault reports the packet path left waiting, where the rate and an empty queue
     /// allow; paths with nothing left waiting leave the list. Runs after every wake-up.
     func deliverFaults(flush: (ControlSession) -> Void) {
+        if plane.revocationEventsWaiting { deliverRevocationEvents(flush: flush) }
         var index = 0
         while index < dataPlane.state.pathsWithWaitingFaults.count {
             let path = dataPlane.state.pathsWithWaitingFaults[index]
@@ -80,6 +84,30 @@ final class OwedRecords {
             path.listedForFaults = false
             dataPlane.state.pathsWithWaitingFaults.swapAt(index, dataPlane.state.pathsWithWaitingFaults.count - 1)
             dataPlane.state.pathsWithWaitingFaults.removeLast()
+        }
+    }
+
+    /// Sends the revocation events queued since the last wake-up (a revocation asked or
+    /// settled by a request, a deadline, a condemned frame the data path handed back), each
+    /// session's first at once if its queue is empty; the rest follow as its queue drains.
+    private func deliverRevocationEvents(flush: (ControlSession) -> Void) {
+        plane.revocationEventsWaiting = false
+        for (taken, revocation, frame) in plane.cameBack {
+            let owner = sessions.all.first { if case .tenant(_, taken) = $0.role { true } else { false } }
+            owner?.revocationEvents.repossessed(id: revocation, frames: [frame], condemned: 0)
+        }
+        plane.cameBack.removeAll()
+        for frame in plane.moved {
+            let state = plane.arbiter.frameStates(tenant: nil, from: frame, limit: 1).entries.first { $0.frame == frame }
+            for holder in state?.holders ?? [] {
+                let owner = sessions.all.first { if case .tenant(_, holder.session) = $0.role { true } else { false } }
+                owner?.revocationEvents.moved(frame)
+            }
+        }
+        plane.moved.removeAll()
+        // Every session: a repossession may also have ended offers other tenants were owed.
+        for session in sessions.all where session.queueEmpty {
+            if queue(into: session) { flush(session) }
         }
     }
 

@@ -22,10 +22,16 @@ enum WakeSource: Equatable, Hashable {
     case impairment
     /// The rate timer (a tenant held back by its tx rate may send again).
     case rates
+    /// The revocation deadline timer (RevocationDesk).
+    case revocations
     /// A control session's socket, by connection id.
     case session(UInt64)
     /// A session's tenant-to-daemon eventfd (its tx kick), by connection id.
     case dataPath(UInt64)
+    /// The metrics endpoint's TCP listener.
+    case metricsListener
+    /// A metrics scraper's connection, by the endpoint's own connection number (from 1).
+    case metricsConnection(UInt64)
 }
 
 /// The epoll set of the daemon's loop. One thread; not shared.
@@ -59,9 +65,13 @@ final class Reactor {
 
     // The token layout: small constants for the daemon's own descriptors; a session's
     // connection id (from `firstConnectionID` up) for its socket; the same id with
-    // `dataPathBit` set for its data path's eventfd.
+    // `dataPathBit` set for its data path's eventfd; a metrics connection's number with
+    // `metricsBit` set.
     private static let dataPathBit: UInt64 = 1 << 62
-    private static let fixed: [WakeSource] = [.listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates]
+    private static let metricsBit: UInt64 = 1 << 61
+    private static let fixed: [WakeSource] = [
+        .listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment, .rates, .revocations, .metricsListener,
+    ]
     /// Connection ids start here (SessionRegistry), above every fixed token.
     static let firstConnectionID: UInt64 = 1_000
 
@@ -73,6 +83,9 @@ final class Reactor {
         case .dataPath(let id):
             precondition(id >= firstConnectionID && id & dataPathBit == 0, "connection id out of range")
             return id | dataPathBit
+        case .metricsConnection(let number):
+            precondition(number > 0 && number < metricsBit, "metrics connection number out of range")
+            return number | metricsBit
         default:
             return UInt64(fixed.firstIndex(of: source)! + 1)
         }
@@ -80,6 +93,7 @@ final class Reactor {
 
     static func source(_ token: UInt64) -> WakeSource? {
         if token & dataPathBit != 0 { return .dataPath(token & ~dataPathBit) }
+        if token & metricsBit != 0 { return .metricsConnection(token & ~metricsBit) }
         if token >= firstConnectionID { return .session(token) }
         guard token >= 1, token <= UInt64(fixed.count) else { return nil }
         return fixed[Int(token) - 1]

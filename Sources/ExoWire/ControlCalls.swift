@@ -132,6 +132,27 @@ public enum ControlCalls {
         if case .reloaded(let report) = $0 { report } else { nil }
     }
 
+    /// Tenant: this session has given back what revocation `id` asked for.
+    public static func revocationDone(id: UInt64) -> ControlCall<RevocationSettlement> {
+        ControlCall(.revocationDone(id: id), replyName: "revocationSettled") {
+            if case .revocationSettled(let settlement) = $0 { settlement } else { nil }
+        }
+    }
+
+    /// Operator: asks a tenant to give `frames` frames back within `deadlineMillis` ms.
+    public static func revoke(tenant: String, frames: UInt32, deadlineMillis: UInt32) -> ControlCall<RevocationStarted> {
+        ControlCall(.revoke(tenant: tenant, frames: frames, deadlineMillis: deadlineMillis), replyName: "revocationStarted") {
+            if case .revocationStarted(let started) = $0 { started } else { nil }
+        }
+    }
+
+    /// Tenant (or operator): revokes the grant redeemed from token `tokenID`.
+    public static func revokeGrant(tokenID: UInt64, deadlineMillis: UInt32) -> ControlCall<UInt64> {
+        ControlCall(.revokeGrant(tokenID: tokenID, deadlineMillis: deadlineMillis), replyName: "grantRevocationStarted") {
+            if case .grantRevocationStarted(let id) = $0 { id } else { nil }
+        }
+    }
+
     @Sendable private static func allocated(_ reply: Reply) -> [HoldingInfo]? {
         if case .allocated(let holdings) = reply { holdings } else { nil }
     }

@@ -31,6 +31,13 @@ public enum Event: Equatable, Sendable {
     /// A configuration reload changed this tenant's network grants: which of this session's
     /// bindings ended, and what the tenant is granted now. Coalesced like `offersChanged`.
     case grantsChanged(GrantsChange)
+    /// The daemon asks this tenant to give frames back by a deadline (docs/PROTOCOL.md §12).
+    /// Sent to every session of the tenant; never coalesced.
+    case revocationRequested(RevocationNotice)
+    /// The daemon took frames from this session: a revocation's deadline passed unmet.
+    case repossessed(RepossessionNotice)
+    /// The memory of frames this session holds moved: map them again before using them.
+    case framesMoved(FramesMoved)
 
     /// The header kind of this event.
     public var kind: MessageKind {
@@ -42,6 +49,9 @@ public enum Event: Equatable, Sendable {
         case .captureEnded: .captureEnded
         case .offersChanged: .offersChanged
         case .grantsChanged: .grantsChanged
+        case .revocationRequested: .revocationRequested
+        case .repossessed: .repossessed
+        case .framesMoved: .framesMoved
         }
     }
 }
@@ -62,6 +72,9 @@ extension Event {
         case .capturedFrame: self = .capturedFrame(try CapturedPacket(parsing: &reader))
         case .captureEnded: self = .captureEnded(try CaptureEnd(parsing: &reader))
         case .grantsChanged: self = .grantsChanged(try GrantsChange(parsing: &reader))
+        case .revocationRequested: self = .revocationRequested(try RevocationNotice(parsing: &reader))
+        case .repossessed: self = .repossessed(try RepossessionNotice(parsing: &reader))
+        case .framesMoved: self = .framesMoved(try FramesMoved(parsing: &reader))
         default: throw .unknownKind(kind.rawValue)
         }
     }
@@ -84,6 +97,9 @@ extension Event {
         case .capturedFrame(let frame): try frame.emit(into: &writer)
         case .captureEnded(let end): end.emit(into: &writer)
         case .grantsChanged(let change): try change.emit(into: &writer)
+        case .revocationRequested(let notice): try notice.emit(into: &writer)
+        case .repossessed(let notice): try notice.emit(into: &writer)
+        case .framesMoved(let moved): try moved.emit(into: &writer)
         }
     }
 }

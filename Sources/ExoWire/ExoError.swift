@@ -49,6 +49,12 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
     case frameInFlight = 108
     /// The named tenant does not exist.
     case unknownTenant = 109
+    /// A `revoke` asks for no frames, or its deadline is outside
+    /// 1...`RevocationLimits.maxDeadlineMillis` milliseconds.
+    case badRevocation = 110
+    /// `revokeGrant` names no token that was redeemed from a grant of the caller's tenant and
+    /// whose holding is still live.
+    case noSuchGrant = 111
 
     // Capability refusals (200-299).
     /// The token does not verify (forged, corrupted, spliced, or from another daemon run).
@@ -157,6 +163,8 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .rightsExceeded: "rightsExceeded"
         case .frameInFlight: "frameInFlight"
         case .unknownTenant: "unknownTenant"
+        case .badRevocation: "badRevocation"
+        case .noSuchGrant: "noSuchGrant"
         case .invalidToken: "invalidToken"
         case .notAudience: "notAudience"
         case .tokenRevoked: "tokenRevoked"
@@ -211,6 +219,8 @@ public enum ExoError: UInt16, Error, Sendable, CaseIterable, CustomStringConvert
         case .rightsExceeded: "rights exceed those held"
         case .frameInFlight: "frame is in flight on a ring"
         case .unknownTenant: "no such tenant"
+        case .badRevocation: "a revocation needs at least one frame and a deadline of 1 ms to 1 hour"
+        case .noSuchGrant: "no live redeemed grant of your tenant has this token id"
         case .invalidToken: "invalid capability token"
         case .notAudience: "token is addressed to another tenant"
         case .tokenRevoked: "token revoked or already redeemed"

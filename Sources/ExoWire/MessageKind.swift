@@ -18,6 +18,8 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case installFilter = 0x010B
     case removeFilter = 0x010C
     case offers = 0x010D
+    case revocationDone = 0x010E
+    case revokeGrant = 0x010F
     // Operator requests.
     case status = 0x0180
     case tenants = 0x0181
@@ -30,6 +32,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case capture = 0x0188
     case impair = 0x0189
     case reload = 0x018A
+    case revoke = 0x018B
 
     // Replies (daemon to client), each echoing its request's id.
     case helloAccepted = 0x0200
@@ -45,6 +48,8 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case filterInstalled = 0x020B
     case filterRemoved = 0x020C
     case offersReply = 0x020D
+    case revocationSettled = 0x020E
+    case grantRevocationStarted = 0x020F
     case statusReply = 0x0280
     case tenantsReply = 0x0281
     case framesReply = 0x0282
@@ -56,6 +61,7 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case captureStarted = 0x0288
     case impaired = 0x0289
     case reloaded = 0x028A
+    case revocationStarted = 0x028B
     case error = 0x02FF
 
     // Events (daemon to client, unsolicited, request id 0). `offer` and `tokenRevoked` are
@@ -68,6 +74,9 @@ public enum MessageKind: UInt16, Sendable, CaseIterable {
     case captureEnded = 0x0305
     case offersChanged = 0x0306
     case grantsChanged = 0x0307
+    case revocationRequested = 0x0308
+    case repossessed = 0x0309
+    case framesMoved = 0x030A
 
     /// Which of the three message families this kind belongs to.
     public var family: Family {

@@ -45,6 +45,12 @@ public enum Reply: Equatable, Sendable {
     case impaired
     /// What a `reload` did: applied, or refused with the reasons (the old configuration stays).
     case reloaded(ReloadReport)
+    /// The answer to `revocationDone`.
+    case revocationSettled(RevocationSettlement)
+    /// The answer to `revoke`: the revocation the tenant was sent.
+    case revocationStarted(RevocationStarted)
+    /// The answer to `revokeGrant`: the revocation the grantee was sent.
+    case grantRevocationStarted(id: UInt64)
     /// A refusal; `detail` is free text (at most `maxTextSize` bytes) for humans.
     case error(ExoError, detail: String)
 
@@ -75,6 +81,9 @@ public enum Reply: Equatable, Sendable {
         case .captureStarted: .captureStarted
         case .impaired: .impaired
         case .reloaded: .reloaded
+        case .revocationSettled: .revocationSettled
+        case .revocationStarted: .revocationStarted
+        case .grantRevocationStarted: .grantRevocationStarted
         case .error: .error
         }
     }
@@ -108,6 +117,9 @@ extension Reply {
         case .captureStarted: self = .captureStarted(captureID: try reader.read(), snapLength: try reader.read())
         case .impaired: self = .impaired
         case .reloaded: self = .reloaded(try ReloadReport(parsing: &reader))
+        case .revocationSettled: self = .revocationSettled(try RevocationSettlement(parsing: &reader))
+        case .revocationStarted: self = .revocationStarted(try RevocationStarted(parsing: &reader))
+        case .grantRevocationStarted: self = .grantRevocationStarted(id: try reader.read())
         case .error:
             guard let code = ExoError(rawValue: try reader.read()) else { throw .badValue("error.code") }
             self = .error(code, detail: try reader.readString(field: "error.detail", allowed: FieldRange.text))
@@ -141,6 +153,9 @@ extension Reply {
         case .filters(let page): try page.emit(into: &writer)
         case .offers(let page): try page.emit(into: &writer)
         case .reloaded(let report): try report.emit(into: &writer)
+        case .revocationSettled(let settlement): try settlement.emit(into: &writer)
+        case .revocationStarted(let started): try started.emit(into: &writer)
+        case .grantRevocationStarted(let id): writer.write(id)
         case .captureStarted(let captureID, let snapLength):
             writer.write(captureID)
             writer.write(snapLength)

@@ -63,6 +63,18 @@ public enum Request: Equatable, Sendable {
     /// Operator: reads the daemon's configuration file again and applies it, or refuses it and
     /// keeps the one in force (docs/PROTOCOL.md §11). Answered by `reloaded`.
     case reload
+    /// Tells the daemon this session has given back what revocation `id` asked for (after
+    /// its unrefs). Answered by `revocationSettled`: what the tenant holds now and whether
+    /// that meets the revocation (docs/PROTOCOL.md §12).
+    case revocationDone(id: UInt64)
+    /// Operator: asks `tenant` to give back `frames` frames within `deadlineMillis`
+    /// milliseconds (1 to `RevocationLimits.maxDeadlineMillis`), after which the daemon takes
+    /// them itself. Answered by `revocationStarted`.
+    case revoke(tenant: String, frames: UInt32, deadlineMillis: UInt32)
+    /// Revokes a grant this session's tenant issued (an operator: any grant): the holding that
+    /// redeeming token `tokenID` made must end within `deadlineMillis` ms (1 to
+    /// `RevocationLimits.maxDeadlineMillis`). Answered by `grantRevocationStarted`.
+    case revokeGrant(tokenID: UInt64, deadlineMillis: UInt32)
 
     /// The header kind of this request.
     public var kind: MessageKind {
@@ -92,6 +104,9 @@ public enum Request: Equatable, Sendable {
         case .capture: .capture
         case .impair: .impair
         case .reload: .reload
+        case .revocationDone: .revocationDone
+        case .revoke: .revoke
+        case .revokeGrant: .revokeGrant
         }
     }
 }
@@ -141,6 +156,12 @@ extension Request {
         case .stats: self = .stats
         case .nic: self = .nic
         case .reload: self = .reload
+        case .revocationDone: self = .revocationDone(id: try reader.read())
+        case .revoke:
+            self = .revoke(
+                tenant: try reader.readName(field: "revoke.tenant"), frames: try reader.read(),
+                deadlineMillis: try reader.read())
+        case .revokeGrant: self = .revokeGrant(tokenID: try reader.read(), deadlineMillis: try reader.read())
         case .filters:
             self = .filters(
                 tenant: try reader.readOptionalString(field: "filters.tenant", allowed: FieldRange.name),
@@ -182,6 +203,14 @@ extension Request {
             try endpoint.emit(into: &writer)
             try writer.writeList(atoms, field: "installFilter.atoms", allowed: FieldRange.atoms)
         case .removeFilter(let id): writer.write(id)
+        case .revocationDone(let id): writer.write(id)
+        case .revoke(let tenant, let frames, let deadlineMillis):
+            try writer.writeName(tenant, field: "revoke.tenant")
+            writer.write(frames)
+            writer.write(deadlineMillis)
+        case .revokeGrant(let tokenID, let deadlineMillis):
+            writer.write(tokenID)
+            writer.write(deadlineMillis)
         case .filters(let tenant, let page):
             try writer.writeOptionalString(tenant, field: "filters.tenant", allowed: FieldRange.name)
             try page.emit(into: &writer)

@@ -31,6 +31,7 @@ struct Exoctl: AsyncParsableCommand {
             StatusCommand.self, TenantsCommand.self, FramesCommand.self, CapsCommand.self, BindingsCommand.self,
             StatsCommand.self, NicCommand.self, FiltersCommand.self, CaptureCommand.self, ImpairCommand.self,
             ReloadCommand.self,
+            RevokeCommand.self,
         ])
 }
 

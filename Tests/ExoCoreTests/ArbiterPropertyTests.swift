@@ -154,17 +154,17 @@ struct SplitMix64: RandomNumberGenerator {
                 let expected: InFlightAdmission =
                     !writable ? .notHeldWritable : run.model.inFlightTotal(frame) > 0 ? .alreadyInFlight : .admitted
                 if expected == .admitted { #expect(run.model.addInFlight(session, frame) == nil) }
-                #expect(a.admitInFlight(session: session, frame: frame) == expected, "admitInFlight")
+                #expect(a.inFlight.admit(session: session, frame: frame) == expected, "admitInFlight")
             } else {
                 let expected = run.model.addInFlight(session, frame)
-                let actual = refusalOrValue { try a.addInFlight(session: session, frame: frame) }
+                let actual = refusalOrValue { try a.inFlight.add(session: session, frame: frame) }
                 #expect(expected == actual.refusal, "addInFlight")
             }
         default:
             let session = run.session()
             let pinned = run.model.inFlight[session].map { Array($0.keys) } ?? []
             let frame = pinned.isEmpty || run.chance(20) ? run.frame() : run.pick(pinned)
-            expectRelease(a.removeInFlight(session: session, frame: frame), run.model.removeInFlight(session, frame))
+            expectRelease(a.inFlight.remove(session: session, frame: frame), run.model.removeInFlight(session, frame))
         }
     }
 

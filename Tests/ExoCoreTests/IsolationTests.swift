@@ -16,8 +16,8 @@ import Testing
         #expect(refusal { try arbiter.unref(session: b, frames: [frame]) } == .notHolder)
         #expect(refusal { try arbiter.authorizeMap(session: b, frames: [frame]) } == .notHolder)
         #expect(refusal { try arbiter.grant(session: b, frame: frame, rights: .read, audience: Fixture.bob) } == .notHolder)
-        #expect(refusal { try arbiter.addInFlight(session: b, frame: frame) } == .notHolder)
-        #expect(arbiter.removeInFlight(session: b, frame: frame).isEmpty)
+        #expect(refusal { try arbiter.inFlight.add(session: b, frame: frame) } == .notHolder)
+        #expect(arbiter.inFlight.remove(session: b, frame: frame).isEmpty)
         #expect(!(try arbiter.allocateAny(session: b, count: 8)).contains { $0.frame == frame })
 
         #expect(arbiter.rights(session: b, frame: frame) == nil)

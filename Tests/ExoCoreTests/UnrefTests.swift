@@ -62,15 +62,15 @@ import Testing
         let arbiter = Fixture.arbiter()
         let a = arbiter.openSession(tenant: Fixture.alice)
         _ = try arbiter.allocate(session: a, frames: [4, 5])
-        try arbiter.addInFlight(session: a, frame: 4)
-        try arbiter.addInFlight(session: a, frame: 4)
+        try arbiter.inFlight.add(session: a, frame: 4)
+        try arbiter.inFlight.add(session: a, frame: 4)
         #expect(refusal { try arbiter.unref(session: a, frames: [5, 4]) } == .frameInFlight)
         #expect(arbiter.holdings(of: a).map(\.frame) == [4, 5])
         #expect(arbiter.frameStates(tenant: nil, from: 4, limit: 1).entries.first?.inFlight == 2)
 
-        #expect(arbiter.removeInFlight(session: a, frame: 4).isEmpty)
+        #expect(arbiter.inFlight.remove(session: a, frame: 4).isEmpty)
         #expect(refusal { try arbiter.unref(session: a, frames: [4]) } == .frameInFlight)
-        #expect(arbiter.removeInFlight(session: a, frame: 4).isEmpty)
+        #expect(arbiter.inFlight.remove(session: a, frame: 4).isEmpty)
         #expect(try arbiter.unref(session: a, frames: [4, 5]).freedFrames == [4, 5])
     }
 
@@ -80,7 +80,7 @@ import Testing
         let b = arbiter.openSession(tenant: Fixture.bob)
         _ = try arbiter.allocate(session: a, frames: [6])
         _ = try arbiter.redeem(session: b, token: arbiter.grant(session: a, frame: 6, rights: .read, audience: Fixture.bob).bytes)
-        try arbiter.addInFlight(session: b, frame: 6)
+        try arbiter.inFlight.add(session: b, frame: 6)
         #expect(try arbiter.unref(session: a, frames: [6]).isEmpty)
         #expect(arbiter.freeFrameCount == 15)
     }
@@ -88,19 +88,19 @@ import Testing
     @Test func addInFlightNeedsAHoldingAndAnInRangeFrame() {
         let arbiter = Fixture.arbiter()
         let a = arbiter.openSession(tenant: Fixture.alice)
-        #expect(refusal { try arbiter.addInFlight(session: a, frame: 16) } == .outOfRange)
-        #expect(refusal { try arbiter.addInFlight(session: a, frame: 0) } == .notHolder)
-        #expect(refusal { try arbiter.addInFlight(session: 77, frame: 0) } == .notAttached)
+        #expect(refusal { try arbiter.inFlight.add(session: a, frame: 16) } == .outOfRange)
+        #expect(refusal { try arbiter.inFlight.add(session: a, frame: 0) } == .notHolder)
+        #expect(refusal { try arbiter.inFlight.add(session: 77, frame: 0) } == .notAttached)
     }
 
     @Test func closingASessionDropsItsInFlightReferencesAndFreesItsFrames() throws {
         let arbiter = Fixture.arbiter()
         let a = arbiter.openSession(tenant: Fixture.alice)
         _ = try arbiter.allocate(session: a, frames: [2, 3])
-        try arbiter.addInFlight(session: a, frame: 3)
+        try arbiter.inFlight.add(session: a, frame: 3)
         #expect(arbiter.closeSession(a).freedFrames == [2, 3])
         #expect(arbiter.freeFrameCount == 16)
-        #expect(arbiter.removeInFlight(session: a, frame: 3).isEmpty)
+        #expect(arbiter.inFlight.remove(session: a, frame: 3).isEmpty)
         #expect(arbiter.freeFrameCount == 16)
     }
 }

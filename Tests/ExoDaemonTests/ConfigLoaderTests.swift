@@ -53,27 +53,43 @@ struct ConfigLoaderTests {
     @Test func nulEscapeIsRefusedRatherThanCuttingAValueShort() {
         #expect(
             F.parseError("[daemon]\nsocket = \"/run/a\\u0000b.sock\"\n")?.description
-                == "test.toml: line 2: the escape for a NUL character is not allowed")
+                == "test.toml: line 2, column 17: the escape for a NUL character is not allowed")
+        #expect(F.parseError("[daemon]\nsocket = \"/run/a\0b\"\n")?.description
+            == "test.toml: contains a NUL byte; not a TOML file")
     }
 
-    @Test("a table header that does not start with a key is refused, not handed to the parser that aborts on it")
-    func tableHeaderWithoutAKeyIsRefusedWithItsPosition() {
+    @Test("a table header that does not start with a key is refused with its position")
+    func tableHeaderWithoutAKeyIsRefusedWithItsPosition() throws {
         for (text, column) in [("[/frames]\n", 2), ("[[ =tenant]]\n", 4), ("[\n", 2), ("  [\t#x]\n", 5)] {
             #expect(
                 F.parseError("[frames]\ncount = 16\n" + text)?.description
                     == "test.toml: line 3, column \(column): expected a table name after '['")
         }
-        // Quoted names and an empty name go on to the parser (which reports the empty one).
-        #expect(F.parseError("[\"frames\"]\ncount = 16\n")?.message.contains("table name") != true)
-        #expect(F.parseError("[]\n")?.description.contains("blank") == true)
+        // A quoted name is a name; an empty one is not.
+        #expect(try ConfigLoader.parse("[\"frames\"]\ncount = 16\n", file: "t").frameCount == 16)
+        #expect(F.parseError("[]\n")?.description == "test.toml: line 1, column 2: a table name cannot be blank")
     }
 
-    @Test("a date with 'T' and no time after it is refused, not handed to the parser that aborts on it")
-    func dateWithoutTimeIsRefusedWithItsPosition() {
+    @Test("dates and times are refused where they start: no key takes one")
+    func datesAndTimesAreRefusedWithTheirPosition() {
+        for value in ["1979-05-27T!7:32:00Z", "1979-05-27T07:32:00Z", "1979-05-27", "07:32:00", "1979-05-27 07:32:00"] {
+            #expect(
+                F.parseError("[frames]\ncount = 16\nx = \(value)\n")?.description
+                    == "test.toml: line 3, column 5: dates and times are not accepted here: no key takes one")
+        }
+    }
+
+    @Test("the inputs on which the previous parser (toml++) aborted the process are refused with their position")
+    func inputsThatAbortedTomlPlusPlusAreRefused() {
         #expect(
-            F.parseError("[frames]\ncount = 16\nx = 1979-05-27T!7:32:00Z\n")?.description
-                == "test.toml: line 3, column 16: expected a time after the date's 'T'")
-        #expect(F.parseError("x = 1979-05-27T07:32:00Z\n")?.message.contains("expected a time") != true)
+            F.parseError("a = { b = { c = [ [1,  } ]1, }\n")?.description
+                == "test.toml: line 1, column 24: expected a value")
+        #expect(
+            F.parseError("[/rames]\ncount = 0\n")?.description
+                == "test.toml: line 1, column 2: expected a table name after '['")
+        #expect(
+            F.parseError("a = { b = { c = [ [1, 2], [3.5, \"x\"], { d = 1979-05-27T!7:32:00Z } ] } }\n")?.description
+                == "test.toml: line 1, column 45: dates and times are not accepted here: no key takes one")
     }
 
     @Test func unknownTenantKeyIsRefusedWithAHint() {
@@ -86,7 +102,7 @@ struct ConfigLoaderTests {
     @Test func unknownTableIsRefused() {
         let error = F.parseError("[disk]\nname = \"sda\"\n")
         #expect(error?.key == "disk")
-        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic, impairment")
+        #expect(error?.message == "unknown key 'disk'; expected one of: daemon, frames, limits, tenant, nic, impairment, metrics")
     }
 
     @Test func unknownDaemonKeyIsRefused() {

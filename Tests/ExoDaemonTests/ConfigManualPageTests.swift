@@ -60,6 +60,7 @@ struct ConfigManualPageTests {
         "[limits]": Set(LimitsSection.keys),
         "[[tenant]]": Set(ConfigLoader.tenantKeys),
         "[nic]": Set(ConfigLoader.nicKeys),
+        "[metrics]": Set(MetricsSection.keys),
         // The direction tables' keys are listed in the same section.
         "[impairment]": Set(ConfigLoader.impairmentKeys + ConfigLoader.tenantImpairmentKeys
             + ConfigLoader.impairmentProfileKeys),

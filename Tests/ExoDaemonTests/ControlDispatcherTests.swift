@@ -26,11 +26,11 @@ struct ControlDispatcherTests {
         }
     }
 
-    @Test func onlyTheHelloIsAHandshakeAndOnlyPingIsOpenToBothRoles() {
+    @Test func onlyTheHelloIsAHandshakeAndOnlyPingAndRevokeGrantAreOpenToBothRoles() {
         let handshake = requestKinds.filter { ControlDispatcher.permissions[$0] == .handshake }
         let attached = requestKinds.filter { ControlDispatcher.permissions[$0] == .attached }
         #expect(handshake == [.hello])
-        #expect(attached == [.ping])
+        #expect(Set(attached) == [.ping, .revokeGrant])
     }
 
     @Test func operatorKindsAreTheOperatorRangeOfTheKindTable() {

@@ -136,6 +136,9 @@ func sampleRequest(_ kind: MessageKind) -> Request? {
     case .capture: return .capture(tenant: "alice", count: 1, snapLength: 64)
     case .impair: return .impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 1)
     case .reload: return .reload
+    case .revocationDone: return .revocationDone(id: 1)
+    case .revoke: return .revoke(tenant: "alice", frames: 1, deadlineMillis: 100)
+    case .revokeGrant: return .revokeGrant(tokenID: 1, deadlineMillis: 100)
     default: return nil
     }
 }

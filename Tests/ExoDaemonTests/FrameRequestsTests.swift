@@ -109,7 +109,7 @@ struct FrameRequestsTests {
     @Test func closingASessionFreesItsFrames() throws {
         _ = try allocate([3, 4], by: alice)
         guard case .tenant(_, let arbiterSession) = alice.role else { throw Unexpected.reply(.pong) }
-        #expect(parts.plane.closeSession(arbiterSession) == [])
+        #expect(parts.plane.closeSession(arbiterSession, tenant: 0) == [])
         #expect(parts.plane.arbiter.freeFrameCount == 16)
     }
 }

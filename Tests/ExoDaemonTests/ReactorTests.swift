@@ -11,6 +11,7 @@ struct ReactorTests {
     static let sources: [WakeSource] = [
         .listener, .signals, .watchdog, .nic, .link, .reassembly, .impairment,
         .session(Reactor.firstConnectionID), .session(1 << 40), .dataPath(Reactor.firstConnectionID), .dataPath(1 << 40),
+        .rates, .metricsListener, .metricsConnection(1), .metricsConnection(Reactor.firstConnectionID), .metricsConnection(1 << 40),
     ]
 
     @Test func everySourceReadsBackAsItselfFromItsOwnToken() {

@@ -1,5 +1,7 @@
 // Runs systemd/verify-units.sh (systemd-analyze verify on both units) when systemd-analyze is
-// installed, and checks that the script does fail on a unit with a mistake in it.
+// installed, and checks that the script does fail on a unit with a mistake in it; holds both
+// units to an exposure of at most 2.5 by `systemd-analyze security --offline=true` (the figure
+// docs/SECURITY.md records). DaemonUserTests runs the daemon under the units' user and limits.
 
 import Foundation
 import Testing
@@ -68,5 +70,62 @@ struct SystemdUnitTests {
             contentsOf: Self.unitDirectory.appendingPathComponent("exokerneld.service"), encoding: .utf8)
         #expect(text.contains("\nExecReload=/usr/local/bin/exoctl --socket /run/exokernel/exokerneld.sock reload\n"))
         #expect(text.contains("\nType=notify\n"))
+    }
+
+    /// `systemd-analyze security --offline=true UNIT`'s overall exposure (0 to 10, lower is safer).
+    static func exposure(of unit: URL) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: systemdAnalyzePath!)
+        process.arguments = ["security", "--offline=true", "--no-pager", unit.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // "→ Overall exposure level for exokerneld.service: 2.0 OK 🙂"
+        guard let line = output.split(separator: "\n").first(where: { $0.contains("Overall exposure level for") }),
+            let figure = line.split(separator: ":").last?.split(separator: " ").first, let value = Double(figure)
+        else {
+            Issue.record("no overall exposure in: \(output)")
+            return .infinity
+        }
+        return value
+    }
+
+    @Test("both units' systemd-analyze security exposure is at most 2.5 (systemd-networkd's is 2.8)")
+    func bothUnitsExposureIsAtMostTwoAndAHalf() throws {
+        #expect(try Self.exposure(of: Self.unitDirectory.appendingPathComponent("exokerneld.service")) <= 2.5)
+        // A template is analysed through an instance of it.
+        let copy = FileManager.default.temporaryDirectory
+            .appendingPathComponent("exokerneld-security-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let instance = copy.appendingPathComponent("exokerneld@eth0.service")
+        try FileManager.default.copyItem(at: Self.unitDirectory.appendingPathComponent("exokerneld@.service"), to: instance)
+        #expect(try Self.exposure(of: instance) <= 2.5)
+    }
+
+    @Test func theExposureCheckSeesAWeakerUnit() throws {
+        let copy = FileManager.default.temporaryDirectory
+            .appendingPathComponent("exokerneld-weaker-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let unit = copy.appendingPathComponent("exokerneld.service")
+        let text = try String(contentsOf: Self.unitDirectory.appendingPathComponent("exokerneld.service"), encoding: .utf8)
+        #expect(text.contains("\nUser=exokerneld\n"))
+        try text.replacingOccurrences(of: "\nUser=exokerneld\n", with: "\nUser=root\n")
+            .replacingOccurrences(of: "\nProtectProc=invisible\n", with: "\n")
+            .replacingOccurrences(of: "\nRestrictNamespaces=yes\n", with: "\n")
+            .write(to: unit, atomically: true, encoding: .utf8)
+        #expect(try Self.exposure(of: unit) > 2.5)
+    }
+
+    @Test("each template instance is bound to its network device: it starts once the link exists, stops when it goes")
+    func templateInstancesAreBoundToTheirDevice() throws {
+        let text = try String(
+            contentsOf: Self.unitDirectory.appendingPathComponent("exokerneld@.service"), encoding: .utf8)
+        #expect(text.contains("\nBindsTo=sys-subsystem-net-devices-%i.device\n"))
+        #expect(text.contains("\nAfter=sys-subsystem-net-devices-%i.device network.target\n"))
     }
 }

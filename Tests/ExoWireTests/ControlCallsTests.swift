@@ -44,6 +44,9 @@ import Testing
             check(ControlCalls.capture(tenant: "a", count: 0, snapLength: 100)),
             check(ControlCalls.impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 1)),
             check(ControlCalls.reload),
+            check(ControlCalls.revocationDone(id: 3)),
+            check(ControlCalls.revokeGrant(tokenID: 3, deadlineMillis: 50)),
+            check(ControlCalls.revoke(tenant: "alice", frames: 4, deadlineMillis: 100)),
         ]
         let requestKinds = Set(MessageKind.allCases.filter { $0.family == .request })
         #expect(Set(kinds) == requestKinds)

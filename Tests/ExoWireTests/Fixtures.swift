@@ -56,6 +56,9 @@ enum Fixtures {
         .impair(tenant: nil, direction: .both, profile: WireImpairmentProfile(), seed: 0),
         .impair(tenant: "alice", direction: .toTenants, profile: Fixtures.everyFault, seed: .max),
         .reload,
+        .revocationDone(id: 7),
+        .revokeGrant(tokenID: 12, deadlineMillis: 100),
+        .revoke(tenant: "alice", frames: 8, deadlineMillis: 2_000),
     ]
 
     static let dataPath = DataPathInfo(
@@ -170,6 +173,9 @@ enum Fixtures {
         .captureStarted(captureID: 1, snapLength: 96),
         .captureStarted(captureID: .max, snapLength: .max),
         .impaired,
+        .revocationSettled(RevocationSettlement(held: 24, met: true)),
+        .revocationStarted(RevocationStarted(id: 7, target: 24, held: 32)),
+        .grantRevocationStarted(id: 8),
         .reloaded(ReloadReport(applied: true, warnings: ["f.toml: tenant: no [[tenant]] is configured"], tenantsAdded: 1,
             tenantsRemoved: 2, tenantsChanged: 3, sessionsEnded: 4, bindingsEnded: 5)),
         .reloaded(ReloadReport(
@@ -196,6 +202,11 @@ enum Fixtures {
         .captureEnded(CaptureEnd(captureID: 3, reason: .countReached, captured: 10, lost: 0)),
         .captureEnded(CaptureEnd(captureID: .max, reason: .daemonStopping, captured: .max, lost: .max)),
         .grantsChanged(GrantsChange(ended: [], addresses: [], portShares: [])),
+        .revocationRequested(RevocationNotice(id: 7, reason: 2, target: 24, held: 32, deadlineMillis: 2_000)),
+        .repossessed(RepossessionNotice(id: 7, frames: [], condemned: 0)),
+        .repossessed(RepossessionNotice(id: 7, frames: [3, 9, 12], condemned: 2)),
+        .revocationRequested(RevocationNotice(id: 8, reason: 4, target: 0, held: 3, deadlineMillis: 100, frames: [5])),
+        .framesMoved(FramesMoved(frames: [5, 6])),
         .grantsChanged(GrantsChange(
             ended: [.whole(0x0A4D_0002), WireEndpoint(proto: WireEndpoint.udp, address: 0x0A4D_000A, port: 5000)],
             addresses: dataPath.addresses, portShares: dataPath.portShares)),

@@ -40,7 +40,7 @@ struct MalformedInputTests {
         #expect(decodeError(rawRecord(kind: MessageKind.ping.rawValue, body: body)) == .tooLarge)
     }
 
-    @Test("unknown kinds are refused with the kind", arguments: [0x0000, 0x010E, 0x01FF, 0x0202, 0x020E, 0x02FE, 0x0308, 0x018B, 0x028B, 0xFFFF] as [UInt16])
+    @Test("unknown kinds are refused with the kind", arguments: [0x0000, 0x0110, 0x01FF, 0x0202, 0x0210, 0x02FE, 0x030B, 0x018C, 0x028C, 0xFFFF] as [UInt16])
     func unknownKinds(kind: UInt16) {
         #expect(decodeError(rawRecord(kind: kind, body: [])) == .unknownKind(kind))
     }

@@ -31,13 +31,16 @@ public struct Revocation: Sendable, Equatable {
     public var target: UInt32
     /// The holdings that must end (grant revocations); empty for a count revocation.
     public let holdings: [HoldingID]
+    /// Their frames, in the same order (whose memory moves once the holdings end).
+    public let frames: [FrameNumber]
     /// When the abort protocol takes what was not given back.
     public var deadline: UInt64
 
     public init(
         id: RevocationID, tenant: TenantID, reason: RevocationReason, target: UInt32, holdings: [HoldingID],
-        deadline: UInt64
+        frames: [FrameNumber] = [], deadline: UInt64
     ) {
+        self.frames = frames
         self.id = id
         self.tenant = tenant
         self.reason = reason

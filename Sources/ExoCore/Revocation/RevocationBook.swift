@@ -56,11 +56,14 @@ public struct RevocationBook: Sendable {
 
     /// Asks `tenant` to end `holdings` (the grants it redeemed that their issuer took back)
     /// by `deadline`.
-    public mutating func requestHoldings(tenant: TenantID, holdings: [HoldingID], deadline: UInt64) -> Revocation {
+    public mutating func requestHoldings(
+        tenant: TenantID, holdings: [HoldingID], frames: [FrameNumber] = [], deadline: UInt64
+    ) -> Revocation {
         precondition(!holdings.isEmpty, "a grant revocation names at least one holding")
         lastID += 1
         let revocation = Revocation(
-            id: lastID, tenant: tenant, reason: .grantRevoked, target: 0, holdings: holdings, deadline: deadline)
+            id: lastID, tenant: tenant, reason: .grantRevoked, target: 0, holdings: holdings, frames: frames,
+            deadline: deadline)
         pending[lastID] = revocation
         return revocation
     }
@@ -86,10 +89,18 @@ public struct RevocationBook: Sendable {
         return expired
     }
 
-    /// Drops every revocation of a tenant that is gone (its last session ended, or a reload
-    /// removed it): there is nothing left to take.
-    public mutating func forget(tenant: TenantID) {
-        for revocation in revocations(of: tenant) { remove(revocation) }
+    /// Drops and returns every revocation of a tenant that is gone (its last session ended, or
+    /// a reload removed it): there is nothing left to take.
+    @discardableResult
+    public mutating func forget(tenant: TenantID) -> [Revocation] {
+        let gone = revocations(of: tenant)
+        for revocation in gone { remove(revocation) }
+        return gone
+    }
+
+    /// The pending grant revocation that names `holding`, if any.
+    public func grantRevocation(of holding: HoldingID) -> Revocation? {
+        pending.values.first { $0.isGrant && $0.holdings.contains(holding) }
     }
 
     private mutating func remove(_ revocation: Revocation) {

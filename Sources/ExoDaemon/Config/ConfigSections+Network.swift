@@ -84,14 +84,14 @@ extension ConfigLoader {
     private static func strings(_ key: String, in section: TOMLSection) throws(ConfigError) -> [String] {
         guard let value = section.table[key] else { return [] }
         guard let array = value.array else {
-            throw section.error(key, "expected an array of strings, got \(TOMLSection.noun(value.type))")
+            throw section.error(key, "expected an array of strings, got \(TOMLSection.noun(value.kind))")
         }
         var result: [String] = []
         for index in 0..<array.count {
             guard let text = array[index].string else {
                 throw ConfigError(
                     file: section.file, key: "\(section.path(of: key))[\(index)]",
-                    message: "expected a string, got \(TOMLSection.noun(array[index].type))")
+                    message: "expected a string, got \(TOMLSection.noun(array[index].kind))")
             }
             result.append(text)
         }

@@ -2,13 +2,13 @@
 // DaemonConfig fields: types and known keys only; ranges are ConfigValidator's job.
 
 extension ConfigLoader {
-    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment"]
+    static let documentKeys = ["daemon", "frames", "limits", "tenant", "nic", "impairment", "metrics"]
     static let daemonKeys = [
         "socket", "operator_group", "max_connections", "max_connections_per_uid",
         "handshake_timeout_ms", "outbound_queue_limit", "allow_root_tenants", "log_level",
     ]
     static let framesKeys = ["count", "size"]
-    static let tenantKeys = ["name", "uids", "gids", "frame_quota", "addresses", "ports"]
+    static let tenantKeys = ["name", "uids", "gids", "frame_quota", "guaranteed_frames", "addresses", "ports"]
 
     /// The whole document; keys that are absent keep `DaemonConfig`'s defaults.
     static func decodeDocument(_ document: TOMLSection) throws(ConfigError) -> DaemonConfig {
@@ -19,6 +19,7 @@ extension ConfigLoader {
         if let limits = try document.section("limits") { config.limits = try LimitsSection.decode(limits) }
         if let nic = try document.section("nic") { config.nic = try decodeNic(nic) }
         if let impairment = try document.section("impairment") { config.impairment = try decodeImpairment(impairment) }
+        if let metrics = try document.section("metrics") { config.metrics = try MetricsSection.decode(metrics) }
         for tenant in try document.sections("tenant") ?? [] {
             config.tenants.append(try decodeTenant(tenant))
         }
@@ -48,9 +49,9 @@ extension ConfigLoader {
     static func decodeOperatorGroup(_ section: TOMLSection) throws(ConfigError) -> OperatorGroup? {
         let key = "operator_group"
         guard let value = section.table[key] else { return nil }
-        if value.int != nil, let gid = try section.integer(key, as: UInt32.self) { return .gid(gid) }
+        if value.integer != nil, let gid = try section.integer(key, as: UInt32.self) { return .gid(gid) }
         guard let text = value.string else {
-            throw section.error(key, "expected a group name or a numeric gid, got \(TOMLSection.noun(value.type))")
+            throw section.error(key, "expected a group name or a numeric gid, got \(TOMLSection.noun(value.kind))")
         }
         if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             guard let gid = UInt32(text) else {
@@ -81,6 +82,7 @@ extension ConfigLoader {
             gids: try section.integers("gids", as: UInt32.self) ?? [],
             frameQuota: quota,
             addresses: try decodeAddresses(section),
-            ports: try decodePortShares(section))
+            ports: try decodePortShares(section),
+            guaranteedFrames: try section.integer("guaranteed_frames", as: UInt32.self) ?? 0)
     }
 }

@@ -34,6 +34,7 @@ public enum ConfigValidator {
         checkLimits(c, &findings)
         NetworkConfigCheck.checkNetwork(c, &findings)
         ImpairmentConfigCheck.checkImpairment(c, &findings)
+        checkMetrics(c, &findings)
         if let nicFacts { PacketNicConfigCheck.checkPacketNic(c, facts: nicFacts, &findings) }
         HostConfigCheck.checkHost(c, limits: limits, &findings)
         checkDescriptorsInFlight(c, limits: limits, &findings)

@@ -36,11 +36,14 @@ public struct TenantConfig: Sendable, Equatable {
     public var addresses: [IPv4Address]
     /// Port ranges of addresses shared by port (`ports`, "udp 10.77.0.10 5000-5099").
     public var ports: [PortShare]
+    /// Frames no revocation asks back or takes (`guaranteed_frames`, 0 to `frameQuota`).
+    public var guaranteedFrames: UInt32
 
     public init(
         name: String, uids: [UInt32], gids: [UInt32] = [], frameQuota: UInt32, addresses: [IPv4Address] = [],
-        ports: [PortShare] = []
+        ports: [PortShare] = [], guaranteedFrames: UInt32 = 0
     ) {
+        self.guaranteedFrames = guaranteedFrames
         self.name = name
         self.uids = uids
         self.gids = gids
@@ -82,6 +85,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var nic: NicConfig?
     /// Faults injected between the NIC and the tenants from start-up (`[impairment]`).
     public var impairment = ImpairmentConfig()
+    /// The Prometheus endpoint (`[metrics]`); nil: none.
+    public var metrics: MetricsConfig?
 
     /// The socket path used when the file names none.
     public static let defaultSocketPath = "/run/exokernel/exokerneld.sock"
@@ -119,5 +124,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public func tenant(_ id: TenantID) -> TenantConfig? {
         let index = Int(id)
         return tenants.indices.contains(index) ? tenants[index] : nil
+    }
+}
+
+extension TenantSpec {
+    /// The arbiter's view of a configured tenant: its quota, floor and the daemon's limits.
+    init(config tenant: TenantConfig, id: TenantID, limits: TenantLimits) {
+        self.init(id: id, name: tenant.name, frameQuota: tenant.frameQuota, limits: limits,
+            guaranteedFrames: tenant.guaranteedFrames)
     }
 }

@@ -1,10 +1,7 @@
 // Typed, path-aware reads from one TOML table: every failure becomes a ConfigError naming the
 // exact key path, and keys nobody asked for are rejected so typos cannot pass silently.
 
-import TOMLKit
-
-/// One table of the parsed document and where it sits in it. Lives only while a file is decoded;
-/// it borrows nodes of the document that `ConfigLoader.parse` parsed.
+/// One table of the parsed document and where it sits in it, while a file is decoded.
 struct TOMLSection {
     let table: TOMLTable
     /// Key path of this table: `""` for the document, `daemon`, `tenant[1]`.
@@ -37,13 +34,13 @@ struct TOMLSection {
 
     func string(_ key: String) throws(ConfigError) -> String? {
         guard let value = table[key] else { return nil }
-        guard let string = value.string else { throw mismatch(key, expected: .string, got: value.type) }
+        guard let string = value.string else { throw mismatch(key, expected: .string, got: value.kind) }
         return string
     }
 
     func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let value = table[key] else { return nil }
-        guard let bool = value.bool else { throw mismatch(key, expected: .bool, got: value.type) }
+        guard let bool = value.bool else { throw mismatch(key, expected: .boolean, got: value.kind) }
         return bool
     }
 
@@ -56,7 +53,7 @@ struct TOMLSection {
     /// An array whose elements are integers that fit `T`.
     func integers<T: FixedWidthInteger>(_ key: String, as type: T.Type) throws(ConfigError) -> [T]? {
         guard let value = table[key] else { return nil }
-        guard let array = value.array else { throw mismatch(key, expected: .array, got: value.type) }
+        guard let array = value.array else { throw mismatch(key, expected: .array, got: value.kind) }
         var result: [T] = []
         for index in 0..<array.count {
             result.append(try Self.integer(array[index], at: "\(path(of: key))[\(index)]", file: file, as: type))
@@ -67,7 +64,7 @@ struct TOMLSection {
     /// A sub-table written `[key]`.
     func section(_ key: String) throws(ConfigError) -> TOMLSection? {
         guard let value = table[key] else { return nil }
-        guard let sub = value.table else { throw mismatch(key, expected: .table, got: value.type) }
+        guard let sub = value.table else { throw mismatch(key, expected: .table, got: value.kind) }
         return TOMLSection(table: sub, path: path(of: key), file: file)
     }
 
@@ -75,7 +72,7 @@ struct TOMLSection {
     func sections(_ key: String) throws(ConfigError) -> [TOMLSection]? {
         guard let value = table[key] else { return nil }
         guard let array = value.array else {
-            throw error(key, "expected an array of tables ([[\(key)]]), got \(Self.noun(value.type))")
+            throw error(key, "expected an array of tables ([[\(key)]]), got \(Self.noun(value.kind))")
         }
         var result: [TOMLSection] = []
         for index in 0..<array.count {
@@ -83,23 +80,23 @@ struct TOMLSection {
             guard let sub = array[index].table else {
                 throw ConfigError(
                     file: file, key: elementPath,
-                    message: "expected a table, got \(Self.noun(array[index].type))")
+                    message: "expected a table, got \(Self.noun(array[index].kind))")
             }
             result.append(TOMLSection(table: sub, path: elementPath, file: file))
         }
         return result
     }
 
-    private func mismatch(_ key: String, expected: TOMLType, got: TOMLType) -> ConfigError {
+    private func mismatch(_ key: String, expected: TOMLValue.Kind, got: TOMLValue.Kind) -> ConfigError {
         error(key, "expected \(Self.noun(expected)), got \(Self.noun(got))")
     }
 
     private static func integer<T: FixedWidthInteger>(
-        _ value: any TOMLValueConvertible, at keyPath: String, file: String, as type: T.Type
+        _ value: TOMLValue, at keyPath: String, file: String, as type: T.Type
     ) throws(ConfigError) -> T {
-        guard let int = value.int else {
+        guard let int = value.integer else {
             throw ConfigError(
-                file: file, key: keyPath, message: "expected \(noun(.int)), got \(noun(value.type))")
+                file: file, key: keyPath, message: "expected \(noun(.integer)), got \(noun(value.kind))")
         }
         guard let exact = T(exactly: int) else {
             throw ConfigError(file: file, key: keyPath, message: "must be between \(T.min) and \(T.max)")
@@ -108,17 +105,14 @@ struct TOMLSection {
     }
 
     /// "an integer", "a string": TOML types as an error message names them.
-    static func noun(_ type: TOMLType) -> String {
-        switch type {
+    static func noun(_ kind: TOMLValue.Kind) -> String {
+        switch kind {
         case .table: return "a table"
         case .array: return "an array"
         case .string: return "a string"
-        case .int: return "an integer"
-        case .double: return "a floating-point number"
-        case .bool: return "a boolean"
-        case .date: return "a date"
-        case .time: return "a time"
-        case .dateTime: return "a date-time"
+        case .integer: return "an integer"
+        case .float: return "a floating-point number"
+        case .boolean: return "a boolean"
         }
     }
 }

@@ -36,6 +36,11 @@ enum TenantConfigCheck {
                     "\(path).frame_quota",
                     "\(tenant.frameQuota) is out of range: must be between 1 and frames.count (\(c.frameCount))")
             }
+            if tenant.guaranteedFrames > tenant.frameQuota {
+                findings.error(
+                    "\(path).guaranteed_frames",
+                    "\(tenant.guaranteedFrames) is more than the tenant's frame_quota (\(tenant.frameQuota))")
+            }
         }
     }
 

@@ -33,7 +33,7 @@ final class RingFuzzWorld {
             ],
             nic: nicConfig)
         let specs = config.tenants.enumerated().map { index, tenant in
-            TenantSpec(id: TenantID(index), name: tenant.name, frameQuota: tenant.frameQuota, limits: config.limits)
+            TenantSpec(config: tenant, id: TenantID(index), limits: config.limits)
         }
         let key = SymmetricKey(data: [UInt8](repeating: 0x5A, count: 32))
         control = ControlPlane(

@@ -27,6 +27,9 @@ final class DataPlane {
     let tx: TxPath
     let requests: DataPlaneRequests
     let captureControl: CaptureControl
+    /// Wakes the loop at the earliest revocation deadline (RevocationDesk arms it); on the
+    /// data plane for its clock.
+    let revocationTimer: DeadlineTimer
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?, clock: DataPlaneClock = .monotonic())
         throws(DaemonStartError)
@@ -40,6 +43,9 @@ final class DataPlane {
                 tenants: control.roster.capacity)
         } catch {
             throw DaemonStartError(message: "cannot create the reassembly timer: \(error)")
+        }
+        do { revocationTimer = try DeadlineTimer() } catch {
+            throw DaemonStartError(message: "cannot create the revocation timer: \(error)")
         }
         reassembly = ReassemblyStage(state: state, delivery: delivery, fragments: fragments)
         impairment = try ImpairmentStage(state: state, delivery: delivery)

@@ -79,7 +79,7 @@ final class DataPlaneRequests {
         state.bindings.unbindAll(session: session)
         guard let path = state.paths.removeValue(forKey: session) else { return nil }
         let control = state.control
-        path.releaseAll { frame in _ = control.apply(control.arbiter.removeInFlight(session: session, frame: frame)) }
+        path.releaseAll { frame in _ = control.apply(control.arbiter.inFlight.remove(session: session, frame: frame)) }
         state.pathsWithPendingRx.removeAll { $0 === path }
         return path
     }

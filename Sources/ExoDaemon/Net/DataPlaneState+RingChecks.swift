@@ -20,7 +20,7 @@ extension DataPlaneState {
         if needsLength && descriptor.length < 14 { return .badLength }
         // This path's own fill frames are in flight (and held writable) by its invariant: no lookup.
         if path.isOnRing(descriptor.frame) { return .alreadyInFlight }
-        switch control.arbiter.admitInFlight(session: path.session, frame: descriptor.frame) {
+        switch control.arbiter.inFlight.admit(session: path.session, frame: descriptor.frame) {
         case .admitted: return nil
         case .notHeldWritable: return .notHeldWritable
         case .alreadyInFlight: return .alreadyInFlight

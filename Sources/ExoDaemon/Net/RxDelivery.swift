@@ -68,7 +68,7 @@ final class RxDelivery {
         let control = state.control
         do {
             refused = try path.publishReceived { descriptor in
-                _ = control.apply(control.arbiter.removeInFlight(session: path.session, frame: descriptor.frame))
+                control.handBack(session: path.session, frame: descriptor.frame)
                 state.counters[tenant].rxPackets &+= 1
                 state.counters[tenant].rxBytes &+= UInt64(descriptor.length)
             }

@@ -102,6 +102,16 @@ final class SessionRings {
     /// Puts back a frame `popFillFrame` gave that was not received into.
     func restoreFillFrame(_ frame: FrameNumber) { stash.append(frame) }
 
+    /// Takes `frame` out of the stash, if it waits there, so nothing is received into it (the
+    /// abort protocol takes it); the caller drops its in-flight reference. False if it is not
+    /// stashed (received into, or not this path's).
+    func withdrawFromStash(_ frame: FrameNumber) -> Bool {
+        guard let index = stash.firstIndex(of: frame) else { return false }
+        stash.remove(at: index)
+        onRing.remove(frame)
+        return true
+    }
+
     // MARK: received frames
 
     var hasPendingReceived: Bool { pendingRxCount > 0 }

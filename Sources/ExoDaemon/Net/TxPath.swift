@@ -170,7 +170,7 @@ final class TxPath {
     func publishCompletions(_ path: SessionRings) {
         do {
             try path.publishCompletions { frame in
-                _ = state.control.apply(state.control.arbiter.removeInFlight(session: path.session, frame: frame))
+                state.control.handBack(session: path.session, frame: frame)
             }
         } catch {
             state.breakPath(path, error)

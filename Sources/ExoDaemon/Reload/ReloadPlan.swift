@@ -99,6 +99,8 @@ struct ReloadPlan {
         require("frames.count", running.frameCount, next.frameCount) { "\($0)" }
         require("frames.size", running.frameSize, next.frameSize) { "\($0)" }
         require("impairment.held_packets", running.impairment.heldPackets, next.impairment.heldPackets) { "\($0)" }
+        // The endpoint's listener, connection table and deadlines are made at start.
+        require("metrics", running.metrics, next.metrics) { $0.map { "listening on \($0.listen) (max_connections \($0.maxConnections), timeout_ms \($0.timeoutMilliseconds))" } ?? "absent" }
         switch (running.nic, next.nic) {
         case (nil, nil): break
         case (let now?, let new?):

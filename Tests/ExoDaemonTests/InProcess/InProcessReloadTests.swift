@@ -105,6 +105,22 @@ struct InProcessReloadTests {
         #expect(try alice.call(ControlCalls.allocateAny(count: 28)).count == 28)
     }
 
+    @Test("every file that once aborted the daemon's TOML parser (Fuzz/crashes/config-loading) is refused by a reload, and the daemon goes on")
+    func formerParserAbortsAreRefused() throws {
+        let daemon = try Self.daemon()
+        let crashes = ConfigFixtures.repositoryRoot.appendingPathComponent("Fuzz/crashes/config-loading")
+        let names = try FileManager.default.contentsOfDirectory(atPath: crashes.path).filter { $0.hasPrefix("crash-") }
+        #expect(names.count >= 3)
+        for name in names.sorted() {
+            let text = try String(contentsOf: crashes.appendingPathComponent(name), encoding: .utf8)
+            let report = try Self.reload(daemon, with: text)
+            #expect(!report.applied, "\(name)")
+            #expect(report.errors.count == 1 && report.errors[0].hasPrefix("\(daemon.configPath): line "), "\(name)")
+        }
+        _ = try daemon.attachTenant("alice")
+        #expect(try daemon.attachOperator().call(ControlCalls.status).poolFrames == 64)
+    }
+
     @Test("a file that changes a key only a restart can change is refused with one error per key")
     func restartOnlyKeyIsRefused() throws {
         let daemon = try Self.daemon()

@@ -20,11 +20,15 @@ final class DaemonHarness: @unchecked Sendable {
     let logPath: String
 
     /// Tenants as (name, uid, quota). Extra TOML is appended to the [daemon] table, to a
-    /// tenant's table (`tenantExtra[name]`), and at the end of the file (`tail`).
+    /// tenant's table (`tenantExtra[name]`), and at the end of the file (`tail`). A daemon that
+    /// `launcher` runs as another uid gets the directory as its own (`directoryOwner`, uid and
+    /// gid), as systemd's RuntimeDirectory= gives the unit's user /run/exokernel.
     init(tenants: [(String, UInt32, UInt32)] = [("alice", TestUIDs.alice, 64), ("bob", TestUIDs.bob, 64)],
          frames: Int = 256, daemonExtra: String = "", environment: [String: String] = [:],
-         launcher: [String] = [], tenantExtra: [String: String] = [:], tail: String = "") throws {
+         launcher: [String] = [], directoryOwner: UInt32? = nil, tenantExtra: [String: String] = [:],
+         tail: String = "") throws {
         directory = try Self.makeDirectory()
+        if let directoryOwner { chown(directory, directoryOwner, directoryOwner) }
         socketPath = directory + "/exokerneld.sock"
         configPath = directory + "/exokerneld.toml"
         logPath = directory + "/daemon.log"
