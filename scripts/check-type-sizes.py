@@ -19,14 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "Sources", ROOT / "clients"]
 LIMIT = 300
 # type name -> (allowed lines, why it may be larger)
-EXCEPTIONS: dict[str, tuple[int, str]] = {
-    "NetworkStack": (
-        1600,
-        "ExOS's stack is being split into parts (issue 9): ARP is NeighborResolver and the control "
-        "frames ControlFrames; the ICMP responder, the UDP and pinger socket sets and the TCP "
-        "demultiplexer (listeners, cookies, TIME_WAIT) are still extensions of it. Lower this as "
-        "each leaves, and remove the entry at 300."),
-}
+EXCEPTIONS: dict[str, tuple[int, str]] = {}
 
 DECLARATION = re.compile(
     r"^(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*(?:(?:public|internal|fileprivate|private|package|final|open|indirect)\s+)*"

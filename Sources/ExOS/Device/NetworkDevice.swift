@@ -41,22 +41,21 @@ public struct PollOutcome: Hashable, Sendable {
     public var didWork: Bool { received > 0 || transmitted > 0 }
 }
 
-extension NetworkStack {
-    /// Moves frames between the stack and `device` at `now`: up to `budget` received frames
-    /// into the stack, then frames out until the stack has none or the device no room.
-    /// The poll driver: call it in a loop (busy polling), or when the device is readable
-    /// or `nextDeadline` has come.
+extension NetworkDevice {
+    /// The poll driver: moves frames between this device and `stack` at `now`: up to
+    /// `budget` received frames into the stack, then frames out until the stack has none or
+    /// the device no room. Call it in a loop (busy polling), or when the device is readable
+    /// or the stack's `nextDeadline` has come. (The device's method, not the stack's: the
+    /// stack is a sans-I/O value that never sees a device, only the frames lent to it.)
     @discardableResult
-    public mutating func poll<Device: NetworkDevice>(_ device: inout Device, now: Instant, budget: Int = 64)
-        -> PollOutcome
-    {
+    public mutating func poll(_ stack: inout NetworkStack, now: Instant, budget: Int = 64) -> PollOutcome {
         var outcome = PollOutcome()
-        outcome.received = device.receive(now: now, limit: budget) { frame in receive(frame: frame, now: now) }
-        advance(to: now)  // timers due now queue their frames before the device is asked
-        while hasFramesToSend, outcome.transmitted < budget {
+        outcome.received = receive(now: now, limit: budget) { frame in stack.receive(frame: frame, now: now) }
+        stack.advance(to: now)  // timers due now queue their frames before the device is asked
+        while stack.hasFramesToSend, outcome.transmitted < budget {
             var wrote = false
-            let hadRoom = device.transmit(now: now) { buffer -> Int? in
-                let length = transmit(now: now, into: buffer)
+            let hadRoom = transmit(now: now) { buffer -> Int? in
+                let length = stack.transmit(now: now, into: buffer)
                 wrote = length != nil
                 return length
             }
@@ -67,7 +66,7 @@ extension NetworkStack {
             guard wrote else { break }
             outcome.transmitted += 1
         }
-        if outcome.transmitted > 0 { device.flush() }
+        if outcome.transmitted > 0 { flush() }
         return outcome
     }
 }

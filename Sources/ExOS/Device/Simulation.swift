@@ -35,7 +35,7 @@ public struct Simulation {
             network.deliver(now: now)
             var moved = false
             for index in stacks.indices {
-                let outcome = stacks[index].poll(&ports[index], now: now)
+                let outcome = ports[index].poll(&stacks[index], now: now)
                 moved = moved || outcome.didWork
             }
             rounds += 1

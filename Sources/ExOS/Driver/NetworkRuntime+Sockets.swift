@@ -12,7 +12,7 @@ extension NetworkRuntime {
     public func bindUDP(port: UInt16, address: IPv4Address? = nil) async throws(NetworkError) -> UDPSocket {
         let (handle, endpoint, owned) = try openInStack { s throws(StackError) in
             let handle = try s.stack.openUDP(address: address, port: port)
-            guard let endpoint = s.stack.localEndpoint(handle) else { throw .staleHandle }
+            guard let endpoint = s.stack.udp.localEndpoint(handle) else { throw .staleHandle }
             return (handle, endpoint, s.owns(endpoint.address))
         }
         let wire = WireEndpoint(proto: WireEndpoint.udp, address: endpoint.address.rawValue, port: endpoint.port)

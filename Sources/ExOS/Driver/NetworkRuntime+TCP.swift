@@ -11,7 +11,7 @@ extension NetworkRuntime {
     ) async throws(NetworkError) -> TCPListener {
         let (handle, endpoint, owned) = try openInStack { s throws(StackError) in
             let handle = try s.stack.listenTCP(address: address, port: port, backlog: backlog, options: options)
-            guard let endpoint = s.stack.localEndpoint(handle) else { throw .staleHandle }
+            guard let endpoint = s.stack.tcp.listeners.localEndpoint(handle) else { throw .staleHandle }
             return (handle, endpoint, s.owns(endpoint.address))
         }
         let wire = WireEndpoint(proto: WireEndpoint.tcp, address: endpoint.address.rawValue, port: endpoint.port)
@@ -67,7 +67,7 @@ extension NetworkRuntime {
     public func drainTCP(within limit: Duration) async {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            let busy = withStack { s, _, _ in s.stopped == nil && s.stack.tcpHasUnacknowledgedData }
+            let busy = withStack { s, _, _ in s.stopped == nil && s.stack.tcp.hasUnacknowledgedData }
             if !busy { return }
             try? await Task.sleep(for: .milliseconds(5))
         }

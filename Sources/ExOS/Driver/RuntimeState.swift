@@ -60,7 +60,7 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
     /// Lets the stack exchange packets with the device at `now`, then serves the waiters its
     /// events concern. Returns what the poll did.
     mutating func pump(now: Instant, ready: inout [@Sendable () -> Void]) -> PollOutcome {
-        let outcome = stack.poll(&device, now: now)
+        let outcome = device.poll(&stack, now: now)
         while let event = stack.nextEvent() {
             switch event {
             case .udpReadable(let handle): serveReceivers(handle, ready: &ready)
@@ -84,7 +84,7 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
 
     /// The socket's pending error, else its oldest datagram; nil when neither is there.
     mutating func takeReceived(_ handle: UDPHandle) -> Result<Datagram, NetworkError>? {
-        if stack.localEndpoint(handle) == nil { return .failure(.closed) }
+        if stack.udp.localEndpoint(handle) == nil { return .failure(.closed) }
         if let error = stack.takeError(handle) { return .failure(.socket(error)) }
         let datagram = stack.withNextDatagram(handle) { payload, from in
             Datagram(payload: payload.array, source: from.source, destination: from.destination)

@@ -29,12 +29,12 @@ public final class TCPConnection: Sendable {
         while true {
             let result = await runtime.suspend(
                 { s, waiter, _ -> Result<Bool?, NetworkError>? in
-                    switch s.stack.state(handle) {
+                    switch s.stack.tcp.state(handle) {
                     case nil: return .failure(.closed)
                     case .synSent, .synReceived:
                         s.parkTCP(waiter, on: .writable(handle))
                         return nil
-                    case .closed: return .failure(.tcp(s.stack.error(handle) ?? .refused))
+                    case .closed: return .failure(.tcp(s.stack.tcp.error(handle) ?? .refused))
                     default: return .success(true)
                     }
                 },
@@ -47,10 +47,10 @@ public final class TCPConnection: Sendable {
     }
 
     /// The connection's current state (nil once closed).
-    public var state: TCPState? { runtime.withStack { s, _, _ in s.stack.state(handle) } }
+    public var state: TCPState? { runtime.withStack { s, _, _ in s.stack.tcp.state(handle) } }
 
     /// A snapshot of the connection (state, endpoints, window, RTT).
-    public var info: TCPConnectionInfo? { runtime.withStack { s, _, _ in s.stack.info(handle) } }
+    public var info: TCPConnectionInfo? { runtime.withStack { s, _, _ in s.stack.tcp.info(handle) } }
 
     /// Up to `maximumLength` bytes, waiting for at least one; empty at the end of the stream.
     public func read(maximumLength: Int = 64 * 1024) async throws(NetworkError) -> [UInt8] {
@@ -60,7 +60,7 @@ public final class TCPConnection: Sendable {
                 { s, waiter, now -> Result<[UInt8]?, NetworkError>? in
                     // Sized to what is waiting (not `maximumLength`) and not zero-filled: the
                     // read initializes exactly the bytes the array then holds.
-                    let waiting = s.stack.readableBytes(handle)
+                    let waiting = s.stack.tcp.readableBytes(handle)
                     var outcome = Result<TCPReadResult, TCPError>.success(.wouldBlock)
                     let bytes = [UInt8](unsafeUninitializedCapacity: max(min(maximumLength, waiting), 1)) {
                         buffer, initialized in

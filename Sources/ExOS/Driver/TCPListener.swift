@@ -28,7 +28,7 @@ public final class TCPListener: Sendable {
         while true {
             let accepted = await runtime.suspend(
                 { s, waiter, _ -> Result<TCPHandle?, NetworkError>? in
-                    guard s.stack.localEndpoint(handle) != nil else { return .failure(.closed) }
+                    guard s.stack.tcp.listeners.localEndpoint(handle) != nil else { return .failure(.closed) }
                     if let connection = s.stack.accept(handle) { return .success(connection) }
                     s.parkTCP(waiter, on: .acceptable(handle))
                     return nil

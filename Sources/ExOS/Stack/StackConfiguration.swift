@@ -160,4 +160,10 @@ public struct StackConfiguration: Hashable, Sendable {
 
     /// Bytes of the largest frame the stack sends or accepts: the MTU plus the Ethernet header.
     public var maximumFrameLength: Int { mtu + EthernetPacket.headerLength }
+
+    /// Largest UDP payload a socket sends: the MTU less the IPv4 and UDP headers.
+    var maximumUDPPayload: Int { mtu - IPv4Packet.minimumHeaderLength - UDPDatagram.headerLength }
+
+    /// Largest echo data a pinger sends: the MTU less the IPv4 and ICMP headers.
+    var maximumEchoData: Int { mtu - IPv4Packet.minimumHeaderLength - ICMPv4Message.headerLength }
 }

@@ -50,7 +50,7 @@ import Testing
         for sequence in 1...3 as ClosedRange<UInt16> {
             try #require(try daemon.deliver(Self.echoRequest(sequence: sequence)) != nil)
         }
-        let outcome = stack.poll(&device, now: .zero)
+        let outcome = device.poll(&stack, now: .zero)
         #expect(outcome.received == 3 && outcome.transmitted == 3)
         let sent = try daemon.takeTransmitted()
         #expect(sent.count == 3)
@@ -90,7 +90,7 @@ import Testing
         let faraway = UDPEndpoint(address: IPv4Address(192, 0, 2, 9), port: 9)
         try stack.send(socket, [1], to: faraway, now: .zero)
         try stack.send(socket, [2], to: faraway, now: .zero)
-        let first = stack.poll(&device, now: .zero)
+        let first = device.poll(&stack, now: .zero)
         #expect(first.transmitted == 1 && first.deviceFull)
         #expect(stack.nextDeadline == .zero)  // the second datagram still waits for a frame
         let sent = try daemon.takeTransmitted()
@@ -99,7 +99,7 @@ import Testing
                 && MACAddress(sent[0].bytes.withUnsafeBytes { PacketBytes(unsafeBuffer: $0) }, at: 0) == Self.gatewayMAC
         )
         try daemon.complete(sent[0].frame)
-        let second = stack.poll(&device, now: .milliseconds(1))
+        let second = device.poll(&stack, now: .milliseconds(1))
         #expect(second.transmitted == 1)
         #expect(try daemon.takeTransmitted().first?.bytes.last == 2)
     }
@@ -135,7 +135,7 @@ import Testing
         for round in 0..<5 as Range<UInt8> {
             try a.send(client, [round, 1, 2, 3], to: UDPEndpoint(address: IPv4Address(10, 0, 0, 2), port: 7), now: now)
             for _ in 0..<6 {
-                a.poll(&device, now: now)
+                device.poll(&a, now: now)
                 for (frame, bytes) in try daemon.takeTransmitted() {
                     bytes.withUnsafeBytes { b.receive(frame: PacketBytes(unsafeBuffer: $0), now: now) }
                     try daemon.complete(frame)

@@ -57,12 +57,12 @@ final class PeerHost: @unchecked Sendable {
         var device = RoleDevice(daemon: daemon)
         let now = NetworkRuntime.now()
         // The poll driver: frames both ways, and the peer's timers (ARP retries) run too.
-        stack.poll(&device, now: now)
+        device.poll(&stack, now: now)
         while let (payload, source) = stack.receive(echo) {
             try? stack.send(echo, payload, to: source, now: now)
             echoed.add(1, ordering: .relaxed)
         }
-        stack.poll(&device, now: now)
+        device.poll(&stack, now: now)
         if let failure = device.failure { throw failure }
     }
 }

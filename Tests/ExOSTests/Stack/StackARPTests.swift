@@ -64,7 +64,7 @@ import Testing
         let receiver = try! simulation.stacks[1].openUDP(port: 2000)
         try! simulation.stacks[0].send(
             sender, Array("hello".utf8), to: UDPEndpoint(address: Hosts.address(2), port: 2000), now: simulation.now)
-        #expect(simulation.run(for: .seconds(1)) { $0.stacks[1].hasDatagram(receiver) })
+        #expect(simulation.run(for: .seconds(1)) { $0.stacks[1].udp.hasDatagram(receiver) })
         let received = simulation.stacks[1].receive(receiver)
         #expect(received?.payload == Array("hello".utf8))
         #expect(received?.source == UDPEndpoint(address: Hosts.address(1), port: 1000))

@@ -41,6 +41,6 @@ import Testing
         #expect((try? stack.openUDP(address: IPv4Address(10, 0, 0, 3), port: 5005)) != nil)
         // Without an address, port 5001 is found on the first address granting it: the owned one.
         let handle = try! stack.openUDP(port: 5001)
-        #expect(stack.localEndpoint(handle)?.address == IPv4Address(10, 0, 0, 1))
+        #expect(stack.udp.localEndpoint(handle)?.address == IPv4Address(10, 0, 0, 1))
     }
 }

@@ -26,11 +26,11 @@ import Testing
         for round in 0..<20 as Range<UInt8> {
             try simulation.stacks[0].send(client, Array("ping \(round)".utf8), to: echo, now: simulation.now)
             // Run the virtual clock until the server has the datagram (false: not within 100 ms, lost).
-            if simulation.run(for: .milliseconds(100), until: { $0.stacks[1].hasDatagram(server) }) {
+            if simulation.run(for: .milliseconds(100), until: { $0.stacks[1].udp.hasDatagram(server) }) {
                 let request = simulation.stacks[1].receive(server)!
                 try simulation.stacks[1].send(server, request.payload, to: request.source, now: simulation.now)
             }
-            if simulation.run(for: .milliseconds(100), until: { $0.stacks[0].hasDatagram(client) }),
+            if simulation.run(for: .milliseconds(100), until: { $0.stacks[0].udp.hasDatagram(client) }),
                 let reply = simulation.stacks[0].receive(client)
             {
                 #expect(reply.payload == Array("ping \(round)".utf8))

@@ -16,12 +16,12 @@ import Testing
             try stack.openUDP(address: Hosts.address(4), port: 5000)
         }
         let socket = try! stack.openUDP(port: 5000)
-        #expect(stack.localEndpoint(socket) == UDPEndpoint(address: Hosts.address(3), port: 5000))
+        #expect(stack.udp.localEndpoint(socket) == UDPEndpoint(address: Hosts.address(3), port: 5000))
         #expect(throws: StackError.endpointInUse) { try stack.openUDP(port: 5000) }
         // Port 0 picks a free granted port.
         let chosen = (0..<9).map { _ in
             let handle = try! stack.openUDP(port: 0)
-            return stack.localEndpoint(handle)!.port
+            return stack.udp.localEndpoint(handle)!.port
         }
         #expect(Set(chosen) == Set(5001...5009))
         #expect(throws: StackError.noFreePort) { try stack.openUDP(port: 0) }
@@ -37,7 +37,7 @@ import Testing
         var stack = NetworkStack(configuration: Hosts.owned(1))
         #expect((try? stack.openUDP(port: 53)) != nil)
         let handle = try! stack.openUDP(port: 0)
-        let ephemeral = stack.localEndpoint(handle)!.port
+        let ephemeral = stack.udp.localEndpoint(handle)!.port
         #expect(ephemeral >= 49152)
     }
 
@@ -52,7 +52,7 @@ import Testing
         }
         let largest = (0..<1472).map { UInt8(truncatingIfNeeded: $0) }
         try! simulation.stacks[0].send(sender, largest, to: peer, now: .zero)
-        #expect(simulation.run(for: .seconds(1)) { $0.stacks[1].hasDatagram(receiver) })
+        #expect(simulation.run(for: .seconds(1)) { $0.stacks[1].udp.hasDatagram(receiver) })
         #expect(simulation.stacks[1].receive(receiver)?.payload == largest)
     }
 
@@ -66,7 +66,7 @@ import Testing
         try! simulation.stacks[2].send(stranger, [3], to: server7, now: simulation.now)
         try! simulation.stacks[1].send(friend, [2], to: server7, now: simulation.now)
         try! simulation.stacks[0].send(server, [1], now: simulation.now)
-        simulation.run(for: .seconds(1)) { $0.stacks[1].hasDatagram(friend) && $0.stacks[0].hasDatagram(server) }
+        simulation.run(for: .seconds(1)) { $0.stacks[1].udp.hasDatagram(friend) && $0.stacks[0].udp.hasDatagram(server) }
         simulation.advance(by: .milliseconds(100))
         #expect(simulation.stacks[1].receive(friend)?.payload == [1])
         #expect(simulation.stacks[0].receive(server)?.payload == [2])

@@ -13,8 +13,8 @@ import Testing
         var pair = TCPPair()
         let established = pair.establish()
         #expect(established)
-        let client = pair.simulation.stacks[1].info(pair.client)!
-        let server = pair.simulation.stacks[0].info(pair.server!)!
+        let client = pair.simulation.stacks[1].tcp.info(pair.client)!
+        let server = pair.simulation.stacks[0].tcp.info(pair.server!)!
         #expect(client.state == .established && server.state == .established)
         #expect(client.windowScaling && client.timestamps && client.sack)
         #expect(server.windowScaling && server.timestamps && server.sack)
@@ -45,18 +45,18 @@ import Testing
         let client = pair.client
         let now = pair.simulation.now
         try! pair.simulation.stacks[1].shutdownWrite(client, now: now)
-        pair.simulation.run(for: .seconds(5)) { $0.stacks[0].state(server) == .closeWait }
-        #expect(pair.simulation.stacks[0].state(server) == .closeWait)
+        pair.simulation.run(for: .seconds(5)) { $0.stacks[0].tcp.state(server) == .closeWait }
+        #expect(pair.simulation.stacks[0].tcp.state(server) == .closeWait)
         let serverEnd = try! pair.simulation.stacks[0].readAvailable(server, now: pair.simulation.now).end
         #expect(serverEnd)
-        #expect(pair.simulation.stacks[1].state(client) == .finWait2)
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .finWait2)
         pair.simulation.stacks[0].close(server, now: pair.simulation.now)
-        pair.simulation.run(for: .seconds(5)) { $0.stacks[1].state(client) == .timeWait }
-        #expect(pair.simulation.stacks[1].state(client) == .timeWait)
+        pair.simulation.run(for: .seconds(5)) { $0.stacks[1].tcp.state(client) == .timeWait }
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .timeWait)
         // The server's side is gone once its FIN was acknowledged.
-        #expect(pair.simulation.stacks[0].state(server) == nil)
+        #expect(pair.simulation.stacks[0].tcp.state(server) == nil)
         pair.simulation.advance(by: .seconds(61))
-        #expect(pair.simulation.stacks[1].state(client) == .closed)
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .closed)
         let clientEnd = try! pair.simulation.stacks[1].readAvailable(client, now: pair.simulation.now).end
         #expect(clientEnd)
     }
@@ -65,8 +65,8 @@ import Testing
         var simulation = Simulation([Hosts.owned(1), Hosts.owned(2)], seed: 3)
         let client = try! simulation.stacks[1].connectTCP(
             to: IPv4Endpoint(address: Hosts.address(1), port: 81), now: simulation.now)
-        simulation.run(for: .seconds(5)) { $0.stacks[1].state(client) == .closed }
-        #expect(simulation.stacks[1].error(client) == .refused)
+        simulation.run(for: .seconds(5)) { $0.stacks[1].tcp.state(client) == .closed }
+        #expect(simulation.stacks[1].tcp.error(client) == .refused)
         #expect(simulation.stacks[0].counters[.tcpNoConnection] == 1)
     }
 

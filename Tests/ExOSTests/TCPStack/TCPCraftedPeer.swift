@@ -130,7 +130,7 @@ struct CraftedPeer {
         send(.ack)
         handle = stack.accept(listener!)
         _ = received()
-        return handle != nil && stack.state(handle!) == .established
+        return handle != nil && stack.tcp.state(handle!) == .established
     }
 
     /// The stack connects to the peer, which answers its SYN.
@@ -141,7 +141,7 @@ struct CraftedPeer {
         guard let syn = received().first(where: { $0.flags == .syn }) else { return false }
         send([.syn, .ack], acknowledgement: syn.sequence + 1, options: Self.synOptions(clock, echo: echo))
         _ = received()
-        return stack.state(handle!) == .established
+        return stack.tcp.state(handle!) == .established
     }
 
     static func synOptions(_ clock: UInt32, echo: UInt32 = 0) -> TCPOptions {
@@ -156,6 +156,6 @@ struct CraftedPeer {
     /// Writes `bytes` on the stack's side of the connection.
     mutating func write(_ bytes: [UInt8]) -> Int { (try? stack.write(handle!, bytes[...], now: now)) ?? 0 }
 
-    var state: TCPState? { stack.state(handle!) }
-    var block: TCPControlBlock { stack.tcpConnections[index: stack.tcpConnections.resolve(handle!.slot)!] }
+    var state: TCPState? { stack.tcp.state(handle!) }
+    var block: TCPControlBlock { stack.tcp.connections.table[index: stack.tcp.connections.table.resolve(handle!.slot)!] }
 }

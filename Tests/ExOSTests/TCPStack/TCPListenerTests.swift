@@ -111,14 +111,14 @@ import Testing
         var accepted = 0
         while simulation.stacks[0].accept(listener) != nil { accepted += 1 }
         #expect(accepted == 2)
-        #expect(clients.allSatisfy { simulation.stacks[1].error($0) == nil })
+        #expect(clients.allSatisfy { simulation.stacks[1].tcp.error($0) == nil })
         // With room again, the server's retransmitted SYN-ACK draws an ACK that completes them.
         simulation.run(for: .seconds(10)) { simulation in
             while simulation.stacks[0].accept(listener) != nil { accepted += 1 }
             return accepted == 4
         }
         #expect(accepted == 4)
-        #expect(clients.allSatisfy { simulation.stacks[1].state($0) == .established })
+        #expect(clients.allSatisfy { simulation.stacks[1].tcp.state($0) == .established })
         #expect(simulation.stacks[0].counters.tcp.resetsSent == 0)
     }
 }

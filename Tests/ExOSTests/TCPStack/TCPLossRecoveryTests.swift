@@ -106,7 +106,7 @@ import Testing
         // The first two arrive; the last two are lost: no duplicate ACK will ever come.
         peer.send(.ack, acknowledgement: last.first!.sequence)
         _ = peer.received()
-        let rto = peer.stack.info(peer.handle!)!.retransmissionTimeout
+        let rto = peer.stack.tcp.info(peer.handle!)!.retransmissionTimeout
         let probe = peer.wait(Interval(nanoseconds: rto.nanoseconds - 1_000_000)).filter { !$0.payload.isEmpty }
         #expect(peer.stack.counters.tcp.tailLossProbes == 1)
         // The probe resends the last segment.
@@ -117,7 +117,7 @@ import Testing
         #expect(repair.first?.sequence == last.first!.sequence)
         peer.send(.ack, acknowledgement: peer.receiveNext)
         #expect(peer.stack.counters.tcp.retransmissionTimeouts == 0)
-        #expect(peer.stack.info(peer.handle!)!.bytesInFlight == 0)
+        #expect(peer.stack.tcp.info(peer.handle!)!.bytesInFlight == 0)
     }
 
     @Test func aLostRetransmissionIsResentWithoutWaitingForTheTimeout() {

@@ -52,7 +52,7 @@ enum DrivenState: String, CaseIterable, CustomTestStringConvertible {
         peer.send(.rst, sequence: peer.sendNext)
         #expect(peer.state == .closed)
         #expect(peer.stack.counters.tcp.resetsReceived == 1)
-        let reported = peer.stack.error(peer.handle!)
+        let reported = peer.stack.tcp.error(peer.handle!)
         switch driven {
         case .established, .finWait1, .finWait2, .closeWait: #expect(reported == .connectionReset)
         default: break
@@ -105,7 +105,7 @@ enum DrivenState: String, CaseIterable, CustomTestStringConvertible {
         #expect(peer.state == .synSent)
         peer.send([.rst, .ack], sequence: TCPSequenceNumber(0), acknowledgement: syn.sequence + 1)
         #expect(peer.state == .closed)
-        #expect(peer.stack.error(handle) == .refused)
+        #expect(peer.stack.tcp.error(handle) == .refused)
     }
 
     @Test func aResetInSynReceivedDropsTheHalfOpenConnectionButNotTheListener() {
@@ -160,11 +160,11 @@ enum DrivenState: String, CaseIterable, CustomTestStringConvertible {
         #expect(opened)
         peer.clock = 10_000
         peer.send(.ack, payload: [1, 2, 3])
-        #expect(peer.stack.readableBytes(peer.handle!) == 3)
+        #expect(peer.stack.tcp.readableBytes(peer.handle!) == 3)
         // A stale duplicate of the next bytes from a wrapped sequence space: its timestamp
         // is older than TS.Recent, so it is dropped (and answered with an ACK).
         peer.send(.ack, payload: [9, 9, 9], timestamp: 9_000)
-        #expect(peer.stack.readableBytes(peer.handle!) == 3)
+        #expect(peer.stack.tcp.readableBytes(peer.handle!) == 3)
         #expect(peer.stack.counters[.tcpPAWSRejected] == 1)
         #expect(peer.received().count >= 1)
         // The same bytes with a current timestamp are taken.

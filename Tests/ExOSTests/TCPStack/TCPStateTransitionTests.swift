@@ -32,7 +32,7 @@ import Testing
         peer.send(.ack)
         let handle = peer.stack.accept(listener)
         #expect(handle != nil)
-        #expect(handle.flatMap { peer.stack.state($0) } == .established)
+        #expect(handle.flatMap { peer.stack.tcp.state($0) } == .established)
     }
 
     @Test func aSimultaneousOpenMeetsInSynReceived() {
@@ -44,10 +44,10 @@ import Testing
         let b = try! simulation.stacks[1].connectTCP(
             to: IPv4Endpoint(address: Hosts.address(1), port: 7000), port: 7001, now: simulation.now)
         // Both SYNs cross: each side answers the other's with a SYN-ACK from SYN_RECEIVED.
-        let met = simulation.run(for: .seconds(1)) { $0.stacks[0].state(a) == .synReceived }
+        let met = simulation.run(for: .seconds(1)) { $0.stacks[0].tcp.state(a) == .synReceived }
         #expect(met)
         let open = simulation.run(for: .seconds(5)) {
-            $0.stacks[0].state(a) == .established && $0.stacks[1].state(b) == .established
+            $0.stacks[0].tcp.state(a) == .established && $0.stacks[1].tcp.state(b) == .established
         }
         #expect(open)
         #expect(simulation.stacks[0].counters.tcp.passiveOpens == 0)
@@ -72,18 +72,18 @@ import Testing
         let client = pair.client
         try! pair.simulation.stacks[0].shutdownWrite(server, now: pair.simulation.now)
         try! pair.simulation.stacks[1].shutdownWrite(client, now: pair.simulation.now)
-        #expect(pair.simulation.stacks[0].state(server) == .finWait1)
-        #expect(pair.simulation.stacks[1].state(client) == .finWait1)
+        #expect(pair.simulation.stacks[0].tcp.state(server) == .finWait1)
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .finWait1)
         // Each FIN arrives before the ACK of the other: FIN_WAIT_1 → CLOSING.
-        let closing = pair.simulation.run(for: .seconds(1)) { $0.stacks[1].state(client) == .closing }
+        let closing = pair.simulation.run(for: .seconds(1)) { $0.stacks[1].tcp.state(client) == .closing }
         #expect(closing)
         let bothWaiting = pair.simulation.run(for: .seconds(2)) {
-            $0.stacks[0].state(server) == .timeWait && $0.stacks[1].state(client) == .timeWait
+            $0.stacks[0].tcp.state(server) == .timeWait && $0.stacks[1].tcp.state(client) == .timeWait
         }
         #expect(bothWaiting)
         pair.simulation.advance(by: .seconds(5))
-        #expect(pair.simulation.stacks[0].state(server) == .closed)
-        #expect(pair.simulation.stacks[1].state(client) == .closed)
+        #expect(pair.simulation.stacks[0].tcp.state(server) == .closed)
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .closed)
     }
 
     @Test func aHalfClosedConnectionStillCarriesTheOtherDirection() {
@@ -93,16 +93,16 @@ import Testing
         let server = pair.server!
         let client = pair.client
         try! pair.simulation.stacks[1].shutdownWrite(client, now: pair.simulation.now)
-        pair.simulation.run(for: .seconds(1)) { $0.stacks[1].state(client) == .finWait2 }
-        #expect(pair.simulation.stacks[1].state(client) == .finWait2)
-        #expect(pair.simulation.stacks[0].state(server) == .closeWait)
+        pair.simulation.run(for: .seconds(1)) { $0.stacks[1].tcp.state(client) == .finWait2 }
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .finWait2)
+        #expect(pair.simulation.stacks[0].tcp.state(server) == .closeWait)
         // The client can no longer write, but the server can, and the client reads it.
         #expect(throws: TCPError.self) { _ = try pair.simulation.stacks[1].write(client, [1][...], now: pair.simulation.now) }
         let data = patternBytes(50_000, seed: 9)
         let got = pair.transfer(data, fromClient: false, closeAfter: true)
         #expect(got == data)
-        pair.simulation.run(for: .seconds(1)) { $0.stacks[1].state(client) == .timeWait }
-        #expect(pair.simulation.stacks[1].state(client) == .timeWait)
+        pair.simulation.run(for: .seconds(1)) { $0.stacks[1].tcp.state(client) == .timeWait }
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .timeWait)
         let end = try! pair.simulation.stacks[1].readAvailable(client, now: pair.simulation.now).end
         #expect(end)
     }
@@ -151,7 +151,7 @@ import Testing
         #expect(fin.count == 1 && fin[0].flags.contains(.fin))
         peer.send(.ack)
         #expect(peer.state == .closed)
-        #expect(peer.stack.error(peer.handle!) == nil)
+        #expect(peer.stack.tcp.error(peer.handle!) == nil)
     }
 
     @Test func timeWaitLastsTwoMSLAndRestartsOnARetransmittedFin() {

@@ -76,7 +76,7 @@ struct TCPPair {
         var accepted: TCPHandle?
         let done = simulation.run(for: limit) { simulation in
             if accepted == nil { accepted = simulation.stacks[0].accept(listener) }
-            return accepted != nil && simulation.stacks[1].state(client) == .established
+            return accepted != nil && simulation.stacks[1].tcp.state(client) == .established
         }
         server = accepted
         return done

@@ -38,7 +38,7 @@ import Testing
         peer.send(.ack)
         let fresh = peer.stack.accept(peer.listener!)
         #expect(fresh != nil)
-        #expect(fresh.map { peer.stack.state($0) } == .established)
+        #expect(fresh.map { peer.stack.tcp.state($0) } == .established)
         peer.handle = fresh
         #expect(peer.write(Array("again".utf8)) == 5)
         #expect(peer.received().first?.payload == Array("again".utf8))
@@ -96,7 +96,7 @@ import Testing
             var server: TCPHandle?
             _ = simulation.run(for: .seconds(2)) { simulation in
                 server = server ?? simulation.stacks[0].accept(listener)
-                return server != nil && simulation.stacks[1].state(client) == .established
+                return server != nil && simulation.stacks[1].tcp.state(client) == .established
             }
             return (client, server)
         }
@@ -110,7 +110,7 @@ import Testing
         simulation.advance(by: .milliseconds(100))
         simulation.stacks[1].close(first.client, now: simulation.now)
         simulation.advance(by: .milliseconds(100))
-        #expect(simulation.stacks[0].tcpConnections.openCount == 1)  // the TIME_WAIT
+        #expect(simulation.stacks[0].tcp.connections.table.openCount == 1)  // the TIME_WAIT
         // A second fills the table; a third still opens, in the TIME_WAIT's place.
         #expect(connect(&simulation).server != nil)
         let third = connect(&simulation)
@@ -134,7 +134,7 @@ import Testing
         peer.send([.fin, .ack], sequence: peer.sendNext - 1)
         #expect(peer.received().first?.flags == .ack)
         _ = peer.wait(Hosts.quiet.tcpTimeWait + .seconds(1))
-        #expect(peer.stack.tcpConnections.openCount == 0)
+        #expect(peer.stack.tcp.connections.table.openCount == 0)
     }
 
     @Test func aClosedConnectionWhosePeerNeverClosesIsDroppedFromFinWait2() {
@@ -142,9 +142,9 @@ import Testing
         #expect(DrivenState.finWait2.drive(&peer) == .finWait2)
         peer.stack.close(peer.handle!, now: peer.now)
         _ = peer.wait(.seconds(59))  // tcpOrphanFinWait2 is 60 s
-        #expect(peer.stack.tcpConnections.openCount == 1)
+        #expect(peer.stack.tcp.connections.table.openCount == 1)
         let dropped = peer.wait(.seconds(2))
-        #expect(peer.stack.tcpConnections.openCount == 0)
+        #expect(peer.stack.tcp.connections.table.openCount == 0)
         #expect(dropped.allSatisfy { !$0.flags.contains(.rst) })
     }
 
@@ -155,6 +155,6 @@ import Testing
         #expect(peer.state == .finWait2)
         // The peer may still send; the application reads it.
         peer.send(.ack, payload: Array("late".utf8))
-        #expect(peer.stack.readableBytes(peer.handle!) == 4)
+        #expect(peer.stack.tcp.readableBytes(peer.handle!) == 4)
     }
 }

@@ -39,7 +39,7 @@ import Testing
             #expect(later >= 2 * earlier - 20 && later <= 2 * earlier + 20)
         }
         #expect(peer.state == .closed)
-        #expect(peer.stack.error(peer.handle!) == .timedOut)
+        #expect(peer.stack.tcp.error(peer.handle!) == .timedOut)
         #expect(peer.stack.counters.tcp.timeouts == 1)
         #expect(peer.stack.counters.tcp.retransmissionTimeouts == 5)
     }
@@ -61,7 +61,7 @@ import Testing
             #expect(synTimes[1] - synTimes[0] >= 990 && synTimes[1] - synTimes[0] <= 1010)
             #expect(synTimes[3] - synTimes[2] >= 3990 && synTimes[3] - synTimes[2] <= 4010)
         }
-        #expect(peer.stack.error(handle) == .timedOut)
+        #expect(peer.stack.tcp.error(handle) == .timedOut)
     }
 
     @Test func aZeroWindowIsProbedUntilTheReceiverReadsAndItReopens() {
@@ -84,10 +84,10 @@ import Testing
             return false
         }
         // The window closed (less than a segment free is not offered: receiver SWS avoidance).
-        #expect(pair.simulation.stacks[0].readableBytes(serverHandle) > 16_384 - 1448)
+        #expect(pair.simulation.stacks[0].tcp.readableBytes(serverHandle) > 16_384 - 1448)
         let probes = pair.simulation.stacks[1].counters.tcp.windowProbes
         #expect(probes >= 3)
-        #expect(pair.simulation.stacks[1].state(client) == .established)
+        #expect(pair.simulation.stacks[1].tcp.state(client) == .established)
         #expect(pair.simulation.stacks[1].counters.tcp.retransmissionTimeouts == 0)
         // Reading opens the window: the rest arrives, byte-exact.
         var received: [UInt8] = []
@@ -135,6 +135,6 @@ import Testing
         let probes = peer.wait(.seconds(9))
         #expect(probes.count == 3)
         #expect(peer.state == .closed)
-        #expect(peer.stack.error(peer.handle!) == .timedOut)
+        #expect(peer.stack.tcp.error(peer.handle!) == .timedOut)
     }
 }

@@ -39,10 +39,10 @@ import Testing
         let ended = pair.simulation.run(for: .seconds(300)) { simulation in
             _ = try? simulation.stacks[0].readAvailable(server, now: simulation.now)
             _ = try? simulation.stacks[1].readAvailable(client, now: simulation.now)
-            let states = [simulation.stacks[0].state(server), simulation.stacks[1].state(client)]
+            let states = [simulation.stacks[0].tcp.state(server), simulation.stacks[1].tcp.state(client)]
             return states.allSatisfy { $0 == .closed || $0 == .timeWait }
         }
         #expect(ended, "profile \(profile)")
-        #expect(pair.simulation.stacks[0].error(server) == nil && pair.simulation.stacks[1].error(client) == nil)
+        #expect(pair.simulation.stacks[0].tcp.error(server) == nil && pair.simulation.stacks[1].tcp.error(client) == nil)
     }
 }

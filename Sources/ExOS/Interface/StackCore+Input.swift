@@ -1,6 +1,7 @@
 // The receive path's first two layers: Ethernet II (our MACs and broadcast only, no VLAN
-// tags) and IPv4 (header checksum, options skipped, fragments refused, our addresses only),
-// handing each datagram to ICMP, UDP or (part 2) TCP.
+// tags) and IPv4 (header checksum, options skipped, fragments refused, our addresses only).
+// ARP goes to the resolver here; each accepted datagram goes back to `NetworkStack`, which
+// hands it to the part for its protocol.
 
 import ExoPacket
 
@@ -19,73 +20,69 @@ struct ReceivedDatagram {
     var payload: PacketBytes
 }
 
-extension NetworkStack {
-    /// Processes one received Ethernet frame at `now`. The frame is only borrowed: anything
-    /// kept (a datagram for a socket, an answer) is copied into the stack's own queues.
-    /// Every frame the stack does not use is counted under one ``DropReason``.
-    public mutating func receive(frame: PacketBytes, now: Instant) {
-        advance(to: now)
+extension StackCore {
+    /// Checks one received Ethernet frame (counted received) and returns the IPv4 datagram in
+    /// it; nil when it was ARP (handled, at `now` as given) or dropped (counted under one
+    /// ``DropReason``).
+    mutating func input(frame: PacketBytes, now: Instant) -> ReceivedDatagram? {
         counters.framesReceived &+= 1
         guard frame.count <= configuration.maximumFrameLength + 4 else {
             // 4: room for an FCS some devices leave on; anything longer was never ours.
             counters.count(.frameTooLong)
-            return
+            return nil
         }
         guard let ethernet = try? EthernetPacket(checking: frame) else {
             counters.count(.ethernetTruncated)
-            return
+            return nil
         }
         guard !ethernet.hasVLANTag else {
             counters.count(.ethernetVLANTagged)
-            return
+            return nil
         }
         let destination = ethernet.destination
         guard destination.isBroadcast || link.ownsMAC(destination) else {
             counters.count(.ethernetNotForUs)
-            return
+            return nil
         }
         guard ethernet.source.isUnicast else {
             counters.count(.ethernetBadSource)
-            return
+            return nil
         }
         switch ethernet.etherType {
         case .arp: resolver.receive(ethernet.payload, now: now, control: &control, counters: &counters)
-        case .ipv4: receiveIPv4(ethernet.payload, linkSource: ethernet.source, linkBroadcast: destination.isBroadcast)
+        case .ipv4: return inputIPv4(ethernet.payload, linkSource: ethernet.source, linkBroadcast: destination.isBroadcast)
         default: counters.count(.ethernetUnknownType)
         }
+        return nil
     }
 
-    private mutating func receiveIPv4(_ bytes: PacketBytes, linkSource: MACAddress, linkBroadcast: Bool) {
+    private mutating func inputIPv4(_ bytes: PacketBytes, linkSource: MACAddress, linkBroadcast: Bool)
+        -> ReceivedDatagram?
+    {
         guard let packet = try? IPv4Packet(checking: bytes) else {
             counters.count(.ipv4Malformed)
-            return
+            return nil
         }
         guard packet.checksumIsValid else {
             counters.count(.ipv4BadChecksum)
-            return
+            return nil
         }
         guard !packet.isFragment else {
             // The daemon reassembles before delivery; a fragment here was not meant for us.
             counters.count(.ipv4Fragment)
-            return
+            return nil
         }
         guard let localIndex = link.index(of: packet.destination) else {
             counters.count(.ipv4NotForUs)
-            return
+            return nil
         }
         guard link.isValidPeer(packet.source) else {
             counters.count(.ipv4BadSource)
-            return
+            return nil
         }
         // Options (IHL > 5) are skipped: the payload starts after them.
-        let datagram = ReceivedDatagram(
+        return ReceivedDatagram(
             packet: packet, source: packet.source, destination: packet.destination, localIndex: localIndex,
             linkSource: linkSource, linkBroadcast: linkBroadcast, payload: packet.payload)
-        switch packet.protocol {
-        case .icmp: receiveICMP(datagram)
-        case .udp: receiveUDP(datagram)
-        case .tcp: receiveTCP(datagram)
-        default: counters.count(.ipv4UnknownProtocol)
-        }
     }
 }

@@ -6,36 +6,39 @@
 
 import ExoPacket
 
-extension NetworkStack {
+extension TCPConnections {
     /// Hands an ICMP error quoting a TCP segment to its connection; false when none matches.
-    mutating func deliverTCPError(_ report: ICMPErrorReport, quote: ICMPv4Quote, restOfHeader: UInt32) -> Bool {
+    mutating func deliverError(
+        _ report: ICMPErrorReport, quote: ICMPv4Quote, restOfHeader: UInt32, core: inout StackCore,
+        listeners: inout TCPListeners
+    ) -> Bool {
         let key = FlowKey(
             proto: .tcp, localAddress: quote.source, localPort: quote.sourcePort, remoteAddress: quote.destination,
             remotePort: quote.destinationPort)
-        guard let index = flows.find(key), tcpConnections.isOpen(index) else { return false }
+        guard let index = core.flows.find(key), table.isOpen(index) else { return false }
         guard quote.bytes.count >= quote.headerLength + 8 else { return false }
         let sequence = TCPSequenceNumber(quote.bytes.u32(quote.headerLength + 4))
-        let unacknowledged = tcpConnections[index: index].sender.space.unacknowledged
-        let inFlight = max(tcpConnections[index: index].sender.space.maximum - unacknowledged, 0)
+        let unacknowledged = table[index: index].sender.space.unacknowledged
+        let inFlight = max(table[index: index].sender.space.maximum - unacknowledged, 0)
         guard sequence.isWithin(unacknowledged, length: inFlight) else {
-            counters.tcp.icmpErrorsIgnored &+= 1
+            core.counters.tcp.icmpErrorsIgnored &+= 1
             return true
         }
-        counters.tcp.icmpErrorsAccepted &+= 1
+        core.counters.tcp.icmpErrorsAccepted &+= 1
         if report.type == 3, report.code == 4 {
             let nextHopMTU = Int(restOfHeader & 0xFFFF)
-            let timestamps = tcpConnections[index: index].agreed.timestampsEnabled
-            if tcpConnections[index: index].sender.lowerPathMTU(to: nextHopMTU, timestamps: timestamps) {
-                connectionChanged(index, .transmit)
+            let timestamps = table[index: index].agreed.timestampsEnabled
+            if table[index: index].sender.lowerPathMTU(to: nextHopMTU, timestamps: timestamps) {
+                changed(index, .transmit, core: &core, listeners: &listeners)
             }
             return true
         }
-        if report.type == 3, report.code == 2 || report.code == 3, tcpConnections[index: index].state == .synSent {
-            tcpConnections[index: index].fail(.unreachable(report))
-            connectionChanged(index, [.closed, .readable, .writable])
+        if report.type == 3, report.code == 2 || report.code == 3, table[index: index].state == .synSent {
+            table[index: index].fail(.unreachable(report))
+            changed(index, [.closed, .readable, .writable], core: &core, listeners: &listeners)
             return true
         }
-        tcpConnections[index: index].softError = report
+        table[index: index].softError = report
         return true
     }
 }
