@@ -7,11 +7,16 @@ import Glibc
 import Synchronization
 import Testing
 
-// Not yet in the default run: measured at load 10-15 on this 2-core machine (other builds
-// running), Alice's echo median went from 0.4 ms to 7 ms under Bob's flood and `exoctl status`
-// took ~200 ms (the whole command, a debug build), both over the bounds; the daemon
-// reading Bob's 40,000 packets a second off the TAP one system call each is the main cost.
-// EXOKERNEL_FAIRNESS=1 runs it.
+// Run alone, after the suite (scripts/test.sh sets EXOKERNEL_FAIRNESS=1 for a second, filtered
+// run): it compares medians of round trips, which under the suite's parallel load measure the
+// load, not the daemon. Bob's rate is 10,000 packets a second each way; the host offers him
+// twice that. Measured on this 2-core machine, idle, debug build (2026-12-03): Alice's echo
+// median 1.0-1.4x its quiet median, `exoctl status` (the whole command, process start included)
+// 32-42 ms median, 170-230 ms at worst. At 20,000 a second each way the host's 40,000 packets
+// a second to Bob overflow the TAP's queue before the daemon reads them (one read per packet),
+// so Alice's packets are lost in the kernel, before any per-tenant rate can apply: the ceiling
+// of a debug daemon on a TAP here, not a fairness rule (docs/SECURITY.md, "Fairness").
+// EXOKERNEL_FAIRNESS_RATE sets another rate.
 @Suite(
     .serialized, .enabled(if: getuid() == 0, "needs root for TAP devices and tenant uids"),
     .enabled(if: ProcessInfo.processInfo.environment["EXOKERNEL_FAIRNESS"] == "1", "EXOKERNEL_FAIRNESS=1 runs it"))
@@ -44,8 +49,8 @@ struct DataPathFairnessTests {
         #expect(outcome.statusMedian <= 0.1, "\(outcome.summary)")
     }
 
-    /// Bob's rates: 20,000 packets a second each way.
-    static let rate = 20_000
+    /// Bob's rates: 10,000 packets a second each way unless EXOKERNEL_FAIRNESS_RATE says.
+    static let rate = Int(ProcessInfo.processInfo.environment["EXOKERNEL_FAIRNESS_RATE"] ?? "") ?? 10_000
     /// How long Bob's sender runs (the measurement takes the middle of it).
     static let seconds = 8
 
