@@ -4,7 +4,7 @@
 import ExoWire
 
 /// What the abort protocol did to one tenant at one revocation's deadline.
-public struct Repossession: Sendable, Equatable {
+public struct Repossession: Sendable {
     public let revocation: Revocation
     /// Holdings ended now, by session and frame.
     public var taken: [(session: SessionID, frame: FrameNumber)] = []
@@ -16,12 +16,6 @@ public struct Repossession: Sendable, Equatable {
     /// Frames taken from a revoked grant that others still hold: their memory must move, so
     /// that the taken holder's mappings stop reaching theirs.
     public var moves: [FrameNumber] = []
-
-    public static func == (a: Repossession, b: Repossession) -> Bool {
-        a.revocation == b.revocation && a.released == b.released && a.moves == b.moves
-            && a.taken.elementsEqual(b.taken, by: { $0 == $1 })
-            && a.condemned.elementsEqual(b.condemned, by: { $0 == $1 })
-    }
 }
 
 /// A condemned holding taken as its frame came back.
