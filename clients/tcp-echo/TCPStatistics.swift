@@ -18,6 +18,7 @@ func describe(_ counters: StackCounters) -> String {
         ("urgentIgnored", tcp.urgentIgnored), ("retransmits", tcp.retransmittedSegments),
         ("timeouts", tcp.timeouts), ("timeWait.reused", tcp.timeWaitReused),
         ("timeWait.recycled", tcp.timeWaitRecycled),
+        ("orphans.dropped", tcp.orphansDropped),
     ]
     let drops = DropReason.allCases.filter { counters[$0] > 0 }.map { "\($0.name)=\(counters[$0])" }
     return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ") + " drops: "

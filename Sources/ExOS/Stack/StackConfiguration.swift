@@ -99,6 +99,11 @@ public struct StackLimits: Hashable, Sendable {
     /// peer's FIN before it is dropped (Linux's `tcp_fin_timeout`): a peer that never closes
     /// must not hold a slot for ever.
     public var tcpOrphanFinWait2 = Interval.seconds(60)
+    /// Window probes a connection the application has closed sends to a peer whose window
+    /// stays shut before it is dropped (Linux's `tcp_orphan_retries`, 8 when 0): a peer that
+    /// never reads must not hold a slot and its buffers for ever. A connection the
+    /// application still holds probes as long as it is held.
+    public var tcpOrphanProbes = 8
     /// TIME_WAIT's length, 2·MSL (RFC 9293 §3.4.2).
     public var tcpTimeWait = Interval.seconds(60)
     /// Retransmission timeout bounds (RFC 6298: initial 1 s; Linux's minimum 200 ms).

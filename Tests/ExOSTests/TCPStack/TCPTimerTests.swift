@@ -118,6 +118,52 @@ import Testing
         #expect(data.count == 1 && data.first?.payload == [1, 2, 3])
     }
 
+    /// A peer that answers every probe with its window still shut, for `interval`; returns the
+    /// probes seen.
+    static func answerProbesWithAShutWindow(_ peer: inout CraftedPeer, for interval: Interval) -> Int {
+        var probes = 0
+        let end = peer.now + interval
+        while peer.now < end {
+            for segment in peer.wait(.milliseconds(100)) where segment.payload.isEmpty && !segment.flags.contains(.rst) {
+                probes += 1
+                peer.send(.ack, window: 0)
+            }
+        }
+        return probes
+    }
+
+    @Test func aClosedConnectionWhosePeerNeverOpensItsWindowIsDroppedAfterItsOrphanProbes() {
+        var peer = CraftedPeer()
+        let opened = peer.openPassively()
+        #expect(opened)
+        peer.send(.ack, window: 0)
+        #expect(peer.write([1, 2, 3]) == 3)
+        // The application closes with bytes held back: FIN_WAIT_1 behind a shut window.
+        peer.stack.close(peer.handle!, now: peer.now)
+        #expect(peer.stack.tcp.connections.table.openCount == 1)
+        // Probes back off to a minute apart; eight of them fit in well under ten minutes.
+        let probes = Self.answerProbesWithAShutWindow(&peer, for: .seconds(600))
+        #expect(probes == Hosts.quiet.tcpOrphanProbes)
+        #expect(peer.stack.tcp.connections.table.openCount == 0)
+        #expect(peer.stack.counters.tcp.orphansDropped == 1)
+        #expect(peer.log.allSatisfy { !$0.flags.contains(.rst) })
+    }
+
+    @Test func aConnectionTheApplicationStillHoldsKeepsProbingAShutWindow() {
+        var peer = CraftedPeer()
+        let opened = peer.openPassively()
+        #expect(opened)
+        peer.send(.ack, window: 0)
+        #expect(peer.write([1, 2, 3]) == 3)
+        let probes = Self.answerProbesWithAShutWindow(&peer, for: .seconds(600))
+        #expect(probes > Hosts.quiet.tcpOrphanProbes)
+        #expect(peer.state == .established)
+        #expect(peer.stack.counters.tcp.orphansDropped == 0)
+        // The window opens at last: the bytes go.
+        peer.send(.ack, window: 1000)
+        #expect(peer.received().first?.payload == [1, 2, 3])
+    }
+
     @Test func keepAliveProbesAnIdleConnectionAndTimesOutWhenUnanswered() {
         var options = TCPConnectionOptions()
         options.keepAlive = TCPKeepAlive(idle: .seconds(10), interval: .seconds(2), probes: 3)

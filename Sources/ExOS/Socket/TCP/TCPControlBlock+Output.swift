@@ -103,6 +103,14 @@ extension TCPControlBlock {
             outcome.insert(.transmit)
         }
         if let deadline = sender.persist.deadline, deadline <= now {
+            // A connection the application closed, whose peer keeps its window shut: nobody
+            // will read what is held back, so after `tcpOrphanProbes` probes it is dropped
+            // (without a reset, as Linux's `tcp_orphan_retries` does) rather than held for ever.
+            if orphaned, sender.persist.probesSent >= limits.tcpOrphanProbes {
+                counters.tcp.orphansDropped &+= 1
+                fail(.timedOut)
+                return outcome.union([.closed, .readable, .writable])
+            }
             sender.persist.fire(timeout: sender.timers.timeout, now: now)
             counters.tcp.windowProbes &+= 1
             outcome.insert(.transmit)

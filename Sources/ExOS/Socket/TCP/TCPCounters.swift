@@ -17,6 +17,9 @@ public struct TCPCounters: Sendable, Equatable {
     /// Connections that failed after their retries or keep-alive probes ran out.
     public var timeouts: UInt64 = 0
     public var windowProbes: UInt64 = 0
+    /// Connections the application had closed, dropped after `tcpOrphanProbes` window probes
+    /// that the peer answered with its window still shut.
+    public var orphansDropped: UInt64 = 0
     /// ACKs sent to challenge a RST or SYN that was in the window but not exact (RFC 5961).
     public var challengeAcks: UInt64 = 0
     /// Challenge ACKs not sent: the connection had sent one less than

@@ -8,6 +8,9 @@
 struct PersistTimer {
     var deadline: Instant?
     private var backOff = 0
+    /// Probes sent since the window last opened (an answer that keeps it shut does not count
+    /// as opening it).
+    private(set) var probesSent = 0
     /// Send a window probe on the next turn.
     var probeOwed = false
 
@@ -18,12 +21,14 @@ struct PersistTimer {
         } else {
             deadline = nil
             backOff = 0
+            probesSent = 0
         }
     }
 
     /// The timer fired: a probe is owed, the next one waits twice as long (at most 60 s).
     mutating func fire(timeout: Interval, now: Instant) {
         backOff = min(backOff + 1, 12)
+        probesSent += 1
         deadline = now + min(timeout.doubled(backOff), .seconds(60))
         probeOwed = true
     }
