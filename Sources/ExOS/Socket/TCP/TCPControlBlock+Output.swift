@@ -103,9 +103,7 @@ extension TCPControlBlock {
             outcome.insert(.transmit)
         }
         if let deadline = sender.persist.deadline, deadline <= now {
-            // A connection the application closed, whose peer keeps its window shut: nobody
-            // will read what is held back, so after `tcpOrphanProbes` probes it is dropped
-            // (without a reset, as Linux's `tcp_orphan_retries` does) rather than held for ever.
+            // Closed by the application, its window kept shut: dropped, no reset (tcp_orphan_retries).
             if orphaned, sender.persist.probesSent >= limits.tcpOrphanProbes {
                 counters.tcp.orphansDropped &+= 1
                 fail(.timedOut)
