@@ -87,6 +87,27 @@ struct DaemonRestartTests {
         #expect(!bob.output.contains("echo 3 bytes"), "only the 2-byte datagrams were let in: \(bob.output)")
     }
 
+    @Test func aHelloTheRestartedDaemonRefusesEndsUDPEcho() throws {
+        let net = try Backend.tap.net(second: 79, prefix: "exorh")
+        defer { net.remove() }
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { alice.stop() }
+        try alice.waitUntilReady()
+
+        // The new daemon's configuration no longer lets alice's uid attach as alice.
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "uids = [\(TestUIDs.alice)]", with: "uids = [\(TestUIDs.carol)]")
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try daemon.restart()
+
+        try Self.eventually(within: 10) { !alice.process.isRunning }
+        #expect(alice.output.contains("lost exokerneld"), "\(alice.output)")
+        #expect(alice.output.contains("gave up on exokerneld: refused") && alice.output.contains("(code 4)"), "\(alice.output)")
+        #expect(!alice.output.contains("attached again"), "\(alice.output)")
+    }
+
     @Test func aKickEndsUDPEchoForGood() throws {
         let net = try Backend.tap.net(second: 79, prefix: "exork")
         defer { net.remove() }
