@@ -95,6 +95,9 @@ public final class ExoSession: Sendable {
     /// final notice (an operator's kick or a reload: `notPermitted`; docs/PROTOCOL.md §13).
     public var endReason: ExOSError? { channel.endReason }
 
+    /// True once `close()` was called (or the session released): this process ended it.
+    public var isClosedByClient: Bool { channel.wasShutDownHere }
+
     /// One round trip with no effect.
     public func ping() async throws(ExOSError) {
         try await channel.call(ControlCalls.ping)

@@ -40,6 +40,8 @@ package final class ControlChannel: Sendable {
     }
 
     private let table = Mutex(Table())
+    /// Set by `shutdown()`: this process ended the session, not the daemon.
+    private let shutDownHere = Atomic<Bool>(false)
     private let writer: Mutex<Writer>
     /// Offers and revocations, in arrival order. Finished when the session ends.
     package let events: AsyncStream<Event>
@@ -58,6 +60,9 @@ package final class ControlChannel: Sendable {
 
     /// Why the session ended (see `Table.endReason`); nil while it is open.
     package var endReason: ExoClientError? { table.withLock { $0.endReason } }
+
+    /// True once this process called `shutdown()` (its end is then no daemon's doing).
+    package var wasShutDownHere: Bool { shutDownHere.load(ordering: .acquiring) }
 
     /// The version later requests are encoded with (set after helloAccepted).
     package func setVersion(_ version: UInt16) {
@@ -93,6 +98,7 @@ package final class ControlChannel: Sendable {
     /// Wakes the reader (which then fails pending requests with `.disconnected`, finishes the
     /// events and closes the socket). Idempotent.
     package func shutdown() {
+        shutDownHere.store(true, ordering: .releasing)
         writer.withLock { writer in
             if writer.open { _ = Glibc.shutdown(writer.socket.raw, Int32(SHUT_RDWR)) }
         }

@@ -33,6 +33,25 @@ struct SessionEndReasonTests {
         #expect(reason == .disconnected)
     }
 
+    @Test func aSessionThisProcessClosedSaysSoAndOneTheDaemonEndedDoesNot() async throws {
+        let peer = try ScriptedPeer()
+        peer.serve { connection in
+            _ = try connection.acceptHello()
+            _ = try? connection.receive()  // until the client hangs up
+        }
+        let session = try await ExOS.attach(tenant: "alice", socketPath: peer.path)
+        #expect(!session.isClosedByClient)
+        session.close()
+        for await _ in session.events {}
+        #expect(session.isClosedByClient && session.endReason == .disconnected)
+
+        let hungUp = try ScriptedPeer()
+        hungUp.serve { connection in _ = try connection.acceptHello() }
+        let dropped = try await ExOS.attach(tenant: "alice", socketPath: hungUp.path)
+        for await _ in dropped.events {}
+        #expect(!dropped.isClosedByClient && dropped.endReason == .disconnected)
+    }
+
     @Test func aReplyToNoPendingRequestIsStillAViolation() async throws {
         let reason = try await endReason { connection in
             try connection.send(.reply(id: 9, .pong))

@@ -31,9 +31,11 @@ struct DaemonRestartTests {
             try Self.eventually(within: 10) { echo.output.contains("attached again") }
         }
 
-        #expect(try netcat(net, to: net.address(2), port: 7, payload: "after") == "after", "\(owned.output)\n\(daemon.log)")
         #expect(
-            try netcat(net, to: net.address(10), port: 5100, payload: "after") == "after", "\(shared.output)\n\(daemon.log)")
+            try netcat(net, to: net.address(2), port: 7, payload: "after") == "after", "\(owned.output)\n\(daemon.log)")
+        #expect(
+            try netcat(net, to: net.address(10), port: 5100, payload: "after") == "after",
+            "\(shared.output)\n\(daemon.log)")
         #expect(owned.process.isRunning && shared.process.isRunning)
         #expect((owned.process.processIdentifier, shared.process.processIdentifier) == pids)
         #expect(owned.output.contains("lost exokerneld"), "\(owned.output)")
@@ -62,6 +64,50 @@ struct DaemonRestartTests {
         #expect(echo.process.isRunning)
     }
 
+    @Test func aFilterIsInstalledAgainAfterTheRestart() throws {
+        let net = try Backend.tap.net(second: 79, prefix: "exorf")
+        defer { net.remove() }
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        // bob's binding of .10:5100 delivers only datagrams from source port 40001.
+        let bob = try EchoProcess(
+            daemon, tenant: "bob", uid: TestUIDs.bob, address: net.address(10), port: 5100,
+            extra: ["--from-port", "40001"])
+        defer { bob.stop() }
+        try bob.waitUntilReady()
+        #expect(try netcat(net, to: net.address(10), port: 5100, payload: "in", sourcePort: 40001) == "in")
+        #expect(try netcat(net, to: net.address(10), port: 5100, payload: "out", sourcePort: 40002).isEmpty)
+
+        try daemon.restart()
+        try Self.eventually(within: 10) { bob.output.contains("attached again") }
+
+        // The new daemon knows nothing of the filter but what bob's library OS told it again.
+        #expect(try netcat(net, to: net.address(10), port: 5100, payload: "in", sourcePort: 40001) == "in", "\(bob.output)")
+        #expect(try netcat(net, to: net.address(10), port: 5100, payload: "out", sourcePort: 40002).isEmpty)
+        #expect(!bob.output.contains("echo 3 bytes"), "only the 2-byte datagrams were let in: \(bob.output)")
+    }
+
+    @Test func aHelloTheRestartedDaemonRefusesEndsUDPEcho() throws {
+        let net = try Backend.tap.net(second: 79, prefix: "exorh")
+        defer { net.remove() }
+        let daemon = try net.daemon()
+        defer { daemon.stop() }
+        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        defer { alice.stop() }
+        try alice.waitUntilReady()
+
+        // The new daemon's configuration no longer lets alice's uid attach as alice.
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "uids = [\(TestUIDs.alice)]", with: "uids = [\(TestUIDs.carol)]")
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try daemon.restart()
+
+        try Self.eventually(within: 10) { !alice.process.isRunning }
+        #expect(alice.output.contains("lost exokerneld"), "\(alice.output)")
+        #expect(alice.output.contains("gave up on exokerneld: refused") && alice.output.contains("(code 4)"), "\(alice.output)")
+        #expect(!alice.output.contains("attached again"), "\(alice.output)")
+    }
+
     @Test func aKickEndsUDPEchoForGood() throws {
         let net = try Backend.tap.net(second: 79, prefix: "exork")
         defer { net.remove() }
@@ -71,14 +117,16 @@ struct DaemonRestartTests {
         defer { alice.stop() }
         try alice.waitUntilReady()
 
-        let kick = try runCommand(BuildProducts.path("exoctl"), ["--socket", daemon.socketPath, "kick", "--tenant", "alice"])
+        let kick = try runCommand(
+            BuildProducts.path("exoctl"), ["--socket", daemon.socketPath, "kick", "--tenant", "alice"])
         #expect(kick.status == 0, "\(kick.stdout)\(kick.stderr)")
         try Self.eventually(within: 5) { !alice.process.isRunning }
         #expect(alice.output.contains("gave up on exokerneld"), "\(alice.output)")
         #expect(alice.output.contains("ended by an operator (exoctl kick"), "\(alice.output)")
         #expect(!alice.output.contains("attached again"), "\(alice.output)")
         // Nor did it come back behind the test's back: alice has no session.
-        let tenants = try runCommand(BuildProducts.path("exoctl"), ["--socket", daemon.socketPath, "--json", "tenants"])
+        let tenants = try runCommand(
+            BuildProducts.path("exoctl"), ["--socket", daemon.socketPath, "--json", "tenants"])
         #expect(!tenants.stdout.contains("\"sessions\":1"), "\(tenants.stdout)")
     }
 
@@ -91,10 +139,15 @@ struct DaemonRestartTests {
         }
     }
 
-    /// `printf PAYLOAD | nc -u` from the host kernel's `.1`; returns what came back.
-    private func netcat(_ net: any TestNet, to address: String, port: Int, payload: String) throws -> String {
-        let r = try net.peerCommand("/bin/sh", ["-c", "printf '%s' \"$0\" | nc -u -w 2 -s \"$1\" \"$2\" \"$3\"",
-                                           payload, net.address(1), address, String(port)], timeout: 10)
+    /// `printf PAYLOAD | nc -u` from the host kernel's `.1` (from `sourcePort`, if given);
+    /// returns what came back.
+    private func netcat(_ net: any TestNet, to address: String, port: Int, payload: String, sourcePort: Int? = nil)
+        throws -> String
+    {
+        let source = sourcePort.map { "-p \($0)" } ?? ""
+        let script = "printf '%s' \"$0\" | nc -u -w 2 -s \"$1\" \(source) \"$2\" \"$3\""
+        let r = try net.peerCommand(
+            "/bin/sh", ["-c", script, payload, net.address(1), address, String(port)], timeout: 10)
         return r.stdout
     }
 }
@@ -112,10 +165,14 @@ private final class KernelTCPConnection {
         var local = Self.address(source, port: 0)
         var remote = Self.address(address, port: port)
         let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, connected == 0 else {
             close(fd)
@@ -128,7 +185,9 @@ private final class KernelTCPConnection {
     /// Sends `text` and reads until as many bytes came back (or the timeout).
     func exchange(_ text: String) throws -> String {
         let bytes = Array(text.utf8)
-        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw HarnessError("send: errno \(errno)") }
+        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else {
+            throw HarnessError("send: errno \(errno)")
+        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
         while received.count < bytes.count {

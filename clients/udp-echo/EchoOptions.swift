@@ -22,13 +22,15 @@ struct EchoOptions {
     var spinMicroseconds = 0
     /// Exit when the session with the daemon ends instead of attaching again.
     var noReattach = false
+    /// Serve only datagrams from this source port: a filter the daemon applies (shared addresses).
+    var fromPort: UInt16?
     /// Print the usage and exit 0.
     var help = false
 
     static let usage = """
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
                         [--frames N] [--ring-capacity C] [--count K] [--busy-poll] [--spin-us U]
-                        [--quiet] [--no-reattach]
+                        [--quiet] [--no-reattach] [--from-port S]
                udp-echo --version
           A UDP echo server on ExOS's network stack: attaches as tenant NAME, starts the stack
           on the tenant's data path (N frames, default 64, half for receiving and half for
@@ -43,7 +45,9 @@ struct EchoOptions {
           wake-up). --quiet prints no line per datagram. When exokerneld restarts, udp-echo
           attaches again (back-off 50 ms to 2 s), rebuilds its rings and binding and keeps
           serving, logging "lost exokerneld" and "attached again"; --no-reattach exits instead.
-          An operator's kick (exoctl kick) always ends it.
+          An operator's kick (exoctl kick) always ends it. --from-port S installs a filter
+          (docs/FILTERS.md) on the binding of a shared address: the daemon delivers only
+          datagrams from source port S (installed again after a daemon restart).
         """
 
     static func parse(_ arguments: [String]) -> Result<EchoOptions, EchoUsageError> {
@@ -78,6 +82,7 @@ struct EchoOptions {
                     return .success(options)
                 case "--quiet": options.quiet = true
                 case "--no-reattach": options.noReattach = true
+                case "--from-port": options.fromPort = try number(flag, UInt16.self)
                 case "--spin-us": options.spinMicroseconds = try number(flag, Int.self)
                 default: throw EchoUsageError("unknown argument \(flag)")
                 }

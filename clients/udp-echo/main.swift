@@ -24,6 +24,16 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
             return .refused
         }
         socket = try await runtime.bindUDP(port: options.port, address: address)
+        if let fromPort = options.fromPort {
+            // On an owned address the binding is the whole address: a port filter would drop its ARP.
+            guard !local.owned else {
+                StandardStreams.printError("udp-echo: --from-port needs a shared address; \(address) is owned")
+                return .usage
+            }
+            let binding = WireEndpoint(proto: WireEndpoint.udp, address: address.rawValue, port: options.port)
+            let sourcePort = WireFilterAtom(base: 2, offset: 0, width: 2, mask: 0xFFFF, value: UInt32(fromPort))
+            _ = try await runtime.daemon?.installFilter(on: binding, atoms: [sourcePort])
+        }
         StandardStreams.print(
             "udp-echo: tenant \(options.tenant) serving udp \(address):\(options.port) mac \(local.mac) "
                 + "(\(local.owned ? "owned address" : "shared address")), \(options.frames) frames, ring \(options.ringCapacity)"

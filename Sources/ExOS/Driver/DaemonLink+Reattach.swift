@@ -9,11 +9,15 @@ import ExoWire
 
 extension DaemonLink {
     /// The stack thread's last act when its session ended: attach again (`daemonLost`, then
-    /// `reattached` or `gaveUp`), or stop the runtime when reattaching is off or the end was
-    /// final (a kick, a reload that ended the tenant: the daemon's final notice).
+    /// `reattached` or `gaveUp`), or stop the runtime when reattaching is off, the end was
+    /// final (a kick, a reload that ended the tenant: the daemon's final notice) or this
+    /// process closed the session itself.
     func sessionEnded(_ runtime: NetworkRuntime) {
-        let reason = session.endReason ?? .disconnected
-        guard let policy = options.reattach, !ReattachSchedule.isFinal(reason) else { return giveUp(runtime, reason) }
+        let ended = session
+        let reason = ended.endReason ?? .disconnected
+        guard let policy = options.reattach, !ReattachSchedule.isFinal(reason), !ended.isClosedByClient else {
+            return giveUp(runtime, reason)
+        }
         sink.yield(.daemonLost(reason))
         Task { await reattach(runtime, policy: policy, lost: reason) }
     }

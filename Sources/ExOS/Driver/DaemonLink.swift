@@ -85,7 +85,8 @@ public final class DaemonLink: Sendable {
 
     /// Removes a filter installed with `installFilter` (unknown ids are ignored).
     public func removeFilter(_ id: UInt64) async throws(NetworkError) {
-        guard let (session, filter) = record.withLock({ r in r.filters.removeValue(forKey: id).map { (r.session, $0) } })
+        guard
+            let (session, filter) = record.withLock({ r in r.filters.removeValue(forKey: id).map { (r.session, $0) } })
         else { return }
         do throws(ExOSError) {
             try await session.removeFilter(filter.daemonID)

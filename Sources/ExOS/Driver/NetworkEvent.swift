@@ -29,7 +29,8 @@ public enum NetworkEvent: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func name(_ endpoint: WireEndpoint) -> String {
-        let kind = [WireEndpoint.tcp: "tcp", WireEndpoint.udp: "udp", WireEndpoint.icmp: "echo"][endpoint.proto] ?? "address"
+        let kind =
+            [WireEndpoint.tcp: "tcp", WireEndpoint.udp: "udp", WireEndpoint.icmp: "echo"][endpoint.proto] ?? "address"
         return "\(kind) \(IPv4Address(rawValue: endpoint.address)):\(endpoint.port)"
     }
 }

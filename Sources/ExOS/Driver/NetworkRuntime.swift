@@ -65,11 +65,11 @@ public final class NetworkRuntime: Sendable {
         let stack = NetworkStack(configuration: configuration, now: Self.now())
         let runtime = NetworkRuntime(
             daemon: session.map { DaemonLink(session: $0, options: options) },
-            state: RuntimeState(stack: stack, device: DataPathDevice(dataPath: path), sleeper: sleeper), options: options)
+            state: RuntimeState(stack: stack, device: DataPathDevice(dataPath: path), sleeper: sleeper),
+            options: options)
         StackThread.start(runtime)
         return runtime
     }
-
 
     /// The stack's addresses (owned whole, or shared by port), as the daemon granted them.
     public var addresses: [LocalAddress] { state.withLock { $0.stack.addresses } }

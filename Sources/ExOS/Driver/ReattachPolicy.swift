@@ -50,7 +50,9 @@ struct ReattachSchedule {
         let jittered = Double(delay.nanoseconds) * (1 + policy.jitter * (2 * random.unit() - 1))
         let at = max(now, lostAt) + Interval(nanoseconds: UInt64(max(jittered, 0)))
         delay = min(Interval(nanoseconds: delay.nanoseconds &* 2), Self.interval(policy.maximumDelay))
-        if let limit = policy.giveUpAfter, (at - lostAt).nanoseconds > Self.interval(limit).nanoseconds { return .giveUp }
+        if let limit = policy.giveUpAfter, (at - lostAt).nanoseconds > Self.interval(limit).nanoseconds {
+            return .giveUp
+        }
         attempts += 1
         return .attempt(at: at)
     }
@@ -71,6 +73,7 @@ struct ReattachSchedule {
 
     private static func interval(_ duration: Duration) -> Interval {
         let (seconds, attoseconds) = duration.components
-        return Interval(nanoseconds: UInt64(max(seconds, 0)) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000))
+        return Interval(
+            nanoseconds: UInt64(max(seconds, 0)) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000))
     }
 }

@@ -21,7 +21,8 @@ enum StackThread {
         while true {
             var ready: [@Sendable () -> Void] = []
             let step = runtime.state.withLock { s in
-                schedule.pass(&s, sessionEnded: { sleeper.sessionEnded }, clock: { NetworkRuntime.now() }, ready: &ready)
+                schedule.pass(
+                    &s, sessionEnded: { sleeper.sessionEnded }, clock: { NetworkRuntime.now() }, ready: &ready)
             }
             for resume in ready { resume() }
             switch step {

@@ -29,7 +29,9 @@ extension StackCore {
 extension StackConfiguration {
     /// True when `other` differs at most in MACs, limits and secrets.
     func hasSameIdentity(as other: StackConfiguration) -> Bool {
-        addresses.map(\.address) == other.addresses.map(\.address) && addresses.map(\.owned) == other.addresses.map(\.owned)
-            && prefixLength == other.prefixLength && gateway == other.gateway && mtu == other.mtu && grants == other.grants
+        addresses.map(\.address) == other.addresses.map(\.address)
+            && addresses.map(\.owned) == other.addresses.map(\.owned)
+            && prefixLength == other.prefixLength && gateway == other.gateway && mtu == other.mtu
+            && grants == other.grants
     }
 }

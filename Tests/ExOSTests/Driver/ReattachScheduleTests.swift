@@ -2,9 +2,10 @@
 // 50 ms doubling to 2 s, spread by the jitter, ending at the policy's time limit, and which
 // failures end the attempts at once. All on a virtual clock.
 
-@testable import ExOS
 import ExoWire
 import Testing
+
+@testable import ExOS
 
 struct ReattachScheduleTests {
     static let lost = Instant(nanoseconds: 1_000_000_000)
@@ -70,9 +71,11 @@ struct ReattachScheduleTests {
             .protocolViolation("undecodable record"),
         ]
         let passing: [ExOSError] = [
-            .disconnected, .unreachable(path: "/run/exokernel/exokerneld.sock", .init(operation: "connect", errno: 111)),
+            .disconnected,
+            .unreachable(path: "/run/exokernel/exokerneld.sock", .init(operation: "connect", errno: 111)),
             .refused(.sessionLimit, detail: ""), .refused(.tooManyConnections, detail: ""),
-            .refused(.poolExhausted, detail: ""), .refused(.overQuota, detail: ""), .refused(.internalError, detail: ""),
+            .refused(.poolExhausted, detail: ""), .refused(.overQuota, detail: ""),
+            .refused(.internalError, detail: ""),
         ]
         for failure in final { #expect(ReattachSchedule.isFinal(failure), "\(failure)") }
         for failure in passing { #expect(!ReattachSchedule.isFinal(failure), "\(failure)") }

@@ -15,7 +15,8 @@ struct StackRelinkTests {
         var stack = NetworkStack(configuration: Hosts.shared(2))
         let socket = try stack.openUDP(port: 5000)
         stack.inject(
-            FrameFactory.udp(to: Hosts.address(2), mac: Hosts.mac(2), port: 5000, payload: Array("hi".utf8)), now: .zero)
+            FrameFactory.udp(to: Hosts.address(2), mac: Hosts.mac(2), port: 5000, payload: Array("hi".utf8)), now: .zero
+        )
         let greeting = stack.receive(socket)
         #expect(greeting != nil)
         return (stack, socket)
@@ -32,7 +33,9 @@ struct StackRelinkTests {
         #expect(stack.udp.localEndpoint(socket) == UDPEndpoint(address: Hosts.address(2), port: 5000))
         #expect(stack.configuration.secret == Hosts.shared(2).secret)
 
-        try stack.send(socket, Array("back".utf8), to: UDPEndpoint(address: Hosts.strangerAddress, port: 40000), now: .milliseconds(1))
+        try stack.send(
+            socket, Array("back".utf8), to: UDPEndpoint(address: Hosts.strangerAddress, port: 40000),
+            now: .milliseconds(1))
         let frames = stack.drainRaw(now: .milliseconds(1))
         #expect(frames.count == 1, "no ARP: the neighbor was kept")
         #expect(Array(frames[0][6..<12]) == [0x02, 0, 0, 0, 0, 0x99], "sent from the new MAC")
@@ -65,6 +68,7 @@ struct StackRelinkTests {
         let taken = stack.relink(to: Hosts.owned(2, limits: limits), now: .seconds(10))
         let afterRelink = stack.drain(now: .seconds(10))
         #expect(taken)
-        #expect(afterRelink == [.arpRequest(sender: Hosts.address(2), target: Hosts.address(2), destination: .broadcast)])
+        #expect(
+            afterRelink == [.arpRequest(sender: Hosts.address(2), target: Hosts.address(2), destination: .broadcast)])
     }
 }
