@@ -67,7 +67,8 @@ struct ControlRequestTally: Equatable {
     /// A slot's cumulative bucket counts, one per bound and then +Inf (the slot's count).
     func cumulativeBuckets(slot: Int) -> [UInt64] {
         let width = Self.boundsNanoseconds.count + 1
-        var running: UInt64 = 0
-        return buckets[(slot * width)..<((slot + 1) * width)].map { running &+= $0; return running }
+        var cumulative = Array(buckets[(slot * width)..<((slot + 1) * width)])
+        for index in cumulative.indices.dropFirst() { cumulative[index] &+= cumulative[index - 1] }
+        return cumulative
     }
 }

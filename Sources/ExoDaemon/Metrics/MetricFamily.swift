@@ -11,6 +11,15 @@ struct MetricFamily: Sendable, Equatable {
     let kind: Kind
     let help: String
 
+    /// The word of its `# TYPE` line (and of its row in docs/METRICS.md).
+    var typeName: String {
+        switch kind {
+        case .counter: "counter"
+        case .gauge: "gauge"
+        case .histogram: "histogram"
+        }
+    }
+
     /// The registry's form of the name and help (no namespace or unit parts: `name` is whole).
     var descriptor: MetricNameDescriptor { MetricNameDescriptor(metricName: name, unitName: "", helpText: help) }
 

@@ -40,15 +40,16 @@ struct MetricsDocumentationTests {
             }
         }
         for family in Self.exported {
-            let type = switch family.kind { case .counter: "counter"; case .gauge: "gauge"; case .histogram: "histogram" }
-            #expect(documented[family.name] == type, "\(family.name): documented as \(documented[family.name] ?? "nothing")")
+            let row = documented[family.name] ?? "nothing"
+            #expect(documented[family.name] == family.typeName, "\(family.name): documented as \(row)")
         }
         #expect(Set(documented.keys) == Set(Self.exported.map(\.name)))
     }
 
     @Test func everyLabelAScrapeCarriesIsNamedInItsFamilysRow() throws {
         let rows = try Self.rows()
-        let nic = NicInfo(backend: "tap", name: "exo0", ifindex: 3, isUp: true, isRunning: true, mtu: 1500, mac: .zero,
+        let nic = NicInfo(
+            backend: "tap", name: "exo0", ifindex: 3, isUp: true, isRunning: true, mtu: 1500, mac: .zero,
             hostAddress: 0, prefixLength: 24, rxPackets: 1, txPackets: 1, rxBytes: 1, txBytes: 1, drops: 1,
             linkDownEvents: 0, dropReasons: [DropCount(reason: "rx.noBinding", count: 1)])
         let text = try MetricsExpositionTests.render(

@@ -78,8 +78,7 @@ struct MetricsExpositionTests {
         for family in MetricFamily.all {
             #expect(family.name.hasPrefix("exokernel_"))
             #expect(family.name.hasSuffix("_total") == (family.kind == .counter), "\(family.name)")
-            let type = switch family.kind { case .counter: "counter"; case .gauge: "gauge"; case .histogram: "histogram" }
-            #expect(text.types[family.name] == type, "\(family.name)")
+            #expect(text.types[family.name] == family.typeName, "\(family.name)")
             #expect(text.help[family.name]?.isEmpty == false, "\(family.name)")
             let sample = family.kind == .histogram ? family.name + "_count" : family.name
             #expect(!text.series(sample).isEmpty, "\(family.name) has no series")
