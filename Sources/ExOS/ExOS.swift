@@ -14,7 +14,7 @@ public enum ExOS {
     /// The returned session owns the socket; it is closed by `close()` or when the session is released.
     public static func attach(tenant: String, socketPath: String? = nil) async throws(ExOSError) -> ExoSession {
         let (channel, accepted) = try await ControlChannel.attach(role: .tenant, tenantName: tenant, socketPath: socketPath)
-        return ExoSession(channel: channel, info: accepted)
+        return ExoSession(channel: channel, info: accepted, tenant: tenant, socketPath: socketPath)
     }
 
     /// Attaches as an operator (root or a member of the daemon's operator group).

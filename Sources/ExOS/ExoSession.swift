@@ -11,11 +11,17 @@ import ExoWire
 public final class ExoSession: Sendable {
     /// What the daemon told us at attach: version, session and tenant ids, frame size, quota.
     public let info: HelloAccepted
+    /// The tenant this session attached as, and the control socket it used (nil: the
+    /// default), so a library OS can attach again after a daemon restart.
+    public let tenant: String
+    public let socketPath: String?
     let channel: ControlChannel
 
-    init(channel: ControlChannel, info: HelloAccepted) {
+    init(channel: ControlChannel, info: HelloAccepted, tenant: String, socketPath: String?) {
         self.channel = channel
         self.info = info
+        self.tenant = tenant
+        self.socketPath = socketPath
     }
 
     deinit { channel.shutdown() }
@@ -83,6 +89,11 @@ public final class ExoSession: Sendable {
     public func redeem(_ token: [UInt8]) async throws(ExOSError) -> HoldingInfo {
         try await channel.call(ControlCalls.redeem(token))
     }
+
+    /// Why the session ended, nil while it is open: `.disconnected` when the daemon went away
+    /// (or `close()` was called), `.refused(code, detail:)` when the daemon ended it with a
+    /// final notice (an operator's kick or a reload: `notPermitted`; docs/PROTOCOL.md §13).
+    public var endReason: ExOSError? { channel.endReason }
 
     /// One round trip with no effect.
     public func ping() async throws(ExOSError) {

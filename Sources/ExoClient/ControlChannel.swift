@@ -27,6 +27,10 @@ package final class ControlChannel: Sendable {
         var pending: [UInt32: Waiter] = [:]
         /// Set once the reader stopped; every later request fails with it.
         var ended: ExoClientError? = nil
+        /// Why the session ended: `.disconnected` (end of stream, reset, `shutdown()`), the
+        /// daemon's final notice (`.refused`, an `error` with request id 0, e.g. a kick), or a
+        /// protocol violation. Nil while the session is open.
+        var endReason: ExoClientError? = nil
     }
 
     private struct Writer: ~Copyable {
@@ -51,6 +55,9 @@ package final class ControlChannel: Sendable {
         thread.name = "exos-control-reader"
         thread.start()
     }
+
+    /// Why the session ended (see `Table.endReason`); nil while it is open.
+    package var endReason: ExoClientError? { table.withLock { $0.endReason } }
 
     /// The version later requests are encoded with (set after helloAccepted).
     package func setVersion(_ version: UInt16) {
@@ -143,6 +150,11 @@ package final class ControlChannel: Sendable {
             return .protocolViolation("undecodable record: \(error)")
         }
         switch message {
+        case .reply(0, .error(let code, let detail)):
+            // Request id 0 answers no request: it is the daemon's final notice before it
+            // closes the session (kick, a reload that ended the tenant, connection limits,
+            // handshake timeout; docs/PROTOCOL.md §13). It becomes the reason the session ended.
+            return .refused(code, detail: detail)
         case .reply(let id, let reply):
             guard let waiter = table.withLock({ $0.pending.removeValue(forKey: id) }) else {
                 return .protocolViolation("reply to request \(id), which is not pending")
@@ -165,6 +177,7 @@ package final class ControlChannel: Sendable {
         }
         let waiters = table.withLock { table -> [Waiter] in
             table.ended = .disconnected
+            table.endReason = reason
             defer { table.pending.removeAll() }
             return Array(table.pending.values)
         }

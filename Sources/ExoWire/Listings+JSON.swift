@@ -173,7 +173,8 @@ extension NicKernelCounters: Encodable {
 extension NicInfo: Encodable {
     private enum CodingKeys: String, CodingKey {
         case backend, name, ifindex, isUp, isRunning, mtu, mac, hostAddress, prefixLength
-        case rxPackets, txPackets, rxBytes, txBytes, drops, linkDownEvents, mtuChanges, dropReasons, kernel
+        case rxPackets, txPackets, rxBytes, txBytes, drops, linkDownEvents, mtuChanges, linkDeleted, reattachments
+        case dropReasons, kernel
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -194,6 +195,8 @@ extension NicInfo: Encodable {
         try c.encode(drops, forKey: .drops)
         try c.encode(linkDownEvents, forKey: .linkDownEvents)
         try c.encode(mtuChanges, forKey: .mtuChanges)
+        try c.encode(linkDeleted, forKey: .linkDeleted)
+        try c.encode(reattachments, forKey: .reattachments)
         try c.encode(DropCountsJSON(counts: dropReasons), forKey: .dropReasons)
         try c.encode(kernel, forKey: .kernel)
     }

@@ -79,6 +79,10 @@ public struct NicInfo: Equatable, Sendable {
     public var linkDownEvents: UInt64
     /// Times the link's MTU changed under the daemon.
     public var mtuChanges: UInt64
+    /// The link was deleted under the daemon and is not (yet) back: the data path is down.
+    public var linkDeleted: Bool
+    /// Times a deleted link was reopened in place (`nic.on_link_loss = "reattach"`).
+    public var reattachments: UInt64
     /// The nonzero received-frame drops by reason (demultiplexer and NIC reasons).
     public var dropReasons: [DropCount]
     /// The kernel's own counters for the link (rtnetlink), beside the daemon's.
@@ -88,9 +92,12 @@ public struct NicInfo: Equatable, Sendable {
         backend: String, name: String, ifindex: UInt32, isUp: Bool, isRunning: Bool, mtu: UInt32,
         mac: MACAddress, hostAddress: UInt32, prefixLength: UInt8, rxPackets: UInt64, txPackets: UInt64,
         rxBytes: UInt64, txBytes: UInt64, drops: UInt64, linkDownEvents: UInt64, mtuChanges: UInt64 = 0,
+        linkDeleted: Bool = false, reattachments: UInt64 = 0,
         dropReasons: [DropCount] = [], kernel: NicKernelCounters = NicKernelCounters()
     ) {
         self.mtuChanges = mtuChanges
+        self.linkDeleted = linkDeleted
+        self.reattachments = reattachments
         self.dropReasons = dropReasons
         self.kernel = kernel
         self.backend = backend
@@ -206,6 +213,8 @@ extension NicInfo: WireRepresentable {
         drops = try reader.read()
         linkDownEvents = try reader.read()
         mtuChanges = try reader.read()
+        linkDeleted = try reader.readBool(field: "nic.linkDeleted")
+        reattachments = try reader.read()
         dropReasons = try reader.readList(field: "nic.dropReasons", allowed: FieldRange.list)
         kernel = NicKernelCounters(
             rxPackets: try reader.read(), txPackets: try reader.read(), rxBytes: try reader.read(),
@@ -231,6 +240,8 @@ extension NicInfo: WireRepresentable {
         writer.write(drops)
         writer.write(linkDownEvents)
         writer.write(mtuChanges)
+        writer.writeBool(linkDeleted)
+        writer.write(reattachments)
         try writer.writeList(dropReasons, field: "nic.dropReasons", allowed: FieldRange.list)
         for counter in kernel.all { writer.write(counter) }
     }

@@ -75,11 +75,12 @@ struct NicCommand: AsyncParsableCommand {
         var table = TextTable(header: ["FIELD", "VALUE"], rightAligned: [])
         table.rows = [
             ["backend", nic.backend], ["name", nic.name], ["ifindex", "\(nic.ifindex)"],
-            ["state", "\(nic.isUp ? "up" : "down"), \(nic.isRunning ? "running" : "not running")"],
+            ["state", nic.linkDeleted ? "deleted" : "\(nic.isUp ? "up" : "down"), \(nic.isRunning ? "running" : "not running")"],
             ["mtu", "\(nic.mtu)"], ["mac", "\(nic.mac)"], ["host address", address],
             ["rx", "\(nic.rxPackets) packets, \(nic.rxBytes) bytes"], ["tx", "\(nic.txPackets) packets, \(nic.txBytes) bytes"],
             ["drops", nic.dropReasons.isEmpty ? "0" : "\(nic.drops): " + nic.dropReasons.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")],
             ["link down events", "\(nic.linkDownEvents)"], ["mtu changes", "\(nic.mtuChanges)"],
+            ["reattachments", "\(nic.reattachments)"],
             ["kernel rx", "\(nic.kernel.rxPackets) packets, \(nic.kernel.rxBytes) bytes, \(nic.kernel.rxErrors) errors, \(nic.kernel.rxDropped) dropped"],
             ["kernel tx", "\(nic.kernel.txPackets) packets, \(nic.kernel.txBytes) bytes, \(nic.kernel.txErrors) errors, \(nic.kernel.txDropped) dropped"],
         ]

@@ -15,7 +15,8 @@ struct Exokerneld: ParsableCommand {
         abstract: "Securely multiplex memory frames (and a NIC) among library-OS applications.",
         discussion: """
             Exit status: 0 after a clean stop or a valid --check-config; 1 when the configuration \
-            is invalid, the daemon cannot start, or its link was deleted with nic.on_link_loss = "exit".
+            is invalid, the daemon cannot start, or its link was deleted with nic.on_link_loss = "exit" \
+            ("reattach" keeps serving and reopens the link when it returns).
             SIGHUP (or `exoctl reload`, or `systemctl reload`) reads the file again: a valid one \
             is applied without a restart, an invalid one is refused with the errors \
             --check-config prints and changes nothing (docs/EXOCTL.md, reload).

@@ -82,15 +82,20 @@ import Testing
         #expect(ConfigFixtures.parseError(base + "busy_poll = 1\n")?.key == "nic.busy_poll")
     }
 
-    @Test func aDeletedLinkKeepsTheDaemonServingUnlessTheFileSaysExit() throws {
+    @Test func aDeletedLinkKeepsTheDaemonServingUnlessTheFileSaysExitOrReattach() throws {
         let base = "[frames]\ncount = 64\nsize = 4096\n\n[nic]\nhost_address = \"10.77.0.1/24\"\n"
         #expect(try ConfigLoader.parse(base, file: "t.toml").nic?.onLinkLoss == .keepServing)
         #expect(try ConfigLoader.parse(base + "on_link_loss = \"exit\"\n", file: "t.toml").nic?.onLinkLoss == .exit)
         #expect(
             try ConfigLoader.parse(base + "on_link_loss = \"keep-serving\"\n", file: "t.toml").nic?.onLinkLoss
                 == .keepServing)
+        for backend in ["tap", "packet"] {
+            let text = base + "backend = \"\(backend)\"\nname = \"veth0\"\non_link_loss = \"reattach\"\n"
+            #expect(try ConfigLoader.parse(text, file: "t.toml").nic?.onLinkLoss == .reattach)
+        }
+        #expect(ConfigFixtures.parseError(base + "on_link_loss = \"Reattach\"\n")?.key == "nic.on_link_loss")
         let wrong = ConfigFixtures.parseError(base + "on_link_loss = \"restart\"\n")
         #expect(wrong?.key == "nic.on_link_loss")
-        #expect(wrong?.message.contains("\"keep-serving\" or \"exit\"") == true, "\(String(describing: wrong))")
+        #expect(wrong?.message.contains("\"keep-serving\" or \"exit\" or \"reattach\"") == true, "\(String(describing: wrong))")
     }
 }

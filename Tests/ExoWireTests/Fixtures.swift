@@ -167,7 +167,8 @@ enum Fixtures {
         .nic(NicInfo(
             backend: "tap", name: "exo0", ifindex: 12, isUp: true, isRunning: false, mtu: 1500,
             mac: MACAddress(0x02, 0, 0x5E, 0x10, 0x20, 0x30), hostAddress: 0x0A4D_0001, prefixLength: 24,
-            rxPackets: 1, txPackets: 2, rxBytes: 3, txBytes: 4, drops: 5, linkDownEvents: 6)),
+            rxPackets: 1, txPackets: 2, rxBytes: 3, txBytes: 4, drops: 5, linkDownEvents: 6, mtuChanges: 7,
+            linkDeleted: true, reattachments: 8)),
         .nic(NicInfo(
             backend: "none", name: "", ifindex: 0, isUp: false, isRunning: false, mtu: 0, mac: .zero,
             hostAddress: 0, prefixLength: 0, rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, drops: 0,

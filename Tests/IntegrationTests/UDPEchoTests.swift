@@ -52,16 +52,18 @@ struct UDPEchoTests {
         #expect(ping.stdout.contains("2 received"), "\(ping.stdout)")
     }
 
-    @Test func anEchoServerWhoseDaemonDiesExits() throws {
+    @Test func anEchoServerWhoseDaemonDiesExitsWithoutReattaching() throws {
         let net = try Backend.tap.net(second: 79, prefix: "exoed")
         defer { net.remove() }
         let daemon = try net.daemon()
         defer { daemon.stop() }
-        let alice = try EchoProcess(daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7)
+        let alice = try EchoProcess(
+            daemon, tenant: "alice", uid: TestUIDs.alice, address: net.address(2), port: 7, extra: ["--no-reattach"])
         defer { alice.stop() }
         try alice.waitUntilReady()
-        // The daemon's end of the control socket closes with it: the library OS notices and
-        // the application ends, rather than waiting on its rings forever.
+        // The daemon's end of the control socket closes with it: the library OS notices and,
+        // told not to attach again, the application ends rather than waiting on its rings
+        // forever. (Attaching again, the default: DaemonRestartTests.)
         daemon.kill9()
         let deadline = Date().addingTimeInterval(5)
         while alice.process.isRunning && Date() < deadline { usleep(20_000) }

@@ -18,8 +18,11 @@ struct TCPEcho: ParsableCommand {
             drops: REASON=COUNT ...` (frames and segments received and sent, opens, SYN \
             cookies sent and accepted, challenge ACKs, resets received and sent, out-of-order \
             segments, ignored urgent pointers, retransmits, timeouts, and every drop reason \
-            that is not zero), and once more before it exits after --count connections. Exit \
-            status: 0 after --count connections ended, 2 on any error.
+            that is not zero), and once more before it exits after --count connections. When \
+            exokerneld restarts, tcp-echo attaches again (back-off 50 ms to 2 s) with its \
+            listener and open connections, logging "lost exokerneld" and "attached again"; \
+            --no-reattach exits instead, and an operator's kick always ends it. Exit status: 0 \
+            after --count connections ended, 2 on any error.
             """,
         version: ExoVersion.line(for: "tcp-echo"))
 
@@ -52,6 +55,9 @@ struct TCPEcho: ParsableCommand {
 
     @Flag(name: .long, help: "No line per connection.")
     var quiet = false
+
+    @Flag(name: .customLong("no-reattach"), help: "Exit when exokerneld stops or restarts instead of attaching again.")
+    var noReattach = false
 
     mutating func validate() throws {
         guard port != 0 else { throw ValidationError("--port must be 1-65535") }

@@ -15,12 +15,17 @@ func serve(_ command: TCPEcho) async -> Int32 {
         var options = NetworkOptions()
         options.frames = command.frames
         options.busyPoll = command.busyPoll
+        if command.noReattach { options.reattach = nil }
         let runtime = try await NetworkRuntime.start(session: session, options: options)
         listener = try await runtime.listenTCP(port: command.port, address: command.address.flatMap(IPv4Address.init))
         StandardStreams.print("tcp-echo: tenant \(command.tenant) listening on tcp \(listener.localEndpoint)")
     } catch {
         StandardStreams.printError("tcp-echo: \(error)")
         return 2
+    }
+    // The session's fate, one line each; the stream ends when the runtime stops.
+    let events = Task { [events = listener.runtime.events] in
+        for await event in events { StandardStreams.printError("tcp-echo: \(event)") }
     }
     let statistics = command.statsEvery.map { seconds in
         Task { [runtime = listener.runtime] in
@@ -36,6 +41,10 @@ func serve(_ command: TCPEcho) async -> Int32 {
                 let connection = try await listener.accept()
                 accepted += 1
                 group.addTask { await echo(connection, quiet: command.quiet) }
+            } catch .sessionEnded {
+                await events.value  // why (gave up: kicked, refused, out of time) comes first
+                StandardStreams.printError("tcp-echo: disconnected from exokerneld")
+                return
             } catch {
                 StandardStreams.printError("tcp-echo: \(error)")
                 return

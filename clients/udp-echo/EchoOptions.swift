@@ -20,13 +20,15 @@ struct EchoOptions {
     /// Keep polling this long after the last datagram before sleeping (0: the library's
     /// short default spin only).
     var spinMicroseconds = 0
+    /// Exit when the session with the daemon ends instead of attaching again.
+    var noReattach = false
     /// Print the usage and exit 0.
     var help = false
 
     static let usage = """
         usage: udp-echo --tenant NAME --address A --port P [--socket PATH] [--as-uid UID]
                         [--frames N] [--ring-capacity C] [--count K] [--busy-poll] [--spin-us U]
-                        [--quiet]
+                        [--quiet] [--no-reattach]
                udp-echo --version
           A UDP echo server on ExOS's network stack: attaches as tenant NAME, starts the stack
           on the tenant's data path (N frames, default 64, half for receiving and half for
@@ -38,7 +40,10 @@ struct EchoOptions {
           sleeps: the stack thread polls the rings in a loop (lowest latency, one core at 100%;
           pair it with nic.busy_poll in the daemon). --spin-us U keeps polling U µs after the
           last packet before it sleeps (the next request of a busy peer then needs no
-          wake-up). --quiet prints no line per datagram.
+          wake-up). --quiet prints no line per datagram. When exokerneld restarts, udp-echo
+          attaches again (back-off 50 ms to 2 s), rebuilds its rings and binding and keeps
+          serving, logging "lost exokerneld" and "attached again"; --no-reattach exits instead.
+          An operator's kick (exoctl kick) always ends it.
         """
 
     static func parse(_ arguments: [String]) -> Result<EchoOptions, EchoUsageError> {
@@ -72,6 +77,7 @@ struct EchoOptions {
                     options.help = true
                     return .success(options)
                 case "--quiet": options.quiet = true
+                case "--no-reattach": options.noReattach = true
                 case "--spin-us": options.spinMicroseconds = try number(flag, Int.self)
                 default: throw EchoUsageError("unknown argument \(flag)")
                 }

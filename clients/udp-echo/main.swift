@@ -13,6 +13,7 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
     network.ringCapacity = options.ringCapacity
     network.busyPoll = options.busyPoll
     if options.spinMicroseconds > 0 { network.spin = .microseconds(options.spinMicroseconds) }
+    if options.noReattach { network.reattach = nil }
     let runtime: NetworkRuntime
     let socket: UDPSocket
     do {
@@ -34,6 +35,10 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
         StandardStreams.printError("udp-echo: \(error)")
         return .refused
     }
+    // The session's fate, one line each; the stream ends when the runtime stops.
+    let events = Task { [events = runtime.events] in
+        for await event in events { StandardStreams.printError("udp-echo: \(event)") }
+    }
     var echoed = 0
     while options.count.map({ echoed < $0 }) ?? true {
         do throws(NetworkError) {
@@ -44,6 +49,7 @@ func runEcho(_ options: EchoOptions) async -> ToolExitStatus {
         } catch .socket(let error) {
             StandardStreams.printError("udp-echo: \(error)")  // an ICMP error about an echo: keep serving
         } catch .sessionEnded {
+            await events.value  // why (gave up: kicked, refused, out of time) comes first
             StandardStreams.printError("udp-echo: disconnected from exokerneld")
             return .protocolError
         } catch {

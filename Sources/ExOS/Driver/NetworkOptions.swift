@@ -31,6 +31,11 @@ public struct NetworkOptions: Sendable {
     /// retransmission). Keep the key as secret as a private key: whoever learns it can
     /// predict the stack's ISNs (RFC 6528).
     public var sequenceSecret: UInt64?
+    /// What to do when the session with the daemon ends (it stopped, restarted, crashed):
+    /// attach again with back-off and rebuild the rings, bindings and filters under the same
+    /// stack (the default), or, with nil, stop the runtime (every waiting call fails
+    /// `.sessionEnded`). A kick or a refused hello always stops it. docs/EXOS.md §10.
+    public var reattach: ReattachPolicy? = ReattachPolicy()
 
     public init() {}
 }

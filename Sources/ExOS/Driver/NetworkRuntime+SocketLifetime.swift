@@ -47,12 +47,12 @@ extension NetworkRuntime {
     func bindAtDaemon(_ endpoint: WireEndpoint, for handle: some RuntimeSocketHandle) async throws(NetworkError)
         -> WireEndpoint?
     {
-        guard let session else { return nil }
-        do throws(ExOSError) {
-            try await session.bind(endpoint)
+        guard let daemon else { return nil }
+        do throws(NetworkError) {
+            try await daemon.bind(endpoint)
         } catch {
             closeSocket(handle)
-            throw .bindRefused(error)
+            throw error
         }
         return endpoint
     }
@@ -68,6 +68,6 @@ extension NetworkRuntime {
     /// the daemon. A failed unbind is not reported: the session's end removes it anyway.
     func closeSocket(_ handle: some RuntimeSocketHandle, unbinding daemonBinding: WireEndpoint?) async {
         closeSocket(handle)
-        if let daemonBinding, let session { _ = try? await session.unbind(daemonBinding) }
+        if let daemonBinding { await daemon?.unbind(daemonBinding) }
     }
 }

@@ -33,13 +33,9 @@ extension NetworkRuntime {
             return (local, s.owns(local.address))
         }
         var binding: WireEndpoint?
-        if !owned, let session {
+        if !owned, let daemon {
             let wire = WireEndpoint(proto: WireEndpoint.tcp, address: local.address.rawValue, port: local.port)
-            do throws(ExOSError) {
-                try await session.bind(wire)
-            } catch {
-                throw .bindRefused(error)
-            }
+            try await daemon.bind(wire)
             binding = wire
         }
         let opened = withStack { s, now, _ -> Result<TCPHandle, NetworkError> in
@@ -54,7 +50,7 @@ extension NetworkRuntime {
         do throws(NetworkError) {
             handle = try opened.get()
         } catch {
-            if let binding, let session { _ = try? await session.unbind(binding) }
+            if let binding { await daemon?.unbind(binding) }
             throw error
         }
         let connection = TCPConnection(runtime: self, handle: handle, daemonBinding: binding)

@@ -9,24 +9,29 @@ import Foundation
 import Synchronization
 
 /// A running network stack for one attached session. Start it with `start(session:options:)`;
-/// open sockets with `bindUDP` and pingers with `openPinger`. It stops when the session ends
-/// or `stop()` is called; every waiting call then fails.
+/// open sockets with `bindUDP` and pingers with `openPinger`. When the session ends it
+/// attaches again (`NetworkOptions.reattach`, `events`); it stops when it gives up or
+/// `stop()` is called, and every waiting call then fails.
 public final class NetworkRuntime: Sendable {
     let state: Mutex<RuntimeState>
-    /// What the stack thread sleeps on outside the lock (the data path's eventfd, duplicated);
-    /// application calls wake it through it when they move its next deadline earlier.
-    private let sleeper: DataPathSleeper
-    /// The control session sockets bind through (nil: an in-process runtime of the tests).
-    let session: ExoSession?
+    /// The session with exokerneld and what it set up there, kept across daemon restarts
+    /// (filters: `daemon?.installFilter`). Nil: an in-process runtime of the tests.
+    public let daemon: DaemonLink?
     let options: NetworkOptions
     private let nextWaiterID = Atomic<UInt64>(1)
 
-    private init(session: ExoSession?, state: consuming RuntimeState, sleeper: DataPathSleeper, options: NetworkOptions) {
-        self.session = session
-        self.sleeper = sleeper
+    private init(daemon: DaemonLink?, state: consuming RuntimeState, options: NetworkOptions) {
+        self.daemon = daemon
         self.options = options
         self.state = Mutex(state)
     }
+
+    /// The session sockets bind through now (a new one after each reattachment).
+    var session: ExoSession? { daemon?.session }
+
+    /// What happens to the runtime's session: `daemonLost`, `reattached`, `gaveUp` (one
+    /// consumer; finishes when the runtime stops). Empty for a runtime without a session.
+    public var events: AsyncStream<NetworkEvent> { daemon?.events ?? AsyncStream { $0.finish() } }
 
     /// Sets up `session`'s data path (`RuntimeDataPath`: frames, rings, whole-address
     /// bindings) and starts the stack thread. The session must not have opened its data path yet.
@@ -59,13 +64,12 @@ public final class NetworkRuntime: Sendable {
         }
         let stack = NetworkStack(configuration: configuration, now: Self.now())
         let runtime = NetworkRuntime(
-            session: session, state: RuntimeState(stack: stack, device: DataPathDevice(dataPath: path)), sleeper: sleeper,
-            options: options)
-        let thread = Thread { [runtime] in runtime.run() }
-        thread.name = "exos-stack"
-        thread.start()
+            daemon: session.map { DaemonLink(session: $0, options: options) },
+            state: RuntimeState(stack: stack, device: DataPathDevice(dataPath: path), sleeper: sleeper), options: options)
+        StackThread.start(runtime)
         return runtime
     }
+
 
     /// The stack's addresses (owned whole, or shared by port), as the daemon granted them.
     public var addresses: [LocalAddress] { state.withLock { $0.stack.addresses } }
@@ -79,9 +83,10 @@ public final class NetworkRuntime: Sendable {
     /// Stops the stack thread; every waiting call fails with `.sessionEnded`. The session
     /// stays open (close it to give the frames back). Idempotent.
     public func stop() {
-        let ready = state.withLock { s in s.stop(.sessionEnded) }
+        let (ready, sleeper) = state.withLock { s in (s.stop(.sessionEnded), s.sleeper) }
         for resume in ready { resume() }
         sleeper.wake()
+        daemon?.finish()
     }
 
     static func now() -> Instant { Instant(nanoseconds: MonotonicClock.nanoseconds()) }
@@ -92,22 +97,23 @@ public final class NetworkRuntime: Sendable {
     /// whatever became ready (outside the lock: `body` may add to it) and wakes the stack
     /// thread if its sleep would now end too late.
     func withStack<R>(_ body: (inout RuntimeState, Instant, inout [@Sendable () -> Void]) -> R) -> R {
-        let (result, ready, wake) = state.withLock { s -> (R, [@Sendable () -> Void], Bool) in
+        let (result, ready, wake) = state.withLock { s -> (R, [@Sendable () -> Void], DataPathSleeper?) in
             let now = Self.now()
             var ready: [@Sendable () -> Void] = []
             let result = body(&s, now, &ready)
-            if s.stopped == nil { _ = s.pump(now: now, ready: &ready) }
+            // Detached: the rings are nobody's until a reattachment brings new ones.
+            if s.stopped == nil && !s.detached { _ = s.pump(now: now, ready: &ready) }
             var wake = false
-            if let until = s.sleepingUntil {
+            if let until = s.sleepingUntil, !s.detached {
                 // The stack thread sleeps. This thread's pump consumed from the rings, which
                 // clears need-wakeup: set it again, or wake the sleeper if input is already
                 // there; and wake it if its sleep would now end after the stack's deadline.
                 wake = !s.device.dataPath.rearmForSleeper() || (s.stack.nextDeadline ?? until) < until
             }
-            return (result, ready, wake)
+            return (result, ready, wake ? s.sleeper : nil)
         }
         for resume in ready { resume() }
-        if wake { sleeper.wake() }
+        wake?.wake()
         return result
     }
 
@@ -132,29 +138,6 @@ public final class NetworkRuntime: Sendable {
         } onCancel: {
             let removed = state.withLock { s in remove(&s, id) }
             removed?.resume(.failure(.cancelled))()
-        }
-    }
-
-    /// The stack thread: passes of `StackThreadSchedule` under the lock, sleeping between.
-    private func run() {
-        var schedule = StackThreadSchedule(options: options, now: Self.now())
-        while true {
-            var ready: [@Sendable () -> Void] = []
-            let step = state.withLock { s in
-                schedule.pass(&s, sessionEnded: { sleeper.sessionEnded }, clock: { Self.now() }, ready: &ready)
-            }
-            for resume in ready { resume() }
-            switch step {
-            case .stop: return
-            case .again, .spin: continue
-            case .sleep(let timeout):
-                // A failed wait (the session ended) is seen by the next round.
-                try? sleeper.sleep(timeout: timeout)
-                state.withLock { s in
-                    s.sleepingUntil = nil
-                    s.device.dataPath.finishSleep()
-                }
-            }
         }
     }
 }

@@ -51,10 +51,29 @@ struct RuntimeState: ~Copyable, @unchecked Sendable {
     var stopped: NetworkError?
     /// While the stack thread sleeps: the latest time it will wake (`.max`: no deadline).
     var sleepingUntil: Instant?
+    /// What the stack thread sleeps on outside the lock (the data path's eventfd, duplicated);
+    /// application calls wake it through it when they move its next deadline earlier.
+    var sleeper: DataPathSleeper
+    /// True from the end of the session until a new one's data path is adopted: the rings
+    /// are nobody's, so nothing pumps them; sockets and their waiters stay.
+    var detached = false
 
-    init(stack: consuming NetworkStack, device: DataPathDevice) {
+    init(stack: consuming NetworkStack, device: DataPathDevice, sleeper: DataPathSleeper) {
         self.stack = stack
         self.device = device
+        self.sleeper = sleeper
+    }
+
+    /// Takes a new session's data path after the daemon restarted: the stack keeps its state
+    /// and takes the link's new MACs (`NetworkStack.relink`). False, changing nothing, when
+    /// the daemon now describes another identity, which the stack's sockets cannot keep.
+    mutating func adopt(_ path: DataPath, sleeper: DataPathSleeper, configuration: StackConfiguration, now: Instant) -> Bool {
+        guard stack.relink(to: configuration, now: now) else { return false }
+        device = DataPathDevice(dataPath: path)
+        self.sleeper = sleeper
+        sleepingUntil = nil
+        detached = false
+        return true
     }
 
     /// Lets the stack exchange packets with the device at `now`, then serves the waiters its

@@ -9,7 +9,7 @@ import ExoPacket
 /// The stack thread's polling schedule: the options it follows and when it last did work.
 struct StackThreadSchedule {
     /// What the thread does after a pass.
-    enum Step { case stop, again, spin, sleep(Duration?) }
+    enum Step { case stop, sessionEnded, again, spin, sleep(Duration?) }
 
     private let spin: UInt64
     private let busyPoll: Bool
@@ -29,16 +29,18 @@ struct StackThreadSchedule {
         UInt64(duration.components.seconds) &* 1_000_000_000 &+ UInt64(duration.components.attoseconds / 1_000_000_000)
     }
 
-    /// One pass under the runtime's lock: stops when the runtime stopped or the session
-    /// ended, else lets the stack move packets (at the time `clock` reads) and decides. Before
-    /// a sleep it arms the data path's need-wakeup and records when the sleep ends at the latest.
+    /// One pass under the runtime's lock: stops when the runtime stopped; when the session
+    /// ended, marks the runtime detached (its rings are nobody's now) and says so, for the
+    /// caller to reattach or stop; else lets the stack move packets (at the time `clock`
+    /// reads) and decides. Before a sleep it arms the data path's need-wakeup and records
+    /// when the sleep ends at the latest.
     mutating func pass(
         _ s: inout RuntimeState, sessionEnded: () -> Bool, clock: () -> Instant, ready: inout [@Sendable () -> Void]
     ) -> Step {
         if s.stopped != nil { return .stop }
         if sessionEnded() {
-            ready += s.stop(.sessionEnded)
-            return .stop
+            s.detached = true
+            return .sessionEnded
         }
         let now = clock()
         let outcome = s.pump(now: now, ready: &ready)

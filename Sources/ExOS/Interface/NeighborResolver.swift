@@ -17,7 +17,7 @@ enum Resolution {
 
 /// The stack's ARP: its cache, its pending frames and its timers.
 struct NeighborResolver {
-    private let link: LinkIdentity
+    private var link: LinkIdentity
     private let limits: StackLimits
     private var cache: NeighborCache
     private var pending: PendingFrames
@@ -44,6 +44,16 @@ struct NeighborResolver {
         announcementsLeft = configuration.addresses.contains(where: \.owned) ? limits.announcements : 0
         nextAnnouncement = now
         unreachable = FixedQueue(capacity: limits.pendingTotal, filler: (.stack, .any))
+    }
+
+    /// Takes the link's new MACs after the daemon restarted (same addresses): the gateway's
+    /// permanent entry follows, learned neighbors stay, and owned addresses are announced
+    /// again, since the peers' caches may hold the old link's view.
+    mutating func relink(_ link: LinkIdentity, gatewayMAC: MACAddress?, now: Instant) {
+        self.link = link
+        if let gateway = link.gateway, let gatewayMAC { cache.setPermanent(gateway, mac: gatewayMAC) }
+        announcementsLeft = link.addresses.contains(where: \.owned) ? limits.announcements : 0
+        nextAnnouncement = now
     }
 
     /// The earliest retry or announcement, or nil.

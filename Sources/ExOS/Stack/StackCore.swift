@@ -8,8 +8,9 @@
 import ExoPacket
 
 struct StackCore: Sendable {
-    let configuration: StackConfiguration
-    let link: LinkIdentity
+    /// Changed only by `relink` (a restarted daemon's MACs; docs/EXOS.md, daemon restarts).
+    var configuration: StackConfiguration
+    var link: LinkIdentity
     let grants: EndpointGrants
     /// ARP: the neighbor cache, the frames waiting for a neighbor, the retries and announcements.
     var resolver: NeighborResolver

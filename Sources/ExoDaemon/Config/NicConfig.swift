@@ -109,6 +109,10 @@ public enum LinkLossPolicy: String, Sendable, Equatable, CaseIterable {
     /// Ends every session and exits with status 1, so that `Restart=on-failure` restarts it
     /// (and, while the link is missing, keeps failing at start-up until it is back).
     case exit
+    /// Keeps every session and reopens the link in place: a TAP (the daemon's own device) is
+    /// created again at once with the same name and MAC; an existing interface (packet
+    /// backend) is reopened when a link of the same name appears (RTM_NEWLINK).
+    case reattach
 
     /// The policy `text` names (`nic.on_link_loss` in `section`); an error listing the
     /// choices otherwise.

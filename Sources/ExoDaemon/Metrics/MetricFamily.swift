@@ -85,6 +85,7 @@ extension MetricFamily {
     static let nicDrops = counter("exokernel_nic_drops_total", "Received frames no tenant got, by reason.")
     static let nicLinkDown = counter("exokernel_nic_link_down_events_total", "Times the link went down or was deleted under the daemon.")
     static let nicMTUChanges = counter("exokernel_nic_mtu_changes_total", "Times the link's MTU changed under the daemon.")
+    static let nicReattachments = counter("exokernel_nic_reattachments_total", "Times a deleted link was reopened in place (nic.on_link_loss = \"reattach\").")
 
     /// Every family a snapshot renders into (the endpoint's own two aside). The control
     /// requests' histogram is rendered by `ControlHistogramText`, the rest by the registry.
@@ -93,8 +94,9 @@ extension MetricFamily {
         outstandingTokens, tenantFramesHeld, tenantFrameQuota, tenantSessions, tenantRxPackets, tenantRxBytes,
         tenantTxPackets, tenantTxBytes, tenantDrops, tenantImpairment, tenantResourceInUse, tenantResourceLimit,
         tenantResourceRefusals, nicUp, nicRunning, nicMTU, nicRxPackets, nicRxBytes, nicTxPackets, nicTxBytes,
-        nicDrops, nicLinkDown, nicMTUChanges, tenantRingEntries, tenantRingSlots, revocationsStarted,
-        revocationsEnded, revocationsPending, revocationFramesRepossessed, controlRequests, controlRequestDuration,
+        nicDrops, nicLinkDown, nicMTUChanges, nicReattachments, tenantRingEntries, tenantRingSlots,
+        revocationsStarted, revocationsEnded, revocationsPending, revocationFramesRepossessed, controlRequests,
+        controlRequestDuration,
     ]
 
     // The endpoint's own, counted as it serves: requests by HTTP status ({code}), and how long

@@ -113,6 +113,7 @@ final class MetricsExposition {
         for drop in nic.dropReasons { count(.nicDrops, ["nic": nic.name, "reason": drop.reason], drop.count) }
         count(.nicLinkDown, which, nic.linkDownEvents)
         count(.nicMTUChanges, which, nic.mtuChanges)
+        count(.nicReattachments, which, nic.reattachments)
     }
 
     // MARK: the registry

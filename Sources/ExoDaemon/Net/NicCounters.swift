@@ -18,6 +18,8 @@ struct NicCounters {
     private(set) var offloadSegments: UInt64 = 0
     private(set) var linkDownEvents: UInt64 = 0
     private(set) var mtuChanges: UInt64 = 0
+    /// Times a deleted link was reopened in place (`nic.on_link_loss = "reattach"`).
+    private(set) var reattachments: UInt64 = 0
     /// Echo requests to shared addresses the daemon could not answer.
     private(set) var unansweredEcho: UInt64 = 0
     /// Received packets that reached no tenant, by `DropReason.counterIndex`.
@@ -55,6 +57,7 @@ struct NicCounters {
     mutating func countUnansweredEcho() { unansweredEcho &+= 1 }
     mutating func countLinkDown() { linkDownEvents &+= 1 }
     mutating func countMTUChange() { mtuChanges &+= 1 }
+    mutating func countReattachment() { reattachments &+= 1 }
 
     /// Sets a reassembly drop counter to the reassembler's own count (it keeps the truth).
     mutating func mirror(_ drop: ReassemblyDrop, count: UInt64) {

@@ -12,14 +12,16 @@ import ExoPacket
 /// away), the monitor and the buffers (freed on deinit).
 final class NicPort {
     let config: NicConfig
-    let device: NicDevice
+    /// The device; replaced (with `ifindex` and `monitor`) only when a deleted link is
+    /// reattached (`adopt`), between two packets on the loop thread.
+    private(set) var device: NicDevice
     /// The interface's name and index.
     let name: String
-    let ifindex: Int32
+    private(set) var ifindex: Int32
     /// Watches a kernel device's link; nil for a device without one (memory).
-    let monitor: LinkMonitor?
-    /// Reads the kernel's own counters of the link; nil without a kernel link.
-    private let configurator: LinkConfigurator?
+    private(set) var monitor: LinkMonitor?
+    /// Reads the kernel's own counters of the link, and opens it again; nil without a kernel link.
+    let configurator: LinkConfigurator?
     /// The MAC tenants send off-link traffic to: the TAP's host side, or `nic.gateway_mac`.
     let gatewayMAC: MACAddress
     /// The link's MTU, as read at start and updated by link events.
@@ -50,9 +52,7 @@ final class NicPort {
         } catch {
             throw DaemonStartError(message: "cannot open rtnetlink: \(error)")
         }
-        let opened = config.isPacketBackend
-            ? try Self.openPacket(config, frameSize: frameSize, configurator)
-            : try Self.openTap(config, frameSize: frameSize, configurator)
+        let opened = try NicOpener.open(config, frameSize: frameSize, configurator)
         device = opened.device
         name = opened.name
         self.configurator = configurator
@@ -91,57 +91,6 @@ final class NicPort {
     deinit {
         rxBuffer.deallocate()
         replyBuffer.deallocate()
-    }
-
-    private typealias Opened = (device: NicDevice, name: String, state: LinkState, gatewayMAC: MACAddress)
-
-    /// Creates the TAP named `config.name` and brings it up (IPv6 address generation off
-    /// before up, MTU, host address). Its own MAC is the tenants' gateway.
-    private static func openTap(_ config: NicConfig, frameSize: Int, _ configurator: LinkConfigurator)
-        throws(DaemonStartError) -> Opened
-    {
-        let tap: TapDevice
-        do {
-            tap = try TapDevice(name: config.name)
-        } catch {
-            throw DaemonStartError(message: "cannot create TAP device '\(config.name)': \(error)")
-        }
-        do {
-            guard let host = IPv4InterfaceAddress(address: config.hostAddress.rawValue, prefixLength: config.prefixLength)
-            else { throw DaemonStartError(message: "bad nic.host_address") }
-            try configurator.configure(ifindex: tap.ifindex, mtu: config.mtu, hostAddress: host)
-            let state = try configurator.state(ifindex: tap.ifindex)
-            let hw = state.hardwareAddress
-            let mac = hw.count == 6 ? MACAddress(hw[0], hw[1], hw[2], hw[3], hw[4], hw[5]) : .zero
-            return (.tap(TapPort(tap, slotSize: frameSize)), tap.name, state, mac)
-        } catch let error as DaemonStartError {
-            throw error
-        } catch {
-            throw DaemonStartError(message: "cannot configure TAP device '\(tap.name)': \(error)")
-        }
-    }
-
-    /// Opens the existing interface `config.name` through AF_PACKET. It is the operator's:
-    /// its addresses, MTU and state are left as they are; its MTU must fit a frame.
-    private static func openPacket(_ config: NicConfig, frameSize: Int, _ configurator: LinkConfigurator)
-        throws(DaemonStartError) -> Opened
-    {
-        let state: LinkState
-        do {
-            state = try configurator.state(ifindex: try configurator.ifindex(named: config.name))
-        } catch {
-            throw DaemonStartError(message: "nic.name: no interface '\(config.name)' for the packet backend: \(error)")
-        }
-        guard Int(state.mtu) + 14 <= frameSize else {
-            throw DaemonStartError(
-                message: "frames.size: \(frameSize) bytes cannot hold a frame of '\(config.name)' (nic.name): MTU \(state.mtu) plus the 14-byte Ethernet header")
-        }
-        do {
-            let socket = try PacketSocket(ifindex: state.ifindex, transmitSlotSize: frameSize)
-            return (.packet(PacketPort(socket, ifindex: state.ifindex)), state.name, state, config.gatewayMAC ?? .zero)
-        } catch {
-            throw DaemonStartError(message: "cannot open AF_PACKET socket on '\(config.name)': \(error)")
-        }
     }
 
     /// The descriptor epoll watches for received packets (-1 for a device without one, which
@@ -195,13 +144,28 @@ final class NicPort {
                 isDeleted = true
                 isUp = false
                 isRunning = false
-                if config.onLinkLoss == .exit {
-                    Log.error("\(lossReason): ending every session and exiting with status 1")
-                } else {
-                    Log.warning("link \(name) was deleted under the daemon: the data path is down")
+                switch config.onLinkLoss {
+                case .exit: Log.error("\(lossReason): ending every session and exiting with status 1")
+                case .keepServing: Log.warning("link \(name) was deleted under the daemon: the data path is down")
+                case .reattach:
+                    Log.warning("link \(name) was deleted under the daemon: the data path is down until it is reattached (nic.on_link_loss = \"reattach\")")
                 }
             }
         }
+    }
+
+    /// Puts a reopened link in place of the deleted one (`nic.on_link_loss = "reattach"`):
+    /// the new device, ifindex, monitor and link state; counted. Sessions, rings and
+    /// bindings live in the data plane and are untouched. The old device closes here.
+    func adopt(_ opened: NicOpener.Opened, monitor: LinkMonitor) {
+        device = opened.device
+        ifindex = opened.state.ifindex
+        self.monitor = monitor
+        mtu = opened.state.mtu
+        isUp = opened.state.isUp
+        isRunning = opened.state.isRunning
+        isDeleted = false
+        counters.countReattachment()
     }
 
     /// Why the daemon stops when its link was deleted and `nic.on_link_loss` is "exit".
@@ -221,7 +185,8 @@ final class NicPort {
             isRunning: isRunning, mtu: mtu, mac: gatewayMAC, hostAddress: config.hostAddress.rawValue,
             prefixLength: config.prefixLength, rxPackets: counters.rxPackets, txPackets: counters.txPackets,
             rxBytes: counters.rxBytes, txBytes: counters.txBytes, drops: drops.reduce(0) { $0 &+ $1.count },
-            linkDownEvents: counters.linkDownEvents, mtuChanges: counters.mtuChanges, dropReasons: drops,
+            linkDownEvents: counters.linkDownEvents, mtuChanges: counters.mtuChanges, linkDeleted: isDeleted,
+            reattachments: counters.reattachments, dropReasons: drops,
             kernel: NicKernelCounters(
                 rxPackets: kernel.rxPackets, txPackets: kernel.txPackets, rxBytes: kernel.rxBytes,
                 txBytes: kernel.txBytes, rxErrors: kernel.rxErrors, txErrors: kernel.txErrors,

@@ -49,6 +49,14 @@ public final class LinkConfigurator {
         }
     }
 
+    /// Sets the link's hardware (MAC) address, 6 bytes: a TAP made again takes its old one.
+    public func setHardwareAddress(_ bytes: [UInt8], ifindex: Int32) throws(NetlinkError) {
+        let address = try NetlinkAddress(family: AF_LLC, bytes: bytes, prefixLength: Int32(bytes.count * 8))
+        try change(ifindex: ifindex, "set hardware address on ifindex \(ifindex)") { changes in
+            rtnl_link_set_addr(changes, address.pointer)
+        }
+    }
+
     /// Brings the link administratively up (IFF_UP) or down.
     public func setUp(_ up: Bool, ifindex: Int32) throws(NetlinkError) {
         try change(ifindex: ifindex, "set ifindex \(ifindex) \(up ? "up" : "down")") { changes in

@@ -16,7 +16,8 @@ final class DaemonHarness: @unchecked Sendable {
     let directory: String
     let socketPath: String
     let configPath: String
-    let process: Process
+    /// The running daemon (another one after `restart()`).
+    private(set) var process: Process
     let logPath: String
 
     /// Tenants as (name, uid, quota). Extra TOML is appended to the [daemon] table, to a
@@ -131,6 +132,26 @@ final class DaemonHarness: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: directory)
         return process.terminationStatus
+    }
+
+    /// SIGTERM and wait, then a new daemon on the same directory, configuration, socket and
+    /// environment (its log appended to this one's), once it listens: a restart, as systemd's.
+    func restart() throws {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        let next = Process()
+        next.executableURL = process.executableURL
+        next.arguments = process.arguments
+        next.environment = process.environment
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        next.standardOutput = log
+        next.standardError = log
+        try next.run()
+        process = next
+        try waitForSocket()
     }
 
     /// SIGKILL and wait.

@@ -46,6 +46,12 @@ final class VethNet: TestNet {
 
     private func build() throws {
         try Self.ip(["netns", "add", namespace.name])
+        try recreatePair()
+    }
+
+    /// Creates the pair (again, after a test deleted it under a daemon): same names, same
+    /// peer MAC and address, both ends up.
+    func recreatePair() throws {
         try Self.ip(["link", "add", daemonLink, "type", "veth", "peer", "name", peerLink, "address", peerMAC,
             "netns", namespace.name])
         // Address generation off before the links go up: no IPv6 link-local address, so
