@@ -35,9 +35,10 @@ extension ControlConnections {
                 continue
             }
             let start = MonotonicClock.nanoseconds()
-            let more = serveOneRecord(session)
+            let (more, served) = serveOneRecord(session)
             let end = MonotonicClock.nanoseconds()
             turns.charge(owner, nanoseconds: end &- start)
+            if let served { requestTally.record(served, nanoseconds: end &- start) }
             if !more {
                 turns.markDone(id, now: end)
             } else if sessions.isLive(id), Self.owner(of: session) != owner {

@@ -24,6 +24,8 @@ final class ControlConnections {
     let reader = ControlRecordReader()
     /// Sessions with requests waiting, by owner, and whose turn it is.
     var turns = ControlTurns()
+    /// Records served, by kind and outcome, and their service times (the metrics').
+    var requestTally = ControlRequestTally()
     /// Called once per ended session, after it left the registry and the reactor.
     var onClose: (ControlSession) -> Void = { _ in }
 
@@ -72,27 +74,31 @@ final class ControlConnections {
         }
     }
 
-    /// Reads and answers one record of `session`. Returns false when nothing more waits: its
-    /// socket would block, it ended, or it closes once its refusal is out.
-    func serveOneRecord(_ session: ControlSession) -> Bool {
+    /// Reads and answers one record of `session`. `more` is false when nothing more waits: its
+    /// socket would block, it ended, or it closes once its refusal is out; `served` says what
+    /// the record was, when there was one (the caller times it into `requestTally`).
+    func serveOneRecord(_ session: ControlSession) -> (more: Bool, served: ControlRequestTally.Served?) {
         let id = session.connectionID
-        guard sessions.isLive(id), !session.closeAfterFlush else { return false }
+        guard sessions.isLive(id), !session.closeAfterFlush else { return (false, nil) }
+        let served: ControlRequestTally.Served
         switch reader.read(session.socket.raw) {
         case .nothing:
-            return false
+            return (false, nil)
         case .ended(let reason):
             close(id, reason: reason)
-            return false
+            return (false, nil)
         case .refuse(let error, let requestID, let detail):
             refuse(session, requestID: requestID, error, detail: detail)
+            served = ControlRequestTally.malformed
         case .request(let requestID, let version, let request):
             let response = dispatcher.dispatch(request, version: version, from: session)
+            served = ControlRequestTally.served(request.kind, reply: response.reply)
             if response.closesSession { session.closeAfterFlush = true }
             let encoded = Records.encode(.reply(id: requestID, response.reply), version: session.version)
             send(OutboundRecord(bytes: encoded, descriptors: response.descriptors), to: session)
             if !response.offersChanged.isEmpty { owed.offersChanged(response.offersChanged, flush: flush) }
         }
-        return sessions.isLive(id) && !session.closeAfterFlush
+        return (sessions.isLive(id) && !session.closeAfterFlush, served)
     }
 
     /// Queues a record; a peer whose queue is full is not reading and is disconnected.

@@ -41,6 +41,13 @@ struct MetricsEndpointTests {
         #expect(metrics["exokernel_nic_up{nic=\"\(net.tap)\"}"] == 1)
         #expect((metrics["exokernel_nic_rx_packets_total{nic=\"\(net.tap)\"}"] ?? 0) >= 3)
         #expect(metrics["exokernel_pool_frames"] == 256)
+        // The echo's data path, the control requests that set it up and exoctl's, no revocation.
+        #expect((metrics["exokernel_tenant_ring_slots{ring=\"rx\",tenant=\"alice\"}"] ?? 0) > 0)
+        #expect(metrics["exokernel_tenant_ring_slots{ring=\"rx\",tenant=\"bob\"}"] == 0)
+        #expect((metrics["exokernel_control_requests_total{kind=\"hello\",outcome=\"ok\"}"] ?? 0) >= 2)
+        #expect((metrics["exokernel_control_requests_total{kind=\"openDataPath\",outcome=\"ok\"}"] ?? 0) >= 1)
+        #expect((metrics["exokernel_control_request_duration_seconds_count{kind=\"stats\"}"] ?? 0) >= 1)
+        #expect(metrics["exokernel_revocations_pending"] == 0)
 
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
             let lint = try runCommand("/bin/sh", ["-c", "curl -sS --fail \"$0\" | promtool check metrics", url])

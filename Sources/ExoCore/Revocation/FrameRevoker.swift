@@ -134,6 +134,7 @@ public final class FrameRevoker {
             if repossession.released.freedFrames.count == freedBefore { repossession.moves.append(holding.frame) }
         }
         repossession.released.sort()
+        book.tally.countRepossessed(repossession.taken.count)
         return repossession
     }
 
@@ -157,6 +158,7 @@ public final class FrameRevoker {
         }
         if book.countRevocation(of: revocation.tenant) == nil { arbiter.tenants.setCap(revocation.tenant, nil) }
         repossession.released.sort()
+        book.tally.countRepossessed(repossession.taken.count)
         return repossession
     }
 
@@ -175,6 +177,7 @@ public final class FrameRevoker {
         arbiter.sessions.setHolding(session, frame: frame, holding: nil)
         arbiter.endHolding(holding, into: &released)
         released.sort()
+        book.tally.countRepossessed(1)
         return CondemnedTaken(revocation: entry.id, released: released, move: entry.isGrant && released.freedFrames.isEmpty)
     }
 

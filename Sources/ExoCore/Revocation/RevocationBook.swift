@@ -12,6 +12,8 @@ public struct RevocationBook: Sendable {
     private var pending: [RevocationID: Revocation] = [:]
     private var countByTenant: [TenantID: RevocationID] = [:]
     private var lastID: RevocationID = 0
+    /// What revocations did so far (the metrics'); `FrameRevoker` adds the holdings it takes.
+    public internal(set) var tally = RevocationTally()
 
     public init() {}
 
@@ -47,6 +49,7 @@ public struct RevocationBook: Sendable {
             return existing
         }
         lastID += 1
+        tally.countStarted(reason)
         let revocation = Revocation(
             id: lastID, tenant: tenant, reason: reason, target: target, holdings: [], deadline: deadline)
         pending[lastID] = revocation
@@ -61,6 +64,7 @@ public struct RevocationBook: Sendable {
     ) -> Revocation {
         precondition(!holdings.isEmpty, "a grant revocation names at least one holding")
         lastID += 1
+        tally.countStarted(.grantRevoked)
         let revocation = Revocation(
             id: lastID, tenant: tenant, reason: .grantRevoked, target: 0, holdings: holdings, frames: frames,
             deadline: deadline)
@@ -78,6 +82,7 @@ public struct RevocationBook: Sendable {
             revocation.isGrant ? !revocation.holdings.contains(where: isLive) : held <= revocation.target
         }
         for revocation in met { remove(revocation) }
+        tally.countEnded(.returned, met.count)
         return met
     }
 
@@ -86,6 +91,7 @@ public struct RevocationBook: Sendable {
     public mutating func due(now: UInt64) -> [Revocation] {
         let expired = pending.values.filter { $0.deadline <= now }.sorted { $0.id < $1.id }
         for revocation in expired { remove(revocation) }
+        tally.countEnded(.repossessed, expired.count)
         return expired
     }
 
@@ -95,6 +101,7 @@ public struct RevocationBook: Sendable {
     public mutating func forget(tenant: TenantID) -> [Revocation] {
         let gone = revocations(of: tenant)
         for revocation in gone { remove(revocation) }
+        tally.countEnded(.tenantGone, gone.count)
         return gone
     }
 

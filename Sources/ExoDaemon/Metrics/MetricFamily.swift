@@ -11,6 +11,15 @@ struct MetricFamily: Sendable, Equatable {
     let kind: Kind
     let help: String
 
+    /// The word of its `# TYPE` line (and of its row in docs/METRICS.md).
+    var typeName: String {
+        switch kind {
+        case .counter: "counter"
+        case .gauge: "gauge"
+        case .histogram: "histogram"
+        }
+    }
+
     /// The registry's form of the name and help (no namespace or unit parts: `name` is whole).
     var descriptor: MetricNameDescriptor { MetricNameDescriptor(metricName: name, unitName: "", helpText: help) }
 
@@ -46,6 +55,23 @@ extension MetricFamily {
     static let tenantResourceInUse = gauge("exokernel_tenant_resource_in_use", "Daemon state the tenant holds now, by resource.")
     static let tenantResourceLimit = gauge("exokernel_tenant_resource_limit", "The tenant's limit, by resource.")
     static let tenantResourceRefusals = counter("exokernel_tenant_resource_refusals_total", "Requests refused (or reports coalesced, datagrams evicted) at the tenant's limit, by resource.")
+    // {tenant, ring}: fill, rx, tx, completion, summed over the tenant's data paths.
+    static let tenantRingEntries = gauge("exokernel_tenant_ring_entries", "Descriptors queued on the tenant's rings now (published, not yet consumed), by ring.")
+    static let tenantRingSlots = gauge("exokernel_tenant_ring_slots", "Slots of the tenant's rings, by ring.")
+
+    // Revocation (docs/PROTOCOL.md §12). {reason}: poolLow, operatorRequest, quotaReduced,
+    // grantRevoked; {outcome}: returned, repossessed, tenantGone.
+    static let revocationsStarted = counter("exokernel_revocations_started_total", "Revocations started, by reason (a pending one tightened is not started again).")
+    static let revocationsEnded = counter("exokernel_revocations_ended_total", "Revocations ended, by outcome: given back, taken over at the deadline, or the tenant gone.")
+    static let revocationsPending = gauge("exokernel_revocations_pending", "Revocations waiting for their tenant or their deadline.")
+    static let revocationFramesRepossessed = counter("exokernel_revocation_frames_repossessed_total", "Frame holdings the abort protocol took, at a deadline or as the frame came back from a ring.")
+
+    // Control requests ({kind}: the request's name in docs/PROTOCOL.md, or malformed;
+    // {outcome}: ok, error).
+    static let controlRequests = counter("exokernel_control_requests_total", "Control records served, by request kind and outcome (an error reply is an error).")
+    static let controlRequestDuration = MetricFamily(
+        name: "exokernel_control_request_duration_seconds", kind: .histogram,
+        help: "Time the loop spent reading, dispatching and answering one control record, by request kind.")
 
     // The NIC ({nic}, the interface's name).
     static let nicUp = gauge("exokernel_nic_up", "1 when the link is administratively up.")
@@ -61,13 +87,16 @@ extension MetricFamily {
     static let nicMTUChanges = counter("exokernel_nic_mtu_changes_total", "Times the link's MTU changed under the daemon.")
     static let nicReattachments = counter("exokernel_nic_reattachments_total", "Times a deleted link was reopened in place (nic.on_link_loss = \"reattach\").")
 
-    /// Every family a snapshot renders into (the endpoint's own two aside).
+    /// Every family a snapshot renders into (the endpoint's own two aside). The control
+    /// requests' histogram is rendered by `ControlHistogramText`, the rest by the registry.
     static let all: [MetricFamily] = [
         buildInfo, uptime, poolFrames, poolFreeFrames, frameSize, tenantsConfigured, sessions, holdings,
         outstandingTokens, tenantFramesHeld, tenantFrameQuota, tenantSessions, tenantRxPackets, tenantRxBytes,
         tenantTxPackets, tenantTxBytes, tenantDrops, tenantImpairment, tenantResourceInUse, tenantResourceLimit,
         tenantResourceRefusals, nicUp, nicRunning, nicMTU, nicRxPackets, nicRxBytes, nicTxPackets, nicTxBytes,
-        nicDrops, nicLinkDown, nicMTUChanges, nicReattachments,
+        nicDrops, nicLinkDown, nicMTUChanges, nicReattachments, tenantRingEntries, tenantRingSlots,
+        revocationsStarted, revocationsEnded, revocationsPending, revocationFramesRepossessed, controlRequests,
+        controlRequestDuration,
     ]
 
     // The endpoint's own, counted as it serves: requests by HTTP status ({code}), and how long

@@ -4,6 +4,7 @@
 // went back, as a removed and re-added tenant's does); series that a snapshot no longer has (a
 // tenant a reload removed) are unregistered. The packet path never touches the registry.
 
+import ExoCore
 import ExoWire
 import Prometheus
 
@@ -34,6 +35,7 @@ final class MetricsExposition {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16 * 1024)
         registry.emit(into: &buffer)
+        ControlHistogramText.append(snapshot.control, to: &buffer)
         return buffer
     }
 
@@ -49,6 +51,28 @@ final class MetricsExposition {
         set(.outstandingTokens, [:], Double(s.status.outstandingTokens))
         for tenant in s.tenants { record(tenant) }
         if let nic = s.nic { record(nic) }
+        record(s.revocations, pending: s.revocationsPending)
+        record(s.control)
+    }
+
+    private func record(_ tally: RevocationTally, pending: Int) {
+        for reason in RevocationReason.allCases {
+            count(.revocationsStarted, ["reason": reason.name], tally.started(reason))
+        }
+        for ending in RevocationTally.Ending.allCases {
+            count(.revocationsEnded, ["outcome": ending.name], tally.ended(ending))
+        }
+        set(.revocationsPending, [:], Double(pending))
+        count(.revocationFramesRepossessed, [:], tally.holdingsRepossessed)
+    }
+
+    /// Every kind with both outcomes, zeros included (the histogram is ControlHistogramText's).
+    private func record(_ tally: ControlRequestTally) {
+        for slot in 0..<ControlRequestTally.slotCount {
+            let kind = ControlRequestTally.label(of: slot)
+            count(.controlRequests, ["kind": kind, "outcome": "ok"], tally.count(slot: slot, failed: false))
+            count(.controlRequests, ["kind": kind, "outcome": "error"], tally.count(slot: slot, failed: true))
+        }
     }
 
     private func record(_ t: MetricsSnapshot.Tenant) {
@@ -69,6 +93,11 @@ final class MetricsExposition {
             set(.tenantResourceInUse, labels, Double(resource.used))
             set(.tenantResourceLimit, labels, Double(resource.limit))
             count(.tenantResourceRefusals, labels, resource.refused)
+        }
+        for ring in t.rings {
+            let labels = ["tenant": t.name, "ring": ring.ring]
+            set(.tenantRingEntries, labels, Double(ring.entries))
+            set(.tenantRingSlots, labels, Double(ring.slots))
         }
     }
 

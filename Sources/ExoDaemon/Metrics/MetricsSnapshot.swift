@@ -2,6 +2,7 @@
 // `tenants`, `stats` and `nic` show), copied out when /metrics is asked for. Nothing on the
 // packet path counts anything for metrics; this is read at scrape time only.
 
+import ExoCore
 import ExoWire
 
 /// The daemon's counters at one instant, with every name already in its metric form.
@@ -23,6 +24,9 @@ struct MetricsSnapshot: Equatable {
         var impairment: [(direction: String, event: String, count: UInt64)]
         /// Every resource `exoctl tenants` shows: use, limit, refusals.
         var resources: [ResourceUsage]
+        /// Each ring kind of its sessions' data paths, summed over them: entries queued now
+        /// and slots (every kind, zeros when no data path is open).
+        var rings: [(ring: String, entries: UInt64, slots: UInt64)] = []
 
         static func == (a: Tenant, b: Tenant) -> Bool {
             a.name == b.name && a.framesHeld == b.framesHeld && a.frameQuota == b.frameQuota
@@ -30,6 +34,7 @@ struct MetricsSnapshot: Equatable {
                 && a.txPackets == b.txPackets && a.txBytes == b.txBytes && a.resources == b.resources
                 && a.drops.elementsEqual(b.drops) { $0 == $1 }
                 && a.impairment.elementsEqual(b.impairment) { $0 == $1 }
+                && a.rings.elementsEqual(b.rings) { $0 == $1 }
         }
     }
 
@@ -37,4 +42,9 @@ struct MetricsSnapshot: Equatable {
     var tenants: [Tenant]
     /// Nil when the daemon has no `[nic]`.
     var nic: NicInfo?
+    /// Revocations started and ended so far, and how many are pending now.
+    var revocations = RevocationTally()
+    var revocationsPending = 0
+    /// Control records served so far.
+    var control = ControlRequestTally()
 }

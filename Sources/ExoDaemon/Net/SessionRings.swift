@@ -175,6 +175,20 @@ final class SessionRings {
         _ = try Self.publish(pendingCompletion, count: pending, on: &completion, kicking: daemonToTenant)
     }
 
+    // MARK: reports
+
+    /// Entries queued on one ring now (published by its producer, not yet taken by its
+    /// consumer), from the shared indices as they are: for the metrics, read at scrape time,
+    /// bounded by the capacity but not checked like the serving path checks them.
+    func reportedEntries(on kind: RingKind) -> Int {
+        switch kind {
+        case .fill: fill.reportedEntries
+        case .tx: tx.reportedEntries
+        case .rx: rx.reportedEntries
+        case .completion: completion.reportedEntries
+        }
+    }
+
     // MARK: end
 
     /// Hands every frame this path holds in flight (stashed, received into, awaiting

@@ -32,6 +32,13 @@ public struct RingConsumer: ~Copyable, Sendable {
     /// Entries taken so far (the private free-running index).
     public var consumerIndex: UInt32 { consumed }
 
+    /// Entries the producer has published and this end not yet taken, as the shared producer
+    /// index says now, at most the capacity (a hostile index reads as a full ring). For reports
+    /// only (metrics): one acquire load, no check, no change to what `consume` will see.
+    public var reportedEntries: Int {
+        Int(min(memory.sharedProducerIndex &- consumed, memory.layout.capacity))
+    }
+
     /// Reads the producer index once and returns the entries it makes available.
     public mutating func refreshAvailable() throws(RingViolation) -> Int {
         try observeProducer()

@@ -41,6 +41,13 @@ public struct RingProducer: ~Copyable, Sendable {
     /// Entries published so far (the private free-running index).
     public var producerIndex: UInt32 { produced }
 
+    /// Entries this end published and the consumer has not yet taken, as the shared consumer
+    /// index says now, at most the capacity (a hostile index reads as a full ring). For reports
+    /// only (metrics): one acquire load, no check, no change to what `produce` will see.
+    public var reportedEntries: Int {
+        Int(min(produced &- memory.sharedConsumerIndex, memory.layout.capacity))
+    }
+
     /// Reads the consumer index once and returns the free slots it leaves.
     public mutating func refreshFreeSlots() throws(RingViolation) -> Int {
         try observeConsumer()

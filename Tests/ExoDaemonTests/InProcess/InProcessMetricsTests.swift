@@ -53,6 +53,57 @@ struct InProcessMetricsTests {
         #expect(second.contains("exokernel_metrics_scrape_duration_seconds_count 1\n"))
     }
 
+    static func scrape(_ daemon: InProcessDaemon) throws -> PrometheusText {
+        let response = try ScrapeClient(daemon).exchange("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        return try PrometheusText(String(response[response.range(of: "\r\n\r\n")!.upperBound...]))
+    }
+
+    @Test("a scrape shows ring depths, control requests by kind with their times, and a revocation started then repossessed")
+    func ringDepthsControlRequestsAndRevocations() throws {
+        let daemon = try Self.daemon()
+        let alice = try TenantDataPath(peer: try daemon.attachTenant("alice"))
+        try alice.bindUDP(port: 7000)
+        // Three packets wait on alice's rx ring: she does not consume them before the scrapes.
+        daemon.receiveFromWire((0..<3).map {
+            InProcessDaemon.packetFromWire(to: alice.address, port: 7000, payload: [UInt8]($0..<10))
+        })
+        let op = try daemon.attachOperator()
+        let started = try op.call(ControlCalls.revoke(tenant: "alice", frames: 2, deadlineMillis: 500))
+        #expect(started.held == 16 && started.target == 14)
+        #expect(throws: Refused.self) { try op.call(ControlCalls.revoke(tenant: "mallory", frames: 1, deadlineMillis: 10)) }
+
+        var text = try Self.scrape(daemon)
+        #expect(text.value("exokernel_tenant_ring_entries", ["tenant": "alice", "ring": "rx"]) == 3)
+        #expect(text.value("exokernel_tenant_ring_slots", ["tenant": "alice", "ring": "rx"]) == 64)
+        #expect(text.value("exokernel_tenant_ring_entries", ["tenant": "alice", "ring": "tx"]) == 0)
+        #expect(text.value("exokernel_tenant_ring_slots", ["tenant": "bob", "ring": "fill"]) == 0)
+        #expect(text.value("exokernel_control_requests_total", ["kind": "hello", "outcome": "ok"]) == 2)
+        #expect(text.value("exokernel_control_requests_total", ["kind": "openDataPath", "outcome": "ok"]) == 1)
+        #expect(text.value("exokernel_control_requests_total", ["kind": "revoke", "outcome": "ok"]) == 1)
+        #expect(text.value("exokernel_control_requests_total", ["kind": "revoke", "outcome": "error"]) == 1)
+        let duration = "exokernel_control_request_duration_seconds"
+        #expect(text.value(duration + "_count", ["kind": "revoke"]) == 2)
+        #expect(text.value(duration + "_bucket", ["kind": "revoke", "le": "+Inf"]) == 2)
+        #expect(try #require(text.value(duration + "_sum", ["kind": "revoke"])) > 0)
+        #expect(text.value("exokernel_revocations_started_total", ["reason": "operatorRequest"]) == 1)
+        #expect(text.value("exokernel_revocations_pending") == 1)
+        #expect(text.value("exokernel_revocations_ended_total", ["outcome": "repossessed"]) == 0)
+
+        // Alice ignores it: at the deadline the abort protocol takes two idle frames.
+        daemon.advanceTime(by: 1_000_000_000)
+        text = try Self.scrape(daemon)
+        #expect(text.value("exokernel_revocations_pending") == 0)
+        #expect(text.value("exokernel_revocations_ended_total", ["outcome": "repossessed"]) == 1)
+        #expect(text.value("exokernel_revocations_ended_total", ["outcome": "returned"]) == 0)
+        #expect(text.value("exokernel_revocation_frames_repossessed_total") == 2)
+        #expect(text.value("exokernel_tenant_frames_held", ["tenant": "alice"]) == 14)
+        #expect(text.value("exokernel_tenant_ring_entries", ["tenant": "alice", "ring": "rx"]) == 3)
+        #expect(try alice.received().count == 3)
+        text = try Self.scrape(daemon)
+        #expect(text.value("exokernel_tenant_ring_entries", ["tenant": "alice", "ring": "rx"]) == 0)
+    }
+
     @Test func wrongPathsAndMethodsAreAnsweredAndClosed() throws {
         let daemon = try Self.daemon()
         #expect(try ScrapeClient(daemon).exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n").hasPrefix("HTTP/1.1 404 "))
