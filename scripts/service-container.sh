@@ -103,13 +103,17 @@ chmod 0755 "$root"
 echo "$machine" >"$root/etc/hostname"
 
 systemd-nspawn -D "$root" --machine="$machine" --keep-unit --register=no --private-network \
-    --bind-ro=/opt/swift --bind=/dev/net/tun --capability=CAP_NET_ADMIN,CAP_NET_RAW \
+    --bind-ro=/opt/swift --capability=CAP_NET_ADMIN,CAP_NET_RAW \
     -b >"$log" 2>&1 </dev/null &
 nspawn_pid=$!
 
-# The container's PID 1 is nspawn's child.
+# The container's PID 1 is the child of nspawn that runs systemd (nspawn's short-lived
+# intermediate child is one too, for a moment, under nspawn's own name).
 for _ in $(seq 1 100); do
-    container_pid=$(cat "/proc/$nspawn_pid/task/$nspawn_pid/children" 2>/dev/null | awk '{ print $1 }') || true
+    container_pid=
+    for child in $(cat "/proc/$nspawn_pid/task/$nspawn_pid/children" 2>/dev/null); do
+        [ "$(cat "/proc/$child/comm" 2>/dev/null)" = systemd ] && container_pid=$child
+    done
     [ -n "$container_pid" ] && break
     kill -0 "$nspawn_pid" 2>/dev/null || { echo "service-container: systemd-nspawn exited:" >&2; tail -n 20 "$log" >&2; exit 1; }
     sleep 0.1
