@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs COMMAND beside a minimal Debian bookworm booted with systemd-nspawn: a real systemd as
-# PID 1, which this machine's own PID 1 is not (docs/RELIABILITY.md, "The service under
-# systemd"). The root comes from a cached tarball (/var/cache/exokernel-test), made once with
+# PID 1, which this machine's own PID 1 is not (docs/RELIABILITY.md, "Reliability: the service
+# under systemd"). The root comes from a cached tarball (/var/cache/exokernel-test), made once with
 # debootstrap from the Debian mirror in /etc/apt/sources.list*; each run unpacks a fresh copy,
 # boots it with its own machine name and a private network, waits for
 # `systemctl is-system-running` to say running or degraded, runs COMMAND with
@@ -11,7 +11,7 @@
 #
 # usage: scripts/service-container.sh COMMAND [ARG...]
 #   EXOKERNEL_DEBIAN_MIRROR overrides the mirror; deleting the tarball makes the next run build
-#   it again (about a minute and a half). Needs root, debootstrap and systemd-container.
+#   it again (40 s to a few minutes). Needs root, debootstrap and systemd-container.
 set -euo pipefail
 [ $# -gt 0 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 for tool in debootstrap systemd-nspawn nsenter unshare flock; do
@@ -71,12 +71,14 @@ root=$(mktemp -d /var/tmp/exo-service-root.XXXXXX)
 machine=exo-svc-$$-$RANDOM
 nspawn_pid=
 container_pid=
+command_pid=
 log=$root.log
 
 teardown() {
     local status=$?
     trap - EXIT
     trap '' INT TERM
+    if [ -n "$command_pid" ]; then kill -TERM "$command_pid" 2>/dev/null || true; fi
     if [ -n "$container_pid" ] && kill -0 "$container_pid" 2>/dev/null; then
         nsenter -t "$container_pid" -a systemctl poweroff --no-block >/dev/null 2>&1 || true
     fi
@@ -136,4 +138,7 @@ case "$state" in
         exit 1 ;;
 esac
 
-CONTAINER_PID=$container_pid CONTAINER_ROOT=$root "$@"
+# In the background, so that an INT or TERM tears down at once rather than after COMMAND.
+CONTAINER_PID=$container_pid CONTAINER_ROOT=$root "$@" &
+command_pid=$!
+wait "$command_pid"
