@@ -10,7 +10,10 @@ packages=(libnl-3-dev libnl-route-3-dev pkg-config iproute2 iputils-ping netcat-
           # the service's sandbox (DaemonUserTests: setpriv, prlimit and unshare are in
           # util-linux; strace lists the daemon's system calls) and the metrics endpoint
           # (curl scrapes it, prometheus's promtool checks the text format)
-          strace prometheus)
+          strace prometheus
+          # the service under a real systemd (scripts/service-container.sh, test-service.sh):
+          # a Debian root made by debootstrap, booted with systemd-nspawn
+          debootstrap systemd-container debian-archive-keyring)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,10 +8,11 @@
 # without warnings and the completions complete. Ends with "N passed, N failed"; exits 1 on a
 # failure.
 #
-# usage: scripts/test-package.sh [debug|release]
+# usage: scripts/test-package.sh [debug|release|PATH.deb]
 #   debug (the default): packages the debug build CI has already made, relinked with the static
 #   Swift runtime (seconds); a release build costs many minutes more on two cores and the checks
-#   here do not depend on optimization. release: the package as shipped.
+#   here do not depend on optimization. release: the package as shipped. PATH.deb: checks that
+#   package, already built (scripts/test.sh builds one for this test and scripts/test-service.sh).
 # Needs root (unshare and mount for the hidden toolchain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,10 @@ fail() { failed=$((failed + 1)); echo "not ok - $1" >&2; }
 # check DESCRIPTION COMMAND...: passes when COMMAND exits 0.
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
-deb=$(bash scripts/package-deb.sh --configuration "$configuration" --output "$work/out" | tail -n 1)
+case "$configuration" in
+    *.deb) deb=$configuration ;;
+    *) deb=$(bash scripts/package-deb.sh --configuration "$configuration" --output "$work/out" | tail -n 1) ;;
+esac
 root=$work/root
 dpkg-deb -x "$deb" "$root"
 dpkg-deb -e "$deb" "$root/DEBIAN"
