@@ -246,10 +246,11 @@ class Soak:
             if now >= next_restart:
                 # A restart under live tenants: they see the daemon go and must come back.
                 alive = {name: p for name, p in self.echoes.items() if p.poll() is None}
+                stopped_at = time.monotonic()
                 self.stop_daemon()
                 self.counts["restarts"] += 1
                 self.start_daemon()
-                self.settle(alive)
+                self.settle(alive, stopped_at)
                 # Figures of the new life before its tenants have run much, for the record; its
                 # baseline is its next checkpoint.
                 self.checkpoint(time.monotonic() - start, None, fresh=True)
@@ -271,10 +272,11 @@ class Soak:
         self.stop_daemon()
         return self.report(time.monotonic() - start)
 
-    def settle(self, alive):
+    def settle(self, alive, stopped_at):
         """Traffic only, for `settle` seconds after a restart: an echo server that was running
         before it and answers again, the same process, reattached in place (ExOS's reattach);
-        one that exited is started again by the next turn of the loop."""
+        one that exited is started again by the next turn of the loop. The time recorded runs from
+        the old daemon's stop to the first answer seen from the same process."""
         restarted_at = time.monotonic()
         addresses = {name: address for name, _, address in ECHO_TENANTS}
         pending = dict(alive)
@@ -283,14 +285,14 @@ class Soak:
             for name, process in list(pending.items()):
                 if self.last_answer.get(addresses[name], 0) > restarted_at and process.poll() is None:
                     self.counts["reattached_in_place"] += 1
-                    self.reattach_ms.append(round((self.last_answer[addresses[name]] - restarted_at) * 1000))
+                    self.reattach_ms.append(round((self.last_answer[addresses[name]] - stopped_at) * 1000))
                     del pending[name]
             time.sleep(self.args.send_interval)
 
     def report(self, seconds):
         lines = [f"soak: {seconds / 60:.1f} minutes, seed {self.args.seed}, {self.lifetime} daemon lives",
                  "counts: " + ", ".join(f"{k} {v}" for k, v in self.counts.items()),
-                 f"echo again after a restart (ms, same process): {self.reattach_ms}",
+                 f"stop of the old daemon to an echo from the same process (ms): {self.reattach_ms}",
                  "minute life fds maps rss_kb anon_kb free/pool sessions echoes ok"]
         for row in self.rows:
             lines.append(f"{row['minute']:>6} {row['life']:>4} {row['fds']:>3} {row['maps']:>4} {row['rss_kb']:>6} "

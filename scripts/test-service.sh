@@ -18,11 +18,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The daemon cannot yet hand a restarted life's sessions back to running applications (branch
-# exos-reattach): while yes, the restart check starts udp-echo again after the restart; set no
-# once reattaching is in, and the same udp-echo must keep answering across the restart.
-reattach_pending=yes
-
 # Outside the container: the package and udp-echo, then this script again beside a booted one.
 if [ -z "${CONTAINER_PID:-}" ]; then
     if [ $# -gt 0 ]; then
@@ -183,23 +178,17 @@ check "udp-echo (tenant alice) answers through the daemon's TAP" wait_for 10 ech
 
 # systemctl restart under the application.
 old_pid=$(prop MainPID)
+echo_pid=$(inside systemctl show -p MainPID --value exo-echo-1)
 out=$(inside timeout 60 systemctl restart exokerneld.service 2>&1) && status=0 || status=$?
 check "systemctl restart returns 0 (exit $status${out:+: $out})" [ "$status" -eq 0 ]
 check "after the restart the daemon is active again with a new main process ($old_pid -> $(prop MainPID))" \
     sh -c '[ "$1" = active ] && [ "$2" != "$3" ]' _ "$(prop ActiveState)" "$old_pid" "$(prop MainPID)"
-if [ "$reattach_pending" = yes ]; then
-    inside systemctl stop exo-echo-1 >/dev/null 2>&1 || true
-    start_echo exo-echo-2
-    check "udp-echo started again after the restart answers (reattach pending)" wait_for 10 echo_answers after-restart
-    echo_unit=exo-echo-2
-else
-    echo_pid=$(inside systemctl show -p MainPID --value exo-echo-1)
-    check "the same udp-echo keeps answering across the restart, not restarted (reattached)" \
-        sh -c 'nsenter -t "$1" -a systemctl is-active --quiet exo-echo-1 && \
-            [ "$(nsenter -t "$1" -a systemctl show -p MainPID --value exo-echo-1)" = "$2" ]' _ "$CONTAINER_PID" "$echo_pid"
-    check "udp-echo answers after the daemon's restart" wait_for 10 echo_answers after-restart
-    echo_unit=exo-echo-1
-fi
+# ExOS reattaches (docs/EXOS.md §10): the same udp-echo process answers again, not restarted.
+check "the same udp-echo keeps answering across the restart, not restarted (reattached)" \
+    sh -c 'nsenter -t "$1" -a systemctl is-active --quiet exo-echo-1 && \
+        [ "$(nsenter -t "$1" -a systemctl show -p MainPID --value exo-echo-1)" = "$2" ]' _ "$CONTAINER_PID" "$echo_pid"
+check "udp-echo answers after the daemon's restart" wait_for 10 echo_answers after-restart
+echo_unit=exo-echo-1
 
 # systemctl reload: a valid change is taken without a restart; a broken file is refused and the
 # daemon keeps serving the configuration it had.

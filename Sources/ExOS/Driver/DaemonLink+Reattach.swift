@@ -41,6 +41,7 @@ extension DaemonLink {
                 sink.yield(.reattached(sessionID: sessionID, attempts: schedule.attempts, unrestored: unrestored))
                 return
             } catch {
+                guard runtime.state.withLock({ $0.stopped == nil }) else { return }
                 if ReattachSchedule.isFinal(error) { return giveUp(runtime, error) }
                 last = error
             }
@@ -65,15 +66,20 @@ extension DaemonLink {
             }
             // Limits and secrets are the stack's own: only the identity is compared and taken.
             let configuration = StackConfiguration(dataPath: opened.info, secret: 0)
-            let adopted = runtime.state.withLock { s in
-                s.adopt(opened.path, sleeper: sleeper, configuration: configuration, now: NetworkRuntime.now())
+            // The session is the link's before the runtime's stop is looked at: a stop that
+            // comes later finds it there, one that came earlier is seen here (then the new
+            // session is closed below, not left open for the process's lifetime).
+            record.withLock { $0.session = fresh }
+            let adopted: Bool? = runtime.state.withLock { s in
+                guard s.stopped == nil else { return nil }
+                return s.adopt(opened.path, sleeper: sleeper, configuration: configuration, now: NetworkRuntime.now())
             }
+            guard let adopted else { throw .disconnected }
             guard adopted else {
                 throw .protocolViolation(
                     "after its restart the daemon grants this tenant other addresses, ports or link settings; "
                         + "the stack's sockets cannot be kept: restart the application")
             }
-            record.withLock { $0.session = fresh }
             StackThread.start(runtime)
             return (fresh.info.sessionID, unrestored)
         } catch {
