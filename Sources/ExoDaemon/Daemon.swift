@@ -27,6 +27,8 @@ public final class Daemon {
     var dataPathWoke = false
     /// The NIC's descriptor and link monitor in the epoll set.
     let nicWatch: NicWatch
+    /// Withholds the watchdog ping while the data path is stuck (DataPathWatchdog.swift).
+    var dataPathWatchdog = DataPathWatchdog()
     let metrics: MetricsServer?  // the Prometheus endpoint, with a [metrics] table
     /// `stop()` ran: the socket file is no longer this daemon's to remove.
     private var stopped = false
@@ -196,7 +198,7 @@ public final class Daemon {
             } else if requests.reload {
                 reloader.reload()
             }
-        case .watchdog: service.watchdogFired()
+        case .watchdog: service.watchdogFired(ping: dataPlane.watchdogTick(&dataPathWatchdog, nicWatched: nicWatch.watched))
         case .nic:
             guard nicWatch.deviceReady(events) else { return }
             deliverFaults()

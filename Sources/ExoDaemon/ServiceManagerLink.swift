@@ -21,8 +21,10 @@ protocol ServiceManagement: AnyObject {
     var watchdogDescriptor: Int32? { get }
     /// Called once as the loop starts.
     func armWatchdog()
-    /// The watchdog timer fired.
-    func watchdogFired()
+    /// The watchdog timer fired; `ping`: the data path is healthy (DataPathWatchdog), so
+    /// the service manager hears the daemon is alive. Withheld, systemd restarts it once
+    /// `WatchdogSec` passes without one.
+    func watchdogFired(ping: Bool)
     /// Reads the pending signals; returns what they ask.
     func takeSignals() -> SignalRequests
     /// Tells the service manager `state` (sd_notify's "READY=1", "STOPPING=1", ...).
@@ -53,10 +55,11 @@ final class ServiceManagerLink: ServiceManagement {
         watchdogTimer.arm(initialNanoseconds: half, intervalNanoseconds: half)
     }
 
-    /// The watchdog timer fired: tell the service manager the loop is alive.
-    func watchdogFired() {
+    /// The watchdog timer fired: tell the service manager the loop and the data path are
+    /// alive, unless the data path is stuck.
+    func watchdogFired(ping: Bool) {
         _ = watchdogTimer.drain()
-        notify("WATCHDOG=1")
+        if ping { notify("WATCHDOG=1") }
     }
 
     /// Reads the pending signals; returns what they ask.

@@ -39,6 +39,9 @@ final class DataPlaneState {
     /// The loop is polling (after a wake-up with packets, or for good): tx rings ask tenants
     /// for no kick (DataPlane+Polling.swift).
     var polling = false
+    /// Packets taken from the NIC and from tenants' tx rings since start: the data-path
+    /// watchdog's sign of progress (DataPathWatchdog.swift). Wraps.
+    var served: UInt64 = 0
 
     init(config: DaemonConfig, control: ControlPlane, nic: NicPort?, clock: DataPlaneClock) throws(DaemonStartError) {
         self.config = config

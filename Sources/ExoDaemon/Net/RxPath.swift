@@ -50,6 +50,7 @@ final class RxPath {
         let outcome = device.receive(max: Device.packetsPerWake, into: nic.rxBuffer) { packet in
             routeReceived(packet, nic: nic)
         }
+        state.served &+= UInt64(outcome.handed) &+ outcome.malformed
         if outcome.malformed > 0 { nic.counters.count(.ringMalformed, times: outcome.malformed) }
     }
 }

@@ -87,6 +87,7 @@ final class TxPath {
                 }
                 continue
             }
+            state.served &+= UInt64(count)
             for index in 0..<count { send(path.scratch[index], from: path, device: device, nic: nic) }
             flush(device, path: path, nic: nic)
             publishCompletions(path)

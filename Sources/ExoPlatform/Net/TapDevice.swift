@@ -63,6 +63,20 @@ public final class TapDevice: Sendable {
         }
     }
 
+    /// Whether a frame is queued, without taking it: one `poll` that does not wait. For a
+    /// caller that must look but not read (the daemon's data-path watchdog).
+    public var hasQueuedFrame: Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return Glibc.poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLIN) != 0
+    }
+
+    /// Whether the device is gone under the descriptor (its link deleted): the descriptor
+    /// then polls as an error for good. One `poll` that does not wait.
+    public var isDetached: Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return Glibc.poll(&entry, 1, 0) == 1 && entry.revents & Int16(POLLERR | POLLHUP) != 0
+    }
+
     /// Writes `frame`, one whole Ethernet frame, to the kernel, which receives it on this
     /// interface (and counts it as rx). Returns false if the kernel would block (EAGAIN).
     /// A frame shorter than an Ethernet header, or written while the link is down, fails

@@ -20,7 +20,9 @@ final class RecordingServiceLink: ServiceManagement {
     var signalDescriptor: Int32? { nil }
     var watchdogDescriptor: Int32? { nil }
     func armWatchdog() {}
-    func watchdogFired() {}
+    /// Whether each watchdog tick pinged the service manager, oldest first.
+    private(set) var watchdogPings: [Bool] = []
+    func watchdogFired(ping: Bool) { watchdogPings.append(ping) }
     /// What the next `takeSignals` reports (a test's stand-in for SIGHUP or SIGTERM).
     var pendingSignals = SignalRequests()
     func takeSignals() -> SignalRequests {
@@ -103,6 +105,12 @@ final class InProcessDaemon {
         clock.advance(by: nanoseconds)
         daemon.serveDataPlaneTimers()
         turn()
+    }
+
+    /// The systemd watchdog timer fires (the in-process service link records the ping).
+    func watchdogTick() -> Bool {
+        daemon.serve(.watchdog, events: .readable)
+        return service.watchdogPings.last ?? false
     }
 
     /// Packets arrive from the wire; one turn takes them.

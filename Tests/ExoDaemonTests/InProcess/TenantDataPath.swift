@@ -70,8 +70,8 @@ final class TenantDataPath {
     }
 
     /// Writes each packet into a held frame, posts them on tx and kicks the daemon, as
-    /// ExOS does when the ring asks for a wake-up.
-    func send(_ packets: [[UInt8]]) throws {
+    /// ExOS does when the ring asks for a wake-up; `kick` false: a lost kick.
+    func send(_ packets: [[UInt8]], kick: Bool = true) throws {
         var batch: [RingDescriptor] = []
         for packet in packets {
             let frame = frames.removeLast()
@@ -79,8 +79,11 @@ final class TenantDataPath {
             batch.append(RingDescriptor(frame: frame, length: UInt32(packet.count)))
         }
         #expect(try tx.produce(batch.span).count == packets.count)
-        kick.signal()
+        if kick { self.kick.signal() }
     }
+
+    /// Kicks the daemon's tx wake-up without posting anything.
+    func kickDaemon() { kick.signal() }
 
     /// Every packet published on rx since the last call, oldest first, read through the
     /// tenant's own mappings; their frames are held again.

@@ -66,7 +66,9 @@ final class TapPort: NetworkDevice {
     func sendNow(_ packet: UnsafeRawBufferPointer) -> Bool { (try? tap.write(packet.bytes)) ?? false }
 
     /// A TAP whose link is gone reports hangup forever: stop watching it, or the loop spins.
-    func hungUp(logName: String) -> Bool { false }
+    /// A report this TAP does not confirm was about the one it replaced (a reattached TAP's
+    /// predecessor, reported in the same wait): keep watching this one.
+    func hungUp(logName: String) -> Bool { !tap.isDetached }
 
     func takeQueueDrops() -> UInt64 { 0 }
 }
