@@ -57,7 +57,7 @@ extension DaemonLink {
         let fresh = try await ExOS.attach(tenant: old.tenant, socketPath: old.socketPath)
         do throws(ExOSError) {
             let opened = try await RuntimeDataPath.provision(session: fresh, options: options)
-            let unrestored = try await restore(on: fresh)
+            let (bound, unrestored) = try await restore(on: fresh)
             let sleeper: DataPathSleeper
             do throws(SystemError) {
                 sleeper = try opened.path.makeSleeper()
@@ -66,10 +66,16 @@ extension DaemonLink {
             }
             // Limits and secrets are the stack's own: only the identity is compared and taken.
             let configuration = StackConfiguration(dataPath: opened.info, secret: 0)
-            // The session is the link's before the runtime's stop is looked at: a stop that
-            // comes later finds it there, one that came earlier is seen here (then the new
-            // session is closed below, not left open for the process's lifetime).
-            record.withLock { $0.session = fresh }
+            // From here sockets' unbinds go to the new session. One closed while the attempt
+            // bound its endpoint (its unbind went to the old session) is unbound here, or its
+            // port would stay taken until the new session ends.
+            let closedMeanwhile = record.withLock { r in
+                r.session = fresh
+                return bound.filter { !r.bindings.contains($0) }
+            }
+            for endpoint in closedMeanwhile { _ = try? await fresh.unbind(endpoint) }
+            // A runtime stopped meanwhile takes no new session: it is closed below rather
+            // than left open for the rest of the process's life.
             let adopted: Bool? = runtime.state.withLock { s in
                 guard s.stopped == nil else { return nil }
                 return s.adopt(opened.path, sleeper: sleeper, configuration: configuration, now: NetworkRuntime.now())
@@ -90,13 +96,16 @@ extension DaemonLink {
 
     /// Binds the kept endpoints on `fresh` and installs the kept filters on them. One the
     /// daemon refuses now (another session took it meanwhile, a reload withdrew it) is
-    /// forgotten with its filters and returned; any other failure fails the attempt.
-    private func restore(on fresh: ExoSession) async throws(ExOSError) -> [WireEndpoint] {
+    /// forgotten with its filters and returned; any other failure fails the attempt. Returns
+    /// the endpoints bound and those refused.
+    private func restore(on fresh: ExoSession) async throws(ExOSError) -> (bound: [WireEndpoint], refused: [WireEndpoint]) {
         let (bindings, filters) = record.withLock { ($0.bindings, $0.filters) }
+        var bound: [WireEndpoint] = []
         var refused: [WireEndpoint] = []
         for endpoint in bindings.sorted(by: { ($0.proto, $0.address, $0.port) < ($1.proto, $1.address, $1.port) }) {
             do throws(ExOSError) {
                 try await fresh.bind(endpoint)
+                bound.append(endpoint)
             } catch .refused {
                 refused.append(endpoint)
             }
@@ -114,6 +123,6 @@ extension DaemonLink {
             r.filters = r.filters.filter { installed[$0.key] != nil }
             for (id, daemonID) in installed { r.filters[id]?.daemonID = daemonID }
         }
-        return refused
+        return (bound, refused)
     }
 }
