@@ -22,13 +22,17 @@ final class BenchDaemon {
     let logPath: String
     let tenantAddress: IPv4Address
     let tenantMAC: MACAddress
+    /// Where `GET /metrics` is served (loopback, in the root namespace where the daemon and
+    /// exobench run), when started with `metrics`.
+    private(set) var metricsEndpoint: SocketEndpoint?
     private let daemon: ChildProcess
 
     /// Writes the configuration into `directory` and starts `exokerneld` on `backend`.
     /// `busyPoll` sets `nic.busy_poll` (the daemon spins instead of sleeping in epoll);
-    /// `impairLossPPM` > 0 turns the impairment on both ways with that random loss.
+    /// `impairLossPPM` > 0 turns the impairment on both ways with that random loss;
+    /// `metrics` turns on its `[metrics]` endpoint on 127.0.0.1, on a port the kernel chooses.
     init(executable: String, directory: String, backend: BenchBackend, network: BenchNetwork, tenantUID: UInt32,
-        frames: Int, busyPoll: Bool = false, impairLossPPM: UInt32 = 0) throws
+        frames: Int, busyPoll: Bool = false, impairLossPPM: UInt32 = 0, metrics: Bool = false) throws
     {
         socketPath = directory + "/exokerneld.sock"
         logPath = directory + "/daemon.log"
@@ -68,15 +72,39 @@ final class BenchDaemon {
             addresses = ["\(tenantAddress)"]
 
             \(impairLossPPM == 0 ? "" : "[impairment.to_tenants]\nloss_ppm = \(impairLossPPM)\n[impairment.from_tenants]\nloss_ppm = \(impairLossPPM)")
+
+            \(metrics ? "[metrics]\nlisten = \"127.0.0.1:0\"" : "")
             """
         let configPath = directory + "/exokerneld.toml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        // Every daemon of a run appends to one log: this one's lines start here.
+        let logStart = ((try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int) ?? 0
         daemon = try ChildProcess("exokerneld", executable, ["--config", configPath], logPath: logPath)
         let deadline = MonotonicClock.nanoseconds() + 15_000_000_000
         while !FileManager.default.fileExists(atPath: socketPath) {
             guard daemon.process.isRunning else { throw BenchError("exokerneld exited: \(log)") }
             guard MonotonicClock.nanoseconds() < deadline else { throw BenchError("exokerneld did not listen: \(log)") }
             if benchInterrupted.load(ordering: .relaxed) { throw BenchError.interrupted }
+            usleep(20_000)
+        }
+        if metrics { metricsEndpoint = try Self.servedEndpoint(logPath: logPath, from: logStart, daemon: daemon) }
+    }
+
+    /// The port 0 the configuration asked for, as the kernel chose it: read from the daemon's
+    /// "metrics: serving http://A.B.C.D:PORT/metrics" line (logged just after the control socket).
+    private static func servedEndpoint(logPath: String, from logStart: Int, daemon: ChildProcess) throws -> SocketEndpoint {
+        let marker = "metrics: serving http://"
+        let deadline = MonotonicClock.nanoseconds() + 5_000_000_000
+        while true {
+            let bytes = FileManager.default.contents(atPath: logPath) ?? Data()
+            let log = String(decoding: bytes.dropFirst(logStart), as: UTF8.self)
+            if let start = log.range(of: marker)?.upperBound {
+                let text = log[start...].prefix { $0 != "/" }
+                guard let endpoint = SocketEndpoint(String(text)) else { throw BenchError("cannot read the metrics endpoint: \(log)") }
+                return endpoint
+            }
+            guard daemon.process.isRunning else { throw BenchError("exokerneld exited: \(log)") }
+            guard MonotonicClock.nanoseconds() < deadline else { throw BenchError("exokerneld logged no metrics endpoint: \(log)") }
             usleep(20_000)
         }
     }

@@ -99,3 +99,21 @@ final class BenchSocket {
         return BenchSocket(fd: fd)
     }
 }
+
+extension BenchSocket {
+    /// A TCP socket connected to `peer`; connect, sends and receives give up after
+    /// `timeoutMilliseconds` (SO_SNDTIMEO also bounds connect on Linux).
+    static func tcpConnected(to peer: SocketEndpoint, timeoutMilliseconds: Int) throws(SystemError) -> BenchSocket {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        try check(fd, "socket(AF_INET, SOCK_STREAM)")
+        let socket = BenchSocket(fd: fd)
+        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
+        try check(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)), "SO_RCVTIMEO")
+        try check(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)), "SO_SNDTIMEO")
+        var remote = peer.sockaddr
+        try check(withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }, "connect(\(peer))")
+        return socket
+    }
+}

@@ -60,6 +60,10 @@ struct UDPRateCommand: ParsableCommand {
         help: "Run the daemon with this random loss (parts per million) on the traffic to/from its tenant ([impairment]): the impairment's cost when on; 0 (default): off.")
     var impairLossPPM: UInt32 = 0
 
+    @Option(name: .customLong("scrape-every"),
+        help: "Run the daemon with [metrics] on 127.0.0.1 and GET /metrics every MS milliseconds while the exokernel path's sender runs: the endpoint's cost; 0 (default): off. A failed scrape fails the run.")
+    var scrapeEvery = 0
+
     @Flag(name: .long, help: "Short run for tests: 0.5 s per path, one round.")
     var smoke = false
 
@@ -68,6 +72,7 @@ struct UDPRateCommand: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0, rounds > 0 else { throw ValidationError("--seconds and --rounds must be positive") }
+        guard scrapeEvery >= 0 else { throw ValidationError("--scrape-every takes milliseconds, 0 for off") }
         guard ["udp", "raw"].contains(sender) else { throw ValidationError("--sender must be udp or raw") }
         guard BenchBackend(rawValue: backend) != nil else { throw ValidationError("--backend must be tap or packet") }
         guard let way = UDPRateDirection(rawValue: direction) else { throw ValidationError("--direction must be rx or tx") }
@@ -98,7 +103,7 @@ struct UDPRateCommand: ParsableCommand {
         let runner = try UDPRateRunner(
             seconds: smoke ? 0.5 : seconds, rawSender: sender == "raw", backend: BenchBackend(rawValue: backend)!,
             binDir: binDir ?? Self.ownDirectory, tenantUID: tenantUid, frames: frames, direction: way,
-            impairLossPPM: impairLossPPM)
+            impairLossPPM: impairLossPPM, scrapeEveryMilliseconds: scrapeEvery)
         defer { runner.teardown() }
         var results: [String: [PathRun]] = [:]
         do {
@@ -113,8 +118,13 @@ struct UDPRateCommand: ParsableCommand {
         }
         let report = UDPRateReport(
             paths: paths, runs: results, seconds: runner.seconds, sender: way == .tx ? "udp (kernel) / udp-blast (ExOS)" : sender,
-            backend: runner.backend.rawValue, direction: way.rawValue, loadBefore: loadBefore, loadAfter: LoadAverage.read())
+            backend: runner.backend.rawValue, direction: way.rawValue, loadBefore: loadBefore, loadAfter: LoadAverage.read(),
+            scrapeEveryMilliseconds: scrapeEvery)
         Console.out(json ? report.json : report.table)
+        if let failure = report.scrapeFailure {
+            Console.error("exobench udp-rate: \(failure)")
+            throw ExitCode(1)
+        }
     }
 
     static var ownDirectory: String {
@@ -130,6 +140,8 @@ struct PathRun {
     var received: Int
     /// The daemon's counters (exokernel path only).
     var counters: DaemonCounters? = nil
+    /// The scrapes of the daemon's metrics during the sender's run (`--scrape-every` only).
+    var scrapes: ScrapeTally? = nil
     var offeredRate: Double { sendSeconds > 0 ? Double(sent) / sendSeconds : 0 }
     /// Received over the sender's window (the receiver's last packets come just after it).
     var deliveredRate: Double { sendSeconds > 0 ? Double(received) / sendSeconds : 0 }

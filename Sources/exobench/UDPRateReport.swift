@@ -14,6 +14,8 @@ struct UDPRateReport {
     var direction = "rx"
     var loadBefore = ""
     var loadAfter = ""
+    /// `--scrape-every`, 0 when nothing scraped the daemon.
+    var scrapeEveryMilliseconds = 0
 
     struct Summary {
         var offered: Samples
@@ -62,6 +64,13 @@ struct UDPRateReport {
             let places = lossByPlace(path).map { "\($0.place) " + String(format: "%.1f%%", $0.samples.median * 100) }
             lines.append("\(path) loss by place (daemon counters, median % of sent): " + places.joined(separator: ", "))
         }
+        for path in paths {
+            let tallies = (runs[path] ?? []).compactMap(\.scrapes)
+            guard !tallies.isEmpty else { continue }
+            lines.append("\(path) scrapes (GET /metrics every \(scrapeEveryMilliseconds) ms while sending), per round: "
+                + tallies.map { "\($0.done) done, \($0.failed) failed" }.joined(separator: "; ")
+                + "; last answer \(tallies.last!.answerBytes) bytes")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -75,6 +84,9 @@ struct UDPRateReport {
                 "runs": (runs[path] ?? []).map { run -> [String: Any] in
                     var entry: [String: Any] = ["sent": run.sent, "received": run.received, "sendSeconds": run.sendSeconds]
                     if let counters = run.counters { entry["daemonCounters"] = counters.json }
+                    if let scrapes = run.scrapes {
+                        entry["scrapes"] = ["done": scrapes.done, "failed": scrapes.failed, "answerBytes": scrapes.answerBytes]
+                    }
                     return entry
                 },
             ]
@@ -83,16 +95,29 @@ struct UDPRateReport {
                 entry["lossByPlace"] = Dictionary(uniqueKeysWithValues: places.map { ($0.place, $0.samples.json) })
             }
             if let ratio = ratioToKernel(path) { entry["ratioToKernel"] = ratio }
+            let tallies = (runs[path] ?? []).compactMap(\.scrapes)
+            if !tallies.isEmpty {
+                entry["scrapesDone"] = tallies.map(\.done).reduce(0, +)
+                entry["scrapesFailed"] = tallies.map(\.failed).reduce(0, +)
+            }
             measures[path] = entry
         }
         let object: [String: Any] = [
             "frameBytes": 64, "udpPayload": BenchPackets.udpPayload, "sender": sender, "backend": backend,
             "secondsPerPath": seconds, "rounds": rounds, "pid": Int(getpid()), "paths": measures,
             "aimExokernelOverKernel": direction == "tx" ? 1.0 : 1.5, "direction": direction, "loadAverageBefore": loadBefore,
-            "loadAverageAfter": loadAfter,
+            "loadAverageAfter": loadAfter, "scrapeEveryMilliseconds": scrapeEveryMilliseconds,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The first failed scrape of the run, with how many failed, or nil when none did.
+    var scrapeFailure: String? {
+        let tallies = runs.values.joined().compactMap(\.scrapes)
+        let failed = tallies.map(\.failed).reduce(0, +)
+        guard failed > 0 else { return nil }
+        return "\(failed) scrape(s) of GET /metrics failed; the first: \(tallies.compactMap(\.firstError).first ?? "?")"
     }
 
     /// Per place a frame can be lost (`DaemonCounters.lossFractions`), the fractions of sent

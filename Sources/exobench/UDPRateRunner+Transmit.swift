@@ -38,9 +38,10 @@ extension UDPRateRunner {
     func exokernelTransmitPath() throws -> PathRun {
         let daemon = try BenchDaemon(
             executable: binDir + "/exokerneld", directory: directory, backend: .packet, network: network,
-            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM)
+            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM, metrics: scrapeEveryMilliseconds > 0)
         defer { daemon.stop() }
         let receiver = try peerReceiver()
+        let scraper = try startScraper(daemon)
         let sender = try ChildProcess(
             "udp-blast", binDir + "/udp-blast",
             ["--tenant", BenchDaemon.tenant, "--address", "\(daemon.tenantAddress)", "--to", "\(network.vethAddress(2)):\(port)",
@@ -48,7 +49,8 @@ extension UDPRateRunner {
                 "--frames", "\(frames)", "--ring-capacity", "\(frames)", "--seconds", "\(seconds)"],
             logPath: directory + "/udp-blast.log")
         let sent = try result(of: sender)
-        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver))
+        let scrapes = scraper?.stop()
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: try count(receiver), scrapes: scrapes)
     }
 
     /// `exobench udp-count` bound to .2 in the peer namespace, once it says it is ready.

@@ -19,15 +19,18 @@ final class UDPRateRunner {
     let direction: UDPRateDirection
     /// `--impair-loss-ppm`: the daemon's random loss both ways, 0 for impairment off.
     let impairLossPPM: UInt32
+    /// `--scrape-every`: milliseconds between scrapes of the exokernel path's daemon, 0 for none.
+    let scrapeEveryMilliseconds: Int
     let workspace: BenchWorkspace
     var network: BenchNetwork { workspace.network }
     var directory: String { workspace.directory }
 
     init(
         seconds: Double, rawSender: Bool, backend: BenchBackend, binDir: String, tenantUID: UInt32, frames: Int,
-        direction: UDPRateDirection = .rx, impairLossPPM: UInt32 = 0
+        direction: UDPRateDirection = .rx, impairLossPPM: UInt32 = 0, scrapeEveryMilliseconds: Int = 0
     ) throws {
         self.direction = direction
+        self.scrapeEveryMilliseconds = scrapeEveryMilliseconds
         self.impairLossPPM = impairLossPPM
         self.seconds = seconds
         self.rawSender = rawSender
@@ -79,7 +82,7 @@ final class UDPRateRunner {
     private func exokernelPath() throws -> PathRun {
         let daemon = try BenchDaemon(
             executable: binDir + "/exokerneld", directory: directory, backend: backend, network: network,
-            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM)
+            tenantUID: tenantUID, frames: frames, impairLossPPM: impairLossPPM, metrics: scrapeEveryMilliseconds > 0)
         defer { daemon.stop() }
         let sink = try daemon.startSink(
             executable: binDir + "/udp-sink", port: port, uid: tenantUID, frames: frames, ringCapacity: frames, maxSeconds: seconds + 10,
@@ -87,6 +90,7 @@ final class UDPRateRunner {
         // The link's kernel counters run from the link's creation (earlier phases and rounds
         // crossed it too): everything is reported as the difference over this phase.
         let before = try daemonCounters(daemon)
+        let scraper = try startScraper(daemon)
         let sent: (count: Int, seconds: Double)
         switch backend {
         case .tap:
@@ -102,12 +106,19 @@ final class UDPRateRunner {
                 namespace: network.peerNamespace, interface: network.vethPeer, source: network.vethAddress(2),
                 sourceMAC: BenchNetwork.peerMAC, destination: daemon.tenantAddress, destinationMAC: daemon.tenantMAC)
         }
+        let scrapes = scraper?.stop()
         guard try sink.finish(seconds: seconds + 30) == 0, let packets = sink.value("matched").flatMap(Int.init) else {
             throw BenchError("udp-sink failed: \(sink.lines.joined(separator: " | ")); daemon log: \(daemon.log)")
         }
         // Read while the daemon still runs: its counters say where the rest went.
         let counters = try daemonCounters(daemon).since(before)
-        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets, counters: counters)
+        return PathRun(sent: sent.count, sendSeconds: sent.seconds, received: packets, counters: counters, scrapes: scrapes)
+    }
+
+    /// With `--scrape-every`: a scraper of `daemon`'s endpoint, started just before the sender.
+    func startScraper(_ daemon: BenchDaemon) throws -> MetricsScraper? {
+        guard scrapeEveryMilliseconds > 0, let endpoint = daemon.metricsEndpoint else { return nil }
+        return try MetricsScraper(endpoint: endpoint, everyMilliseconds: scrapeEveryMilliseconds)
     }
 
     func daemonCounters(_ daemon: BenchDaemon) throws -> DaemonCounters {

@@ -1,7 +1,8 @@
 // The network benchmarks end to end (no timing asserted): `udp-rate --smoke` delivers on every
-// path in both directions, `udp-rtt --smoke` echoes on every path, `tcp-bulk --smoke` moves
-// bytes both ways on every path, `tcp-rr --smoke` makes transactions and connections from the
-// kernel and from ExOS; none leaves links; `demux` runs with and without filters.
+// path in both directions and scrapes the daemon's metrics beside it (`--scrape-every`),
+// `udp-rtt --smoke` echoes on every path, `tcp-bulk --smoke` moves bytes both ways on every
+// path, `tcp-rr --smoke` makes transactions and connections from the kernel and from ExOS;
+// none leaves links; `demux` runs with and without filters.
 
 import Foundation
 import Glibc
@@ -53,6 +54,24 @@ struct NetBenchTests {
             #expect(((path["packetsReceived"] as? NSNumber)?.intValue ?? 0) > 0, "\(name) delivered nothing: \(path)")
         }
         #expect(((paths["exokernel"]?["ratioToKernel"] as? NSNumber)?.doubleValue ?? 0) > 0)
+        try expectNothingLeftBehind(object)
+    }
+
+    @Test func udpRateSmokeScrapesTheDaemonsMetricsWhileTheExokernelPathSends() throws {
+        let result = try runCommand(
+            BuildProducts.path("exobench"),
+            ["udp-rate", "--paths", "exokernel", "--scrape-every", "50", "--smoke", "--json", "--bin-dir",
+                BuildProducts.directory.path], timeout: 240)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "stdout: \(result.stdout)")
+        #expect((object["scrapeEveryMilliseconds"] as? NSNumber)?.intValue == 50)
+        let path = try #require((object["paths"] as? [String: [String: Any]])?["exokernel"])
+        #expect(((path["packetsReceived"] as? NSNumber)?.intValue ?? 0) > 0, "\(path)")
+        // Half a second of sending at one scrape per 50 ms: whole answers, none failed (how many
+        // depends on how fast a debug daemon busy with the stream answers, so only "some").
+        #expect(((path["scrapesDone"] as? NSNumber)?.intValue ?? 0) >= 1, "\(path)")
+        #expect((path["scrapesFailed"] as? NSNumber)?.intValue == 0, "\(path)")
         try expectNothingLeftBehind(object)
     }
 
