@@ -14,6 +14,12 @@ struct ScrapeTally: Sendable {
     var firstError: String?
     /// The size of the last whole answer (head and body).
     var answerBytes = 0
+    /// Connect to last byte read, over the scrapes done: their sum and the longest.
+    var totalNanoseconds: UInt64 = 0
+    var longestNanoseconds: UInt64 = 0
+
+    var meanMilliseconds: Double { done > 0 ? Double(totalNanoseconds) / Double(done) / 1e6 : 0 }
+    var longestMilliseconds: Double { Double(longestNanoseconds) / 1e6 }
 }
 
 /// One scraping thread against `endpoint`, started by init; `stop()` ends it and says what it did.
@@ -46,9 +52,16 @@ final class MetricsScraper {
         func run(endpoint: SocketEndpoint, interval: UInt64) {
             var next = MonotonicClock.nanoseconds()
             while !stopping.load(ordering: .relaxed) {
+                let start = MonotonicClock.nanoseconds()
                 do {
                     let bytes = try MetricsScraper.scrape(endpoint)
-                    tally.withLock { $0.done += 1; $0.answerBytes = bytes }
+                    let took = MonotonicClock.nanoseconds() - start
+                    tally.withLock { tally in
+                        tally.done += 1
+                        tally.answerBytes = bytes
+                        tally.totalNanoseconds += took
+                        tally.longestNanoseconds = max(tally.longestNanoseconds, took)
+                    }
                 } catch {
                     tally.withLock { tally in
                         tally.failed += 1

@@ -68,7 +68,10 @@ struct UDPRateReport {
             let tallies = (runs[path] ?? []).compactMap(\.scrapes)
             guard !tallies.isEmpty else { continue }
             lines.append("\(path) scrapes (GET /metrics every \(scrapeEveryMilliseconds) ms while sending), per round: "
-                + tallies.map { "\($0.done) done, \($0.failed) failed" }.joined(separator: "; ")
+                + tallies.map {
+                    "\($0.done) done, \($0.failed) failed, "
+                        + String(format: "%.1f ms mean, %.1f ms longest", $0.meanMilliseconds, $0.longestMilliseconds)
+                }.joined(separator: "; ")
                 + "; last answer \(tallies.last!.answerBytes) bytes")
         }
         return lines.joined(separator: "\n")
@@ -85,7 +88,10 @@ struct UDPRateReport {
                     var entry: [String: Any] = ["sent": run.sent, "received": run.received, "sendSeconds": run.sendSeconds]
                     if let counters = run.counters { entry["daemonCounters"] = counters.json }
                     if let scrapes = run.scrapes {
-                        entry["scrapes"] = ["done": scrapes.done, "failed": scrapes.failed, "answerBytes": scrapes.answerBytes]
+                        entry["scrapes"] = [
+                            "done": scrapes.done, "failed": scrapes.failed, "answerBytes": scrapes.answerBytes,
+                            "meanMilliseconds": scrapes.meanMilliseconds, "longestMilliseconds": scrapes.longestMilliseconds,
+                        ]
                     }
                     return entry
                 },
