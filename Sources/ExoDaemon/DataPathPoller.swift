@@ -1,6 +1,7 @@
 // Polling the data path instead of sleeping: for a short window after every wake-up that
 // carried packets (always on), or for good (`nic.busy_poll`). Plain loads, no system calls
-// but a non-blocking look at the loop's other work every `pollsPerEpoll` polls.
+// but a non-blocking look at the loop's other work every `pollsPerEpoll` polls, or sooner
+// when polls that move packets add up to `othersGapNanoseconds`.
 
 import ExoPlatform
 
@@ -12,6 +13,12 @@ struct DataPathPoller {
     /// microsecond, so control work waits at most a few hundred microseconds. A TAP has no
     /// ring to look at: with it every poll is also an `epoll_wait(0)`, or its frames would wait.
     static let pollsPerEpoll = 256
+
+    /// The longest the loop's other work waits while polls keep moving packets. A poll that
+    /// sends a full batch can take far longer than an empty one (a saturating tx stream made a
+    /// metrics scrape or an `exoctl` query wait up to a second behind 256 of them), so the
+    /// count alone does not bound the wait. The clock is read once per poll anyway.
+    static let othersGapNanoseconds: UInt64 = 1_000_000
 
     /// How long the loop keeps polling after the data path last had work, before it sleeps
     /// in epoll again. A request/response peer's next packet, or a tenant's answer to the
@@ -32,14 +39,18 @@ struct DataPathPoller {
     func run(idleWindow: UInt64?, isRunning: () -> Bool, afterWork: () -> Void, serveOthers: () -> Bool) {
         dataPlane.startPolling()
         var lastWork = MonotonicClock.nanoseconds()
+        var lastOthers = lastWork
         let pollsPerEpoll = dataPlane.hasPollableRing ? Self.pollsPerEpoll : 1
         var polls = 0
         while isRunning() {
+            let now: UInt64
             if dataPlane.pollDataPath() {
                 afterWork()
-                lastWork = MonotonicClock.nanoseconds()
+                now = MonotonicClock.nanoseconds()
+                lastWork = now
             } else {
-                if let idleWindow, MonotonicClock.nanoseconds() &- lastWork > idleWindow {
+                now = MonotonicClock.nanoseconds()
+                if let idleWindow, now &- lastWork > idleWindow {
                     // Need-wakeup armed on every tx ring; a tenant that posted meanwhile is served.
                     if dataPlane.stopPolling() { break }
                     dataPlane.startPolling()
@@ -49,9 +60,10 @@ struct DataPathPoller {
                 ProcessIdentity.yieldProcessor()
             }
             polls += 1
-            if polls < pollsPerEpoll { continue }
+            if polls < pollsPerEpoll && now &- lastOthers < Self.othersGapNanoseconds { continue }
             polls = 0
             if serveOthers() { lastWork = MonotonicClock.nanoseconds() }
+            lastOthers = MonotonicClock.nanoseconds()
         }
     }
 }
