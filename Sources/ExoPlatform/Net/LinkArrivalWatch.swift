@@ -26,8 +26,7 @@ public final class LinkArrivalWatch {
         let inbox = NamedLinkInbox(name: name)
         let notifications = try RouteSocket()
         try inbox.attach(to: notifications)
-        try NetlinkError.check(nl_socket_add_membership(notifications.pointer, Int32(RTNLGRP_LINK.rawValue)), "join RTNLGRP_LINK")
-        try NetlinkError.check(nl_socket_set_nonblocking(notifications.pointer), "make netlink socket non-blocking")
+        try notifications.subscribeToLinks()
         self.inbox = inbox
         self.notifications = notifications
         queries = try RouteSocket()

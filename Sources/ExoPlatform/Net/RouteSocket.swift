@@ -28,4 +28,11 @@ struct RouteSocket: ~Copyable {
 
     /// The socket's descriptor, owned by this value (closed when it is freed).
     var fd: Int32 { nl_socket_get_fd(pointer) }
+
+    /// Joins RTNLGRP_LINK and makes the socket non-blocking: the epoll source of a link
+    /// watcher (LinkMonitor, LinkArrivalWatch), whose callbacks are set before.
+    func subscribeToLinks() throws(NetlinkError) {
+        try NetlinkError.check(nl_socket_add_membership(pointer, Int32(RTNLGRP_LINK.rawValue)), "join RTNLGRP_LINK")
+        try NetlinkError.check(nl_socket_set_nonblocking(pointer), "make netlink socket non-blocking")
+    }
 }
